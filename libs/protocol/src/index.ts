@@ -1,0 +1,46 @@
+export type { Envelope } from './envelope.js';
+export { asEnvelope, isTerminalFrame, TERMINAL_FRAME_TYPES, INTERMEDIATE_FRAME_TYPES } from './envelope.js';
+export type {
+  RequestType,
+  TypeMetadata,
+  PropertyMetadata,
+  OutputSlotMetadata,
+  NodeMetadata,
+  LoadError,
+  DiscoverReply,
+  WorkerStatus,
+  RunIdentity,
+  ExecuteData,
+  ExecuteResult,
+  ProgressData,
+  ChunkData,
+  UpdateData,
+  ErrorData,
+  JobStartData,
+  JobEndData,
+  JobEndReason,
+  JobEndReply,
+  ModelsEvictData,
+} from './messages.js';
+export { REQUEST_TYPES, compact } from './messages.js';
+export { encodeMessage, decodeMessage } from './codec.js';
+export type { NpArrayValue } from './npArray.js';
+export { isNpArray, npArrayToNumbers, numbersToNpArray } from './npArray.js';
+export { StdioFrameDecoder, OversizeFrameError, encodeStdioFrame, STDIO_HEADER_BYTES } from './stdioFraming.js';
+export {
+  DEFAULT_MAX_FRAME_SIZE,
+  MAX_FRAME_SIZE_ENV,
+  MAX_U32,
+  parseMaxFrameSize,
+  maxFrameSizeFromEnv,
+  describeBytes,
+} from './frameSize.js';
+export type { Capabilities, VersionVerdict } from './version.js';
+export {
+  BRIDGE_PROTOCOL_VERSION,
+  MIN_BRIDGE_PROTOCOL_VERSION,
+  PINNED_NODETOOL_CORE_VERSION,
+  readProtocolVersion,
+  checkProtocolVersion,
+  capabilitiesOf,
+} from './version.js';

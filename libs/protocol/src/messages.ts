@@ -1,0 +1,163 @@
+/**
+ * Request and reply payloads of the nodetool-core worker, as they travel on
+ * the wire (snake_case keys). Optional keys are left out, never sent as null.
+ */
+
+/** Every request type the worker understands, by family. */
+export const REQUEST_TYPES = {
+  discover: 'discover',
+  status: 'worker.status',
+  execute: 'execute',
+  executeStream: 'execute.stream',
+  cancel: 'cancel',
+  jobStart: 'job.start',
+  jobEnd: 'job.end',
+  modelsListCached: 'models.list_cached',
+  modelsDownload: 'models.download',
+  modelsDelete: 'models.delete',
+  modelsEvict: 'models.evict',
+} as const;
+
+export type RequestType = (typeof REQUEST_TYPES)[keyof typeof REQUEST_TYPES];
+
+/** A Python type annotation as the worker reports it in `outputs`. */
+export interface TypeMetadata {
+  type: string;
+  optional?: boolean;
+  type_args?: TypeMetadata[];
+  values?: Array<string | number>;
+  type_name?: string;
+}
+
+export interface PropertyMetadata {
+  name: string;
+  /** `type.type` is a Python annotation string such as `str`, `list[str]` or `HFSentenceSimilarity`. */
+  type: { type: string };
+  default?: unknown;
+  description?: string;
+}
+
+export interface OutputSlotMetadata {
+  name: string;
+  type: TypeMetadata;
+  stream?: boolean;
+  stream_kind?: string;
+}
+
+export interface NodeMetadata {
+  node_type: string;
+  title?: string;
+  description?: string;
+  properties?: PropertyMetadata[];
+  outputs?: OutputSlotMetadata[];
+  required_settings?: string[];
+  recommended_models?: Array<Record<string, unknown>>;
+  is_streaming_output?: boolean;
+  is_streaming_input?: boolean;
+  is_dynamic?: boolean;
+  requires_vram_gb?: number;
+}
+
+export interface LoadError {
+  error: string;
+  module?: string;
+  phase?: string;
+  error_type?: string;
+}
+
+export interface DiscoverReply {
+  protocol_version?: number;
+  nodes: NodeMetadata[];
+  load_errors?: LoadError[];
+}
+
+export interface WorkerStatus {
+  protocol_version: number;
+  node_count: number;
+  provider_count?: number;
+  namespaces: string[];
+  load_errors: LoadError[];
+  transport: 'websocket' | 'stdio' | string;
+  max_frame_size?: number;
+  comfy?: { enabled: boolean; url?: string };
+  [extra: string]: unknown;
+}
+
+/** Run identity keys (protocol v4). Sent to every worker; older ones ignore them. */
+export interface RunIdentity {
+  node_id?: string;
+  job_id?: string;
+  workflow_id?: string;
+  user_id?: string;
+  requires_vram_gb?: number;
+}
+
+export interface ExecuteData extends RunIdentity {
+  node_type: string;
+  fields?: Record<string, unknown>;
+  secrets?: Record<string, string>;
+  /** Binary inputs keyed by property name; leave those properties out of `fields`. */
+  blobs?: Record<string, Uint8Array | Uint8Array[]>;
+}
+
+export interface ExecuteResult {
+  outputs: Record<string, unknown>;
+  blobs: Record<string, Uint8Array>;
+}
+
+/** `progress` during execute. Download progress frames carry a `status` key instead. */
+export interface ProgressData {
+  progress: number;
+  total: number;
+  message?: string | null;
+  status?: string;
+  [extra: string]: unknown;
+}
+
+export type ChunkData = ExecuteResult;
+
+/** `update` frames: the worker's own `type` key tells log, preview and binary updates apart. */
+export interface UpdateData {
+  type: string;
+  node_id?: string;
+  [extra: string]: unknown;
+}
+
+export interface ErrorData {
+  error: string;
+  traceback?: string;
+}
+
+export interface JobStartData {
+  job_id: string;
+  workflow_id?: string;
+  user_id?: string;
+}
+
+export type JobEndReason = 'completed' | 'failed' | 'cancelled' | 'abandoned';
+
+export interface JobEndData {
+  job_id: string;
+  reason?: JobEndReason;
+}
+
+export interface JobEndReply {
+  job_id: string;
+  released_nodes: string[];
+  known: boolean;
+}
+
+export interface ModelsEvictData {
+  node_ids?: string[];
+  job_id?: string;
+  target_vram_gb?: number;
+}
+
+/** Drops keys whose value is undefined or null, so optional keys are absent rather than null on the wire. */
+export function compact<T extends object>(value: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [key, entry] of Object.entries(value)) {
+    if (entry !== undefined && entry !== null) out[key] = entry;
+  }
+  return out as T;
+}
