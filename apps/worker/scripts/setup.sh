@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Creates or refreshes the project-owned worker environment (apps/worker/.venv).
+# Idempotent: a stamp of every input is kept, so an unchanged setup returns at once.
+#   setup.sh            core worker + test fixture nodes
+#   setup.sh hf         the same plus nodetool-huggingface (CPU torch) and the offline model
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+flavour="${1:-core}"
+venv="${NODETOOL_WORKER_VENV:-$here/.venv}"
+python="${NODETOOL_SETUP_PYTHON:-python3}"
+
+inputs=("$here/requirements/core.txt" "$here/scripts/setup.sh")
+while IFS= read -r f; do inputs+=("$f"); done < <(find "$here/fixture-nodes" -type f \( -name '*.py' -o -name '*.toml' \) | sort)
+if [ "$flavour" = hf ]; then inputs+=("$here/requirements/hf.txt" "$here/scripts/install-minilm.py"); fi
+stamp_file="$venv/.nodetool-setup-$flavour"
+stamp="$("$python" -V 2>&1) $(cat "${inputs[@]}" | sha256sum | cut -c1-16)"
+
+if [ -f "$stamp_file" ] && [ "$(cat "$stamp_file")" = "$stamp" ]; then
+  echo "worker environment ($flavour) is up to date: $venv"
+  exit 0
+fi
+
+started=$(date +%s)
+[ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
+pip=("$venv/bin/python" -m pip install --disable-pip-version-check --no-input -q)
+"${pip[@]}" -r "$here/requirements/core.txt" 2> >(grep -v "is ignored: it is neither" >&2)
+# Non-editable on purpose: the fixture files must land inside site-packages/nodetool/nodes,
+# the directory the worker scans for namespaces.
+"${pip[@]}" --no-deps --force-reinstall "$here/fixture-nodes"
+if [ "$flavour" = hf ]; then
+  "${pip[@]}" -r "$here/requirements/hf.txt"
+  "$venv/bin/python" "$here/scripts/install-minilm.py"
+fi
+echo "$stamp" > "$stamp_file"
+echo "worker environment ($flavour) ready in $(( $(date +%s) - started )) s: $venv"

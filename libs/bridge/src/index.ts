@@ -1,0 +1,29 @@
+export type {
+  PythonBridge,
+  BridgeEvents,
+  BridgeState,
+  BridgeTransport,
+  ExecuteOptions,
+  ExecuteRequest,
+  ReconnectingInfo,
+} from './pythonBridge.js';
+export type { PythonBridgeOptions, ReconnectOptions, KeepaliveOptions } from './options.js';
+export { createPythonBridge } from './createPythonBridge.js';
+export { WebsocketPythonBridge, type WebsocketBridgeOptions } from './websocketPythonBridge.js';
+export { PythonStdioBridge } from './pythonStdioBridge.js';
+export { resolvePythonInterpreter, PROJECT_WORKER_VENV, type InterpreterChoice } from './resolvePythonInterpreter.js';
+export { fullJitterDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
+export { describeUrl, redactSecret } from './redact.js';
+export {
+  BridgeError,
+  WorkerAuthError,
+  WorkerUnreachableError,
+  NotConnectedError,
+  ConnectionClosedError,
+  ProtocolError,
+  FrameTooLargeError,
+  RemoteError,
+  BridgeTimeoutError,
+  CancelledError,
+  BridgeClosedError,
+} from './errors.js';

@@ -1,0 +1,90 @@
+import { maxFrameSizeFromEnv } from '@nt/protocol';
+import { DEFAULT_BACKOFF } from './backoff.js';
+
+export interface ReconnectOptions {
+  /** On by default for the WebSocket bridge. */
+  enabled?: boolean;
+  initialDelayMs?: number;
+  /** Cap of the backoff window; default 30 s. */
+  maxDelayMs?: number;
+  /** Give up after this many attempts (default: never). */
+  maxAttempts?: number;
+  /** Give up this long after the connection dropped (default: never). */
+  deadlineMs?: number;
+  /** Random source for the jitter; tests pin it. */
+  random?: () => number;
+}
+
+export interface KeepaliveOptions {
+  /** How often to ping the worker; default 5 s. */
+  intervalMs?: number;
+  /** How long a pong may take before the connection is declared dead; default 5 s. */
+  timeoutMs?: number;
+}
+
+export interface PythonBridgeOptions {
+  /** A remote worker (`ws://` or `wss://`); falls back to NODETOOL_WORKER_URL. Set means WebSocket, unset means stdio. */
+  wsUrl?: string;
+  /** Bearer token; falls back to NODETOOL_WORKER_TOKEN. Empty means none. */
+  workerToken?: string;
+  /** Awaited before every reconnect attempt: returns the worker's current URL (a cloud instance may have moved). */
+  resolveUrl?: () => string | Promise<string>;
+  /** Extra CA certificate(s) (PEM) trusted for `wss://`, for a self-signed worker. */
+  ca?: string | Buffer | Array<string | Buffer>;
+  /** stdio: the interpreter; falls back to NODETOOL_PYTHON, then the project's worker environment, then python3. */
+  pythonPath?: string;
+  /** stdio: extra arguments after `-m nodetool.worker --stdio`, e.g. `--namespaces`. */
+  workerArgs?: string[];
+  /** stdio: extra environment for the child. */
+  workerEnv?: Record<string, string>;
+  /** WebSocket handshake limit; default 20 s. */
+  openTimeoutMs?: number;
+  /** stdio: wait for the readiness marker; default 60 s. */
+  startupTimeoutMs?: number;
+  /** discover and worker.status; default 30 s. */
+  rpcTimeoutMs?: number;
+  /** execute; default 12 min, 0 turns it off. */
+  executeTimeoutMs?: number;
+  /** Frame ceiling both ways; falls back to NODETOOL_BRIDGE_MAX_FRAME_SIZE, then 256 MiB. */
+  maxFrameSize?: number;
+  reconnect?: ReconnectOptions;
+  /** WebSocket ping/pong liveness check; false turns it off. */
+  keepalive?: KeepaliveOptions | false;
+  /** Environment to read fallbacks from; defaults to process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Options with every default applied; what the bridges actually run on. */
+export interface BridgeSettings {
+  openTimeoutMs: number;
+  startupTimeoutMs: number;
+  rpcTimeoutMs: number;
+  executeTimeoutMs: number;
+  maxFrameSize: number;
+  reconnect: Required<Omit<ReconnectOptions, 'maxAttempts' | 'deadlineMs'>> & Pick<ReconnectOptions, 'maxAttempts' | 'deadlineMs'>;
+  keepalive: Required<KeepaliveOptions> | false;
+}
+
+export function resolveSettings(options: PythonBridgeOptions): BridgeSettings {
+  const env = options.env ?? process.env;
+  const executeFromEnv = env['NODETOOL_PYTHON_EXECUTE_TIMEOUT_MS'];
+  return {
+    openTimeoutMs: options.openTimeoutMs ?? 20_000,
+    startupTimeoutMs: options.startupTimeoutMs ?? 60_000,
+    rpcTimeoutMs: options.rpcTimeoutMs ?? 30_000,
+    executeTimeoutMs: options.executeTimeoutMs ?? (executeFromEnv ? Number(executeFromEnv) : 720_000),
+    maxFrameSize: options.maxFrameSize ?? maxFrameSizeFromEnv(env),
+    reconnect: {
+      enabled: options.reconnect?.enabled ?? true,
+      initialDelayMs: options.reconnect?.initialDelayMs ?? DEFAULT_BACKOFF.initialDelayMs,
+      maxDelayMs: options.reconnect?.maxDelayMs ?? DEFAULT_BACKOFF.maxDelayMs,
+      maxAttempts: options.reconnect?.maxAttempts,
+      deadlineMs: options.reconnect?.deadlineMs,
+      random: options.reconnect?.random ?? Math.random,
+    },
+    keepalive:
+      options.keepalive === false
+        ? false
+        : { intervalMs: options.keepalive?.intervalMs ?? 5_000, timeoutMs: options.keepalive?.timeoutMs ?? 5_000 },
+  };
+}

@@ -1,0 +1,107 @@
+import type {
+  Capabilities,
+  ChunkData,
+  DiscoverReply,
+  ExecuteResult,
+  JobEndReason,
+  JobEndReply,
+  LoadError,
+  NodeMetadata,
+  ProgressData,
+  UpdateData,
+  WorkerStatus,
+} from '@nt/protocol';
+import type { BridgeError, WorkerAuthError } from './errors.js';
+
+export type BridgeTransport = 'websocket' | 'stdio';
+
+/**
+ * idle → connecting → connected ⇄ reconnecting → closed. Only the WebSocket
+ * bridge ever reconnects; `closed` is final.
+ */
+export type BridgeState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+/** One node execution, in the caller's terms; the bridge maps it to the wire keys. */
+export interface ExecuteRequest {
+  nodeType: string;
+  fields?: Record<string, unknown>;
+  secrets?: Record<string, string>;
+  /** Binary inputs keyed by property name. */
+  blobs?: Record<string, Uint8Array | Uint8Array[]>;
+  nodeId?: string;
+  jobId?: string;
+  workflowId?: string;
+  userId?: string;
+  requiresVramGb?: number;
+}
+
+export interface ExecuteOptions {
+  /** Aborting sends `cancel` to the worker and rejects at once with CancelledError. */
+  signal?: AbortSignal;
+  /** Overrides the bridge's execute timeout; 0 turns it off. A timeout also sends `cancel`. */
+  timeoutMs?: number;
+  onProgress?: (progress: ProgressData) => void;
+  onUpdate?: (update: UpdateData) => void;
+}
+
+export interface ReconnectingInfo {
+  attempt: number;
+  delayMs: number;
+  nextRetryAt: number;
+}
+
+export interface BridgeEvents {
+  state: [BridgeState];
+  connected: [];
+  /** The connection dropped; every request in flight has already been rejected with `cause`. */
+  disconnected: [cause: BridgeError];
+  reconnecting: [ReconnectingInfo];
+  /** A reconnect succeeded; discover and worker.status ran again. */
+  reconnected: [];
+  /** A reconnect attempt met HTTP 401. The bridge keeps backing off: the token may be rotated on the worker. */
+  auth_rejected: [WorkerAuthError];
+  /** The attempt or deadline limit ran out; the bridge is closed. */
+  reconnect_failed: [BridgeError];
+  warning: [string];
+  /** A stderr line of the stdio worker. */
+  stderr: [string];
+  /** The stdio worker process ended. */
+  exit: [{ code: number | null; signal: string | null }];
+}
+
+export interface PythonBridge {
+  readonly transport: BridgeTransport;
+  readonly state: BridgeState;
+  /** Where the bridge points, safe to print (no credentials). */
+  readonly target: string;
+
+  /** Opens the transport, then runs discover and worker.status. Rejects fast on a rejected token. */
+  connect(): Promise<void>;
+  /** Rejects everything pending with BridgeClosedError, stops reconnecting, ends the child. Idempotent. */
+  close(): Promise<void>;
+
+  /** Node metadata from the last discover. */
+  getNodeMetadata(): NodeMetadata[];
+  hasNodeType(nodeType: string): boolean;
+  /** The last worker.status reply, or null when none was received. */
+  getWorkerStatus(): WorkerStatus | null;
+  getLoadErrors(): LoadError[];
+  /** From discover; 0 before the first one. */
+  readonly protocolVersion: number;
+  capabilities(): Capabilities;
+  /** Round trip of the last worker.status, in milliseconds. */
+  readonly lastRoundTripMs: number | null;
+
+  discover(): Promise<DiscoverReply>;
+  status(): Promise<WorkerStatus>;
+  execute(request: ExecuteRequest, options?: ExecuteOptions): Promise<ExecuteResult>;
+  /** For nodes with `is_streaming_output`; breaking out of the loop cancels the request. */
+  executeStream(request: ExecuteRequest, options?: ExecuteOptions): AsyncIterable<ChunkData>;
+  /** Both are no-ops on workers below protocol 4. */
+  startJob(job: { jobId: string; workflowId?: string; userId?: string }): Promise<void>;
+  endJob(job: { jobId: string; reason?: JobEndReason }): Promise<JobEndReply | null>;
+
+  on<E extends keyof BridgeEvents>(event: E, listener: (...args: BridgeEvents[E]) => void): this;
+  off<E extends keyof BridgeEvents>(event: E, listener: (...args: BridgeEvents[E]) => void): this;
+  once<E extends keyof BridgeEvents>(event: E, listener: (...args: BridgeEvents[E]) => void): this;
+}
