@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs the real worker (python -m nodetool.worker) from the project environment.
+#   serve.sh        core worker with the test fixture nodes
+#   serve.sh hf     with nodetool-huggingface and the offline model cache
+# Host, port and token come from NODETOOL_WORKER_HOST / _PORT / _TOKEN (unset token: open worker).
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+flavour="${1:-core}"
+venv="${NODETOOL_WORKER_VENV:-$here/.venv}"
+export NODETOOL_WORKER_HOST="${NODETOOL_WORKER_HOST:-127.0.0.1}"
+export NODETOOL_WORKER_PORT="${NODETOOL_WORKER_PORT:-8787}"
+if [ "$flavour" = hf ]; then
+  export HF_HOME="${HF_HOME:-$here/.hf-home}"
+  export HF_HUB_OFFLINE="${HF_HUB_OFFLINE:-1}"
+fi
+if [ -n "${NODETOOL_WORKER_TOKEN:-}" ]; then auth="token required"; else auth="open (no NODETOOL_WORKER_TOKEN)"; fi
+echo "worker ($flavour): ws://$NODETOOL_WORKER_HOST:$NODETOOL_WORKER_PORT, $auth" >&2
+exec "$venv/bin/python" -m nodetool.worker --host "$NODETOOL_WORKER_HOST" --port "$NODETOOL_WORKER_PORT"

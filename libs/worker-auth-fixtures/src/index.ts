@@ -1,0 +1,6 @@
+export { FakeWorker, startFakeWorker, FAKE_NODES, type FakeWorkerOptions } from './fakeWorker.js';
+export { isAuthorized, UNAUTHORIZED_BODY } from './tokenGate.js';
+export { HANDSHAKE_CASES, type HandshakeCase } from './handshakeCases.js';
+export { probeHandshake, type HandshakeOutcome } from './probeHandshake.js';
+export { describeAuthConformance, type StartWorker, type StartedWorker } from './authConformance.js';
+export { spawnRealWorker, projectWorkerPython, REPO_ROOT, type RealWorker } from './realWorker.js';

@@ -1,0 +1,89 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The interpreter of the project's worker environment (`nx run worker:setup`). */
+export function projectWorkerPython(): string {
+  const fromEnv = process.env['NODETOOL_PYTHON'];
+  if (fromEnv) return fromEnv;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, 'apps', 'worker', '.venv', 'bin', 'python');
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  throw new Error('The worker environment is missing: run `npx nx run worker:setup` first');
+}
+
+export interface RealWorker {
+  url: string;
+  port: number;
+  process: ChildProcess;
+  /** Last stderr text, for diagnosing a failed start. */
+  stderr(): string;
+  /** SIGKILL, as a crash would; resolves once the process is gone. */
+  kill(): Promise<void>;
+  /** SIGINT, the worker's graceful stop. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the real nodetool-core worker (`python -m nodetool.worker`) in
+ * WebSocket mode on 127.0.0.1 and resolves once it printed its port.
+ */
+export async function spawnRealWorker(
+  options: { token?: string; port?: number; env?: Record<string, string>; startupTimeoutMs?: number } = {},
+): Promise<RealWorker> {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, PYTHONUNBUFFERED: '1' };
+  delete env['NODETOOL_WORKER_TOKEN'];
+  if (options.token) env['NODETOOL_WORKER_TOKEN'] = options.token;
+  const child = spawn(
+    projectWorkerPython(),
+    ['-m', 'nodetool.worker', '--host', '127.0.0.1', '--port', String(options.port ?? 0)],
+    { env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (text: string) => (stderr = (stderr + text).slice(-8_000)));
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+
+  const port = await new Promise<number>((resolvePort, reject) => {
+    let stdout = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the real worker did not report its port in time\n${stderr}`));
+    }, options.startupTimeoutMs ?? 60_000);
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (text: string) => {
+      stdout += text;
+      const match = /^NODETOOL_WORKER_PORT=(\d+)$/m.exec(stdout);
+      if (match) {
+        clearTimeout(timer);
+        resolvePort(Number(match[1]));
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the real worker exited with code ${code} before listening\n${stderr}`));
+    });
+  });
+
+  const end = async (signal: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+  };
+  return {
+    url: `ws://127.0.0.1:${port}`,
+    port,
+    process: child,
+    stderr: () => stderr,
+    kill: () => end('SIGKILL'),
+    stop: () => end('SIGINT'),
+  };
+}
+
+/** The repository root, found from this file. */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
