@@ -1,0 +1,254 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startFakeWorker, type FakeWorker } from '@nt/worker-auth-fixtures';
+import {
+  BridgeTimeoutError,
+  CancelledError,
+  ConnectionClosedError,
+  FrameTooLargeError,
+  NotConnectedError,
+  WorkerAuthError,
+  WorkerUnreachableError,
+} from './errors.js';
+import type { PythonBridgeOptions } from './options.js';
+import { WebsocketPythonBridge } from './websocketPythonBridge.js';
+
+const TOKEN = 'fixture-token-7f3a9c';
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function fake(token: string | null = TOKEN, tls?: { key: string; cert: string }): Promise<FakeWorker> {
+  const worker = await startFakeWorker({ token: token ?? undefined, tls });
+  cleanups.push(() => worker.stop());
+  return worker;
+}
+
+/** A bridge whose every event and error is recorded, so tests can assert the token never leaks. */
+function bridgeFor(worker: FakeWorker, options: Partial<PythonBridgeOptions> = {}) {
+  const bridge = new WebsocketPythonBridge({
+    wsUrl: worker.url,
+    workerToken: TOKEN,
+    reconnect: { initialDelayMs: 20, maxDelayMs: 100 },
+    keepalive: { intervalMs: 100, timeoutMs: 200 },
+    ...options,
+  });
+  const events: string[] = [];
+  for (const name of ['state', 'connected', 'disconnected', 'reconnecting', 'reconnected', 'auth_rejected', 'reconnect_failed', 'warning'] as const) {
+    bridge.on(name, (...args: unknown[]) => events.push(`${name} ${args.map((a) => (a instanceof Error ? a.message : JSON.stringify(a))).join(' ')}`));
+  }
+  cleanups.push(() => bridge.close());
+  return { bridge, events };
+}
+
+function once(bridge: WebsocketPythonBridge, event: 'reconnected' | 'disconnected' | 'auth_rejected' | 'reconnect_failed'): Promise<unknown> {
+  return new Promise((resolve) => bridge.once(event, (...args: unknown[]) => resolve(args[0])));
+}
+
+describe('WebsocketPythonBridge against the fake worker', () => {
+  it('connects with the token, runs discover and worker.status, and executes', async () => {
+    const worker = await fake();
+    const { bridge } = bridgeFor(worker);
+    await bridge.connect();
+    expect(bridge.state).toBe('connected');
+    expect(bridge.hasNodeType('fake.Echo')).toBe(true);
+    expect(bridge.getWorkerStatus()?.namespaces).toEqual(['fake']);
+    expect(bridge.capabilities().jobLifecycle).toBe(true);
+    expect(worker.authHeaders).toEqual([`Bearer ${TOKEN}`]);
+    const result = await bridge.execute({ nodeType: 'fake.Echo', fields: { value: { n: [1, 2] } }, nodeId: 'n1', jobId: 'j1' });
+    expect(result.outputs['output']).toEqual({ n: [1, 2] });
+    const execute = worker.received.find((frame) => frame.type === 'execute');
+    expect(execute?.data).toEqual({ node_type: 'fake.Echo', fields: { value: { n: [1, 2] } }, node_id: 'n1', job_id: 'j1' });
+  });
+
+  it('fails fast with WorkerAuthError on a wrong token, and the message holds no token', async () => {
+    const worker = await fake();
+    const { bridge } = bridgeFor(worker, { workerToken: `${TOKEN}-wrong` });
+    const started = Date.now();
+    const error = await bridge.connect().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkerAuthError);
+    expect((error as WorkerAuthError).code).toBe('BRIDGE_ERR_TOKEN_REJECTED');
+    expect((error as Error).message).toMatch(/rejected the token \(HTTP 401\)/);
+    expect((error as Error).message).not.toContain(TOKEN);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(bridge.state).toBe('idle');
+  });
+
+  it('sends no Authorization header when the token is empty', async () => {
+    const worker = await fake(null);
+    const { bridge } = bridgeFor(worker, { workerToken: '' });
+    await bridge.connect();
+    expect(worker.authHeaders).toEqual([undefined]);
+  });
+
+  it('reports an unreachable worker by URL without hanging', async () => {
+    const worker = await fake();
+    await worker.stop();
+    const { bridge } = bridgeFor(worker);
+    await expect(bridge.connect()).rejects.toThrow(WorkerUnreachableError);
+    await expect(bridge.connect()).rejects.toThrow(/Cannot reach the worker at ws:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/);
+  });
+
+  it('rejects every request in flight at once when the connection drops, naming the node type', async () => {
+    const worker = await fake();
+    const { bridge } = bridgeFor(worker, { reconnect: { enabled: false } });
+    await bridge.connect();
+    const sleeping = bridge.execute({ nodeType: 'fake.Sleep', fields: { ms: 5_000 } });
+    const echoing = bridge.execute({ nodeType: 'fake.Sleep', fields: { ms: 5_000 } });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const started = Date.now();
+    worker.dropConnections();
+    await expect(sleeping).rejects.toThrow(ConnectionClosedError);
+    await expect(echoing).rejects.toThrow(/Lost the worker connection \(ws:\/\/127\.0\.0\.1:\d+\) during execute of fake\.Sleep: the worker closed the connection/);
+    expect(Date.now() - started).toBeLessThan(500);
+    await expect(bridge.execute({ nodeType: 'fake.Echo' })).rejects.toThrow(NotConnectedError);
+  });
+
+  it('notices a frozen worker through the keepalive within seconds', async () => {
+    const worker = await fake();
+    const { bridge } = bridgeFor(worker, { reconnect: { enabled: false } });
+    await bridge.connect();
+    const pending = bridge.execute({ nodeType: 'fake.Sleep', fields: { ms: 60_000 } });
+    const started = Date.now();
+    worker.freeze();
+    await expect(pending).rejects.toThrow(/did not answer a keepalive ping within 200 ms/);
+    expect(Date.now() - started).toBeLessThan(1_500);
+  });
+
+  it('times out an execute, sends cancel for it, and stays usable', async () => {
+    const worker = await fake();
+    const { bridge } = bridgeFor(worker);
+    await bridge.connect();
+    const error = await bridge.execute({ nodeType: 'fake.Sleep', fields: { ms: 2_000 } }, { timeoutMs: 100 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BridgeTimeoutError);
+    expect((error as Error).message).toBe('execute of fake.Sleep timed out after 100 ms; cancel sent to the worker');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const execute = worker.received.find((frame) => frame.type === 'execute');
+    expect(worker.received.filter((frame) => frame.type === 'cancel').map((frame) => frame.request_id)).toEqual([execute?.request_id]);
+    expect((await bridge.execute({ nodeType: 'fake.Echo', fields: { value: 1 } })).outputs['output']).toBe(1);
+  });
+
+  it('cancels through an AbortSignal, and never sends a request whose signal already aborted', async () => {
+    const worker = await fake();
+    const { bridge } = bridgeFor(worker);
+    await bridge.connect();
+    const controller = new AbortController();
+    const pending = bridge.execute({ nodeType: 'fake.Sleep', fields: { ms: 2_000 } }, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 50);
+    await expect(pending).rejects.toThrow(CancelledError);
+    await expect(bridge.execute({ nodeType: 'fake.Echo' }, { signal: AbortSignal.abort() })).rejects.toThrow(/cancelled before it was sent/);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(worker.received.map((frame) => frame.type)).toEqual(['discover', 'worker.status', 'execute', 'cancel']);
+  });
+
+  it('forwards progress frames of an execute in order', async () => {
+    const worker = await fake();
+    const { bridge } = bridgeFor(worker);
+    await bridge.connect();
+    const progress: number[] = [];
+    await bridge.execute({ nodeType: 'fake.Sleep', fields: { ms: 60, steps: 3 } }, { onProgress: (p) => progress.push(p.progress) });
+    expect(progress).toEqual([1, 2, 3]);
+  });
+
+  it('reconnects to a worker that moved to a new port through resolveUrl, re-sending the token', async () => {
+    const worker = await fake();
+    const { bridge, events } = bridgeFor(worker, { resolveUrl: () => worker.url });
+    await bridge.connect();
+    const oldPort = worker.port;
+    const reconnected = once(bridge, 'reconnected');
+    await worker.moveToNewPort();
+    await reconnected;
+    expect(worker.port).not.toBe(oldPort);
+    expect(bridge.target).toBe(`ws://127.0.0.1:${worker.port}`);
+    expect(worker.authHeaders).toEqual([`Bearer ${TOKEN}`, `Bearer ${TOKEN}`]);
+    expect(worker.received.filter((frame) => frame.type === 'discover')).toHaveLength(2);
+    expect((await bridge.execute({ nodeType: 'fake.Echo', fields: { value: 'again' } })).outputs['output']).toBe('again');
+    expect(events).toContain('reconnected ');
+  });
+
+  it('emits auth_rejected during reconnect, keeps backing off, and recovers once the token matches again', async () => {
+    const worker = await fake();
+    const { bridge } = bridgeFor(worker);
+    await bridge.connect();
+    worker.token = 'rotated-on-the-worker';
+    const rejected = once(bridge, 'auth_rejected');
+    worker.dropConnections();
+    expect(await rejected).toBeInstanceOf(WorkerAuthError);
+    expect(bridge.state).toBe('reconnecting');
+    const reconnected = once(bridge, 'reconnected');
+    worker.token = TOKEN;
+    await reconnected;
+    expect(bridge.state).toBe('connected');
+  });
+
+  it('gives up after maxAttempts and says so', async () => {
+    const worker = await fake();
+    const { bridge } = bridgeFor(worker, { reconnect: { initialDelayMs: 10, maxDelayMs: 20, maxAttempts: 3 } });
+    await bridge.connect();
+    const failed = once(bridge, 'reconnect_failed');
+    await worker.stop();
+    expect(String(await failed)).toMatch(/Gave up reconnecting to ws:\/\/127\.0\.0\.1:\d+ after 3 attempt\(s\)/);
+    expect(bridge.state).toBe('closed');
+  });
+
+  it('refuses to send a frame above the ceiling, naming size and limit, and keeps the connection', async () => {
+    const worker = await fake();
+    const { bridge } = bridgeFor(worker, { maxFrameSize: 4_096 });
+    await bridge.connect();
+    const error = await bridge.execute({ nodeType: 'fake.Echo', fields: { value: 'x'.repeat(8_000) } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FrameTooLargeError);
+    expect((error as Error).message).toMatch(/execute of fake\.Echo: the frame is 8\d{3} bytes, above the 4096 bytes ceiling/);
+    expect(bridge.state).toBe('connected');
+  });
+
+  it('fails a reply above the ceiling with an error naming size and limit, then reconnects', async () => {
+    const worker = await fake();
+    const { bridge } = bridgeFor(worker, { maxFrameSize: 4_096 });
+    await bridge.connect();
+    const reconnected = once(bridge, 'reconnected');
+    await expect(bridge.execute({ nodeType: 'fake.Bytes', fields: { size: 10_000 } })).rejects.toThrow(
+      /during execute of fake\.Bytes: a frame from the worker of 100\d\d bytes exceeds the 4096 bytes ceiling/,
+    );
+    await reconnected;
+  });
+
+  it('never puts the token in an event or error across connect, drop, auth failure and close', async () => {
+    const worker = await fake();
+    const { bridge, events } = bridgeFor(worker);
+    await bridge.connect();
+    worker.token = 'other';
+    const rejected = once(bridge, 'auth_rejected');
+    worker.dropConnections();
+    await rejected;
+    await bridge.close();
+    expect(events.length).toBeGreaterThan(3);
+    expect(events.join('\n')).not.toContain(TOKEN);
+  });
+});
+
+describe('WebsocketPythonBridge over wss://', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nt-tls-'));
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+    '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
+  ], { stdio: 'ignore' });
+  const tls = { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
+
+  it('connects to a self-signed worker when given its CA', async () => {
+    const worker = await fake(TOKEN, tls);
+    expect(worker.url).toMatch(/^wss:/);
+    const { bridge } = bridgeFor(worker, { ca: tls.cert });
+    await bridge.connect();
+    expect((await bridge.execute({ nodeType: 'fake.Echo', fields: { value: 'tls' } })).outputs['output']).toBe('tls');
+  });
+
+  it('refuses the self-signed worker without the CA', async () => {
+    const worker = await fake(TOKEN, tls);
+    const { bridge } = bridgeFor(worker);
+    await expect(bridge.connect()).rejects.toThrow(/Cannot reach the worker at wss:\/\/127\.0\.0\.1:\d+: self.signed certificate/);
+  });
+});
