@@ -40,6 +40,11 @@ export class PythonStdioBridge extends BridgeCore {
     return `stdio:${this.interpreter.path}`;
   }
 
+  /** The child's process id while it runs. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** The last stderr lines of the worker, for diagnostics. */
   stderrTail(lines = 20): string {
     return this.stderr.tail(lines);

@@ -1,0 +1,194 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnRealWorker, type RealWorker } from '@nt/worker-auth-fixtures';
+import { PINNED_NODETOOL_CORE_VERSION } from '@nt/protocol';
+import { CancelledError, ConnectionClosedError, FrameTooLargeError, RemoteError, WorkerAuthError } from './errors.js';
+import type { PythonBridge } from './pythonBridge.js';
+import { PythonStdioBridge } from './pythonStdioBridge.js';
+import { WebsocketPythonBridge } from './websocketPythonBridge.js';
+
+/**
+ * The bridge against the released nodetool-core worker (pinned in
+ * apps/worker/requirements/core.txt) with the test fixture nodes installed.
+ */
+const TOKEN = 'real-worker-token-4b1d';
+const FIXTURE_TYPES = ['fixtures.BytesEcho', 'fixtures.Count', 'fixtures.Echo', 'fixtures.Fail', 'fixtures.MakeBytes', 'fixtures.Sleep'];
+
+const transports = {
+  websocket: async () => {
+    const worker = await spawnRealWorker({ token: TOKEN });
+    const bridge = new WebsocketPythonBridge({ wsUrl: worker.url, workerToken: TOKEN });
+    return { bridge, stop: async () => { await bridge.close(); await worker.kill(); } };
+  },
+  stdio: async () => {
+    const bridge = new PythonStdioBridge({});
+    return { bridge, stop: () => bridge.close() };
+  },
+};
+
+describe.each(Object.keys(transports) as Array<keyof typeof transports>)('PythonBridge over %s against the real worker', (transport) => {
+  let bridge: PythonBridge;
+  let stop: () => Promise<void>;
+
+  beforeAll(async () => {
+    ({ bridge, stop } = await transports[transport]());
+    await bridge.connect();
+  }, 60_000);
+  afterAll(() => stop());
+
+  it(`discovers the fixture nodes and reads worker.status (nodetool-core ${PINNED_NODETOOL_CORE_VERSION})`, () => {
+    expect(bridge.getNodeMetadata().map((node) => node.node_type).sort()).toEqual(FIXTURE_TYPES);
+    const status = bridge.getWorkerStatus();
+    expect(status).toMatchObject({ protocol_version: 6, node_count: 6, namespaces: ['fixtures'], transport });
+    expect(bridge.protocolVersion).toBe(6);
+    expect(bridge.capabilities()).toMatchObject({ modelManagement: true, jobLifecycle: true, comfy: false });
+    expect(bridge.lastRoundTripMs).toBeGreaterThan(0);
+  });
+
+  it('round-trips values of every msgpack kind through Echo', async () => {
+    const value = { text: 'naïve ✓', int: 2 ** 40, negative: -7, float: 0.25, yes: true, none: null, list: [1, 'a', [2]], nested: { k: 'v' } };
+    const result = await bridge.execute({ nodeType: 'fixtures.Echo', fields: { value }, nodeId: 'echo-1', jobId: 'job-echo' });
+    expect(result).toEqual({ outputs: { output: value }, blobs: {} });
+  });
+
+  it('delivers progress frames before the result of Sleep', async () => {
+    const progress: Array<[number, number]> = [];
+    const result = await bridge.execute(
+      { nodeType: 'fixtures.Sleep', fields: { seconds: 0.3, steps: 3 } },
+      { onProgress: (p) => progress.push([p.progress, p.total]) },
+    );
+    expect(result.outputs['output']).toBe(0.3);
+    expect(progress).toEqual([[1, 3], [2, 3], [3, 3]]);
+  });
+
+  it('sends 1 MiB of bytes as a blob and gets the same bytes back', async () => {
+    const data = randomBytes(1024 * 1024);
+    const result = await bridge.execute({ nodeType: 'fixtures.BytesEcho', blobs: { data } });
+    expect(Buffer.compare(result.outputs['output'] as Uint8Array, data)).toBe(0);
+  });
+
+  it('receives a 3 MiB binary result', async () => {
+    const result = await bridge.execute({ nodeType: 'fixtures.MakeBytes', fields: { size: 3 * 1024 * 1024 } });
+    const bytes = result.outputs['output'] as Uint8Array;
+    expect(bytes.byteLength).toBe(3 * 1024 * 1024);
+    expect([bytes[0], bytes[255], bytes[256], bytes[bytes.length - 1]]).toEqual([0, 255, 0, (3 * 1024 * 1024 - 1) % 256]);
+  });
+
+  it('streams chunks from a streaming node', async () => {
+    const indices: unknown[] = [];
+    for await (const chunk of bridge.executeStream({ nodeType: 'fixtures.Count', fields: { count: 4 } })) indices.push(chunk.outputs['index']);
+    expect(indices).toEqual([0, 1, 2, 3]);
+  });
+
+  it('stops a stream the consumer abandons', async () => {
+    const seen: unknown[] = [];
+    for await (const chunk of bridge.executeStream({ nodeType: 'fixtures.Count', fields: { count: 50, delay: 0.05 } })) {
+      seen.push(chunk.outputs['index']);
+      if (seen.length === 2) break;
+    }
+    expect(seen).toEqual([0, 1]);
+    expect((await bridge.execute({ nodeType: 'fixtures.Echo', fields: { value: 'still fine' } })).outputs['output']).toBe('still fine');
+  });
+
+  it('rejects a failing node with the remote message and traceback', async () => {
+    const error = await bridge.execute({ nodeType: 'fixtures.Fail', fields: { message: 'fixture says no' } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RemoteError);
+    expect((error as RemoteError).message).toBe('Worker failed execute of fixtures.Fail: fixture says no');
+    expect((error as RemoteError).traceback).toMatch(/RuntimeError: fixture says no/);
+  });
+
+  it('rejects an unknown node type by name', async () => {
+    await expect(bridge.execute({ nodeType: 'fixtures.Nope' })).rejects.toThrow(/Unknown node type: fixtures\.Nope/);
+  });
+
+  it('cancels a running node through an AbortSignal and keeps serving', async () => {
+    const controller = new AbortController();
+    const started = Date.now();
+    setTimeout(() => controller.abort(), 200);
+    await expect(
+      bridge.execute({ nodeType: 'fixtures.Sleep', fields: { seconds: 10, steps: 100 } }, { signal: controller.signal }),
+    ).rejects.toThrow(CancelledError);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect((await bridge.execute({ nodeType: 'fixtures.Echo', fields: { value: 1 } })).outputs['output']).toBe(1);
+  });
+
+  it('brackets a run with job.start and job.end, which releases the job', async () => {
+    await bridge.startJob({ jobId: `job-${transport}`, workflowId: 'wf-1' });
+    await bridge.execute({ nodeType: 'fixtures.Echo', fields: { value: 1 }, nodeId: 'n-1', jobId: `job-${transport}` });
+    expect(await bridge.endJob({ jobId: `job-${transport}`, reason: 'completed' })).toMatchObject({ job_id: `job-${transport}`, known: true });
+    expect(await bridge.endJob({ jobId: `job-${transport}` })).toMatchObject({ known: false, released_nodes: [] });
+  });
+
+  it('refuses to send a frame above its ceiling without losing the connection', async () => {
+    const small = transport === 'stdio' ? new PythonStdioBridge({ maxFrameSize: 64 * 1024 }) : null;
+    const target = small ?? bridge;
+    if (small) await small.connect();
+    try {
+      const big = transport === 'stdio' ? 100_000 : 300 * 1024 * 1024;
+      const error = await target.execute({ nodeType: 'fixtures.BytesEcho', blobs: { data: new Uint8Array(big) } }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(FrameTooLargeError);
+      expect((await target.execute({ nodeType: 'fixtures.Echo', fields: { value: 2 } })).outputs['output']).toBe(2);
+    } finally {
+      await small?.close();
+    }
+  });
+});
+
+describe('WebsocketPythonBridge against a real worker that dies and comes back', () => {
+  let worker: RealWorker;
+  beforeAll(async () => {
+    worker = await spawnRealWorker({ token: TOKEN });
+  }, 60_000);
+  afterAll(() => worker.kill());
+
+  it('fails fast on a wrong token, naming no token', async () => {
+    const bridge = new WebsocketPythonBridge({ wsUrl: worker.url, workerToken: 'not-the-token' });
+    const error = await bridge.connect().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkerAuthError);
+    expect(String(error)).not.toContain('not-the-token');
+  });
+
+  it('rejects the node in flight when the worker is killed, reconnects after a restart and executes again', async () => {
+    const bridge = new WebsocketPythonBridge({
+      wsUrl: worker.url,
+      workerToken: TOKEN,
+      reconnect: { initialDelayMs: 200, maxDelayMs: 1_000 },
+    });
+    try {
+      await bridge.connect();
+      const inFlight = bridge.execute({ nodeType: 'fixtures.Sleep', fields: { seconds: 30 } });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const port = worker.port;
+      const reconnected = new Promise((resolve) => bridge.once('reconnected', resolve));
+      await worker.kill();
+      await expect(inFlight).rejects.toThrow(ConnectionClosedError);
+      await expect(inFlight).rejects.toThrow(/during execute of fixtures\.Sleep/);
+      worker = await spawnRealWorker({ token: TOKEN, port });
+      await reconnected;
+      expect(bridge.state).toBe('connected');
+      expect((await bridge.execute({ nodeType: 'fixtures.Echo', fields: { value: 'back' } })).outputs['output']).toBe('back');
+    } finally {
+      await bridge.close();
+    }
+  }, 60_000);
+});
+
+describe('PythonStdioBridge when the child dies', () => {
+  it('rejects everything pending and quotes the stderr tail', async () => {
+    const bridge = new PythonStdioBridge({});
+    await bridge.connect();
+    const pending = bridge.execute({ nodeType: 'fixtures.Sleep', fields: { seconds: 30 } });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    process.kill(bridge.pid as number, 'SIGKILL');
+    const error = await pending.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectionClosedError);
+    expect((error as Error).message).toMatch(/The stdio worker was killed by SIGKILL during execute of fixtures\.Sleep/);
+    expect((error as Error).message).toMatch(/worker stderr \(last lines\)[\s\S]*NODETOOL_STDIO_READY/);
+    await bridge.close();
+  }, 30_000);
+
+  it('reports a missing interpreter clearly', async () => {
+    const bridge = new PythonStdioBridge({ pythonPath: '/nonexistent/python3' });
+    await expect(bridge.connect()).rejects.toThrow(/Cannot start the stdio worker with \/nonexistent\/python3 \(option\)/);
+  });
+});
