@@ -1,0 +1,35 @@
+import { workerStatus, WORKER_STATUS_HELP } from './commands/workerStatus.js';
+import { EXIT, type ExitCode } from './exitCodes.js';
+import { processIo, type Io } from './io.js';
+
+export { EXIT, type ExitCode } from './exitCodes.js';
+
+const HELP = `Usage: nodetool <command>
+
+Commands:
+  worker status    Check a worker: protocol, nodes, namespaces, round trip
+
+Exit codes: 0 ok, 1 failed, 2 usage or invalid input, 3 worker unreachable, 4 token rejected.
+
+${WORKER_STATUS_HELP}`;
+
+/** Runs one command line and returns its exit code; never calls process.exit. */
+export async function runCli(argv: string[], io: Io = processIo): Promise<ExitCode> {
+  const [group, command, ...rest] = argv;
+  try {
+    if (group === 'worker' && command === 'status') return await workerStatus(rest, io);
+    if (group === undefined || group === '--help' || group === '-h' || group === 'help') {
+      io.out(HELP);
+      return EXIT.ok;
+    }
+    io.err(`nodetool: unknown command "${[group, command].filter(Boolean).join(' ')}"\n\n${HELP}`);
+    return EXIT.usage;
+  } catch (error) {
+    // parseArgs throws on unknown or malformed options.
+    if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`nodetool: ${(error as Error).message}`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+}
