@@ -10,7 +10,12 @@ import {
   encodeMessage,
   readProtocolVersion,
   REQUEST_TYPES,
+  type CachedModel,
   type Capabilities,
+  type DownloadProgressData,
+  type ModelsDownloadData,
+  type ModelsEvictData,
+  type ModelsEvictReply,
   type ChunkData,
   type DiscoverReply,
   type ExecuteData,
@@ -247,6 +252,51 @@ export abstract class BridgeCore extends EventEmitter implements PythonBridge {
     return (await this.request(REQUEST_TYPES.jobEnd, compact({ job_id: job.jobId, reason: job.reason }), {
       timeoutMs: this.settings.rpcTimeoutMs,
     })) as JobEndReply;
+  }
+
+  async listCachedModels(): Promise<CachedModel[]> {
+    if (!this.capabilities().modelManagement) return [];
+    const reply = (await this.request(REQUEST_TYPES.modelsListCached, {}, { timeoutMs: this.settings.rpcTimeoutMs })) as {
+      models?: CachedModel[];
+    };
+    return Array.isArray(reply.models) ? reply.models : [];
+  }
+
+  downloadModel(
+    request: ModelsDownloadData,
+    options: { signal?: AbortSignal; idleTimeoutMs?: number; onProgress?: (progress: DownloadProgressData) => void } = {},
+  ): Promise<{ repo_id: string; status: string }> {
+    const idleMs = options.idleTimeoutMs ?? 300_000;
+    const pending = this.startRequest(REQUEST_TYPES.modelsDownload, compact({ ...request }), {
+      subject: request.repo_id,
+      timeoutMs: 0,
+      signal: options.signal,
+      handlers: {
+        onProgress: (progress) => {
+          arm();
+          options.onProgress?.(progress as unknown as DownloadProgressData);
+        },
+      },
+    });
+    // An idle watchdog rather than a total timeout: a large model may take hours, a stalled one should not.
+    let timer: NodeJS.Timeout | undefined;
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        this.sendCancel(pending.id);
+        pending.reject(new BridgeTimeoutError(`${pending.describe()} made no progress for ${idleMs} ms; cancel sent to the worker`));
+      }, idleMs);
+    };
+    arm();
+    pending.addCleanup(() => clearTimeout(timer));
+    return pending.promise as Promise<{ repo_id: string; status: string }>;
+  }
+
+  async evictModels(scope: ModelsEvictData = {}): Promise<ModelsEvictReply> {
+    if (!this.capabilities().modelEviction) return { evicted: [] };
+    return (await this.request(REQUEST_TYPES.modelsEvict, compact({ ...scope }), {
+      timeoutMs: this.settings.rpcTimeoutMs,
+    })) as ModelsEvictReply;
   }
 
   /** Sends a request and settles with its terminal frame's data. */

@@ -1,6 +1,11 @@
 import type {
   Capabilities,
+  CachedModel,
   ChunkData,
+  DownloadProgressData,
+  ModelsDownloadData,
+  ModelsEvictData,
+  ModelsEvictReply,
   DiscoverReply,
   ExecuteResult,
   JobEndReason,
@@ -100,6 +105,16 @@ export interface PythonBridge {
   /** Both are no-ops on workers below protocol 4. */
   startJob(job: { jobId: string; workflowId?: string; userId?: string }): Promise<void>;
   endJob(job: { jobId: string; reason?: JobEndReason }): Promise<JobEndReply | null>;
+
+  /** HuggingFace models in the worker's cache (protocol 2+; an empty list below). */
+  listCachedModels(): Promise<CachedModel[]>;
+  /** Downloads into the worker's cache; an idle watchdog (no progress for `idleTimeoutMs`, default 5 min) cancels it. */
+  downloadModel(
+    request: ModelsDownloadData,
+    options?: { signal?: AbortSignal; idleTimeoutMs?: number; onProgress?: (progress: DownloadProgressData) => void },
+  ): Promise<{ repo_id: string; status: string }>;
+  /** Frees loaded models (protocol 4+; answers `{evicted: []}` without sending below). */
+  evictModels(scope?: ModelsEvictData): Promise<ModelsEvictReply>;
 
   on<E extends keyof BridgeEvents>(event: E, listener: (...args: BridgeEvents[E]) => void): this;
   off<E extends keyof BridgeEvents>(event: E, listener: (...args: BridgeEvents[E]) => void): this;

@@ -119,6 +119,17 @@ describe.each(Object.keys(transports) as Array<keyof typeof transports>)('Python
     expect(await bridge.endJob({ jobId: `job-${transport}` })).toMatchObject({ known: false, released_nodes: [] });
   });
 
+  it('lists the worker model cache and evicts by job (protocol 2 and 4 features)', async () => {
+    expect(Array.isArray(await bridge.listCachedModels())).toBe(true);
+    expect(await bridge.evictModels({ job_id: 'no-such-job' })).toEqual({ evicted: [] });
+  });
+
+  it('fails a model download the worker cannot do (no hub here) with the worker message', async () => {
+    await expect(
+      bridge.downloadModel({ repo_id: 'nodetool-test/definitely-not-a-repo' }, { idleTimeoutMs: 60_000 }),
+    ).rejects.toThrow(/Worker failed models\.download of nodetool-test\/definitely-not-a-repo/);
+  }, 90_000);
+
   it('refuses to send a frame above its ceiling without losing the connection', async () => {
     const small = transport === 'stdio' ? new PythonStdioBridge({ maxFrameSize: 64 * 1024 }) : null;
     const target = small ?? bridge;

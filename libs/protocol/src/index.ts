@@ -21,6 +21,10 @@ export type {
   JobEndReason,
   JobEndReply,
   ModelsEvictData,
+  ModelsEvictReply,
+  ModelsDownloadData,
+  DownloadProgressData,
+  CachedModel,
 } from './messages.js';
 export { REQUEST_TYPES, compact } from './messages.js';
 export { encodeMessage, decodeMessage } from './codec.js';

@@ -161,3 +161,40 @@ export function compact<T extends object>(value: T): T {
   }
   return out as T;
 }
+
+/** A HuggingFace cache entry as `models.list_cached` reports it (UnifiedModel plus `downloaded`). */
+export interface CachedModel {
+  id: string;
+  repo_id?: string;
+  path?: string | null;
+  type?: string | null;
+  name?: string;
+  downloaded?: boolean;
+  size_on_disk?: number;
+  [extra: string]: unknown;
+}
+
+export interface ModelsDownloadData {
+  repo_id: string;
+  allow_patterns?: string[];
+  ignore_patterns?: string[];
+  path?: string;
+  model_type?: string;
+}
+
+/** `progress` frames of `models.download`: told apart from execute progress by `status`. */
+export interface DownloadProgressData {
+  status: 'start' | 'progress' | 'completed' | 'cancelled' | 'error';
+  repo_id: string;
+  downloaded_bytes: number;
+  total_bytes: number;
+  downloaded_files?: number;
+  total_files?: number;
+  current_files?: string[];
+  error?: string;
+}
+
+export interface ModelsEvictReply {
+  evicted: string[];
+  freed_vram_gb?: number;
+}
