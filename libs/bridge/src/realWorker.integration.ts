@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnRealWorker, type RealWorker } from '@nt/worker-auth-fixtures';
+import { FIXTURE_WORKER_ENV, spawnRealWorker, type RealWorker } from '@nt/worker-auth-fixtures';
 import { PINNED_NODETOOL_CORE_VERSION } from '@nt/protocol';
 import { CancelledError, ConnectionClosedError, FrameTooLargeError, RemoteError, WorkerAuthError } from './errors.js';
 import type { PythonBridge } from './pythonBridge.js';
@@ -12,6 +12,8 @@ import { WebsocketPythonBridge } from './websocketPythonBridge.js';
  * apps/worker/requirements/core.txt) with the test fixture nodes installed.
  */
 const TOKEN = 'real-worker-token-4b1d';
+/** The environment may also hold the HuggingFace pack; these suites speak to the fixtures only. */
+const FIXTURES_ONLY = { workerEnv: FIXTURE_WORKER_ENV };
 const FIXTURE_TYPES = ['fixtures.BytesEcho', 'fixtures.Count', 'fixtures.Echo', 'fixtures.Fail', 'fixtures.MakeBytes', 'fixtures.Sleep'];
 
 const transports = {
@@ -21,7 +23,7 @@ const transports = {
     return { bridge, stop: async () => { await bridge.close(); await worker.kill(); } };
   },
   stdio: async () => {
-    const bridge = new PythonStdioBridge({});
+    const bridge = new PythonStdioBridge(FIXTURES_ONLY);
     return { bridge, stop: () => bridge.close() };
   },
 };
@@ -131,7 +133,7 @@ describe.each(Object.keys(transports) as Array<keyof typeof transports>)('Python
   }, 90_000);
 
   it('refuses to send a frame above its ceiling without losing the connection', async () => {
-    const small = transport === 'stdio' ? new PythonStdioBridge({ maxFrameSize: 64 * 1024 }) : null;
+    const small = transport === 'stdio' ? new PythonStdioBridge({ ...FIXTURES_ONLY, maxFrameSize: 64 * 1024 }) : null;
     const target = small ?? bridge;
     if (small) await small.connect();
     try {
@@ -186,7 +188,7 @@ describe('WebsocketPythonBridge against a real worker that dies and comes back',
 
 describe('PythonStdioBridge when the child dies', () => {
   it('rejects everything pending and quotes the stderr tail', async () => {
-    const bridge = new PythonStdioBridge({});
+    const bridge = new PythonStdioBridge(FIXTURES_ONLY);
     await bridge.connect();
     const pending = bridge.execute({ nodeType: 'fixtures.Sleep', fields: { seconds: 30 } });
     await new Promise((resolve) => setTimeout(resolve, 200));

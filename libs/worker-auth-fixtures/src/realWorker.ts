@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,6 +18,15 @@ export function projectWorkerPython(): string {
   }
   throw new Error('The worker environment is missing: run `npx nx run worker:setup` first');
 }
+
+/**
+ * The fixture suites' worker: fixture nodes only, and an empty model cache of its
+ * own, so results do not depend on what the HuggingFace setup put in the shared one.
+ */
+export const FIXTURE_WORKER_ENV: Record<string, string> = {
+  NODETOOL_WORKER_NAMESPACES: 'fixtures',
+  HF_HOME: mkdtempSync(join(tmpdir(), 'nt-fixture-hf-home-')),
+};
 
 export interface RealWorker {
   url: string;
@@ -37,7 +47,8 @@ export interface RealWorker {
 export async function spawnRealWorker(
   options: { token?: string; port?: number; env?: Record<string, string>; startupTimeoutMs?: number } = {},
 ): Promise<RealWorker> {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, PYTHONUNBUFFERED: '1' };
+  // Only the fixture nodes by default: the same environment may also hold the HuggingFace pack.
+  const env: NodeJS.ProcessEnv = { ...process.env, ...FIXTURE_WORKER_ENV, ...options.env, PYTHONUNBUFFERED: '1' };
   delete env['NODETOOL_WORKER_TOKEN'];
   if (options.token) env['NODETOOL_WORKER_TOKEN'] = options.token;
   const child = spawn(

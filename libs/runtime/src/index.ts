@@ -1,0 +1,15 @@
+export type { Graph, GraphNode, GraphEdge, Workflow } from './graph.js';
+export { loadWorkflow, parseWorkflowJson } from './loadWorkflow.js';
+export { pruneEditorOnly, EDITOR_ONLY_TYPES } from './editorOnly.js';
+export { WorkflowFormatError, GraphValidationError, NodeFailedError, type ValidationIssue } from './errors.js';
+export { validateStructure, validateAgainstCatalog } from './validateGraph.js';
+export { closeMatches } from './closeMatches.js';
+export { NodeCatalog, isBuiltinType, type CatalogEntry } from './nodeCatalog.js';
+export { BUILTIN_NODES, cosineSimilarity, toVector } from './builtins/index.js';
+export type { NodeExecutor, NodeContext, BuiltinNode } from './nodeExecutor.js';
+export { resolvePythonNodeExecutor } from './pythonNodeExecutor.js';
+export { connectPythonBridgeForGraph } from './connectPythonBridgeForGraph.js';
+export { runGraph, type GraphRunResult, type NodeRunRecord, type RunGraphOptions } from './runGraph.js';
+export { runWorkflow, type RunWorkflowOptions, type RunResult } from './runWorkflow.js';
+export type { RunEvent, JobUpdate, NodeUpdate, NodeProgress, OutputUpdate, JobStatus, NodeStatus } from './runEvents.js';
+export { toJsonValue } from './toJsonValue.js';

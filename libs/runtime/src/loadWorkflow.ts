@@ -1,0 +1,78 @@
+import { WorkflowFormatError } from './errors.js';
+import type { Graph, GraphEdge, GraphNode, Workflow } from './graph.js';
+
+/**
+ * Reads a workflow from parsed JSON: the editor's saved format
+ * (`{id, name, graph: {nodes, edges}, ...}`) or a bare `{nodes, edges}`.
+ * Editor-only fields are dropped; every shape problem names where it is.
+ */
+export function loadWorkflow(value: unknown, source = 'workflow'): Workflow {
+  if (!isObject(value)) throw new WorkflowFormatError(`${source}: expected a JSON object, got ${kind(value)}`);
+  const graphValue = isObject(value['graph']) ? value['graph'] : value;
+  const where = graphValue === value ? source : `${source}: graph`;
+  const graph = readGraph(graphValue, where);
+  const id = typeof value['id'] === 'string' && value['id'] ? value['id'] : typeof value['workflow_id'] === 'string' ? value['workflow_id'] : 'workflow';
+  return {
+    id,
+    name: typeof value['name'] === 'string' && value['name'] ? value['name'] : id,
+    graph,
+    params: isObject(value['params']) ? value['params'] : {},
+  };
+}
+
+/** Parses JSON text first; a syntax error names the file and the position. */
+export function parseWorkflowJson(text: string, source = 'workflow'): Workflow {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new WorkflowFormatError(`${source} is not valid JSON: ${(error as Error).message}`);
+  }
+  return loadWorkflow(parsed, source);
+}
+
+function readGraph(value: Record<string, unknown>, where: string): Graph {
+  if (!Array.isArray(value['nodes']) || !Array.isArray(value['edges'])) {
+    throw new WorkflowFormatError(`${where}: expected "nodes" and "edges" arrays`);
+  }
+  const nodes = value['nodes'].map((node, index) => readNode(node, `${where}: nodes[${index}]`));
+  const edges = value['edges'].map((edge, index) => readEdge(edge, `${where}: edges[${index}]`));
+  return { nodes, edges };
+}
+
+function readNode(value: unknown, where: string): GraphNode {
+  if (!isObject(value)) throw new WorkflowFormatError(`${where}: expected an object, got ${kind(value)}`);
+  const id = value['id'];
+  const type = value['type'];
+  if (typeof id !== 'string' || !id) throw new WorkflowFormatError(`${where}: "id" must be a non-empty string`);
+  if (typeof type !== 'string' || !type) throw new WorkflowFormatError(`${where} (${id}): "type" must be a non-empty string`);
+  // The editor stores values in `data`; the kernel format calls them `properties`.
+  const data = value['data'] ?? value['properties'] ?? {};
+  if (!isObject(data)) throw new WorkflowFormatError(`${where} (${id}): "data" must be an object`);
+  return { id, type, data: { ...data } };
+}
+
+function readEdge(value: unknown, where: string): GraphEdge {
+  if (!isObject(value)) throw new WorkflowFormatError(`${where}: expected an object, got ${kind(value)}`);
+  const read = (key: string, fallback?: string): string => {
+    const entry = value[key] ?? fallback;
+    if (typeof entry !== 'string' || !entry) throw new WorkflowFormatError(`${where}: "${key}" must be a non-empty string`);
+    return entry;
+  };
+  const edge: GraphEdge = {
+    source: read('source'),
+    sourceHandle: read('sourceHandle', 'output'),
+    target: read('target'),
+    targetHandle: read('targetHandle'),
+  };
+  if (typeof value['id'] === 'string') edge.id = value['id'];
+  return edge;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function kind(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+}

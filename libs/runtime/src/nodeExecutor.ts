@@ -1,0 +1,22 @@
+import type { NodeMetadata } from '@nt/protocol';
+
+/** What a running node may use besides its inputs. */
+export interface NodeContext {
+  nodeId: string;
+  jobId: string;
+  workflowId: string;
+  signal: AbortSignal;
+  reportProgress(progress: number, total: number): void;
+}
+
+/** Runs one node: property values in (edge inputs already merged over `data`), output slots out. */
+export interface NodeExecutor {
+  run(values: Record<string, unknown>, context: NodeContext): Promise<Record<string, unknown>>;
+}
+
+/** A node implemented in TypeScript. */
+export interface BuiltinNode extends NodeExecutor {
+  metadata: NodeMetadata;
+  /** Preview and Output nodes: their values become run outputs. */
+  isSink?: boolean;
+}

@@ -1,0 +1,47 @@
+import type { PythonBridge } from '@nt/bridge';
+import type { NodeMetadata } from '@nt/protocol';
+import type { NodeExecutor } from './nodeExecutor.js';
+
+/**
+ * Maps a graph node onto `execute` calls: binary values travel as blobs,
+ * the rest as fields; the run identity keys ride along; progress frames
+ * become node progress. Result blobs keyed by a slot name become that slot.
+ */
+export function resolvePythonNodeExecutor(bridge: PythonBridge, metadata: NodeMetadata, env: NodeJS.ProcessEnv = process.env): NodeExecutor {
+  return {
+    async run(values, context) {
+      const fields: Record<string, unknown> = {};
+      const blobs: Record<string, Uint8Array | Uint8Array[]> = {};
+      for (const [name, value] of Object.entries(values)) {
+        if (value instanceof Uint8Array) blobs[name] = value;
+        else if (Array.isArray(value) && value.length > 0 && value.every((item) => item instanceof Uint8Array)) blobs[name] = value;
+        else if (value !== undefined) fields[name] = value;
+      }
+      const secrets: Record<string, string> = {};
+      for (const key of metadata.required_settings ?? []) {
+        const secret = env[key];
+        if (secret) secrets[key] = secret;
+      }
+      const result = await bridge.execute(
+        {
+          nodeType: metadata.node_type,
+          fields,
+          blobs: Object.keys(blobs).length ? blobs : undefined,
+          secrets: Object.keys(secrets).length ? secrets : undefined,
+          nodeId: context.nodeId,
+          jobId: context.jobId,
+          workflowId: context.workflowId,
+          requiresVramGb: metadata.requires_vram_gb,
+        },
+        { signal: context.signal, onProgress: (progress) => context.reportProgress(progress.progress, progress.total) },
+      );
+      // Output names come from the worker: build on a null prototype so "__proto__" is just a key.
+      const outputs: Record<string, unknown> = Object.create(null);
+      for (const [slot, value] of Object.entries(result.outputs)) outputs[slot] = value;
+      for (const [key, bytes] of Object.entries(result.blobs)) {
+        if ((metadata.outputs ?? []).some((output) => output.name === key) || key === 'output') outputs[key] = bytes;
+      }
+      return outputs;
+    },
+  };
+}

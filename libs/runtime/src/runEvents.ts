@@ -1,0 +1,45 @@
+/**
+ * Events of a run, in shapes close to the reference server's WebSocket
+ * messages, so a CLI, a server and a UI consume the same stream.
+ */
+export type JobStatus = 'running' | 'completed' | 'failed' | 'cancelled';
+export type NodeStatus = 'running' | 'completed' | 'failed' | 'skipped' | 'cancelled';
+
+export interface JobUpdate {
+  type: 'job_update';
+  job_id: string;
+  workflow_id: string;
+  status: JobStatus;
+  error?: string;
+  duration_ms?: number;
+}
+
+export interface NodeUpdate {
+  type: 'node_update';
+  job_id: string;
+  node_id: string;
+  node_type: string;
+  status: NodeStatus;
+  error?: string;
+  duration_ms?: number;
+}
+
+export interface NodeProgress {
+  type: 'node_progress';
+  job_id: string;
+  node_id: string;
+  progress: number;
+  total: number;
+}
+
+/** A Preview or Output node produced a value. */
+export interface OutputUpdate {
+  type: 'output_update';
+  job_id: string;
+  node_id: string;
+  node_name: string;
+  output_name: string;
+  value: unknown;
+}
+
+export type RunEvent = JobUpdate | NodeUpdate | NodeProgress | OutputUpdate;

@@ -1,0 +1,119 @@
+import type { NodeMetadata } from '@nt/protocol';
+import { closeMatches } from './closeMatches.js';
+import { GraphValidationError, type ValidationIssue } from './errors.js';
+import type { Graph, GraphNode } from './graph.js';
+import type { NodeCatalog } from './nodeCatalog.js';
+
+/**
+ * Checks what can be checked without knowing node types: unique ids, edges
+ * between existing nodes, no cycles. Runs before any worker is started.
+ */
+export function validateStructure(graph: Graph): void {
+  const issues: ValidationIssue[] = [];
+  const ids = new Set<string>();
+  for (const node of graph.nodes) {
+    if (ids.has(node.id)) issues.push({ nodeId: node.id, message: `node "${node.id}" appears more than once` });
+    ids.add(node.id);
+  }
+  for (const edge of graph.edges) {
+    const label = `edge ${edge.id ?? `${edge.source}.${edge.sourceHandle} -> ${edge.target}.${edge.targetHandle}`}`;
+    if (!ids.has(edge.source)) issues.push({ nodeId: edge.source, message: `${label} comes from node "${edge.source}", which does not exist` });
+    if (!ids.has(edge.target)) issues.push({ nodeId: edge.target, message: `${label} goes to node "${edge.target}", which does not exist` });
+  }
+  const cycle = findCycle(graph);
+  if (cycle) issues.push({ nodeId: cycle[0], message: `the graph has a cycle: ${cycle.join(' -> ')}` });
+  if (issues.length) throw new GraphValidationError(issues);
+}
+
+/** Checks node types, handles and literal values against the catalog. */
+export function validateAgainstCatalog(graph: Graph, catalog: NodeCatalog): void {
+  const issues: ValidationIssue[] = [];
+  const byId = new Map(graph.nodes.map((node) => [node.id, node]));
+  for (const node of graph.nodes) {
+    const entry = catalog.lookup(node.type);
+    if (!entry) {
+      const suggestions = closeMatches(node.type, catalog.allTypes());
+      issues.push({
+        nodeId: node.id,
+        message:
+          `node "${node.id}" has unknown type "${node.type}"` +
+          (suggestions.length ? `; did you mean ${suggestions.map((s) => `"${s}"`).join(', ')}?` : '; no similar type is offered by the worker or the built-ins'),
+      });
+      continue;
+    }
+    issues.push(...checkValues(node, entry.metadata));
+  }
+  for (const edge of graph.edges) {
+    const source = byId.get(edge.source);
+    const target = byId.get(edge.target);
+    const sourceMeta = source && catalog.lookup(source.type)?.metadata;
+    const targetMeta = target && catalog.lookup(target.type)?.metadata;
+    const outputs = sourceMeta?.outputs ?? [];
+    if (sourceMeta && outputs.length > 0 && !outputs.some((output) => output.name === edge.sourceHandle)) {
+      issues.push({
+        nodeId: edge.source,
+        message: `node "${edge.source}" (${source.type}) has no output "${edge.sourceHandle}"; it has ${outputs.map((o) => `"${o.name}"`).join(', ')}`,
+      });
+    }
+    const properties = targetMeta?.properties ?? [];
+    if (targetMeta && !targetMeta.is_dynamic && !properties.some((property) => property.name === edge.targetHandle)) {
+      issues.push({
+        nodeId: edge.target,
+        message: `node "${edge.target}" (${target.type}) has no input "${edge.targetHandle}"; it has ${properties.map((p) => `"${p.name}"`).join(', ') || 'none'}`,
+      });
+    }
+  }
+  if (issues.length) throw new GraphValidationError(issues);
+}
+
+/** Literal values whose declared type is a plain Python scalar or container must have that shape. */
+function checkValues(node: GraphNode, metadata: NodeMetadata): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  for (const property of metadata.properties ?? []) {
+    if (!(property.name in node.data)) continue;
+    const value = node.data[property.name];
+    const expected = property.type.type.replace(/\s/g, '');
+    const problem = shapeProblem(expected, value);
+    if (problem) issues.push({ nodeId: node.id, message: `node "${node.id}" (${node.type}): property "${property.name}" ${problem}` });
+  }
+  return issues;
+}
+
+function shapeProblem(type: string, value: unknown): string | null {
+  // null leaves a property at its default on the worker, so it is never a shape error.
+  if (value === null) return null;
+  const base = type.replace(/\|None$/, '').replace(/^Optional\[(.*)\]$/, '$1');
+  const actual = Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+  if (base === 'str' && typeof value !== 'string') return `must be a string, got ${actual}`;
+  if (base === 'int' && !Number.isInteger(value)) return `must be an integer, got ${typeof value === 'number' ? value : actual}`;
+  if (base === 'float' && typeof value !== 'number') return `must be a number, got ${actual}`;
+  if (base === 'bool' && typeof value !== 'boolean') return `must be true or false, got ${actual}`;
+  if (/^list(\[|$)/.test(base) && !Array.isArray(value)) return `must be a list, got ${actual}`;
+  if (/^dict(\[|$)/.test(base) && (typeof value !== 'object' || Array.isArray(value))) return `must be an object, got ${actual}`;
+  return null;
+}
+
+function findCycle(graph: Graph): string[] | null {
+  const next = new Map<string, string[]>();
+  for (const edge of graph.edges) next.set(edge.source, [...(next.get(edge.source) ?? []), edge.target]);
+  const state = new Map<string, 'visiting' | 'done'>();
+  const path: string[] = [];
+  const visit = (id: string): string[] | null => {
+    if (state.get(id) === 'done') return null;
+    if (state.get(id) === 'visiting') return [...path.slice(path.indexOf(id)), id];
+    state.set(id, 'visiting');
+    path.push(id);
+    for (const target of next.get(id) ?? []) {
+      const cycle = visit(target);
+      if (cycle) return cycle;
+    }
+    path.pop();
+    state.set(id, 'done');
+    return null;
+  };
+  for (const node of graph.nodes) {
+    const cycle = visit(node.id);
+    if (cycle) return cycle;
+  }
+  return null;
+}
