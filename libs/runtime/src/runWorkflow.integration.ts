@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PythonStdioBridge, WebsocketPythonBridge, type PythonBridge } from '@nt/bridge';
+import { FIXTURE_WORKER_ENV, startFakeWorker, type FakeWorker } from '@nt/worker-auth-fixtures';
+import { GraphValidationError } from './errors.js';
+import type { GraphNode, Workflow } from './graph.js';
+import type { RunEvent } from './runEvents.js';
+import { runWorkflow } from './runWorkflow.js';
+
+interface WorkerUnderTest {
+  bridge: PythonBridge;
+  sleep(id: string, seconds: number): GraphNode;
+  fail(id: string): GraphNode;
+  /** The reasons of every job.end the worker received, when the worker can tell us. */
+  jobEnds(): string[] | null;
+  stop(): Promise<void>;
+}
+
+const workers: Record<string, () => Promise<WorkerUnderTest>> = {
+  'the fake worker': async () => {
+    const fake: FakeWorker = await startFakeWorker({ token: 'rt' });
+    const bridge = new WebsocketPythonBridge({ wsUrl: fake.url, workerToken: 'rt' });
+    await bridge.connect();
+    return {
+      bridge,
+      sleep: (id, seconds) => ({ id, type: 'fake.Sleep', data: { ms: seconds * 1000, steps: 4 } }),
+      fail: (id) => ({ id, type: 'fake.Fail', data: { message: 'fixture failure' } }),
+      jobEnds: () => fake.received.filter((f) => f.type === 'job.end').map((f) => String(f.data['reason'])),
+      stop: async () => (await bridge.close(), await fake.stop()),
+    };
+  },
+  'the real worker': async () => {
+    const bridge = new PythonStdioBridge({ workerEnv: FIXTURE_WORKER_ENV });
+    await bridge.connect();
+    return {
+      bridge,
+      sleep: (id, seconds) => ({ id, type: 'fixtures.Sleep', data: { seconds, steps: 4 } }),
+      fail: (id) => ({ id, type: 'fixtures.Fail', data: { message: 'fixture failure' } }),
+      jobEnds: () => null,
+      stop: () => bridge.close(),
+    };
+  },
+};
+
+const preview = (id: string, name = id): GraphNode => ({ id, type: 'nodetool.workflows.base_node.Preview', data: { name } });
+const comment: GraphNode = { id: 'note', type: 'nodetool.workflows.base_node.Comment', data: { comment: [{ type: 'paragraph', children: [{ text: 'hi' }] }] } };
+const link = (source: string, target: string) => ({ source, sourceHandle: 'output', target, targetHandle: 'value' });
+const workflow = (nodes: GraphNode[], edges: ReturnType<typeof link>[] = []): Workflow => ({ id: 'wf-test', name: 'test', graph: { nodes, edges }, params: {} });
+
+describe.each(Object.keys(workers))('runWorkflow against %s', (name) => {
+  let worker: WorkerUnderTest;
+  beforeAll(async () => {
+    worker = await (workers[name] as () => Promise<WorkerUnderTest>)();
+  }, 60_000);
+  afterAll(() => worker.stop());
+
+  /** job.end must have been sent: the fake logs it; the real worker forgets an ended job. */
+  async function expectJobEnded(jobId: string, reason: string) {
+    const logged = worker.jobEnds();
+    if (logged) expect(logged.at(-1)).toBe(reason);
+    else expect(await worker.bridge.endJob({ jobId })).toMatchObject({ known: false });
+  }
+
+  it('runs two independent 1-second sleeps in about 1 second, not 2, with a Comment in the graph', async () => {
+    const events: RunEvent[] = [];
+    const started = Date.now();
+    const result = await runWorkflow(
+      workflow([worker.sleep('s1', 1), worker.sleep('s2', 1), preview('p1'), preview('p2'), comment], [link('s1', 'p1'), link('s2', 'p2')]),
+      { bridge: worker.bridge, jobId: `job-ok-${name}`, onEvent: (e) => events.push(e) },
+    );
+    const elapsed = Date.now() - started;
+    expect(result.status).toBe('completed');
+    expect(elapsed).toBeGreaterThanOrEqual(950);
+    expect(elapsed).toBeLessThan(1_700);
+    expect(Object.keys(result.outputs).sort()).toEqual(['p1', 'p2']);
+    expect(result.nodes['note']).toBeUndefined();
+    expect(events.some((e) => e.type === 'node_progress' && e.node_id === 's1')).toBe(true);
+    expect(events.filter((e) => e.type === 'output_update').map((e) => (e as { node_name: string }).node_name).sort()).toEqual(['p1', 'p2']);
+    expect(events.at(-1)).toMatchObject({ type: 'job_update', status: 'completed' });
+    await expectJobEnded(`job-ok-${name}`, 'completed');
+  });
+
+  it('stops what depends on a failing node and names it', async () => {
+    const result = await runWorkflow(workflow([worker.fail('broken'), preview('shown')], [link('broken', 'shown')]), {
+      bridge: worker.bridge,
+      jobId: `job-fail-${name}`,
+    });
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatch(/^node "broken" \((fake|fixtures)\.Fail\) failed: Worker failed execute of (fake|fixtures)\.Fail: fixture failure/);
+    expect(result.nodes['shown']).toMatchObject({ status: 'skipped', error: 'skipped because node "broken" failed' });
+    await expectJobEnded(`job-fail-${name}`, 'failed');
+  });
+
+  it('cancels a running workflow through an AbortSignal', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 300);
+    const started = Date.now();
+    const result = await runWorkflow(workflow([worker.sleep('long', 20), preview('after')], [link('long', 'after')]), {
+      bridge: worker.bridge,
+      jobId: `job-cancel-${name}`,
+      signal: controller.signal,
+    });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(result.status).toBe('cancelled');
+    expect(result.nodes['long']?.status).toBe('cancelled');
+    await expectJobEnded(`job-cancel-${name}`, 'cancelled');
+  });
+
+  it('refuses an unknown type before running anything, listing what is offered', async () => {
+    const error = await runWorkflow(workflow([{ id: 'x', type: 'nodetool.workflows.base_node.Previw', data: {} }]), { bridge: worker.bridge }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GraphValidationError);
+    expect((error as Error).message).toContain('node "x" has unknown type "nodetool.workflows.base_node.Previw"; did you mean "nodetool.workflows.base_node.Preview"?');
+  });
+});
