@@ -1,4 +1,6 @@
+import { nodesList, NODES_LIST_HELP } from './commands/nodesList.js';
 import { workerStatus, WORKER_STATUS_HELP } from './commands/workerStatus.js';
+import { workflowsRun, WORKFLOWS_RUN_HELP } from './commands/workflowsRun.js';
 import { EXIT, type ExitCode } from './exitCodes.js';
 import { processIo, type Io } from './io.js';
 
@@ -7,9 +9,16 @@ export { EXIT, type ExitCode } from './exitCodes.js';
 const HELP = `Usage: nodetool <command>
 
 Commands:
+  workflows run    Run a workflow file (.json or .ts)
+  run              Run every workflow a .ts DSL file exports
+  nodes list       List the node types a run can use
   worker status    Check a worker: protocol, nodes, namespaces, round trip
 
 Exit codes: 0 ok, 1 failed, 2 usage or invalid input, 3 worker unreachable, 4 token rejected.
+
+${WORKFLOWS_RUN_HELP}
+
+${NODES_LIST_HELP}
 
 ${WORKER_STATUS_HELP}`;
 
@@ -18,6 +27,9 @@ export async function runCli(argv: string[], io: Io = processIo): Promise<ExitCo
   const [group, command, ...rest] = argv;
   try {
     if (group === 'worker' && command === 'status') return await workerStatus(rest, io);
+    if (group === 'workflows' && command === 'run') return await workflowsRun(rest, io, 'one');
+    if (group === 'run') return await workflowsRun(argv.slice(1), io, 'all');
+    if (group === 'nodes' && command === 'list') return await nodesList(rest, io);
     if (group === undefined || group === '--help' || group === '-h' || group === 'help') {
       io.out(HELP);
       return EXIT.ok;

@@ -1,0 +1,52 @@
+import { parseArgs } from 'node:util';
+import { createPythonBridge } from '@nt/bridge';
+import { NodeCatalog } from '@nt/runtime';
+import { exitCodeFor } from '../bridgeErrors.js';
+import { EXIT, type ExitCode } from '../exitCodes.js';
+import type { Io } from '../io.js';
+
+export const NODES_LIST_HELP = `Usage: nodetool nodes list [--namespace NS] [--json] [--worker-url URL] [--worker-token TOKEN]
+
+Lists the node types a run can use: the TypeScript built-ins and what the worker offers.`;
+
+export async function nodesList(argv: string[], io: Io): Promise<ExitCode> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      namespace: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      'worker-url': { type: 'string' },
+      'worker-token': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    io.out(NODES_LIST_HELP);
+    return EXIT.ok;
+  }
+  const bridge = createPythonBridge({ wsUrl: values['worker-url'], workerToken: values['worker-token'], reconnect: { enabled: false }, keepalive: false });
+  try {
+    await bridge.connect();
+    const prefix = values.namespace ? `${values.namespace.replace(/\.$/, '')}.` : '';
+    const nodes = new NodeCatalog(bridge.getNodeMetadata())
+      .allMetadata()
+      .filter((node) => node.node_type.startsWith(prefix))
+      .sort((a, b) => a.node_type.localeCompare(b.node_type));
+    if (values.json) {
+      io.out(JSON.stringify(nodes, null, 2));
+    } else {
+      for (const node of nodes) {
+        const inputs = (node.properties ?? []).map((p) => p.name).join(', ');
+        const outputs = (node.outputs ?? []).map((o) => o.name).join(', ');
+        io.out(`${node.node_type}  (${inputs}) -> (${outputs})`);
+      }
+      io.err(`${nodes.length} node types${prefix ? ` in ${values.namespace}` : ''}`);
+    }
+    return EXIT.ok;
+  } catch (error) {
+    io.err(`nodetool: ${(error as Error).message}`);
+    return exitCodeFor(error);
+  } finally {
+    await bridge.close();
+  }
+}

@@ -1,0 +1,121 @@
+import { parseArgs } from 'node:util';
+import { GraphValidationError, runWorkflow, toJsonValue, WorkflowFormatError, type RunResult, type Workflow } from '@nt/runtime';
+import { exitCodeFor } from '../bridgeErrors.js';
+import { EXIT, type ExitCode } from '../exitCodes.js';
+import { formatValue } from '../formatValue.js';
+import type { Io } from '../io.js';
+import { LiveProgress } from '../liveProgress.js';
+import { readWorkflows } from '../workflowSource.js';
+
+export const WORKFLOWS_RUN_HELP = `Usage: nodetool workflows run <file.json|file.ts> [--json] [--events] [--params JSON]
+                              [--worker-url URL] [--worker-token TOKEN] [--timeout SECONDS]
+       nodetool run <file.ts> [--json] [--worker-url URL] [--worker-token TOKEN]
+
+Runs a workflow; Python nodes go to the worker at NODETOOL_WORKER_URL (token
+NODETOOL_WORKER_TOKEN), or to a local worker when none is set.
+  --json      print only the result object on stdout
+  --events    print run events as NDJSON on stdout
+Exit codes: 0 completed, 1 a node failed (or cancelled), 2 invalid workflow or usage,
+3 worker unreachable, 4 token rejected.`;
+
+/** `workflows run` runs the one workflow in a file; `run` runs every workflow a .ts file exports. */
+export async function workflowsRun(argv: string[], io: Io, mode: 'one' | 'all'): Promise<ExitCode> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      events: { type: 'boolean', default: false },
+      params: { type: 'string' },
+      'worker-url': { type: 'string' },
+      'worker-token': { type: 'string' },
+      timeout: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    io.out(WORKFLOWS_RUN_HELP);
+    return EXIT.ok;
+  }
+  if (positionals.length !== 1) {
+    io.err(`nodetool: expected one workflow file, got ${positionals.length}\n\n${WORKFLOWS_RUN_HELP}`);
+    return EXIT.usage;
+  }
+  const file = positionals[0] as string;
+  if (mode === 'all' && !/\.(ts|mts|tsx)$/i.test(file)) {
+    io.err(`nodetool run takes a .ts DSL file; for ${file} use: nodetool workflows run ${file}`);
+    return EXIT.usage;
+  }
+  let params: Record<string, unknown> = {};
+  if (values.params !== undefined) {
+    try {
+      params = JSON.parse(values.params) as Record<string, unknown>;
+      if (params === null || typeof params !== 'object' || Array.isArray(params)) throw new Error('not an object');
+    } catch (error) {
+      io.err(`nodetool: --params must be a JSON object: ${(error as Error).message}`);
+      return EXIT.usage;
+    }
+  }
+  const timeoutSeconds = values.timeout === undefined ? undefined : Number(values.timeout);
+  if (timeoutSeconds !== undefined && !(timeoutSeconds > 0)) {
+    io.err(`nodetool: --timeout must be a positive number of seconds, got ${JSON.stringify(values.timeout)}`);
+    return EXIT.usage;
+  }
+
+  let workflows: Array<{ exportName: string; workflow: Workflow }>;
+  try {
+    workflows = await readWorkflows(file);
+  } catch (error) {
+    io.err(`nodetool: ${(error as Error).message}`);
+    return error instanceof WorkflowFormatError || error instanceof GraphValidationError ? EXIT.usage : EXIT.failed;
+  }
+  if (mode === 'one' && workflows.length > 1) {
+    io.err(`nodetool: ${file} exports ${workflows.length} workflows (${workflows.map((w) => w.exportName).join(', ')}); use nodetool run to run them all`);
+    return EXIT.usage;
+  }
+
+  const controller = new AbortController();
+  const onSignal = () => controller.abort(new Error('interrupted'));
+  process.once('SIGINT', onSignal);
+  const timer = timeoutSeconds ? setTimeout(() => controller.abort(new Error(`timed out after ${timeoutSeconds} s`)), timeoutSeconds * 1000) : undefined;
+  const results: Record<string, RunResult> = {};
+  let code: ExitCode = EXIT.ok;
+  try {
+    for (const { exportName, workflow } of workflows) {
+      const labels = new Map(workflow.graph.nodes.map((node) => [node.id, `${node.id} (${node.type.split('.').pop()})`]));
+      const live = !values.json && !values.events && process.stderr.isTTY ? new LiveProgress(process.stderr, labels) : null;
+      if (!values.json && !values.events) io.err(`Running ${workflow.name}…`);
+      const result = await runWorkflow(workflow, {
+        params,
+        signal: controller.signal,
+        bridgeOptions: { wsUrl: values['worker-url'], workerToken: values['worker-token'] },
+        onEvent: (event) => {
+          live?.handle(event);
+          if (values.events) io.out(JSON.stringify(toJsonValue(event)));
+        },
+      });
+      results[exportName] = result;
+      if (result.status !== 'completed') code = EXIT.failed;
+      if (!values.json && !values.events) printSummary(result, mode === 'all' ? exportName : null, io);
+    }
+  } catch (error) {
+    io.err(`nodetool: ${(error as Error).message}`);
+    return error instanceof GraphValidationError || error instanceof WorkflowFormatError ? EXIT.usage : exitCodeFor(error);
+  } finally {
+    clearTimeout(timer);
+    process.off('SIGINT', onSignal);
+  }
+  if (values.json) {
+    const payload = mode === 'all' ? results : Object.values(results)[0];
+    io.out(JSON.stringify(toJsonValue(payload), null, 2));
+  }
+  return code;
+}
+
+function printSummary(result: RunResult, exportName: string | null, io: Io): void {
+  if (exportName) io.out(`${exportName}:`);
+  const indent = exportName ? '  ' : '';
+  io.out(`${indent}Status: ${result.status} in ${result.duration_ms} ms`);
+  if (result.error) io.err(`${indent}Error: ${result.error}`);
+  for (const [name, value] of Object.entries(result.outputs)) io.out(`${indent}${name}: ${formatValue(value)}`);
+}

@@ -1,0 +1,44 @@
+import type { RunEvent } from '@nt/runtime';
+
+/**
+ * On a terminal, keeps one line per running node on stderr, rewritten in
+ * place as progress arrives; finished nodes stay as a final line each.
+ */
+export class LiveProgress {
+  private readonly running = new Map<string, string>();
+  private drawn = 0;
+
+  constructor(
+    private readonly stream: NodeJS.WriteStream,
+    private readonly labels: Map<string, string>,
+  ) {}
+
+  handle(event: RunEvent): void {
+    if (event.type === 'node_update') {
+      const label = this.labels.get(event.node_id) ?? event.node_id;
+      if (event.status === 'running') this.running.set(event.node_id, `… ${label}`);
+      else {
+        this.running.delete(event.node_id);
+        const mark = event.status === 'completed' ? '✓' : event.status === 'failed' ? '✗' : '-';
+        const detail = event.error ? `: ${event.error.split('\n')[0]}` : event.duration_ms !== undefined ? ` (${event.duration_ms} ms)` : '';
+        this.redraw(`${mark} ${label}${detail}`);
+        return;
+      }
+    } else if (event.type === 'node_progress') {
+      const label = this.labels.get(event.node_id) ?? event.node_id;
+      const percent = event.total > 0 ? Math.round((100 * event.progress) / event.total) : 0;
+      this.running.set(event.node_id, `… ${label} ${event.progress}/${event.total} (${percent}%)`);
+    } else {
+      return;
+    }
+    this.redraw();
+  }
+
+  private redraw(finished?: string): void {
+    if (this.drawn > 0) this.stream.write(`\x1b[${this.drawn}F\x1b[J`);
+    if (finished) this.stream.write(`${finished}\n`);
+    const lines = [...this.running.values()];
+    for (const line of lines) this.stream.write(`${line}\n`);
+    this.drawn = lines.length;
+  }
+}

@@ -1,0 +1,59 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { projectWorkerPython } from '@nt/worker-auth-fixtures';
+import { cosineSimilarity } from '@nt/runtime';
+import { checkSmokeResult } from './checkSmokeResult.js';
+import { SMOKE_DSL_PATH, SMOKE_SENTENCES, SMOKE_WORKFLOW_PATH } from './smokeWorkflow.js';
+
+const CLI = fileURLToPath(new URL('../../../apps/cli/bin/nodetool.js', import.meta.url));
+const REFERENCE = fileURLToPath(new URL('../../../apps/worker/scripts/reference-embedding.py', import.meta.url));
+
+function run(file: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = { ...process.env };
+  delete env['NODETOOL_WORKER_URL'];
+  return new Promise((resolve) => {
+    execFile(file, args, { env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+type JsonOutputs = Record<string, { data?: number[] } | number>;
+
+describe('the HF smoke workflow on the real worker (local, offline model)', () => {
+  let fromJson: { status: string; outputs: JsonOutputs };
+
+  beforeAll(async () => {
+    const cli = await run(process.execPath, [CLI, 'workflows', 'run', SMOKE_WORKFLOW_PATH, '--json']);
+    expect(cli.stderr).toBe('');
+    expect(cli.code).toBe(0);
+    fromJson = JSON.parse(cli.stdout);
+  }, 180_000);
+
+  it('returns two real 384-dimension embeddings whose similarity is above 0.5', () => {
+    expect(fromJson.status).toBe('completed');
+    const check = checkSmokeResult(fromJson.outputs);
+    expect(check.failures).toEqual([]);
+  });
+
+  it('matches a reference embedding computed directly with transformers (cosine > 0.999)', async () => {
+    const reference = await run(projectWorkerPython(), [REFERENCE, SMOKE_SENTENCES.embedding_a]);
+    expect(reference.code).toBe(0);
+    const expected = JSON.parse(reference.stdout) as number[];
+    const actual = (fromJson.outputs['embedding_a'] as { data: number[] }).data;
+    expect(cosineSimilarity(actual, expected)).toBeGreaterThan(0.999);
+  }, 120_000);
+
+  it('gives the same outputs from the .ts DSL file through nodetool run', async () => {
+    const cli = await run(process.execPath, [CLI, 'run', SMOKE_DSL_PATH, '--json']);
+    expect(cli.code).toBe(0);
+    const fromDsl = JSON.parse(cli.stdout) as { hfWorkerSmoke: { outputs: JsonOutputs } };
+    const dsl = fromDsl.hfWorkerSmoke.outputs;
+    expect(Object.keys(dsl).sort()).toEqual(Object.keys(fromJson.outputs).sort());
+    expect(dsl['similarity']).toBeCloseTo(fromJson.outputs['similarity'] as number, 9);
+    for (const name of ['embedding_a', 'embedding_b']) {
+      expect(cosineSimilarity((dsl[name] as { data: number[] }).data, (fromJson.outputs[name] as { data: number[] }).data)).toBeGreaterThan(0.999999);
+    }
+  }, 180_000);
+});

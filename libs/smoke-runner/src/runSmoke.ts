@@ -1,0 +1,57 @@
+import type { PythonBridgeOptions } from '@nt/bridge';
+import { connectPythonBridgeForGraph, runWorkflow, type RunEvent, type RunResult } from '@nt/runtime';
+import { checkSmokeResult, type SmokeCheck } from './checkSmokeResult.js';
+import { loadSmokeWorkflow } from './smokeWorkflow.js';
+
+export interface SmokeReport {
+  target: string;
+  result: RunResult;
+  check: SmokeCheck;
+  /** Milliseconds each node ran, by node id. */
+  nodeTimings: Record<string, number>;
+  /** Connecting to (or starting) the worker, including discover and worker.status. */
+  connectMs: number;
+  totalMs: number;
+}
+
+/**
+ * Runs the smoke workflow through the runtime: against NODETOOL_WORKER_URL
+ * when set (or `bridgeOptions.wsUrl`), else a local worker it starts and stops.
+ */
+export async function runSmoke(options: { bridgeOptions?: PythonBridgeOptions; onEvent?(event: RunEvent): void } = {}): Promise<SmokeReport> {
+  const started = performance.now();
+  const workflow = await loadSmokeWorkflow();
+  const bridge = await connectPythonBridgeForGraph(workflow.graph, options.bridgeOptions);
+  const connectMs = Math.round(performance.now() - started);
+  let result: RunResult;
+  try {
+    result = await runWorkflow(workflow, { bridge, onEvent: options.onEvent });
+  } finally {
+    await bridge?.close();
+  }
+  const nodeTimings: Record<string, number> = {};
+  for (const [id, record] of Object.entries(result.nodes)) if (record.duration_ms !== undefined) nodeTimings[id] = record.duration_ms;
+  const url = options.bridgeOptions?.wsUrl ?? process.env['NODETOOL_WORKER_URL'];
+  return {
+    target: url ? url.replace(/\/\/[^@/]*@/, '//') : 'local stdio worker',
+    result,
+    check: checkSmokeResult(result.outputs),
+    nodeTimings,
+    connectMs,
+    totalMs: Math.round(performance.now() - started),
+  };
+}
+
+/** A few lines a person can read at a glance. */
+export function formatSmokeSummary(report: SmokeReport): string {
+  const lines = [`HF worker smoke against ${report.target}: ${report.check.ok && report.result.status === 'completed' ? 'PASS' : 'FAIL'}`];
+  for (const [name, embedding] of Object.entries(report.check.embeddings)) {
+    lines.push(`  ${name}: ${embedding.dimension} dimensions, norm ${embedding.norm.toFixed(4)}, starts [${embedding.head.map((x) => x.toFixed(4)).join(', ')}]`);
+  }
+  if (report.check.similarity !== null) lines.push(`  similarity: ${report.check.similarity.toFixed(4)}`);
+  const timings = Object.entries(report.nodeTimings).map(([id, ms]) => `${id} ${ms} ms`).join(', ');
+  lines.push(`  timings: total ${report.totalMs} ms = worker connect ${report.connectMs} ms + run ${report.result.duration_ms} ms (${timings})`);
+  if (report.result.error) lines.push(`  error: ${report.result.error}`);
+  for (const failure of report.check.failures) lines.push(`  ✗ ${failure}`);
+  return lines.join('\n');
+}

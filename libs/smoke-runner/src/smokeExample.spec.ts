@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { loadWorkflow, type Graph } from '@nt/runtime';
+import { hfWorkerSmoke } from '../../../examples/hf-worker-smoke.ts';
+import { loadSmokeWorkflow, SMOKE_SENTENCES } from './smokeWorkflow.js';
+
+/** Order-free view of a graph: what runs and how it is wired, without ids of edges or editor fields. */
+function shape(graph: Graph) {
+  return {
+    nodes: [...graph.nodes].sort((a, b) => a.id.localeCompare(b.id)),
+    edges: graph.edges.map((e) => `${e.source}.${e.sourceHandle} -> ${e.target}.${e.targetHandle}`).sort(),
+  };
+}
+
+describe('examples/hf-worker-smoke', () => {
+  it('the .ts DSL file and the saved .json are the same graph', async () => {
+    const fromJson = await loadSmokeWorkflow();
+    const fromDsl = loadWorkflow(hfWorkerSmoke, 'hf-worker-smoke.ts');
+    expect(fromDsl.id).toBe(fromJson.id);
+    expect(shape(fromDsl.graph)).toEqual(shape(fromJson.graph));
+  });
+
+  it('embeds the two smoke sentences with MiniLM and carries an instructions Comment', async () => {
+    const { graph } = await loadSmokeWorkflow();
+    const embedders = graph.nodes.filter((n) => n.type === 'huggingface.sentence_similarity.SentenceSimilarity');
+    expect(embedders.map((n) => n.data['inputs']).sort()).toEqual(Object.values(SMOKE_SENTENCES).sort());
+    for (const node of embedders) expect(node.data['model']).toEqual({ type: 'hf.sentence_similarity', repo_id: 'sentence-transformers/all-MiniLM-L6-v2' });
+    expect(graph.nodes.some((n) => n.type === 'nodetool.workflows.base_node.Comment')).toBe(true);
+  });
+});
