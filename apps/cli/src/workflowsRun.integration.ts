@@ -1,0 +1,124 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURE_WORKER_ENV, spawnRealWorker, type RealWorker } from '@nt/worker-auth-fixtures';
+
+const BIN = fileURLToPath(new URL('../bin/nodetool.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'nt-cli-'));
+const TOKEN = 'cli-run-token-5d2e';
+
+function file(name: string, content: unknown): string {
+  const path = join(dir, name);
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+}
+
+/** The built binary, with a local worker limited to the fixture nodes. */
+function nodetool(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...FIXTURE_WORKER_ENV, ...env };
+  if (!env['NODETOOL_WORKER_URL']) delete childEnv['NODETOOL_WORKER_URL'];
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { env: childEnv }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+const node = (id: string, type: string, data: Record<string, unknown> = {}) => ({ id, type, data });
+const edge = (source: string, target: string, targetHandle = 'value') => ({ source, sourceHandle: 'output', target, targetHandle });
+const echoGraph = {
+  nodes: [node('say', 'fixtures.Echo', { value: 'hello' }), node('shown', 'nodetool.workflows.base_node.Preview', { name: 'greeting' })],
+  edges: [edge('say', 'shown')],
+};
+
+describe('nodetool workflows run with the local worker', () => {
+  it('runs a workflow and prints only the result object with --json', async () => {
+    const run = await nodetool(['workflows', 'run', file('echo.json', echoGraph), '--json']);
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result).toMatchObject({ status: 'completed', outputs: { greeting: 'hello' } });
+    expect(result.nodes.say).toMatchObject({ status: 'completed', type: 'fixtures.Echo' });
+  }, 60_000);
+
+  it('prints NDJSON run events with --events', async () => {
+    const run = await nodetool(['workflows', 'run', file('echo-events.json', echoGraph), '--events']);
+    expect(run.code).toBe(0);
+    const events = run.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(events[0]).toMatchObject({ type: 'job_update', status: 'running' });
+    expect(events).toContainEqual(expect.objectContaining({ type: 'output_update', node_name: 'greeting', value: 'hello' }));
+    expect(events.at(-1)).toMatchObject({ type: 'job_update', status: 'completed' });
+  }, 60_000);
+
+  it('exits 1 and names the failed node when a node fails', async () => {
+    const graph = { nodes: [node('boom', 'fixtures.Fail', { message: 'bad input' }), node('p', 'nodetool.workflows.base_node.Preview')], edges: [edge('boom', 'p')] };
+    const run = await nodetool(['workflows', 'run', file('fail.json', graph)]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('node "boom" (fixtures.Fail) failed: Worker failed execute of fixtures.Fail: bad input');
+  }, 60_000);
+
+  it('exits 2 naming the node for an invalid graph, before any worker starts', async () => {
+    const dangling = { nodes: [node('a', 'nodetool.constant.String', { value: 'x' })], edges: [edge('a', 'ghost')] };
+    const run = await nodetool(['workflows', 'run', file('dangling.json', dangling)]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('goes to node "ghost", which does not exist');
+  });
+
+  it('exits 2 for an unknown node type and lists what the worker offers', async () => {
+    const typo = { nodes: [node('e', 'fixtures.Ecko', { value: 1 })], edges: [] };
+    const run = await nodetool(['workflows', 'run', file('typo.json', typo)]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('node "e" has unknown type "fixtures.Ecko"; did you mean "fixtures.Echo"');
+  }, 60_000);
+
+  it('exits 2 for a file that is not JSON, naming the file', async () => {
+    const run = await nodetool(['workflows', 'run', file('broken.json', '{"nodes": [')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/broken\.json is not valid JSON/);
+  });
+
+  it('exits 3 when the worker URL is unreachable', async () => {
+    const run = await nodetool(['workflows', 'run', file('echo-remote.json', echoGraph), '--worker-url', 'ws://127.0.0.1:9']);
+    expect(run.code).toBe(3);
+  });
+
+  it('runs pure-TS graphs without any worker', async () => {
+    const graph = {
+      nodes: [node('a', 'nodetool.constant.List', { value: [1, 0] }), node('b', 'nodetool.constant.List', { value: [1, 1] }), node('cos', 'nodetool.vector.CosineSimilarity'), node('p', 'nodetool.workflows.base_node.Preview', { name: 'score' })],
+      edges: [edge('a', 'cos', 'a'), edge('b', 'cos', 'b'), edge('cos', 'p')],
+    };
+    const run = await nodetool(['workflows', 'run', file('ts-only.json', graph), '--json', '--worker-url', 'ws://127.0.0.1:9']);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).outputs.score).toBeCloseTo(Math.SQRT1_2, 12);
+  });
+});
+
+describe('nodetool against a remote worker with a token', () => {
+  let worker: RealWorker;
+  beforeAll(async () => {
+    worker = await spawnRealWorker({ token: TOKEN });
+  }, 60_000);
+  afterAll(() => worker.kill());
+
+  it('runs with the token from --worker-token', async () => {
+    const run = await nodetool(['workflows', 'run', file('echo-token.json', echoGraph), '--json', '--worker-url', worker.url, '--worker-token', TOKEN]);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).outputs.greeting).toBe('hello');
+  });
+
+  it('exits 4 on a wrong token and prints no token', async () => {
+    const run = await nodetool(['workflows', 'run', file('echo-bad-token.json', echoGraph)], { NODETOOL_WORKER_URL: worker.url, NODETOOL_WORKER_TOKEN: 'nope-not-it' });
+    expect(run.code).toBe(4);
+    expect(run.stdout + run.stderr).not.toContain('nope-not-it');
+  });
+
+  it('lists nodes of one namespace as JSON', async () => {
+    const run = await nodetool(['nodes', 'list', '--namespace', 'fixtures', '--json'], { NODETOOL_WORKER_URL: worker.url, NODETOOL_WORKER_TOKEN: TOKEN });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).map((n: { node_type: string }) => n.node_type)).toEqual([
+      'fixtures.BytesEcho', 'fixtures.Count', 'fixtures.Echo', 'fixtures.Fail', 'fixtures.MakeBytes', 'fixtures.Sleep',
+    ]);
+  });
+});
