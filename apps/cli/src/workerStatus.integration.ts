@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnRealWorker, type RealWorker } from '@nt/worker-auth-fixtures';
+import { FIXTURE_WORKER_ENV, projectWorkerPython, spawnRealWorker, type RealWorker } from '@nt/worker-auth-fixtures';
 
 const BIN = fileURLToPath(new URL('../bin/nodetool.js', import.meta.url));
 const TOKEN = 'cli-status-token-91ab';
@@ -9,7 +9,7 @@ const TOKEN = 'cli-status-token-91ab';
 /** Runs the built `nodetool` binary as a user would; resolves with its exit code and both streams. */
 function nodetool(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
   const started = Date.now();
-  const childEnv = { ...process.env, ...env };
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...FIXTURE_WORKER_ENV, NODETOOL_PYTHON: projectWorkerPython('core'), ...env };
   if (!('NODETOOL_WORKER_URL' in env)) delete childEnv['NODETOOL_WORKER_URL'];
   if (!('NODETOOL_WORKER_TOKEN' in env)) delete childEnv['NODETOOL_WORKER_TOKEN'];
   return new Promise((resolve) => {
@@ -57,7 +57,7 @@ describe('nodetool worker status against the real worker', () => {
   it('uses a local stdio worker when no URL is configured', async () => {
     const run = await nodetool(['worker', 'status', '--json']);
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout)).toMatchObject({ transport: 'stdio', protocol_version: 6 });
+    expect(JSON.parse(run.stdout)).toMatchObject({ transport: 'stdio', protocol_version: 6, namespaces: ['fixtures'] });
   }, 60_000);
 
   it('exits 2 on an unknown command or option', async () => {

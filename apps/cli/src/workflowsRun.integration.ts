@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURE_WORKER_ENV, spawnRealWorker, type RealWorker } from '@nt/worker-auth-fixtures';
+import { FIXTURE_WORKER_ENV, projectWorkerPython, spawnRealWorker, type RealWorker } from '@nt/worker-auth-fixtures';
 
 const BIN = fileURLToPath(new URL('../bin/nodetool.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'nt-cli-'));
@@ -18,7 +18,7 @@ function file(name: string, content: unknown): string {
 
 /** The built binary, with a local worker limited to the fixture nodes. */
 function nodetool(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...FIXTURE_WORKER_ENV, ...env };
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...FIXTURE_WORKER_ENV, NODETOOL_PYTHON: projectWorkerPython('core'), ...env };
   if (!env['NODETOOL_WORKER_URL']) delete childEnv['NODETOOL_WORKER_URL'];
   return new Promise((resolve) => {
     execFile(process.execPath, [BIN, ...args], { env: childEnv }, (error, stdout, stderr) =>

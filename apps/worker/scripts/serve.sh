@@ -6,10 +6,12 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 flavour="${1:-core}"
-venv="${NODETOOL_WORKER_VENV:-$here/.venv}"
+if [ "$flavour" = hf ]; then default_venv="$here/.venv-hf"; else default_venv="$here/.venv"; fi
+venv="${NODETOOL_WORKER_VENV:-$default_venv}"
 export NODETOOL_WORKER_HOST="${NODETOOL_WORKER_HOST:-127.0.0.1}"
 export NODETOOL_WORKER_PORT="${NODETOOL_WORKER_PORT:-8787}"
 if [ "$flavour" = hf ]; then
+  # The environment's .pth sets these too; exported here so they show in the banner's process.
   export HF_HOME="${HF_HOME:-$here/.hf-home}"
   export HF_HUB_OFFLINE="${HF_HUB_OFFLINE:-1}"
 fi

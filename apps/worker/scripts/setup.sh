@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
-# Creates or refreshes the project-owned worker environment (apps/worker/.venv).
+# Creates or refreshes a project-owned worker environment.
 # Idempotent: a stamp of every input is kept, so an unchanged setup returns at once.
-#   setup.sh            core worker + test fixture nodes
-#   setup.sh hf         the same plus nodetool-huggingface (CPU torch) and the offline model
+#   setup.sh            apps/worker/.venv:    core worker + the test fixture nodes
+#   setup.sh hf         apps/worker/.venv-hf: core worker + nodetool-huggingface (CPU torch) + the offline model
+# Two environments, so installing the HF pack never disturbs a running fixture worker.
+# NODETOOL_WORKER_VENV overrides the location.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 flavour="${1:-core}"
-venv="${NODETOOL_WORKER_VENV:-$here/.venv}"
+if [ "$flavour" = hf ]; then default_venv="$here/.venv-hf"; else default_venv="$here/.venv"; fi
+venv="${NODETOOL_WORKER_VENV:-$default_venv}"
 python="${NODETOOL_SETUP_PYTHON:-python3}"
 
 inputs=("$here/requirements/core.txt" "$here/scripts/setup.sh")
-while IFS= read -r f; do inputs+=("$f"); done < <(find "$here/fixture-nodes" -type f \( -name '*.py' -o -name '*.toml' \) | sort)
+if [ "$flavour" = core ]; then
+  while IFS= read -r f; do inputs+=("$f"); done < <(find "$here/fixture-nodes" -type f \( -name '*.py' -o -name '*.toml' \) | sort)
+fi
 if [ "$flavour" = hf ]; then inputs+=("$here/requirements/hf.txt" "$here/requirements/hf-nodeps.txt" "$here/scripts/install-minilm.py"); fi
 stamp_file="$venv/.nodetool-setup-$flavour"
 
@@ -26,12 +31,16 @@ if [ -f "$stamp_file" ] && [ "$(cat "$stamp_file")" = "$stamp" ]; then
 fi
 
 started=$(date +%s)
+# No stamp while installing: a half-built environment must never look ready.
+rm -f "$stamp_file"
 [ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
 pip=("$venv/bin/python" -m pip install --disable-pip-version-check --no-input -q)
 "${pip[@]}" -r "$here/requirements/core.txt" 2> >(grep -v "is ignored: it is neither" >&2)
-# Non-editable on purpose: the fixture files must land inside site-packages/nodetool/nodes,
-# the directory the worker scans for namespaces.
-"${pip[@]}" --no-deps --force-reinstall "$here/fixture-nodes"
+if [ "$flavour" = core ]; then
+  # Non-editable on purpose: the fixture files must land inside site-packages/nodetool/nodes,
+  # the directory the worker scans for namespaces.
+  "${pip[@]}" --no-deps --force-reinstall "$here/fixture-nodes"
+fi
 if [ "$flavour" = hf ]; then
   "${pip[@]}" -r "$here/requirements/hf.txt" 2> >(grep -v "is ignored: it is neither" >&2)
   "${pip[@]}" --no-deps -r "$here/requirements/hf-nodeps.txt" 2> >(grep -v "is ignored: it is neither" >&2)

@@ -11,7 +11,7 @@ export type { PythonBridgeOptions, ReconnectOptions, KeepaliveOptions } from './
 export { createPythonBridge } from './createPythonBridge.js';
 export { WebsocketPythonBridge, type WebsocketBridgeOptions } from './websocketPythonBridge.js';
 export { PythonStdioBridge } from './pythonStdioBridge.js';
-export { resolvePythonInterpreter, PROJECT_WORKER_VENV, type InterpreterChoice } from './resolvePythonInterpreter.js';
+export { resolvePythonInterpreter, PROJECT_WORKER_VENV, PROJECT_HF_WORKER_VENV, type InterpreterChoice } from './resolvePythonInterpreter.js';
 export { fullJitterDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 export { describeUrl, redactSecret } from './redact.js';
 export {

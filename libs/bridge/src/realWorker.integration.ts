@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURE_WORKER_ENV, spawnRealWorker, type RealWorker } from '@nt/worker-auth-fixtures';
+import { fixtureStdioOptions, spawnRealWorker, type RealWorker } from '@nt/worker-auth-fixtures';
 import { PINNED_NODETOOL_CORE_VERSION } from '@nt/protocol';
 import { CancelledError, ConnectionClosedError, FrameTooLargeError, RemoteError, WorkerAuthError } from './errors.js';
 import type { PythonBridge } from './pythonBridge.js';
@@ -13,7 +13,7 @@ import { WebsocketPythonBridge } from './websocketPythonBridge.js';
  */
 const TOKEN = 'real-worker-token-4b1d';
 /** The environment may also hold the HuggingFace pack; these suites speak to the fixtures only. */
-const FIXTURES_ONLY = { workerEnv: FIXTURE_WORKER_ENV };
+const FIXTURES_ONLY = fixtureStdioOptions();
 const FIXTURE_TYPES = ['fixtures.BytesEcho', 'fixtures.Count', 'fixtures.Echo', 'fixtures.Fail', 'fixtures.MakeBytes', 'fixtures.Sleep'];
 
 const transports = {

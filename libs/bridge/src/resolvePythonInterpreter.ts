@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 
 /** Where `nx run worker:setup` puts the project's own worker environment. */
 export const PROJECT_WORKER_VENV = join('apps', 'worker', '.venv');
+/** Where `nx run worker:setup:hf` puts the HuggingFace one; preferred once its setup has finished. */
+export const PROJECT_HF_WORKER_VENV = join('apps', 'worker', '.venv-hf');
 
 export interface InterpreterChoice {
   path: string;
@@ -13,7 +15,8 @@ export interface InterpreterChoice {
 /**
  * Picks the stdio worker's interpreter: the explicit option, then
  * NODETOOL_PYTHON, then the project's worker environment (searched upward from
- * the working directory and from this module), then `python3` on PATH.
+ * the working directory and from this module; the HF one when its setup has
+ * completed, else the core one), then `python3` on PATH.
  */
 export function resolvePythonInterpreter(
   pythonPath: string | undefined,
@@ -28,6 +31,9 @@ export function resolvePythonInterpreter(
     return { path: join(venv, 'bin', 'python'), source: 'project worker environment' };
   }
   for (const start of searchFrom) {
+    // The stamp is written last by setup.sh, so a half-installed HF environment is never picked.
+    const hfStamp = findUpward(start, join(PROJECT_HF_WORKER_VENV, '.nodetool-setup-hf'));
+    if (hfStamp) return { path: join(dirname(hfStamp), 'bin', 'python'), source: 'project worker environment' };
     const found = findUpward(start, join(PROJECT_WORKER_VENV, 'bin', 'python'));
     if (found) return { path: found, source: 'project worker environment' };
   }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PythonStdioBridge, WebsocketPythonBridge, type PythonBridge } from '@nt/bridge';
-import { FIXTURE_WORKER_ENV, startFakeWorker, type FakeWorker } from '@nt/worker-auth-fixtures';
+import { fixtureStdioOptions, startFakeWorker, type FakeWorker } from '@nt/worker-auth-fixtures';
 import { GraphValidationError } from './errors.js';
 import type { GraphNode, Workflow } from './graph.js';
 import type { RunEvent } from './runEvents.js';
@@ -29,7 +29,7 @@ const workers: Record<string, () => Promise<WorkerUnderTest>> = {
     };
   },
   'the real worker': async () => {
-    const bridge = new PythonStdioBridge({ workerEnv: FIXTURE_WORKER_ENV });
+    const bridge = new PythonStdioBridge(fixtureStdioOptions());
     await bridge.connect();
     return {
       bridge,

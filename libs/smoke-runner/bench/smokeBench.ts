@@ -24,9 +24,9 @@ const run = (file: string, args: string[], env: NodeJS.ProcessEnv = process.env)
 const p50 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 const round = (x: number) => Math.round(x * 100) / 100;
 
-const direct = JSON.parse(await run(projectWorkerPython(), [DIRECT, String(RUNS)])) as { cold_process_ms: number; warm_pair_p50_ms: number };
+const direct = JSON.parse(await run(projectWorkerPython('hf'), [DIRECT, String(RUNS)])) as { cold_process_ms: number; warm_pair_p50_ms: number };
 
-const worker = await spawnRealWorker({ token: TOKEN, env: { NODETOOL_WORKER_NAMESPACES: 'huggingface', HF_HOME: `${REPO_ROOT}/apps/worker/.hf-home` } });
+const worker = await spawnRealWorker({ token: TOKEN, flavour: 'hf', env: { NODETOOL_WORKER_NAMESPACES: 'huggingface', HF_HOME: `${REPO_ROOT}/apps/worker/.hf-home` } });
 const workflow = await loadSmokeWorkflow();
 const bridge = new WebsocketPythonBridge({ wsUrl: worker.url, workerToken: TOKEN });
 await bridge.connect();

@@ -12,6 +12,8 @@ const REFERENCE = fileURLToPath(new URL('../../../apps/worker/scripts/reference-
 function run(file: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = { ...process.env };
   delete env['NODETOOL_WORKER_URL'];
+  // The HF environment is found by the CLI itself (apps/worker/.venv-hf), as a user's run would.
+  delete env['NODETOOL_PYTHON'];
   return new Promise((resolve) => {
     execFile(file, args, { env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
       resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
@@ -38,7 +40,7 @@ describe('the HF smoke workflow on the real worker (local, offline model)', () =
   });
 
   it('matches a reference embedding computed directly with transformers (cosine > 0.999)', async () => {
-    const reference = await run(projectWorkerPython(), [REFERENCE, SMOKE_SENTENCES.embedding_a]);
+    const reference = await run(projectWorkerPython('hf'), [REFERENCE, SMOKE_SENTENCES.embedding_a]);
     expect(reference.code).toBe(0);
     const expected = JSON.parse(reference.stdout) as number[];
     const actual = (fromJson.outputs['embedding_a'] as { data: number[] }).data;

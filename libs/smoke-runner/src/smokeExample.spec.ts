@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadWorkflow, type Graph } from '@nt/runtime';
-import { hfWorkerSmoke } from '../../../examples/hf-worker-smoke.ts';
-import { loadSmokeWorkflow, SMOKE_SENTENCES } from './smokeWorkflow.js';
+import { loadSmokeWorkflow, SMOKE_DSL_PATH, SMOKE_SENTENCES } from './smokeWorkflow.js';
 
 /** Order-free view of a graph: what runs and how it is wired, without ids of edges or editor fields. */
 function shape(graph: Graph) {
@@ -14,6 +13,8 @@ function shape(graph: Graph) {
 describe('examples/hf-worker-smoke', () => {
   it('the .ts DSL file and the saved .json are the same graph', async () => {
     const fromJson = await loadSmokeWorkflow();
+    // Imported by path: the example lives outside this project's sources, as a user's file would.
+    const { hfWorkerSmoke } = (await import(SMOKE_DSL_PATH)) as { hfWorkerSmoke: unknown };
     const fromDsl = loadWorkflow(hfWorkerSmoke, 'hf-worker-smoke.ts');
     expect(fromDsl.id).toBe(fromJson.id);
     expect(shape(fromDsl.graph)).toEqual(shape(fromJson.graph));

@@ -4,19 +4,21 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The interpreter of the project's worker environment (`nx run worker:setup`). */
-export function projectWorkerPython(): string {
-  const fromEnv = process.env['NODETOOL_PYTHON'];
-  if (fromEnv) return fromEnv;
+/**
+ * The interpreter of a project worker environment: the core one with the
+ * fixture nodes (`nx run worker:setup`), or the HuggingFace one (`setup:hf`).
+ * Fixture suites name it explicitly so they never depend on which exists.
+ */
+export function projectWorkerPython(flavour: 'core' | 'hf' = 'core'): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
-    const candidate = join(dir, 'apps', 'worker', '.venv', 'bin', 'python');
+    const candidate = join(dir, 'apps', 'worker', flavour === 'hf' ? '.venv-hf' : '.venv', 'bin', 'python');
     if (existsSync(candidate)) return candidate;
     const parent = dirname(dir);
     if (parent === dir) break;
     dir = parent;
   }
-  throw new Error('The worker environment is missing: run `npx nx run worker:setup` first');
+  throw new Error(`The ${flavour} worker environment is missing: run \`npx nx run worker:setup${flavour === 'hf' ? ':hf' : ''}\` first`);
 }
 
 /**
@@ -27,6 +29,11 @@ export const FIXTURE_WORKER_ENV: Record<string, string> = {
   NODETOOL_WORKER_NAMESPACES: 'fixtures',
   HF_HOME: mkdtempSync(join(tmpdir(), 'nt-fixture-hf-home-')),
 };
+
+/** Options for a stdio bridge that runs the fixture worker. */
+export function fixtureStdioOptions(): { pythonPath: string; workerEnv: Record<string, string> } {
+  return { pythonPath: projectWorkerPython('core'), workerEnv: FIXTURE_WORKER_ENV };
+}
 
 export interface RealWorker {
   url: string;
@@ -45,14 +52,14 @@ export interface RealWorker {
  * WebSocket mode on 127.0.0.1 and resolves once it printed its port.
  */
 export async function spawnRealWorker(
-  options: { token?: string; port?: number; env?: Record<string, string>; startupTimeoutMs?: number } = {},
+  options: { token?: string; port?: number; env?: Record<string, string>; startupTimeoutMs?: number; flavour?: 'core' | 'hf' } = {},
 ): Promise<RealWorker> {
   // Only the fixture nodes by default: the same environment may also hold the HuggingFace pack.
   const env: NodeJS.ProcessEnv = { ...process.env, ...FIXTURE_WORKER_ENV, ...options.env, PYTHONUNBUFFERED: '1' };
   delete env['NODETOOL_WORKER_TOKEN'];
   if (options.token) env['NODETOOL_WORKER_TOKEN'] = options.token;
   const child = spawn(
-    projectWorkerPython(),
+    projectWorkerPython(options.flavour ?? 'core'),
     ['-m', 'nodetool.worker', '--host', '127.0.0.1', '--port', String(options.port ?? 0)],
     { env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
