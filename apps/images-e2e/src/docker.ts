@@ -1,0 +1,65 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { at } from './repoPaths.js';
+
+/** DOCKER_HOST of the engine tools/engine/ensure-engine.sh found or started. */
+export function engineHost(): string {
+  const out = execFileSync('bash', [at('tools/engine/ensure-engine.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  return out.trim().split('\n').pop() as string;
+}
+
+/** Runs the docker client against our engine; rejects with its stderr. */
+export function docker(args: string[], host = process.env['DOCKER_HOST'] ?? engineHost()): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile('docker', args, { env: { ...process.env, DOCKER_HOST: host }, maxBuffer: 16 << 20 }, (error, stdout, stderr) =>
+      error ? reject(new Error(`docker ${args[0]} failed: ${stderr || error.message}`)) : resolve(stdout.trim()),
+    ),
+  );
+}
+
+export interface RunningContainer {
+  name: string;
+  url: string;
+  remove(): Promise<void>;
+}
+
+/**
+ * Starts a worker container published on 127.0.0.1 only (a free port picked by
+ * the engine), with a short health interval so its status is known in seconds.
+ */
+export async function startWorkerContainer(image: string, options: { token?: string; volume?: string; env?: Record<string, string> } = {}): Promise<RunningContainer> {
+  const name = `nt-e2e-${Math.random().toString(36).slice(2, 10)}`;
+  const args = ['run', '-d', '--init', '--name', name, '-p', '127.0.0.1::7777', '--health-interval', '2s', '--health-start-period', '60s'];
+  if (options.token) args.push('-e', `NODETOOL_WORKER_TOKEN=${options.token}`);
+  if (options.volume) args.push('-v', `${options.volume}:/app/huggingface`);
+  for (const [key, value] of Object.entries(options.env ?? {})) args.push('-e', `${key}=${value}`);
+  await docker([...args, image]);
+  const published = await docker(['port', name, '7777/tcp']);
+  const port = /127\.0\.0\.1:(\d+)/.exec(published)?.[1];
+  if (!port) throw new Error(`container ${name} published no 127.0.0.1 port: ${published}`);
+  const url = `ws://127.0.0.1:${port}`;
+  await waitFor(async () => (await docker(['logs', name]).catch(() => '')) !== '' && (await tcpReady(url)), 120_000, `${name} to listen`);
+  return { name, url, remove: async () => void (await docker(['rm', '-f', name]).catch(() => '')) };
+}
+
+export async function healthOf(name: string): Promise<string> {
+  return docker(['inspect', '--format', '{{.State.Health.Status}}', name]);
+}
+
+export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+async function tcpReady(url: string): Promise<boolean> {
+  const { createConnection } = await import('node:net');
+  const { hostname, port } = new URL(url.replace(/^ws/, 'http'));
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: hostname, port: Number(port) });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}

@@ -1,0 +1,116 @@
+import { readFileSync } from 'node:fs';
+import { DockerfileParser, type Dockerfile, type Healthcheck } from 'dockerfile-ast';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { at } from './repoPaths.js';
+
+const dockerfile = (path: string): Dockerfile => DockerfileParser.parse(readFileSync(at(path), 'utf8'));
+const instructions = (file: Dockerfile, keyword: string) => file.getInstructions().filter((i) => i.getKeyword() === keyword);
+const args = (file: Dockerfile) => file.getInstructions().filter((i) => i.getKeyword() === 'ARG').map((i) => i.getArgumentsContent()?.split('=')[0]);
+const env = (file: Dockerfile) => instructions(file, 'ENV').map((i) => i.getArgumentsContent() ?? '').join(' ');
+
+describe('docker/core/Dockerfile', () => {
+  const core = dockerfile('docker/core/Dockerfile');
+
+  it('takes the base image and the nodetool-core version as build arguments', () => {
+    expect(args(core)).toEqual(expect.arrayContaining(['BASE_IMAGE', 'NODETOOL_VERSION']));
+    expect(core.getFROMs()[0]?.getImageName()).toBe('${BASE_IMAGE}');
+  });
+
+  it('installs into the virtual environment named by VIRTUAL_ENV and puts it first on PATH', () => {
+    expect(env(core)).toMatch(/VIRTUAL_ENV=\/opt\/nodetool\/venv/);
+    expect(env(core)).toMatch(/PATH=\/opt\/nodetool\/venv\/bin:\$PATH/);
+  });
+
+  it('lets NODETOOL_WORKER_HOST and NODETOOL_WORKER_PORT decide where the worker listens', () => {
+    expect(env(core)).toMatch(/NODETOOL_WORKER_HOST=0\.0\.0\.0/);
+    expect(env(core)).toMatch(/NODETOOL_WORKER_PORT=7777/);
+    const cmd = instructions(core, 'CMD')[0]?.getArgumentsContent() ?? '';
+    expect(cmd).toBe('["python", "-m", "nodetool.worker"]');
+    expect(cmd).not.toMatch(/--port|--host/);
+  });
+
+  it('exposes 7777, runs as a non-root user and probes health with a real handshake', () => {
+    expect(instructions(core, 'EXPOSE').map((i) => i.getArgumentsContent())).toEqual(['7777']);
+    const users = instructions(core, 'USER').map((i) => i.getArgumentsContent());
+    expect(users.at(-1)).toBe('nodetool');
+    const health = instructions(core, 'HEALTHCHECK')[0] as Healthcheck;
+    expect(health.getArgumentsContent()).toMatch(/CMD \["python", "\/opt\/nodetool\/healthcheck\.py"\]/);
+    expect(health.getFlags().map((flag) => flag.getName())).toEqual(expect.arrayContaining(['interval', 'timeout', 'start-period', 'retries']));
+  });
+
+  it('sends the bearer token in its health probe when one is set', () => {
+    const probe = readFileSync(at('apps/worker/scripts/healthcheck.py'), 'utf8');
+    expect(probe).toMatch(/NODETOOL_WORKER_TOKEN/);
+    expect(probe).toMatch(/"Authorization": f"Bearer \{token\}"/);
+  });
+
+  it('removes apt lists and pip caches in the layer that creates them', () => {
+    const install = instructions(core, 'RUN').find((i) => /pip install/.test(i.getArgumentsContent() ?? ''))?.getArgumentsContent() ?? '';
+    expect(install).toMatch(/apt-get install/);
+    expect(install).toMatch(/rm -rf \/var\/lib\/apt\/lists\/\*/);
+    expect(install).toMatch(/--no-cache-dir/);
+  });
+});
+
+describe('docker/hf/Dockerfile', () => {
+  const hf = dockerfile('docker/hf/Dockerfile');
+
+  it('builds FROM the core image with HF_VERSION as a build argument', () => {
+    expect(hf.getFROMs()[0]?.getImageName()).toBe('${CORE_IMAGE}');
+    expect(args(hf)).toEqual(expect.arrayContaining(['CORE_IMAGE', 'HF_VERSION', 'HF_PROFILE']));
+    expect(instructions(hf, 'RUN')[0]?.getArgumentsContent()).toMatch(/nodetool-huggingface==\$\{HF_VERSION\}/);
+  });
+
+  it('inherits EXPOSE, HEALTHCHECK and CMD instead of restating them, and drops back to the non-root user', () => {
+    for (const keyword of ['EXPOSE', 'HEALTHCHECK', 'CMD', 'ENTRYPOINT']) expect(instructions(hf, keyword)).toHaveLength(0);
+    expect(instructions(hf, 'USER').map((i) => i.getArgumentsContent()).at(-1)).toBe('nodetool');
+  });
+
+  it('installs the full dependency set in the default (gpu) profile', () => {
+    const run = instructions(hf, 'RUN')[0]?.getArgumentsContent() ?? '';
+    expect(run).toMatch(/else\s*\\?\s*pip install --no-cache-dir "nodetool-huggingface==\$\{HF_VERSION\}"/);
+    expect(args(hf)).toContain('HF_PROFILE');
+    expect(readFileSync(at('docker/hf/Dockerfile'), 'utf8')).toMatch(/ARG HF_PROFILE=gpu/);
+  });
+});
+
+describe('docker/compose.yaml', () => {
+  // merge: the services share their settings through a YAML anchor and `<<` merge key.
+  const compose = parse(readFileSync(at('docker/compose.yaml'), 'utf8'), { merge: true }) as {
+    services: Record<string, Record<string, unknown>>;
+    volumes: Record<string, unknown>;
+  };
+  const cpu = compose.services['hf-worker'] as Record<string, any>;
+  const gpu = compose.services['hf-worker-gpu'] as Record<string, any>;
+
+  it('builds the hf-worker service with CORE_IMAGE and HF_VERSION', () => {
+    expect(Object.keys(cpu['build'].args)).toEqual(expect.arrayContaining(['CORE_IMAGE', 'HF_VERSION']));
+    expect(cpu['build'].dockerfile).toBe('../../docker/hf/Dockerfile');
+  });
+
+  it('publishes host 8787 (the TS server owns 7777) and mounts the hf-cache volume where HF_HOME points', () => {
+    expect(cpu['ports']).toEqual(['8787:7777']);
+    expect(cpu['volumes']).toEqual(['hf-cache:/app/huggingface']);
+    expect(cpu['environment'].HF_HOME).toBe('/app/huggingface');
+    expect(Object.keys(compose.volumes)).toContain('hf-cache');
+  });
+
+  it('passes NODETOOL_WORKER_TOKEN through from the environment', () => {
+    expect(cpu['environment'].NODETOOL_WORKER_TOKEN).toBe('${NODETOOL_WORKER_TOKEN:-}');
+  });
+
+  it('has a healthcheck with a warm-up start period and a restart policy', () => {
+    expect(cpu['healthcheck'].test).toEqual(['CMD', 'python', '/opt/nodetool/healthcheck.py']);
+    expect(cpu['healthcheck'].start_period).toBe('60s');
+    expect(cpu['restart']).toBe('unless-stopped');
+  });
+
+  it('puts the GPU service in the gpu profile with an NVIDIA reservation, never alongside the CPU one by default', () => {
+    expect(gpu['profiles']).toEqual(['gpu']);
+    expect(gpu['deploy'].resources.reservations.devices).toEqual([{ driver: 'nvidia', count: 'all', capabilities: ['gpu'] }]);
+    expect(cpu['profiles']).toEqual(['cpu']);
+    expect(readFileSync(at('docker/.env'), 'utf8')).toMatch(/^COMPOSE_PROFILES=cpu$/m);
+    expect(gpu['ports']).toEqual(cpu['ports']);
+  });
+});

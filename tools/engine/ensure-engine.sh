@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Makes sure a Docker engine answers, and prints the DOCKER_HOST to use (last line of stdout).
+#   1. the engine DOCKER_HOST (or the default socket) points at, if it answers;
+#   2. else our own dockerd under $NODETOOL_ENGINE_DIR, if it is already running;
+#   3. else Debian's docker.io is installed when missing and dockerd is started there
+#      (overlay2, cgroupfs driver, data, socket and pidfile all in that directory).
+# Only a daemon this script started is ever stopped (stop-engine.sh, by its pidfile).
+set -euo pipefail
+engine_dir="${NODETOOL_ENGINE_DIR:-/var/lib/nodetool-engine}"
+socket="unix://$engine_dir/docker.sock"
+
+answers() { DOCKER_HOST="$1" timeout 10 docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
+
+if [ -n "${DOCKER_HOST:-}" ] && answers "$DOCKER_HOST"; then echo "$DOCKER_HOST"; exit 0; fi
+if [ -z "${DOCKER_HOST:-}" ] && answers "unix:///var/run/docker.sock"; then echo "unix:///var/run/docker.sock"; exit 0; fi
+if answers "$socket"; then echo "$socket"; exit 0; fi
+
+if ! command -v dockerd >/dev/null 2>&1; then
+  echo "no Docker engine answers: installing Debian's docker.io" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2
+  apt-get install -y -qq --no-install-recommends docker.io >&2
+fi
+command -v docker >/dev/null 2>&1 || { echo "no docker client on PATH" >&2; exit 1; }
+
+mkdir -p "$engine_dir"
+echo "starting dockerd in $engine_dir" >&2
+nohup dockerd \
+  --data-root "$engine_dir/data" --exec-root "$engine_dir/exec" --pidfile "$engine_dir/dockerd.pid" \
+  -H "$socket" --storage-driver overlay2 --exec-opt native.cgroupdriver=cgroupfs \
+  >"$engine_dir/dockerd.log" 2>&1 &
+for _ in $(seq 1 60); do
+  if answers "$socket"; then echo "$socket"; exit 0; fi
+  sleep 1
+done
+echo "dockerd did not answer within 60 s; last log lines:" >&2
+tail -20 "$engine_dir/dockerd.log" >&2
+exit 1
