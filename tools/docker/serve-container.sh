@@ -17,9 +17,11 @@ docker rm -f "$name" >/dev/null 2>&1 || true
 trap 'docker rm -f "$name" >/dev/null 2>&1 || true' EXIT INT TERM
 if [ -n "${NODETOOL_WORKER_TOKEN:-}" ]; then auth="token required"; else auth="open (no NODETOOL_WORKER_TOKEN)"; fi
 echo "worker container $name: ws://127.0.0.1:$port, $auth" >&2
+# In the background and waited for, so a TERM from Nx or Ctrl-C reaches the trap at once.
 docker run --rm --name "$name" --init \
   -p "127.0.0.1:$port:7777" \
   -e NODETOOL_WORKER_TOKEN \
   -e HF_HUB_OFFLINE="${HF_HUB_OFFLINE:-1}" \
   -v "$volume:/app/huggingface" \
-  "$image"
+  "$image" &
+wait $!
