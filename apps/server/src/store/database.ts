@@ -1,0 +1,45 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+
+const MIGRATIONS = [
+  `CREATE TABLE workflows (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     description TEXT NOT NULL DEFAULT '',
+     document TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   )`,
+  `CREATE TABLE jobs (
+     id TEXT PRIMARY KEY,
+     workflow_id TEXT,
+     status TEXT NOT NULL,
+     graph TEXT NOT NULL,
+     params TEXT NOT NULL,
+     result TEXT,
+     error TEXT,
+     created_at TEXT NOT NULL,
+     finished_at TEXT
+   )`,
+  `CREATE INDEX jobs_by_created ON jobs (created_at DESC)`,
+];
+
+/** Opens (creating if needed) the server's SQLite file and applies pending migrations. */
+export function openDatabase(path: string): Db {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  // WAL with NORMAL sync: a crash of the process loses nothing; only an OS crash or power cut can
+  // lose the last commits. FULL would fsync on every job update, the server's hottest write path.
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  const applied = db.pragma('user_version', { simple: true }) as number;
+  db.transaction(() => {
+    for (let version = applied; version < MIGRATIONS.length; version++) db.exec(MIGRATIONS[version] as string);
+    db.pragma(`user_version = ${MIGRATIONS.length}`);
+  })();
+  return db;
+}

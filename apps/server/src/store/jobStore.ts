@@ -1,0 +1,60 @@
+import type { Graph, NodeRunRecord } from '@nt/runtime';
+import type { Db } from './database.js';
+
+export type StoredJobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+
+export interface StoredJob {
+  id: string;
+  workflow_id: string | null;
+  status: StoredJobStatus;
+  graph: Graph;
+  params: Record<string, unknown>;
+  /** JSON-safe outputs and per-node records once the run ended. */
+  result: { outputs: Record<string, unknown>; nodes: Record<string, NodeRunRecord>; duration_ms: number } | null;
+  error: string | null;
+  created_at: string;
+  finished_at: string | null;
+}
+
+type Row = Omit<StoredJob, 'graph' | 'params' | 'result'> & { graph: string; params: string; result: string | null };
+
+export class JobStore {
+  private readonly statements;
+
+  constructor(private readonly db: Db) {
+    this.statements = {
+      insert: db.prepare('INSERT INTO jobs (id, workflow_id, status, graph, params, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
+      finish: db.prepare('UPDATE jobs SET status = ?, result = ?, error = ?, finished_at = ? WHERE id = ?'),
+      get: db.prepare('SELECT * FROM jobs WHERE id = ?'),
+    };
+  }
+
+  /** Records a job that starts running now. */
+  create(job: Pick<StoredJob, 'id' | 'workflow_id' | 'graph' | 'params'>): void {
+    this.statements.insert.run(job.id, job.workflow_id, 'running', JSON.stringify(job.graph), JSON.stringify(job.params), new Date().toISOString());
+  }
+
+  finish(id: string, status: StoredJobStatus, result: StoredJob['result'], error: string | null): void {
+    this.statements.finish.run(status, result ? JSON.stringify(result) : null, error, new Date().toISOString(), id);
+  }
+
+  get(id: string): StoredJob | null {
+    const row = this.statements.get.get(id) as Row | undefined;
+    return row ? fromRow(row) : null;
+  }
+
+  list(limit = 50): StoredJob[] {
+    return (this.db.prepare('SELECT * FROM jobs ORDER BY created_at DESC LIMIT ?').all(limit) as Row[]).map(fromRow);
+  }
+
+  /** Runs left running by a previous process can never finish: they are failed, with the reason. */
+  failInterrupted(): number {
+    return this.db
+      .prepare("UPDATE jobs SET status = 'failed', error = 'the server stopped during the run', finished_at = ? WHERE status IN ('queued', 'running')")
+      .run(new Date().toISOString()).changes;
+  }
+}
+
+function fromRow(row: Row): StoredJob {
+  return { ...row, graph: JSON.parse(row.graph), params: JSON.parse(row.params), result: row.result ? JSON.parse(row.result) : null };
+}
