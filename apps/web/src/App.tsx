@@ -1,0 +1,116 @@
+import { useCallback, useEffect, useState } from 'react';
+import { api } from './api.js';
+import { GraphView } from './components/GraphView.js';
+import { NodeBrowser } from './components/NodeBrowser.js';
+import { OutputsPanel } from './components/OutputsPanel.js';
+import { WorkerStatusPanel } from './components/WorkerStatusPanel.js';
+import { WorkflowList } from './components/WorkflowList.js';
+import { applyRunMessage, startedRun, type RunState } from './runState.js';
+import type { NodeMetadata, ServerMessage, StoredWorkflow, WorkerHealth, WorkflowSummary } from './types.js';
+import { useServerEvents } from './useServerEvents.js';
+
+export function App() {
+  const [health, setHealth] = useState<WorkerHealth | null>(null);
+  const [serverOnline, setServerOnline] = useState(true);
+  const [nodes, setNodes] = useState<NodeMetadata[]>([]);
+  const [workflows, setWorkflows] = useState<WorkflowSummary[]>([]);
+  const [selected, setSelected] = useState<StoredWorkflow | null>(null);
+  const [run, setRun] = useState<RunState | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  const refresh = useCallback(async () => {
+    const [nodeList, workflowList] = await Promise.all([api.nodes(), api.workflows()]);
+    setNodes(nodeList.nodes);
+    setWorkflows(workflowList.workflows);
+  }, []);
+
+  useServerEvents(
+    (message: ServerMessage) => {
+      if (message.type === 'worker_status') {
+        const { type: _type, ...status } = message;
+        setHealth(status as WorkerHealth);
+        if (status.state === 'connected') void refresh();
+        return;
+      }
+      setRun((current) => applyRunMessage(current, message));
+    },
+    setServerOnline,
+  );
+
+  useEffect(() => {
+    refresh().catch((error: Error) => setNotice(error.message));
+  }, [refresh]);
+
+  const select = async (id: string) => {
+    setSelected(await api.workflow(id));
+    setRun(null);
+  };
+
+  const importFile = async (file: File) => {
+    try {
+      const imported = await api.importWorkflow(await file.text());
+      setNotice(`Imported “${imported.name}”`);
+      await refresh();
+      await select(imported.id);
+    } catch (error) {
+      setNotice(`Import of ${file.name} failed: ${(error as Error).message}`);
+    }
+  };
+
+  const start = async () => {
+    if (!selected) return;
+    const jobId = `ui-${crypto.randomUUID()}`;
+    setRun(startedRun(jobId, selected.id));
+    try {
+      await api.run(selected.id, jobId);
+    } catch (error) {
+      setRun((current) => current && { ...current, status: 'failed', error: (error as Error).message });
+    }
+  };
+
+  const running = run?.status === 'starting' || run?.status === 'running';
+  const graph = selected?.document.graph ?? { nodes: selected?.document.nodes ?? [], edges: selected?.document.edges ?? [] };
+
+  return (
+    <div className="app">
+      <header>
+        <h1>nodetool worker console</h1>
+        <WorkerStatusPanel health={health} serverOnline={serverOnline} />
+      </header>
+      <aside>
+        <WorkflowList workflows={workflows} selected={selected?.id ?? null} onSelect={(id) => void select(id)} onImport={importFile} />
+        <NodeBrowser nodes={nodes} />
+      </aside>
+      <main>
+        {notice && (
+          <div className="notice" role="status">
+            {notice} <button type="button" onClick={() => setNotice(null)}>×</button>
+          </div>
+        )}
+        {selected ? (
+          <>
+            <div className="toolbar">
+              <h2>{selected.name}</h2>
+              <button type="button" className="primary" onClick={() => void start()} disabled={running}>Run</button>
+              <button type="button" onClick={() => run && void api.cancel(run.jobId)} disabled={!running}>Cancel</button>
+              {run && (
+                <span className={`run-status run-${run.status}`} data-testid="run-status">
+                  {run.status}
+                  {run.durationMs !== undefined ? ` in ${run.durationMs} ms` : ''}
+                </span>
+              )}
+            </div>
+            {run?.error && <div className="run-error" data-testid="run-error">{run.error}</div>}
+            <GraphView nodes={graph.nodes} edges={graph.edges} runNodes={run?.nodes ?? {}} />
+            <section className="panel">
+              <h2>Outputs</h2>
+              <OutputsPanel outputs={run?.outputs ?? {}} />
+            </section>
+          </>
+        ) : (
+          <p className="muted empty">Import a workflow (for example examples/hf-worker-smoke.json) or pick one on the left.</p>
+        )}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,65 @@
+import { viewOf, type OutputView } from '../outputValue.js';
+
+/** The run's outputs, drawn for people: plots for embeddings, bars for scores. */
+export function OutputsPanel({ outputs }: { outputs: Record<string, unknown> }) {
+  const entries = Object.entries(outputs);
+  if (entries.length === 0) return <p className="muted">Outputs appear here while the workflow runs.</p>;
+  return (
+    <div className="outputs">
+      {entries.map(([name, value]) => (
+        <article key={name} className="output" data-testid={`output-${name}`}>
+          <h3>{name}</h3>
+          <OutputBody view={viewOf(value)} />
+        </article>
+      ))}
+    </div>
+  );
+}
+
+function OutputBody({ view }: { view: OutputView }) {
+  switch (view.kind) {
+    case 'embedding':
+      return (
+        <>
+          <EmbeddingPlot values={view.values} />
+          <p className="output-facts" data-testid="embedding-facts">
+            embedding · {view.dimension} dimensions · norm {view.norm.toFixed(4)} · {view.dtype}
+          </p>
+        </>
+      );
+    case 'score':
+      return (
+        <>
+          <div className="score-value" data-testid="score-value">{view.value.toFixed(4)}</div>
+          <div className="score-bar" title="from -1 to 1">
+            <div style={{ width: `${((view.value + 1) / 2) * 100}%` }} />
+          </div>
+        </>
+      );
+    case 'number':
+      return <div className="score-value">{view.value}</div>;
+    case 'text':
+      return <p className="output-text">{view.value}</p>;
+    case 'image':
+      return <img src={view.src} alt="" className="output-image" />;
+    default:
+      return <pre>{view.value}</pre>;
+  }
+}
+
+/** Each dimension as a bar around zero: the shape of an embedding at a glance. */
+function EmbeddingPlot({ values }: { values: number[] }) {
+  const width = 384;
+  const height = 72;
+  const peak = Math.max(...values.map(Math.abs), 1e-9);
+  const step = width / values.length;
+  return (
+    <svg className="embedding-plot" viewBox={`0 0 ${width} ${height}`} preserveAspectRatio="none" role="img" aria-label={`embedding of ${values.length} dimensions`}>
+      <line x1={0} x2={width} y1={height / 2} y2={height / 2} className="axis" />
+      {values.map((value, index) => {
+        const h = (Math.abs(value) / peak) * (height / 2 - 2);
+        return <rect key={index} x={index * step} width={Math.max(step - 0.2, 0.4)} y={value >= 0 ? height / 2 - h : height / 2} height={h} className={value >= 0 ? 'pos' : 'neg'} />;
+      })}
+    </svg>
+  );
+}

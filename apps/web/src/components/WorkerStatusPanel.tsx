@@ -1,0 +1,50 @@
+import type { WorkerHealth } from '../types.js';
+
+const LABELS: Record<WorkerHealth['state'], string> = {
+  connecting: 'Connecting',
+  connected: 'Connected',
+  reconnecting: 'Reconnecting',
+  token_rejected: 'Token rejected',
+  unreachable: 'Unreachable',
+  stopped: 'Stopped',
+};
+
+/** The worker's state at a glance, and what to do when it is not connected. */
+export function WorkerStatusPanel({ health, serverOnline }: { health: WorkerHealth | null; serverOnline: boolean }) {
+  if (!serverOnline) {
+    return (
+      <section className="status status-down" data-testid="worker-status" data-state="server-offline">
+        <strong>Server offline</strong> <span>reconnecting to the server…</span>
+      </section>
+    );
+  }
+  if (!health) return <section className="status">…</section>;
+  const retry = health.next_retry_at ? Math.max(0, Math.round((Date.parse(health.next_retry_at) - Date.now()) / 1000)) : null;
+  return (
+    <section className={`status status-${health.state}`} data-testid="worker-status" data-state={health.state}>
+      <div className="status-headline">
+        <span className="dot" />
+        <strong>Worker: {LABELS[health.state]}</strong>
+        {health.target && <code>{health.target}</code>}
+      </div>
+      {health.state === 'connected' && (
+        <div className="status-details">
+          protocol {health.protocol_version} · {health.node_count} nodes · {health.namespaces.join(', ') || 'no namespaces'} ·{' '}
+          {health.load_errors.length} load errors · round trip {health.last_round_trip_ms ?? '–'} ms
+        </div>
+      )}
+      {health.state === 'token_rejected' && (
+        <div className="status-details">
+          The worker rejected the token (HTTP 401). Start the server with the worker's <code>NODETOOL_WORKER_TOKEN</code>.
+          {retry !== null && <> Retrying (attempt {health.attempt}) in {retry} s.</>}
+        </div>
+      )}
+      {(health.state === 'reconnecting' || health.state === 'unreachable') && (
+        <div className="status-details">
+          {health.error ?? 'The worker is not answering.'}
+          {health.attempt !== undefined && <> Attempt {health.attempt}{retry !== null ? `, next in ${retry} s` : ''}.</>}
+        </div>
+      )}
+    </section>
+  );
+}

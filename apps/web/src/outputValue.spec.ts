@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { viewOf } from './outputValue.js';
+import { applyRunMessage, startedRun } from './runState.js';
+
+describe('viewOf', () => {
+  it('draws an np_array as an embedding with its dimension and norm', () => {
+    const view = viewOf({ type: 'np_array', dtype: '<f8', shape: [2], data: [3, 4] });
+    expect(view).toEqual({ kind: 'embedding', values: [3, 4], dimension: 2, norm: 5, dtype: '<f8' });
+  });
+
+  it('draws a fraction as a score, other numbers, text and objects as themselves', () => {
+    expect(viewOf(0.5631)).toEqual({ kind: 'score', value: 0.5631 });
+    expect(viewOf(42)).toEqual({ kind: 'number', value: 42 });
+    expect(viewOf('hi')).toEqual({ kind: 'text', value: 'hi' });
+    expect(viewOf({ a: 1 }).kind).toBe('json');
+  });
+});
+
+describe('applyRunMessage', () => {
+  it('tracks node states, progress and outputs of its own run only', () => {
+    let run = startedRun('j1', 'wf');
+    run = applyRunMessage(run, { type: 'node_update', job_id: 'j1', node_id: 'a', node_type: 't', status: 'running' })!;
+    run = applyRunMessage(run, { type: 'node_progress', job_id: 'j1', node_id: 'a', progress: 2, total: 4 })!;
+    run = applyRunMessage(run, { type: 'output_update', job_id: 'j1', node_id: 'p', node_name: 'score', output_name: 'output', value: 0.9 })!;
+    run = applyRunMessage(run, { type: 'node_update', job_id: 'other', node_id: 'a', node_type: 't', status: 'failed' })!;
+    run = applyRunMessage(run, { type: 'job_update', job_id: 'j1', workflow_id: 'wf', status: 'completed', duration_ms: 12 })!;
+    expect(run).toMatchObject({ status: 'completed', durationMs: 12, nodes: { a: { status: 'running', progress: 2, total: 4 } }, outputs: { score: 0.9 } });
+  });
+});
