@@ -1,8 +1,7 @@
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeAuthConformance } from '@nt/worker-auth-fixtures';
-import { checkSmokeResult } from '@nt/smoke-runner';
-import { docker, healthOf, startWorkerContainer, waitFor, type RunningContainer } from './docker.js';
+import { checkSmokeResult, docker, healthOf, seedHfCache, startWorkerContainer, waitFor, type RunningContainer } from '@nt/smoke-runner';
 import { at } from './repoPaths.js';
 
 const CORE_IMAGE = process.env['CORE_IMAGE'] ?? 'nodetool-core:local';
@@ -54,11 +53,7 @@ describe(`${HF_IMAGE} container with the model offline in its cache volume`, () 
   const volume = `nt-e2e-hf-cache-${Math.random().toString(36).slice(2, 8)}`;
   let worker: RunningContainer;
   beforeAll(async () => {
-    await new Promise<void>((resolve, reject) =>
-      execFile('bash', [at('tools/docker/seed-hf-cache.sh'), volume, HF_IMAGE], { env: process.env }, (error, _out, stderr) =>
-        error ? reject(new Error(stderr)) : resolve(),
-      ),
-    );
+    await seedHfCache(volume, HF_IMAGE);
     worker = await startWorkerContainer(HF_IMAGE, { token: TOKEN, volume, env: { HF_HUB_OFFLINE: '1' } });
   });
   afterAll(async () => {

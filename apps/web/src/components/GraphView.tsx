@@ -15,10 +15,10 @@ function WorkflowNode({ data }: NodeProps<Node<GraphNodeData>>) {
       <div className="graph-node-title">{data.label}</div>
       <div className="graph-node-type">{data.nodeType}</div>
       {data.summary && <div className="graph-node-summary">{data.summary}</div>}
-      <div className="graph-node-status">
+      {!data.isComment && <div className="graph-node-status">
         {status}
         {data.run?.duration_ms !== undefined && status === 'completed' ? ` · ${data.run.duration_ms} ms` : ''}
-      </div>
+      </div>}
       {percent !== null && status === 'running' && (
         <div className="progress"><div style={{ width: `${percent}%` }} /></div>
       )}

@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'react';
 import type { WorkerHealth } from '../types.js';
 
 const LABELS: Record<WorkerHealth['state'], string> = {
@@ -11,6 +12,12 @@ const LABELS: Record<WorkerHealth['state'], string> = {
 
 /** The worker's state at a glance, and what to do when it is not connected. */
 export function WorkerStatusPanel({ health, serverOnline }: { health: WorkerHealth | null; serverOnline: boolean }) {
+  // Ticks once a second so the retry countdown counts down.
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1_000);
+    return () => clearInterval(timer);
+  }, []);
   if (!serverOnline) {
     return (
       <section className="status status-down" data-testid="worker-status" data-state="server-offline">
@@ -19,7 +26,7 @@ export function WorkerStatusPanel({ health, serverOnline }: { health: WorkerHeal
     );
   }
   if (!health) return <section className="status">…</section>;
-  const retry = health.next_retry_at ? Math.max(0, Math.round((Date.parse(health.next_retry_at) - Date.now()) / 1000)) : null;
+  const retry = health.next_retry_at ? Math.max(0, Math.round((Date.parse(health.next_retry_at) - now) / 1000)) : null;
   return (
     <section className={`status status-${health.state}`} data-testid="worker-status" data-state={health.state}>
       <div className="status-headline">

@@ -1,5 +1,15 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { at } from './repoPaths.js';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const at = (...parts: string[]) => resolve(REPO, ...parts);
+
+/**
+ * Worker containers for checks: the engine, a container published on 127.0.0.1
+ * only, its health, and the model volume. Tests reach containers only through
+ * ports published on 127.0.0.1, never a container's bridge address.
+ */
 
 /** DOCKER_HOST of the engine tools/engine/ensure-engine.sh found or started. */
 export function engineHost(): string {
@@ -62,4 +72,23 @@ async function tcpReady(url: string): Promise<boolean> {
     socket.once('connect', () => (socket.destroy(), resolve(true)));
     socket.once('error', () => resolve(false));
   });
+}
+
+/** Copies the local HF cache (apps/worker/.hf-home) into a volume, for a container that runs offline. */
+export function seedHfCache(volume: string, image: string): Promise<void> {
+  return new Promise((resolvePromise, reject) =>
+    execFile('bash', [at('tools/docker/seed-hf-cache.sh'), volume, image], { env: process.env }, (error, _out, stderr) =>
+      error ? reject(new Error(`seeding ${volume} failed: ${stderr}`)) : resolvePromise(),
+    ),
+  );
+}
+
+/** Whether the engine (started when needed, see engineHost) holds the image. */
+export async function imageAvailable(image: string): Promise<boolean> {
+  try {
+    await docker(['image', 'inspect', image]);
+    return true;
+  } catch {
+    return false;
+  }
 }

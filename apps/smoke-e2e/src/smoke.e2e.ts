@@ -1,0 +1,83 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '@nt/worker-auth-fixtures';
+import { launchChromium } from './browser.js';
+import { startHfWorker, type HfWorker } from './hfWorker.js';
+import { startServerProcess, type ServerProcess } from './serverProcess.js';
+
+const TOKEN = `smoke-e2e-${Math.random().toString(36).slice(2)}`;
+const SMOKE = join(REPO_ROOT, 'examples', 'hf-worker-smoke.json');
+const SCREENSHOTS = join(REPO_ROOT, 'apps', 'smoke-e2e', 'dist');
+
+let worker: HfWorker;
+let browser: Browser;
+
+beforeAll(async () => {
+  worker = await startHfWorker(TOKEN);
+  browser = await launchChromium();
+  console.log(`smoke-e2e: worker is a ${worker.kind} at ${worker.url}`);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await worker?.stop();
+});
+
+async function openUi(server: ServerProcess): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1500, height: 1050 } });
+  await page.goto(server.url);
+  return page;
+}
+
+describe('web UI → server → HF worker, token on', () => {
+  let server: ServerProcess;
+  beforeAll(async () => {
+    server = await startServerProcess({ NODETOOL_WORKER_URL: worker.url, NODETOOL_WORKER_TOKEN: TOKEN });
+  });
+  afterAll(() => server?.stop());
+
+  it('imports the smoke workflow, runs it, and shows both embeddings and their similarity', async () => {
+    const page = await openUi(server);
+    await page.locator('[data-testid="worker-status"][data-state="connected"]').waitFor({ timeout: 60_000 });
+    await page.getByTestId('workflow-file').setInputFiles(SMOKE);
+    await page.getByRole('heading', { name: 'HF worker smoke: MiniLM embeddings and their similarity' }).waitFor();
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(7);
+
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await page.locator('[data-testid="run-status"]', { hasText: /^completed/ }).waitFor({ timeout: 120_000 });
+
+    for (const name of ['embedding_a', 'embedding_b']) {
+      await expect.poll(() => page.getByTestId(`output-${name}`).getByTestId('embedding-facts').textContent()).toMatch(/embedding · 384 dimensions · norm \d+\.\d{4}/);
+      expect(await page.getByTestId(`output-${name}`).locator('svg.embedding-plot rect').count()).toBe(384);
+    }
+    const similarity = Number(await page.getByTestId('output-similarity').getByTestId('score-value').textContent());
+    expect(similarity).toBeGreaterThan(0.5);
+    expect(similarity).toBeLessThanOrEqual(1);
+    for (const id of ['embed_a', 'embed_b', 'similarity']) {
+      expect(await page.locator(`.react-flow__node[data-id="${id}"] .graph-node`).getAttribute('data-status')).toBe('completed');
+    }
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'smoke-run.png'), fullPage: true });
+    await page.close();
+  });
+});
+
+describe('a server started with the wrong token', () => {
+  let server: ServerProcess;
+  beforeAll(async () => {
+    server = await startServerProcess({ NODETOOL_WORKER_URL: worker.url, NODETOOL_WORKER_TOKEN: `${TOKEN}-wrong` });
+  });
+  afterAll(() => server?.stop());
+
+  it('shows the worker status panel saying the token was rejected, and never the token', async () => {
+    const page = await openUi(server);
+    const panel = page.locator('[data-testid="worker-status"][data-state="token_rejected"]');
+    await panel.waitFor({ timeout: 30_000 });
+    expect(await panel.textContent()).toMatch(/Token rejected.*rejected the token \(HTTP 401\)/s);
+    expect(await page.content()).not.toContain(TOKEN);
+    await page.screenshot({ path: join(SCREENSHOTS, 'token-rejected.png') });
+    await page.close();
+  });
+});
