@@ -15,10 +15,16 @@ export interface SmokeReport {
 }
 
 /**
- * Runs the smoke workflow through the runtime: against NODETOOL_WORKER_URL
- * when set (or `bridgeOptions.wsUrl`), else a local worker it starts and stops.
+ * Runs the smoke workflow. With `serverUrl` (or NODETOOL_SERVER_URL) through a
+ * running server's POST /api/run; otherwise through the runtime, against
+ * NODETOOL_WORKER_URL when set (or `bridgeOptions.wsUrl`), else a local worker
+ * it starts and stops.
  */
-export async function runSmoke(options: { bridgeOptions?: PythonBridgeOptions; onEvent?(event: RunEvent): void } = {}): Promise<SmokeReport> {
+export async function runSmoke(
+  options: { bridgeOptions?: PythonBridgeOptions; serverUrl?: string; onEvent?(event: RunEvent): void } = {},
+): Promise<SmokeReport> {
+  const serverUrl = options.serverUrl ?? process.env['NODETOOL_SERVER_URL'];
+  if (serverUrl) return runSmokeOnServer(serverUrl);
   const started = performance.now();
   const workflow = await loadSmokeWorkflow();
   const bridge = await connectPythonBridgeForGraph(workflow.graph, options.bridgeOptions);
@@ -40,6 +46,30 @@ export async function runSmoke(options: { bridgeOptions?: PythonBridgeOptions; o
     connectMs,
     totalMs: Math.round(performance.now() - started),
   };
+}
+
+async function runSmokeOnServer(serverUrl: string): Promise<SmokeReport> {
+  const started = performance.now();
+  const workflow = await loadSmokeWorkflow();
+  const response = await fetch(new URL('/api/run', serverUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ graph: { id: workflow.id, name: workflow.name, graph: workflow.graph }, wait: true }),
+  });
+  const job = (await response.json()) as { status?: string; error?: string; result?: { outputs: Record<string, unknown>; nodes: RunResult['nodes']; duration_ms: number } };
+  if (!response.ok) throw new Error(`the server at ${serverUrl} answered ${response.status}: ${job.error ?? 'no message'}`);
+  const result: RunResult = {
+    job_id: '',
+    workflow_id: workflow.id,
+    status: (job.status ?? 'failed') as RunResult['status'],
+    outputs: job.result?.outputs ?? {},
+    nodes: job.result?.nodes ?? {},
+    duration_ms: job.result?.duration_ms ?? 0,
+    ...(job.error ? { error: job.error } : {}),
+  };
+  const nodeTimings: Record<string, number> = {};
+  for (const [id, record] of Object.entries(result.nodes)) if (record.duration_ms !== undefined) nodeTimings[id] = record.duration_ms;
+  return { target: `server ${serverUrl}`, result, check: checkSmokeResult(result.outputs), nodeTimings, connectMs: 0, totalMs: Math.round(performance.now() - started) };
 }
 
 /** A few lines a person can read at a glance. */
