@@ -24,15 +24,25 @@ fi
 command -v docker >/dev/null 2>&1 || { echo "no docker client on PATH" >&2; exit 1; }
 
 mkdir -p "$engine_dir"
+# A daemon killed without cleanup (a machine or session that stopped) leaves its pidfile behind,
+# and dockerd refuses to start while that PID looks alive. Remove it unless it names a running dockerd.
+pidfile="$engine_dir/dockerd.pid"
+if [ -f "$pidfile" ]; then
+  old="$(cat "$pidfile")"
+  state="$(awk '{print $3}' "/proc/$old/stat" 2>/dev/null || true)"
+  if [ "$(cat "/proc/$old/comm" 2>/dev/null)" != dockerd ] || [ "$state" = Z ]; then rm -f "$pidfile"; fi
+fi
 echo "starting dockerd in $engine_dir" >&2
 nohup dockerd \
   --data-root "$engine_dir/data" --exec-root "$engine_dir/exec" --pidfile "$engine_dir/dockerd.pid" \
   -H "$socket" --storage-driver overlay2 --exec-opt native.cgroupdriver=cgroupfs \
   >"$engine_dir/dockerd.log" 2>&1 &
+daemon=$!
 for _ in $(seq 1 60); do
   if answers "$socket"; then echo "$socket"; exit 0; fi
+  kill -0 "$daemon" 2>/dev/null || break
   sleep 1
 done
-echo "dockerd did not answer within 60 s; last log lines:" >&2
+echo "dockerd did not come up (it exited, or did not answer within 60 s); last log lines:" >&2
 tail -20 "$engine_dir/dockerd.log" >&2
 exit 1
