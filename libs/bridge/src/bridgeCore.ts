@@ -27,6 +27,7 @@ import {
   type WorkerStatus,
 } from '@nt/protocol';
 import {
+  BridgeClosedError,
   BridgeTimeoutError,
   CancelledError,
   FrameTooLargeError,
@@ -67,8 +68,12 @@ const CANCELLABLE = new Set<string>([REQUEST_TYPES.execute, REQUEST_TYPES.execut
 export abstract class BridgeCore extends EventEmitter implements PythonBridge {
   abstract readonly transport: BridgeTransport;
   abstract get target(): string;
-  abstract connect(): Promise<void>;
-  abstract close(): Promise<void>;
+  /** Opens the transport and runs the handshake; on failure it leaves nothing open. */
+  protected abstract openTransport(): Promise<void>;
+  /** After a failed connect: any clean-up left, and the state to be in. */
+  protected abstract afterFailedConnect(): Promise<BridgeState>;
+  /** Ends the transport for good (owner's close). */
+  protected abstract closeTransport(): Promise<void>;
   /** Sends one encoded message. Rejects when the transport cannot take it. */
   protected abstract sendPayload(payload: Uint8Array): Promise<void>;
 
@@ -77,6 +82,8 @@ export abstract class BridgeCore extends EventEmitter implements PythonBridge {
   );
   /** True while a transport can carry requests (also during the post-open discover/status). */
   protected transportOpen = false;
+  /** Set by close(): the bridge never connects again. */
+  protected closedByOwner = false;
   private currentState: BridgeState = 'idle';
   private nodes: NodeMetadata[] = [];
   private nodeTypes = new Set<string>();
@@ -91,6 +98,28 @@ export abstract class BridgeCore extends EventEmitter implements PythonBridge {
 
   get state(): BridgeState {
     return this.currentState;
+  }
+
+  async connect(): Promise<void> {
+    if (this.closedByOwner) throw new BridgeClosedError('The bridge was closed; create a new one');
+    if (this.currentState === 'connected') return;
+    this.setState('connecting');
+    try {
+      await this.openTransport();
+    } catch (error) {
+      this.setState(await this.afterFailedConnect());
+      throw error;
+    }
+    this.setState('connected');
+    this.emit('connected');
+  }
+
+  async close(): Promise<void> {
+    if (this.closedByOwner) return;
+    this.closedByOwner = true;
+    this.failInFlight((what) => new BridgeClosedError(`${what} was aborted: the bridge was closed`));
+    await this.closeTransport();
+    this.setState('closed');
   }
 
   protected setState(state: BridgeState): void {

@@ -2,13 +2,13 @@ import { execa, type ResultPromise } from 'execa';
 import { encodeStdioFrame, OversizeFrameError, StdioFrameDecoder } from '@nt/protocol';
 import { BridgeCore } from './bridgeCore.js';
 import {
-  BridgeClosedError,
   ConnectionClosedError,
   ProtocolError,
   WorkerUnreachableError,
   type BridgeError,
 } from './errors.js';
 import { resolveSettings, type PythonBridgeOptions } from './options.js';
+import type { BridgeState } from './pythonBridge.js';
 import { resolvePythonInterpreter } from './resolvePythonInterpreter.js';
 import { StderrTail } from './stderrTail.js';
 
@@ -28,7 +28,6 @@ export class PythonStdioBridge extends BridgeCore {
   private child: ResultPromise<{ stdin: 'pipe'; stdout: 'pipe'; stderr: 'pipe'; buffer: false; reject: false }> | null = null;
   private readonly stderr = new StderrTail();
   private readonly interpreter: ReturnType<typeof resolvePythonInterpreter>;
-  private closedByOwner = false;
   private exited: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: PythonBridgeOptions = {}) {
@@ -50,28 +49,18 @@ export class PythonStdioBridge extends BridgeCore {
     return this.stderr.tail(lines);
   }
 
-  async connect(): Promise<void> {
-    if (this.closedByOwner) throw new BridgeClosedError('The bridge was closed; create a new one');
-    if (this.state === 'connected') return;
-    this.setState('connecting');
-    try {
-      await this.spawnWorker();
-      await this.handshake();
-    } catch (error) {
-      await this.kill();
-      this.setState('closed');
-      throw error;
-    }
-    this.setState('connected');
-    this.emit('connected');
+  protected async openTransport(): Promise<void> {
+    await this.spawnWorker();
+    await this.handshake();
   }
 
-  async close(): Promise<void> {
-    if (this.closedByOwner) return;
-    this.closedByOwner = true;
-    this.failInFlight((what) => new BridgeClosedError(`${what} was aborted: the bridge was closed`));
+  protected async afterFailedConnect(): Promise<BridgeState> {
     await this.kill();
-    this.setState('closed');
+    return 'closed';
+  }
+
+  protected closeTransport(): Promise<void> {
+    return this.kill();
   }
 
   protected sendPayload(payload: Uint8Array): Promise<void> {

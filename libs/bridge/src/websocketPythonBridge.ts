@@ -3,7 +3,6 @@ import { describeBytes } from '@nt/protocol';
 import { fullJitterDelay } from './backoff.js';
 import { BridgeCore } from './bridgeCore.js';
 import {
-  BridgeClosedError,
   BridgeError,
   ConnectionClosedError,
   FrameTooLargeError,
@@ -13,7 +12,7 @@ import {
 } from './errors.js';
 import { Keepalive } from './keepalive.js';
 import { resolveSettings, type PythonBridgeOptions } from './options.js';
-import type { ReconnectingInfo } from './pythonBridge.js';
+import type { BridgeState, ReconnectingInfo } from './pythonBridge.js';
 import { describeUrl } from './redact.js';
 
 export interface WebsocketBridgeOptions extends PythonBridgeOptions {
@@ -32,7 +31,6 @@ export class WebsocketPythonBridge extends BridgeCore {
   private readonly token: string | undefined;
   private socket: WebSocket | null = null;
   private keepalive: Keepalive | null = null;
-  private closedByOwner = false;
   private reconnectTimer: { timer: NodeJS.Timeout; wake: () => void } | null = null;
   private handshakeSocket: WebSocket | null = null;
   /** Set while reconnecting, for status displays. */
@@ -48,28 +46,18 @@ export class WebsocketPythonBridge extends BridgeCore {
     return describeUrl(this.url);
   }
 
-  async connect(): Promise<void> {
-    if (this.closedByOwner) throw new BridgeClosedError('The bridge was closed; create a new one');
-    if (this.state === 'connected') return;
-    this.setState('connecting');
-    try {
-      await this.establish();
-    } catch (error) {
-      this.setState('idle');
-      throw error;
-    }
-    this.setState('connected');
-    this.emit('connected');
+  protected openTransport(): Promise<void> {
+    return this.establish();
   }
 
-  async close(): Promise<void> {
-    if (this.closedByOwner) return;
-    this.closedByOwner = true;
+  protected async afterFailedConnect(): Promise<BridgeState> {
+    return 'idle';
+  }
+
+  protected async closeTransport(): Promise<void> {
     this.reconnectTimer?.wake();
     this.handshakeSocket?.terminate();
-    this.failInFlight((what) => new BridgeClosedError(`${what} was aborted: the bridge was closed`));
     this.teardown();
-    this.setState('closed');
   }
 
   protected sendPayload(payload: Uint8Array): Promise<void> {

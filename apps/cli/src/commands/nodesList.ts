@@ -1,9 +1,8 @@
 import { parseArgs } from 'node:util';
-import { createPythonBridge } from '@nt/bridge';
 import { NodeCatalog } from '@nt/runtime';
-import { exitCodeFor } from '../bridgeErrors.js';
 import { EXIT, type ExitCode } from '../exitCodes.js';
 import type { Io } from '../io.js';
+import { withWorker } from '../withWorker.js';
 
 export const NODES_LIST_HELP = `Usage: nodetool nodes list [--namespace NS] [--json] [--worker-url URL] [--worker-token TOKEN]
 
@@ -24,8 +23,7 @@ export async function nodesList(argv: string[], io: Io): Promise<ExitCode> {
     io.out(NODES_LIST_HELP);
     return EXIT.ok;
   }
-  const bridge = createPythonBridge({ wsUrl: values['worker-url'], workerToken: values['worker-token'], reconnect: { enabled: false }, keepalive: false });
-  try {
+  return withWorker({ wsUrl: values['worker-url'], workerToken: values['worker-token'] }, io, async (bridge) => {
     await bridge.connect();
     const prefix = values.namespace ? `${values.namespace.replace(/\.$/, '')}.` : '';
     const nodes = new NodeCatalog(bridge.getNodeMetadata())
@@ -43,10 +41,5 @@ export async function nodesList(argv: string[], io: Io): Promise<ExitCode> {
       io.err(`${nodes.length} node types${prefix ? ` in ${values.namespace}` : ''}`);
     }
     return EXIT.ok;
-  } catch (error) {
-    io.err(`nodetool: ${(error as Error).message}`);
-    return exitCodeFor(error);
-  } finally {
-    await bridge.close();
-  }
+  });
 }

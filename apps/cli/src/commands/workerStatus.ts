@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
-import { createPythonBridge } from '@nt/bridge';
-import { exitCodeFor } from '../bridgeErrors.js';
 import { EXIT, type ExitCode } from '../exitCodes.js';
 import type { Io } from '../io.js';
+import { withWorker } from '../withWorker.js';
 
 export const WORKER_STATUS_HELP = `Usage: nodetool worker status [--url ws://host:port] [--token TOKEN] [--json] [--timeout SECONDS]
 
@@ -31,15 +30,7 @@ export async function workerStatus(argv: string[], io: Io): Promise<ExitCode> {
     io.err(`--timeout must be a positive number of seconds, got ${JSON.stringify(values.timeout)}`);
     return EXIT.usage;
   }
-  const bridge = createPythonBridge({
-    wsUrl: values.url,
-    workerToken: values.token,
-    openTimeoutMs: timeoutMs,
-    rpcTimeoutMs: timeoutMs,
-    reconnect: { enabled: false },
-    keepalive: false,
-  });
-  try {
+  return withWorker({ wsUrl: values.url, workerToken: values.token, openTimeoutMs: timeoutMs, rpcTimeoutMs: timeoutMs }, io, async (bridge) => {
     const started = performance.now();
     await bridge.connect();
     const connectMs = performance.now() - started;
@@ -65,12 +56,7 @@ export async function workerStatus(argv: string[], io: Io): Promise<ExitCode> {
       io.out(`  round trip   ${report.round_trip_ms} ms (connect ${report.connect_ms} ms)`);
     }
     return EXIT.ok;
-  } catch (error) {
-    io.err(`nodetool: ${(error as Error).message}`);
-    return exitCodeFor(error);
-  } finally {
-    await bridge.close();
-  }
+  });
 }
 
 function round(ms: number): number {
