@@ -10,6 +10,7 @@ export type { NodeExecutor, NodeContext, BuiltinNode } from './nodeExecutor.js';
 export { resolvePythonNodeExecutor } from './pythonNodeExecutor.js';
 export { connectPythonBridgeForGraph } from './connectPythonBridgeForGraph.js';
 export { runGraph, type GraphRunResult, type NodeRunRecord, type RunGraphOptions } from './runGraph.js';
-export { runWorkflow, type RunWorkflowOptions, type RunResult } from './runWorkflow.js';
+export { runWorkflow, runPrepared, type RunWorkflowOptions, type RunOptions, type RunResult } from './runWorkflow.js';
+export { prepareRun, prepareGraph, type PreparedRun } from './prepareRun.js';
 export type { RunEvent, JobUpdate, NodeUpdate, NodeProgress, OutputUpdate, JobStatus, NodeStatus } from './runEvents.js';
 export { toJsonValue } from './toJsonValue.js';

@@ -1,16 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import {
-  NodeCatalog,
-  isBuiltinType,
-  pruneEditorOnly,
-  runWorkflow,
-  toJsonValue,
-  validateAgainstCatalog,
-  validateStructure,
-  type RunEvent,
-  type Workflow,
-} from '@nt/runtime';
+import { isBuiltinType, prepareGraph, prepareRun, runPrepared, toJsonValue, type PreparedRun, type RunEvent, type Workflow } from '@nt/runtime';
 import type { JobStore, StoredJob } from '../store/jobStore.js';
 import type { WorkerSupervisor } from '../worker/workerSupervisor.js';
 
@@ -41,20 +31,17 @@ export class JobManager extends EventEmitter {
   /** Validates, records and starts a run; throws GraphValidationError or WorkerUnavailableError before anything is saved. */
   start(workflow: Workflow, params: Record<string, unknown> = {}, jobId: string = `job-${randomUUID()}`): { jobId: string; done: Promise<StoredJob> } {
     if (this.active.has(jobId) || this.jobs.get(jobId)) throw new RangeError(`a job with id "${jobId}" already exists`);
-    const graph = pruneEditorOnly(workflow.graph);
-    validateStructure(graph);
     const bridge = this.supervisor.bridge;
-    const needsWorker = graph.nodes.some((node) => !isBuiltinType(node.type));
-    if (needsWorker && !bridge) {
+    if (!bridge && prepareGraph(workflow, params).nodes.some((node) => !isBuiltinType(node.type))) {
       const health = this.supervisor.status();
       throw new WorkerUnavailableError(`the workflow needs the Python worker, which is ${health.state.replace('_', ' ')}${health.error ? ` (${health.error})` : ''}`);
     }
-    validateAgainstCatalog(graph, new NodeCatalog(bridge?.getNodeMetadata() ?? []));
+    const prepared = prepareRun(workflow, params, bridge?.getNodeMetadata() ?? []);
 
     this.jobs.create({ id: jobId, workflow_id: workflow.id, graph: workflow.graph, params });
     const controller = new AbortController();
     this.live.set(jobId, {});
-    const done = this.execute(workflow, params, jobId, controller.signal);
+    const done = this.execute(prepared, jobId, controller.signal);
     this.active.set(jobId, { controller, done });
     void done.finally(() => {
       this.active.delete(jobId);
@@ -90,15 +77,10 @@ export class JobManager extends EventEmitter {
     await Promise.allSettled(runs.map((run) => run.done));
   }
 
-  private async execute(workflow: Workflow, params: Record<string, unknown>, jobId: string, signal: AbortSignal): Promise<StoredJob> {
+  private async execute(prepared: PreparedRun, jobId: string, signal: AbortSignal): Promise<StoredJob> {
+    const { workflow } = prepared;
     try {
-      const result = await runWorkflow(workflow, {
-        bridge: this.supervisor.bridge,
-        params,
-        jobId,
-        signal,
-        onEvent: (event) => this.relay(workflow.id, event),
-      });
+      const result = await runPrepared(prepared, this.supervisor.bridge, { jobId, signal, onEvent: (event) => this.relay(workflow.id, event) });
       const json = toJsonValue({ outputs: result.outputs, nodes: result.nodes, duration_ms: result.duration_ms }) as StoredJob['result'];
       this.jobs.finish(jobId, result.status, json, result.error ?? null);
     } catch (error) {

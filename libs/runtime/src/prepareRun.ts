@@ -1,0 +1,47 @@
+import type { NodeMetadata } from '@nt/protocol';
+import { pruneEditorOnly } from './editorOnly.js';
+import type { Graph, GraphNode, Workflow } from './graph.js';
+import { NodeCatalog } from './nodeCatalog.js';
+import { validateAgainstCatalog, validateStructure } from './validateGraph.js';
+
+/** A workflow checked against a catalog and ready to run: editor-only nodes gone, params applied. */
+export interface PreparedRun {
+  workflow: Workflow;
+  graph: Graph;
+  catalog: NodeCatalog;
+}
+
+/**
+ * The part of validation that needs no worker: prunes editor-only nodes,
+ * applies params, and checks ids, edges and cycles.
+ */
+export function prepareGraph(workflow: Workflow, params: Record<string, unknown> = {}): Graph {
+  const graph = applyParams(pruneEditorOnly(workflow.graph), { ...workflow.params, ...params });
+  validateStructure(graph);
+  return graph;
+}
+
+/** Everything at once, for a caller that already knows the worker's nodes (a server). */
+export function prepareRun(workflow: Workflow, params: Record<string, unknown>, workerNodes: NodeMetadata[]): PreparedRun {
+  const graph = prepareGraph(workflow, params);
+  const catalog = new NodeCatalog(workerNodes);
+  validateAgainstCatalog(graph, catalog);
+  return { workflow, graph, catalog };
+}
+
+/** A Preview or Output node's result name: its `name`, else its id. */
+export function sinkName(node: GraphNode): string {
+  return typeof node.data['name'] === 'string' && node.data['name'] ? node.data['name'] : node.id;
+}
+
+/** Params replace the `value` of nodes whose `name` matches a key. */
+function applyParams(graph: Graph, params: Record<string, unknown>): Graph {
+  const keys = Object.keys(params);
+  if (keys.length === 0) return graph;
+  return {
+    ...graph,
+    nodes: graph.nodes.map((node) =>
+      typeof node.data['name'] === 'string' && keys.includes(node.data['name']) ? { ...node, data: { ...node.data, value: params[node.data['name']] } } : node,
+    ),
+  };
+}
