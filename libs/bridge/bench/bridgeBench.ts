@@ -16,6 +16,8 @@ const ECHO_RUNS = Number(process.env['BENCH_ECHO_RUNS'] ?? 6);
 const TOKEN = 'bench-token';
 
 const worker = await spawnRealWorker({ token: TOKEN });
+// A failed run must not leave the worker behind.
+process.on('exit', () => worker.process.kill('SIGKILL'));
 const bridge = new WebsocketPythonBridge({ wsUrl: worker.url, workerToken: TOKEN, keepalive: false });
 await bridge.connect();
 const bare = await openBare(worker.url);

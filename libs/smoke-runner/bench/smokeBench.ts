@@ -27,6 +27,8 @@ const round = (x: number) => Math.round(x * 100) / 100;
 const direct = JSON.parse(await run(projectWorkerPython('hf'), [DIRECT, String(RUNS)])) as { cold_process_ms: number; warm_pair_p50_ms: number };
 
 const worker = await spawnRealWorker({ token: TOKEN, flavour: 'hf', env: { NODETOOL_WORKER_NAMESPACES: 'huggingface', HF_HOME: `${REPO_ROOT}/apps/worker/.hf-home` } });
+// A failed run must not leave the worker behind.
+process.on('exit', () => worker.process.kill('SIGKILL'));
 const workflow = await loadSmokeWorkflow();
 const bridge = new WebsocketPythonBridge({ wsUrl: worker.url, workerToken: TOKEN });
 await bridge.connect();
