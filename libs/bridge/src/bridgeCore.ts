@@ -35,6 +35,7 @@ import {
   ProtocolError,
   type BridgeError,
 } from './errors.js';
+import { BlobAssembler } from './blobAssembler.js';
 import type { BridgeSettings } from './options.js';
 import { PendingRequest, type PendingHandlers } from './pendingRequest.js';
 import type {
@@ -207,11 +208,19 @@ export abstract class BridgeCore extends EventEmitter implements PythonBridge {
   }
 
   execute(request: ExecuteRequest, options: ExecuteOptions = {}): Promise<ExecuteResult> {
-    return this.request(REQUEST_TYPES.execute, toExecuteData(request), {
+    const data = toExecuteData(request);
+    // Chunked blobs keep a large result (an image, audio, a 3D model) below the frame ceiling.
+    const chunked = this.settings.chunkedBlobs && this.capabilities().chunkedBlobs;
+    if (chunked) data.blob_transfer = 'chunked-v1';
+    return this.request(REQUEST_TYPES.execute, data, {
       subject: request.nodeType,
       timeoutMs: options.timeoutMs ?? this.settings.executeTimeoutMs,
       signal: options.signal,
-      handlers: { onProgress: options.onProgress, onUpdate: options.onUpdate },
+      handlers: {
+        onProgress: options.onProgress,
+        onUpdate: options.onUpdate,
+        blobs: chunked ? new BlobAssembler(this.settings.maxBlobBytes) : undefined,
+      },
     }) as Promise<ExecuteResult>;
   }
 

@@ -47,6 +47,10 @@ export interface PythonBridgeOptions {
   executeTimeoutMs?: number;
   /** Frame ceiling both ways; falls back to NODETOOL_BRIDGE_MAX_FRAME_SIZE, then 256 MiB. */
   maxFrameSize?: number;
+  /** Take result blobs in chunked, checksummed frames from workers that offer it (protocol 5); default true. */
+  chunkedBlobs?: boolean;
+  /** Largest single result blob accepted in chunks; default 2 GiB. */
+  maxBlobBytes?: number;
   reconnect?: ReconnectOptions;
   /** WebSocket ping/pong liveness check; false turns it off. */
   keepalive?: KeepaliveOptions | false;
@@ -61,6 +65,8 @@ export interface BridgeSettings {
   rpcTimeoutMs: number;
   executeTimeoutMs: number;
   maxFrameSize: number;
+  chunkedBlobs: boolean;
+  maxBlobBytes: number;
   reconnect: Required<Omit<ReconnectOptions, 'maxAttempts' | 'deadlineMs'>> & Pick<ReconnectOptions, 'maxAttempts' | 'deadlineMs'>;
   keepalive: Required<KeepaliveOptions> | false;
 }
@@ -74,6 +80,8 @@ export function resolveSettings(options: PythonBridgeOptions): BridgeSettings {
     rpcTimeoutMs: options.rpcTimeoutMs ?? 30_000,
     executeTimeoutMs: options.executeTimeoutMs ?? (executeFromEnv ? Number(executeFromEnv) : 720_000),
     maxFrameSize: options.maxFrameSize ?? maxFrameSizeFromEnv(env),
+    chunkedBlobs: options.chunkedBlobs ?? true,
+    maxBlobBytes: options.maxBlobBytes ?? 2 * 1024 ** 3,
     reconnect: {
       enabled: options.reconnect?.enabled ?? true,
       initialDelayMs: options.reconnect?.initialDelayMs ?? DEFAULT_BACKOFF.initialDelayMs,

@@ -1,10 +1,13 @@
 import type { ChunkData, ProgressData, UpdateData } from '@nt/protocol';
+import type { BlobAssembler } from './blobAssembler.js';
 import type { BridgeError } from './errors.js';
 
 export interface PendingHandlers {
   onProgress?: (progress: ProgressData) => void;
   onUpdate?: (update: UpdateData) => void;
   onChunk?: (chunk: ChunkData) => void;
+  /** Collects chunked result blobs (protocol 5) for this request. */
+  blobs?: BlobAssembler;
 }
 
 /**

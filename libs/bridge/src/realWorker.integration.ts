@@ -14,7 +14,7 @@ import { WebsocketPythonBridge } from './websocketPythonBridge.js';
 const TOKEN = 'real-worker-token-4b1d';
 /** The environment may also hold the HuggingFace pack; these suites speak to the fixtures only. */
 const FIXTURES_ONLY = fixtureStdioOptions();
-const FIXTURE_TYPES = ['fixtures.BytesEcho', 'fixtures.Count', 'fixtures.Echo', 'fixtures.Fail', 'fixtures.MakeBytes', 'fixtures.Sleep'];
+const FIXTURE_TYPES = ['fixtures.BytesEcho', 'fixtures.Count', 'fixtures.Echo', 'fixtures.Fail', 'fixtures.MakeBlob', 'fixtures.MakeBytes', 'fixtures.Sleep'];
 
 const transports = {
   websocket: async () => {
@@ -41,7 +41,7 @@ describe.each(Object.keys(transports) as Array<keyof typeof transports>)('Python
   it(`discovers the fixture nodes and reads worker.status (nodetool-core ${PINNED_NODETOOL_CORE_VERSION})`, () => {
     expect(bridge.getNodeMetadata().map((node) => node.node_type).sort()).toEqual(FIXTURE_TYPES);
     const status = bridge.getWorkerStatus();
-    expect(status).toMatchObject({ protocol_version: 6, node_count: 6, namespaces: ['fixtures'], transport });
+    expect(status).toMatchObject({ protocol_version: 6, node_count: 7, namespaces: ['fixtures'], transport });
     expect(bridge.protocolVersion).toBe(6);
     expect(bridge.capabilities()).toMatchObject({ modelManagement: true, jobLifecycle: true, comfy: false });
     expect(bridge.lastRoundTripMs).toBeGreaterThan(0);
@@ -121,6 +121,22 @@ describe.each(Object.keys(transports) as Array<keyof typeof transports>)('Python
     expect(await bridge.endJob({ jobId: `job-${transport}` })).toMatchObject({ known: false, released_nodes: [] });
   });
 
+  it('takes a 5 MiB result blob in checksummed chunks under a 2 MiB frame ceiling (protocol 5)', async () => {
+    const small = transport === 'stdio'
+      ? new PythonStdioBridge({ ...FIXTURES_ONLY, maxFrameSize: 2 * 1024 * 1024 })
+      : new WebsocketPythonBridge({ wsUrl: (bridge as WebsocketPythonBridge).target, workerToken: TOKEN, maxFrameSize: 2 * 1024 * 1024 });
+    await small.connect();
+    try {
+      const size = 5 * 1024 * 1024;
+      const result = await small.execute({ nodeType: 'fixtures.MakeBlob', fields: { size } });
+      const blob = result.blobs['output'] as Uint8Array;
+      expect(blob.byteLength).toBe(size);
+      expect([blob[0], blob[255], blob[256], blob[size - 1]]).toEqual([0, 255, 0, (size - 1) % 256]);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('lists the worker model cache and evicts by job (protocol 2 and 4 features)', async () => {
     expect(Array.isArray(await bridge.listCachedModels())).toBe(true);
     expect(await bridge.evictModels({ job_id: 'no-such-job' })).toEqual({ evicted: [] });
@@ -153,6 +169,18 @@ describe('WebsocketPythonBridge against a real worker that dies and comes back',
     worker = await spawnRealWorker({ token: TOKEN });
   }, 60_000);
   afterAll(() => worker.kill());
+
+  it('without chunked blobs, fails a result above the frame ceiling with an error naming the limit', async () => {
+    const bridge = new WebsocketPythonBridge({ wsUrl: worker.url, workerToken: TOKEN, maxFrameSize: 2 * 1024 * 1024, chunkedBlobs: false, reconnect: { enabled: false } });
+    await bridge.connect();
+    try {
+      await expect(bridge.execute({ nodeType: 'fixtures.MakeBlob', fields: { size: 5 * 1024 * 1024 } })).rejects.toThrow(
+        /during execute of fixtures\.MakeBlob: a frame from the worker of 5\d{6} bytes \(5\.0 MiB\) exceeds the 2097152 bytes \(2\.0 MiB\) ceiling/,
+      );
+    } finally {
+      await bridge.close();
+    }
+  });
 
   it('fails fast on a wrong token, naming no token', async () => {
     const bridge = new WebsocketPythonBridge({ wsUrl: worker.url, workerToken: 'not-the-token' });

@@ -1,5 +1,5 @@
 import type { ChunkData, Envelope, ErrorData, ProgressData, UpdateData } from '@nt/protocol';
-import { RemoteError, type BridgeError } from './errors.js';
+import { BridgeError, RemoteError } from './errors.js';
 import type { PendingRequest } from './pendingRequest.js';
 
 /**
@@ -39,7 +39,27 @@ export class RequestTable {
       case 'chunk':
         handlers.onChunk?.(envelope.data as unknown as ChunkData);
         return;
+      case 'blob.start':
+      case 'blob.chunk':
+      case 'blob.end':
+        try {
+          handlers.blobs?.accept(envelope.type, envelope.data);
+        } catch (error) {
+          request.reject(error as BridgeError);
+        }
+        return;
       case 'result':
+        if (handlers.blobs) {
+          try {
+            const data = envelope.data as { blobs?: Record<string, Uint8Array> };
+            request.resolve({ ...envelope.data, blobs: { ...data.blobs, ...handlers.blobs.take() } });
+          } catch (error) {
+            request.reject(error as BridgeError);
+          }
+          return;
+        }
+        request.resolve(envelope.data);
+        return;
       case 'discover':
         request.resolve(envelope.data);
         return;

@@ -62,7 +62,16 @@ describe('WebsocketPythonBridge against the fake worker', () => {
     const result = await bridge.execute({ nodeType: 'fake.Echo', fields: { value: { n: [1, 2] } }, nodeId: 'n1', jobId: 'j1' });
     expect(result.outputs['output']).toEqual({ n: [1, 2] });
     const execute = worker.received.find((frame) => frame.type === 'execute');
-    expect(execute?.data).toEqual({ node_type: 'fake.Echo', fields: { value: { n: [1, 2] } }, node_id: 'n1', job_id: 'j1' });
+    expect(execute?.data).toEqual({ node_type: 'fake.Echo', fields: { value: { n: [1, 2] } }, node_id: 'n1', job_id: 'j1', blob_transfer: 'chunked-v1' });
+  });
+
+  it('asks for chunked result blobs only from workers at protocol 5 or above', async () => {
+    const old = await startFakeWorker({ token: TOKEN, protocolVersion: 4 });
+    cleanups.push(() => old.stop());
+    const { bridge } = bridgeFor(old);
+    await bridge.connect();
+    await bridge.execute({ nodeType: 'fake.Echo', fields: { value: 1 } });
+    expect(old.received.find((frame) => frame.type === 'execute')?.data).toEqual({ node_type: 'fake.Echo', fields: { value: 1 } });
   });
 
   it('fails fast with WorkerAuthError on a wrong token, and the message holds no token', async () => {

@@ -98,6 +98,8 @@ export interface ExecuteData extends RunIdentity {
   secrets?: Record<string, string>;
   /** Binary inputs keyed by property name; leave those properties out of `fields`. */
   blobs?: Record<string, Uint8Array | Uint8Array[]>;
+  /** Protocol 5: ask for result blobs as blob.start/blob.chunk/blob.end frames. */
+  blob_transfer?: 'chunked-v1';
 }
 
 export interface ExecuteResult {

@@ -39,6 +39,8 @@ export interface Capabilities {
   comfy: boolean;
   jobLifecycle: boolean;
   modelEviction: boolean;
+  /** Result blobs in bounded, checksummed blob.* frames (`blob_transfer: "chunked-v1"`). */
+  chunkedBlobs: boolean;
 }
 
 export function capabilitiesOf(status: WorkerStatus | null | undefined): Capabilities {
@@ -48,5 +50,6 @@ export function capabilitiesOf(status: WorkerStatus | null | undefined): Capabil
     comfy: version >= 3 && status?.comfy?.enabled === true,
     jobLifecycle: version >= 4,
     modelEviction: version >= 4,
+    chunkedBlobs: version >= 5,
   };
 }
