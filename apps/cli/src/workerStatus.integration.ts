@@ -29,13 +29,13 @@ describe('nodetool worker status against the real worker', () => {
   it('prints the protocol version as JSON with the token from the environment', async () => {
     const run = await nodetool(['worker', 'status', '--json'], { NODETOOL_WORKER_URL: worker.url, NODETOOL_WORKER_TOKEN: TOKEN });
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout)).toMatchObject({ transport: 'websocket', protocol_version: 6, node_count: 7, namespaces: ['fixtures'], load_errors: [] });
+    expect(JSON.parse(run.stdout)).toMatchObject({ transport: 'websocket', protocol_version: 6, node_count: 8, namespaces: ['fixtures'], load_errors: [] });
   });
 
   it('prints a human summary with --url and --token', async () => {
     const run = await nodetool(['worker', 'status', '--url', worker.url, '--token', TOKEN]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/protocol\s+6\n\s+nodes\s+7\n\s+namespaces\s+fixtures\n\s+load errors\s+none\n\s+round trip\s+[\d.]+ ms/);
+    expect(run.stdout).toMatch(/protocol\s+6\n\s+nodes\s+8\n\s+namespaces\s+fixtures\n\s+load errors\s+none\n\s+round trip\s+[\d.]+ ms/);
   });
 
   it('exits 4 within 5 seconds on a wrong token and prints no token', async () => {

@@ -118,7 +118,7 @@ describe('nodetool against a remote worker with a token', () => {
     const run = await nodetool(['nodes', 'list', '--namespace', 'fixtures', '--json'], { NODETOOL_WORKER_URL: worker.url, NODETOOL_WORKER_TOKEN: TOKEN });
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).map((n: { node_type: string }) => n.node_type)).toEqual([
-      'fixtures.BytesEcho', 'fixtures.Count', 'fixtures.Echo', 'fixtures.Fail', 'fixtures.MakeBlob', 'fixtures.MakeBytes', 'fixtures.Sleep',
+      'fixtures.BytesEcho', 'fixtures.Count', 'fixtures.Echo', 'fixtures.Fail', 'fixtures.Log', 'fixtures.MakeBlob', 'fixtures.MakeBytes', 'fixtures.Sleep',
     ]);
   });
 });

@@ -17,7 +17,7 @@ describe('HTTP API against the real worker (fixture nodes)', () => {
   it('reports the server and the worker in /health', async () => {
     const { status, body } = await api(server, 'GET', '/health');
     expect(status).toBe(200);
-    expect(body.worker).toMatchObject({ state: 'connected', transport: 'stdio', protocol_version: 6, node_count: 7, namespaces: ['fixtures'], load_errors: [] });
+    expect(body.worker).toMatchObject({ state: 'connected', transport: 'stdio', protocol_version: 6, node_count: 8, namespaces: ['fixtures'], load_errors: [] });
     expect(body.worker.last_round_trip_ms).toBeGreaterThan(0);
   });
 

@@ -12,7 +12,7 @@ describe('WS /ws', () => {
 
   it('greets a client with the worker status', async () => {
     const client = await wsClient(server);
-    expect(await client.waitFor((m) => m.type === 'worker_status')).toMatchObject({ state: 'connected', node_count: 7 });
+    expect(await client.waitFor((m) => m.type === 'worker_status')).toMatchObject({ state: 'connected', node_count: 8 });
     client.close();
   });
 

@@ -14,7 +14,7 @@ import { WebsocketPythonBridge } from './websocketPythonBridge.js';
 const TOKEN = 'real-worker-token-4b1d';
 /** The environment may also hold the HuggingFace pack; these suites speak to the fixtures only. */
 const FIXTURES_ONLY = fixtureStdioOptions();
-const FIXTURE_TYPES = ['fixtures.BytesEcho', 'fixtures.Count', 'fixtures.Echo', 'fixtures.Fail', 'fixtures.MakeBlob', 'fixtures.MakeBytes', 'fixtures.Sleep'];
+const FIXTURE_TYPES = ['fixtures.BytesEcho', 'fixtures.Count', 'fixtures.Echo', 'fixtures.Fail', 'fixtures.Log', 'fixtures.MakeBlob', 'fixtures.MakeBytes', 'fixtures.Sleep'];
 
 const transports = {
   websocket: async () => {
@@ -41,7 +41,7 @@ describe.each(Object.keys(transports) as Array<keyof typeof transports>)('Python
   it(`discovers the fixture nodes and reads worker.status (nodetool-core ${PINNED_NODETOOL_CORE_VERSION})`, () => {
     expect(bridge.getNodeMetadata().map((node) => node.node_type).sort()).toEqual(FIXTURE_TYPES);
     const status = bridge.getWorkerStatus();
-    expect(status).toMatchObject({ protocol_version: 6, node_count: 7, namespaces: ['fixtures'], transport });
+    expect(status).toMatchObject({ protocol_version: 6, node_count: 8, namespaces: ['fixtures'], transport });
     expect(bridge.protocolVersion).toBe(6);
     expect(bridge.capabilities()).toMatchObject({ modelManagement: true, jobLifecycle: true, comfy: false });
     expect(bridge.lastRoundTripMs).toBeGreaterThan(0);

@@ -12,5 +12,5 @@ export { connectPythonBridgeForGraph } from './connectPythonBridgeForGraph.js';
 export { runGraph, type GraphRunResult, type NodeRunRecord, type RunGraphOptions } from './runGraph.js';
 export { runWorkflow, runPrepared, type RunWorkflowOptions, type RunOptions, type RunResult } from './runWorkflow.js';
 export { prepareRun, prepareGraph, type PreparedRun } from './prepareRun.js';
-export type { RunEvent, JobUpdate, NodeUpdate, NodeProgress, OutputUpdate, JobStatus, NodeStatus } from './runEvents.js';
+export type { RunEvent, JobUpdate, NodeUpdate, NodeProgress, OutputUpdate, LogUpdate, JobStatus, NodeStatus } from './runEvents.js';
 export { toJsonValue } from './toJsonValue.js';

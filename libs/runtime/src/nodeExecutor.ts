@@ -7,6 +7,8 @@ export interface NodeContext {
   workflowId: string;
   signal: AbortSignal;
   reportProgress(progress: number, total: number): void;
+  /** A log line the node wrote (the worker's log_update). */
+  reportLog(content: string, severity: string): void;
 }
 
 /** Runs one node: property values in (edge inputs already merged over `data`), output slots out. */

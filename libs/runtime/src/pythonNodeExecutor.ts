@@ -33,7 +33,16 @@ export function resolvePythonNodeExecutor(bridge: PythonBridge, metadata: NodeMe
           workflowId: context.workflowId,
           requiresVramGb: metadata.requires_vram_gb,
         },
-        { signal: context.signal, onProgress: (progress) => context.reportProgress(progress.progress, progress.total) },
+        {
+          signal: context.signal,
+          onProgress: (progress) => context.reportProgress(progress.progress, progress.total),
+          // Of the worker's live updates, log lines are worth passing on; previews duplicate the result.
+          onUpdate: (update) => {
+            if (update.type === 'log_update' && typeof update['content'] === 'string') {
+              context.reportLog(update['content'], typeof update['severity'] === 'string' ? update['severity'] : 'info');
+            }
+          },
+        },
       );
       // Output names come from the worker: build on a null prototype so "__proto__" is just a key.
       const outputs: Record<string, unknown> = Object.create(null);

@@ -42,4 +42,13 @@ export interface OutputUpdate {
   value: unknown;
 }
 
-export type RunEvent = JobUpdate | NodeUpdate | NodeProgress | OutputUpdate;
+/** A log line a node wrote while running. */
+export interface LogUpdate {
+  type: 'log_update';
+  job_id: string;
+  node_id: string;
+  content: string;
+  severity: string;
+}
+
+export type RunEvent = JobUpdate | NodeUpdate | NodeProgress | OutputUpdate | LogUpdate;

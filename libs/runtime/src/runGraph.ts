@@ -95,6 +95,7 @@ export async function runGraph(graph: Graph, options: RunGraphOptions): Promise<
           signal: controller.signal,
           reportProgress: (progress, total) =>
             emit({ type: 'node_progress', job_id: options.jobId, node_id: node.id, progress, total }),
+          reportLog: (content, severity) => emit({ type: 'log_update', job_id: options.jobId, node_id: node.id, content, severity }),
         });
         (records[node.id] as NodeRunRecord).outputs = outputs;
         setStatus(node, 'completed', { duration_ms: Math.round(performance.now() - started) });

@@ -105,6 +105,14 @@ describe.each(Object.keys(workers))('runWorkflow against %s', (name) => {
     await expectJobEnded(`job-cancel-${name}`, 'cancelled');
   });
 
+  // The fake worker sends no update frames; only the real one can show this.
+  it.runIf(name === 'the real worker')('passes the log lines a Python node writes on as log_update events', async () => {
+    const events: RunEvent[] = [];
+    const result = await runWorkflow(workflow([{ id: 'talk', type: 'fixtures.Log', data: { message: 'careful now' } }]), { bridge: worker.bridge, onEvent: (e) => events.push(e) });
+    expect(result.status).toBe('completed');
+    expect(events).toContainEqual(expect.objectContaining({ type: 'log_update', node_id: 'talk', content: 'careful now', severity: 'warning' }));
+  });
+
   it('refuses an unknown type before running anything, listing what is offered', async () => {
     const error = await runWorkflow(workflow([{ id: 'x', type: 'nodetool.workflows.base_node.Previw', data: {} }]), { bridge: worker.bridge }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GraphValidationError);
