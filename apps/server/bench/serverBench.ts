@@ -1,37 +1,51 @@
 /**
  * nx run server:bench — 200 runs of a one-node fixture workflow through
- * POST /api/run (waiting for the result) beside the same 200 through the
- * runtime in one process, on the same real worker. Target: ≤ 1.2×.
+ * POST /api/run (waiting for the result) against the server running as its
+ * own process, as deployed, beside the same 200 through the runtime in this
+ * process; both on the real worker, interleaved. Target: ≤ 1.2×.
  */
-import { request, Agent } from 'node:http';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PythonStdioBridge } from '@nt/bridge';
 import { loadWorkflow, runWorkflow } from '@nt/runtime';
-import { fixtureStdioOptions } from '@nt/worker-auth-fixtures';
-import { startTestServer, waitForWorker } from '../src/testing/testServer.js';
+import { FIXTURE_WORKER_ENV, fixtureStdioOptions, REPO_ROOT } from '@nt/worker-auth-fixtures';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 200);
 const graph = { nodes: [{ id: 'say', type: 'fixtures.Echo', data: { value: 'bench' } }], edges: [] };
 
-const server = await startTestServer();
-await waitForWorker(server);
+// The built server (nx run server:build), on a free port, with the fixture worker over stdio.
+const server = spawn(process.execPath, [join(REPO_ROOT, 'apps', 'server', 'dist', 'main.js')], {
+  env: { ...process.env, ...FIXTURE_WORKER_ENV, PORT: '0', NODETOOL_DB: join(mkdtempSync(join(tmpdir(), 'nt-bench-')), 'server.db'), NODETOOL_PYTHON: fixtureStdioOptions().pythonPath },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+process.on('exit', () => server.kill('SIGKILL'));
+let log = '';
+const url = await new Promise<string>((resolve) =>
+  server.stdout.on('data', (chunk: Buffer) => {
+    log += chunk.toString();
+    const match = /listening on (\S+)/.exec(log);
+    if (match) resolve(match[1] as string);
+  }),
+);
+while (!log.includes('worker ready')) await new Promise((resolve) => setTimeout(resolve, 100));
+
 const body = JSON.stringify({ graph, wait: true });
-// A keep-alive client, as a UI or another service would hold; the cost measured is the server's.
+// A keep-alive client, as a UI or another service would hold.
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-const post = () =>
-  new Promise<string>((resolve, reject) => {
-    const req = request(`${server.url}/api/run`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (response) => {
+const serverRun = () =>
+  new Promise<void>((resolve, reject) => {
+    const req = request(`${url}/api/run`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (response) => {
       let text = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => (text += chunk));
-      response.on('end', () => resolve(text));
+      response.on('end', () => ((JSON.parse(text) as { status: string }).status === 'completed' ? resolve() : reject(new Error(text))));
     });
     req.on('error', reject);
     req.end(body);
   });
-const serverRun = async () => {
-  const job = JSON.parse(await post()) as { status: string };
-  if (job.status !== 'completed') throw new Error(`server run ${job.status}`);
-};
 
 const bridge = new PythonStdioBridge(fixtureStdioOptions());
 await bridge.connect();
@@ -58,7 +72,7 @@ for (let i = 0; i < RUNS; i++) {
 }
 agent.destroy();
 await bridge.close();
-await server.close();
+server.kill('SIGTERM');
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 const p50 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
