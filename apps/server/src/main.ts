@@ -7,6 +7,10 @@ try {
   const config = configFromEnv();
   const server = await startServer(config, log);
   log(`listening on ${server.url} (database ${config.dbPath}${config.webRoot ? `, UI from ${config.webRoot}` : ', no UI build found'})`);
+  if (!['127.0.0.1', '::1', 'localhost'].includes(config.host)) {
+    // The server has no user authentication of its own: anyone who reaches it can run workflows on the worker.
+    log(`WARNING: listening on ${config.host}, beyond this machine, with no authentication; put it behind an authenticating proxy or bind HOST=127.0.0.1`);
+  }
   const shutdown = (signal: string) => {
     log(`${signal}: shutting down`);
     void server.close().then(() => process.exit(0));
