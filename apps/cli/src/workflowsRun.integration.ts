@@ -59,6 +59,23 @@ describe('nodetool workflows run with the local worker', () => {
     expect(run.stderr).toContain('node "boom" (fixtures.Fail) failed: Worker failed execute of fixtures.Fail: bad input');
   }, 60_000);
 
+  it('cancels the run when --timeout passes, and exits 1', async () => {
+    const graph = { nodes: [node('nap', 'fixtures.Sleep', { seconds: 30, steps: 300 })], edges: [] };
+    const started = Date.now();
+    const run = await nodetool(['workflows', 'run', file('slow.json', graph), '--timeout', '2', '--json']);
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ status: 'cancelled', nodes: { nap: { status: 'cancelled' } } });
+    expect(Date.now() - started).toBeLessThan(20_000);
+  }, 60_000);
+
+  it('applies --params to the nodes they name', async () => {
+    const graph = { nodes: [node('text', 'nodetool.constant.String', { name: 'text', value: 'default' }), node('say', 'fixtures.Echo'), node('shown', 'nodetool.workflows.base_node.Preview', { name: 'said' })], edges: [edge('text', 'say'), edge('say', 'shown')] };
+    const run = await nodetool(['workflows', 'run', file('params.json', graph), '--json', '--params', '{"text": "from params"}']);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).outputs.said).toBe('from params');
+    expect((await nodetool(['workflows', 'run', file('params2.json', graph), '--params', '[1]'])).code).toBe(2);
+  }, 60_000);
+
   it('exits 2 naming the node for an invalid graph, before any worker starts', async () => {
     const dangling = { nodes: [node('a', 'nodetool.constant.String', { value: 'x' })], edges: [edge('a', 'ghost')] };
     const run = await nodetool(['workflows', 'run', file('dangling.json', dangling)]);
