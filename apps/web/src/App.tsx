@@ -106,6 +106,18 @@ export function App() {
               <h2>Outputs</h2>
               <OutputsPanel outputs={run?.outputs ?? {}} />
             </section>
+            {run && run.logs.length > 0 && (
+              <details className="panel logs">
+                <summary>Node logs ({run.logs.length})</summary>
+                <ul>
+                  {run.logs.map((line, index) => (
+                    <li key={index} className={`log-${line.severity}`}>
+                      <code>{line.nodeId}</code> {line.content}
+                    </li>
+                  ))}
+                </ul>
+              </details>
+            )}
           </>
         ) : (
           <p className="muted empty">Import a workflow (for example examples/hf-worker-smoke.json) or pick one on the left.</p>

@@ -15,12 +15,14 @@ export interface RunState {
   status: 'starting' | 'running' | 'completed' | 'failed' | 'cancelled';
   nodes: Record<string, NodeRunState>;
   outputs: Record<string, unknown>;
+  /** Log lines the nodes wrote, in order. */
+  logs: Array<{ nodeId: string; content: string; severity: string }>;
   error?: string;
   durationMs?: number;
 }
 
 export function startedRun(jobId: string, workflowId: string): RunState {
-  return { jobId, workflowId, status: 'starting', nodes: {}, outputs: {} };
+  return { jobId, workflowId, status: 'starting', nodes: {}, outputs: {}, logs: [] };
 }
 
 /** Folds one server message into the run it belongs to; messages of other runs leave it unchanged. */
@@ -41,6 +43,8 @@ export function applyRunMessage(run: RunState | null, message: ServerMessage): R
       return { ...run, nodes: { ...run.nodes, [message.node_id]: { ...run.nodes[message.node_id], status: 'running', progress: message.progress, total: message.total } } };
     case 'output_update':
       return { ...run, outputs: { ...run.outputs, [message.node_name]: message.value } };
+    case 'log_update':
+      return { ...run, logs: [...run.logs, { nodeId: message.node_id, content: message.content, severity: message.severity }] };
     default:
       return run;
   }

@@ -55,4 +55,5 @@ export type ServerMessage =
   | { type: 'node_update'; job_id: string; node_id: string; node_type: string; status: string; error?: string; duration_ms?: number }
   | { type: 'node_progress'; job_id: string; node_id: string; progress: number; total: number }
   | { type: 'output_update'; job_id: string; node_id: string; node_name: string; output_name: string; value: unknown }
+  | { type: 'log_update'; job_id: string; node_id: string; content: string; severity: string }
   | { type: 'job_started' | 'cancel_result' | 'error'; [key: string]: unknown };
