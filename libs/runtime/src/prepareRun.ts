@@ -21,9 +21,8 @@ export function prepareGraph(workflow: Workflow, params: Record<string, unknown>
   return graph;
 }
 
-/** Everything at once, for a caller that already knows the worker's nodes (a server). */
-export function prepareRun(workflow: Workflow, params: Record<string, unknown>, workerNodes: NodeMetadata[]): PreparedRun {
-  const graph = prepareGraph(workflow, params);
+/** The part that needs the worker's nodes: checks types, handles and values of a prepared graph. */
+export function prepareRun(workflow: Workflow, graph: Graph, workerNodes: NodeMetadata[]): PreparedRun {
   const catalog = new NodeCatalog(workerNodes);
   validateAgainstCatalog(graph, catalog);
   return { workflow, graph, catalog };

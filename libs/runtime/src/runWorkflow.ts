@@ -3,14 +3,13 @@ import type { PythonBridge, PythonBridgeOptions } from '@nt/bridge';
 import type { JobEndReason } from '@nt/protocol';
 import { connectPythonBridgeForGraph } from './connectPythonBridgeForGraph.js';
 import type { GraphNode, Workflow } from './graph.js';
-import { NodeCatalog } from './nodeCatalog.js';
+import type { NodeCatalog } from './nodeCatalog.js';
 import type { NodeExecutor } from './nodeExecutor.js';
-import { prepareGraph, sinkName, type PreparedRun } from './prepareRun.js';
+import { prepareGraph, prepareRun, sinkName, type PreparedRun } from './prepareRun.js';
 import { resolvePythonNodeExecutor } from './pythonNodeExecutor.js';
 import type { NodeRunRecord } from './runGraph.js';
 import { runGraph } from './runGraph.js';
 import type { RunEvent } from './runEvents.js';
-import { validateAgainstCatalog } from './validateGraph.js';
 
 export interface RunOptions {
   jobId?: string;
@@ -50,9 +49,7 @@ export async function runWorkflow(workflow: Workflow, options: RunWorkflowOption
   const ownsBridge = options.bridge === undefined;
   const bridge = ownsBridge ? await connectPythonBridgeForGraph(graph, options.bridgeOptions) : (options.bridge ?? null);
   try {
-    const catalog = new NodeCatalog(bridge?.getNodeMetadata() ?? []);
-    validateAgainstCatalog(graph, catalog);
-    return await runPrepared({ workflow, graph, catalog }, bridge, options, started);
+    return await runPrepared(prepareRun(workflow, graph, bridge?.getNodeMetadata() ?? []), bridge, options, started);
   } finally {
     if (ownsBridge) await bridge?.close();
   }

@@ -32,11 +32,12 @@ export class JobManager extends EventEmitter {
   start(workflow: Workflow, params: Record<string, unknown> = {}, jobId: string = `job-${randomUUID()}`): { jobId: string; done: Promise<StoredJob> } {
     if (this.active.has(jobId) || this.jobs.get(jobId)) throw new RangeError(`a job with id "${jobId}" already exists`);
     const bridge = this.supervisor.bridge;
-    if (!bridge && prepareGraph(workflow, params).nodes.some((node) => !isBuiltinType(node.type))) {
+    const graph = prepareGraph(workflow, params);
+    if (!bridge && graph.nodes.some((node) => !isBuiltinType(node.type))) {
       const health = this.supervisor.status();
       throw new WorkerUnavailableError(`the workflow needs the Python worker, which is ${health.state.replace('_', ' ')}${health.error ? ` (${health.error})` : ''}`);
     }
-    const prepared = prepareRun(workflow, params, bridge?.getNodeMetadata() ?? []);
+    const prepared = prepareRun(workflow, graph, bridge?.getNodeMetadata() ?? []);
 
     this.jobs.create({ id: jobId, workflow_id: workflow.id, graph: workflow.graph, params });
     const controller = new AbortController();
