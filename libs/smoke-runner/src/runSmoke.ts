@@ -35,14 +35,12 @@ export async function runSmoke(
   } finally {
     await bridge?.close();
   }
-  const nodeTimings: Record<string, number> = {};
-  for (const [id, record] of Object.entries(result.nodes)) if (record.duration_ms !== undefined) nodeTimings[id] = record.duration_ms;
   const url = options.bridgeOptions?.wsUrl ?? process.env['NODETOOL_WORKER_URL'];
   return {
     target: url ? url.replace(/\/\/[^@/]*@/, '//') : 'local stdio worker',
     result,
     check: checkSmokeResult(result.outputs),
-    nodeTimings,
+    nodeTimings: timingsOf(result),
     connectMs,
     totalMs: Math.round(performance.now() - started),
   };
@@ -67,9 +65,13 @@ async function runSmokeOnServer(serverUrl: string): Promise<SmokeReport> {
     duration_ms: job.result?.duration_ms ?? 0,
     ...(job.error ? { error: job.error } : {}),
   };
-  const nodeTimings: Record<string, number> = {};
-  for (const [id, record] of Object.entries(result.nodes)) if (record.duration_ms !== undefined) nodeTimings[id] = record.duration_ms;
-  return { target: `server ${serverUrl}`, result, check: checkSmokeResult(result.outputs), nodeTimings, connectMs: 0, totalMs: Math.round(performance.now() - started) };
+  return { target: `server ${serverUrl}`, result, check: checkSmokeResult(result.outputs), nodeTimings: timingsOf(result), connectMs: 0, totalMs: Math.round(performance.now() - started) };
+}
+
+function timingsOf(result: RunResult): Record<string, number> {
+  const timings: Record<string, number> = {};
+  for (const [id, record] of Object.entries(result.nodes)) if (record.duration_ms !== undefined) timings[id] = record.duration_ms;
+  return timings;
 }
 
 /** A few lines a person can read at a glance. */
