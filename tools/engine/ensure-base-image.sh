@@ -13,11 +13,7 @@ if timeout 30 docker pull -q "$wanted" >/dev/null 2>&1; then echo "$wanted"; exi
 echo "cannot pull $wanted: using a debootstrap base" >&2
 if docker image inspect "$fallback" >/dev/null 2>&1; then echo "$fallback"; exit 0; fi
 
-command -v debootstrap >/dev/null 2>&1 || {
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2
-  apt-get install -y -qq --no-install-recommends debootstrap >&2
-}
+bash "$(dirname "$0")/../setup/ensure-system-packages.sh" base-image >&2
 mirror="${NODETOOL_DEBIAN_MIRROR:-$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)}"
 mirror="${mirror:-http://deb.debian.org/debian}"
 rootfs="$(mktemp -d)"

@@ -2,9 +2,10 @@
 # Makes sure a Docker engine answers, and prints the DOCKER_HOST to use (last line of stdout).
 #   1. the engine DOCKER_HOST (or the default socket) points at, if it answers;
 #   2. else our own dockerd under $NODETOOL_ENGINE_DIR, if it is already running;
-#   3. else Debian's docker.io is installed when missing and dockerd is started there
-#      (overlay2, cgroupfs driver, data, socket and pidfile all in that directory).
-# Only a daemon this script started is ever stopped (stop-engine.sh, by its pidfile).
+#   3. else dockerd is started there (overlay2, cgroupfs driver, data, socket and pidfile all in
+#      that directory), after tools/setup/ensure-system-packages.sh installed Debian's docker.io if needed.
+# Only a daemon this script started is ever stopped (stop-engine.sh, by its pidfile). Two callers at
+# once (the image build and an e2e suite) take turns, so only one daemon is ever started.
 set -euo pipefail
 engine_dir="${NODETOOL_ENGINE_DIR:-/var/lib/nodetool-engine}"
 socket="unix://$engine_dir/docker.sock"
@@ -15,15 +16,18 @@ if [ -n "${DOCKER_HOST:-}" ] && answers "$DOCKER_HOST"; then echo "$DOCKER_HOST"
 if [ -z "${DOCKER_HOST:-}" ] && answers "unix:///var/run/docker.sock"; then echo "unix:///var/run/docker.sock"; exit 0; fi
 if answers "$socket"; then echo "$socket"; exit 0; fi
 
-if ! command -v dockerd >/dev/null 2>&1; then
-  echo "no Docker engine answers: installing Debian's docker.io" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2
-  apt-get install -y -qq --no-install-recommends docker.io >&2
-fi
-command -v docker >/dev/null 2>&1 || { echo "no docker client on PATH" >&2; exit 1; }
-
 mkdir -p "$engine_dir"
+exec 9>"$engine_dir/ensure-engine.lock"
+flock 9
+if answers "$socket"; then echo "$socket"; exit 0; fi
+
+if ! command -v dockerd >/dev/null 2>&1; then
+  echo "no Docker engine answers and dockerd is not installed" >&2
+  bash "$(dirname "$0")/../setup/ensure-system-packages.sh" engine
+fi
+command -v dockerd >/dev/null 2>&1 || { echo "cannot start an engine: no dockerd on PATH" >&2; exit 1; }
+command -v docker >/dev/null 2>&1 || { echo "cannot use the engine: no docker client on PATH" >&2; exit 1; }
+
 # A daemon killed without cleanup (a machine or session that stopped) leaves its pidfile behind,
 # and dockerd refuses to start while that PID looks alive. Remove it unless it names a running dockerd.
 pidfile="$engine_dir/dockerd.pid"
@@ -36,7 +40,7 @@ echo "starting dockerd in $engine_dir" >&2
 nohup dockerd \
   --data-root "$engine_dir/data" --exec-root "$engine_dir/exec" --pidfile "$engine_dir/dockerd.pid" \
   -H "$socket" --storage-driver overlay2 --exec-opt native.cgroupdriver=cgroupfs \
-  >"$engine_dir/dockerd.log" 2>&1 &
+  >"$engine_dir/dockerd.log" 2>&1 9>&- &
 daemon=$!
 for _ in $(seq 1 60); do
   if answers "$socket"; then echo "$socket"; exit 0; fi
