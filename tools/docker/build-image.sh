@@ -13,11 +13,19 @@ context="$root/apps/worker"
 DOCKER_HOST="$("$root/tools/engine/ensure-engine.sh" | tail -1)"
 export DOCKER_HOST
 
-# pip inside the build verifies TLS against this bundle (default: the host's, which trusts any
-# inspecting proxy the host trusts). Set NODETOOL_BUILD_CA_BUNDLE= (empty) to use pip's own.
-mkdir -p "$context/.build-ca" "$context/.wheels"
+extras="$context/build-extras"
+# Two builds of the same image at once (the image suites and smoke-e2e) take turns; the second then
+# finds the image up to date. flock is util-linux: where it is missing (macOS) builds are not serialized.
+if command -v flock >/dev/null 2>&1; then
+  mkdir -p "$root/docker/$kind/dist"
+  exec 7>"$root/docker/$kind/dist/build.lock"
+  flock 7
+fi
+
+# pip inside the build trusts this bundle as well (default: the host's, which trusts any inspecting
+# proxy the host trusts). Set NODETOOL_BUILD_CA_BUNDLE= (empty) for pip's own. Only the build stages see it.
 ca_bundle="${NODETOOL_BUILD_CA_BUNDLE-/etc/ssl/certs/ca-certificates.crt}"
-if [ -n "$ca_bundle" ] && [ -f "$ca_bundle" ]; then cp -p "$ca_bundle" "$context/.build-ca/bundle.crt"; else rm -f "$context/.build-ca/bundle.crt"; fi
+if [ -n "$ca_bundle" ] && [ -f "$ca_bundle" ]; then cp -p "$ca_bundle" "$extras/ca/host-bundle.crt"; else rm -f "$extras/ca/host-bundle.crt"; fi
 
 case "$kind" in
   core)
@@ -26,30 +34,36 @@ case "$kind" in
     args=(--build-arg "BASE_IMAGE=$base" --build-arg "NODETOOL_VERSION=${NODETOOL_VERSION:-0.8.2}")
     extra_input="$(docker image inspect --format '{{.Id}}' "$base")"
     files=("$context/requirements/core.txt" "$context/scripts/healthcheck.py")
-    wheel_inputs=
+    extras_used=(build-extras/ca)
     ;;
   hf)
     image="${HF_IMAGE:-nodetool-hf:local}"
     core="${CORE_IMAGE:-nodetool-core:local}"
     docker image inspect "$core" >/dev/null 2>&1 || { echo "the core image $core is missing: build it first (nx run core-image:build)" >&2; exit 1; }
     profile="${HF_PROFILE:-gpu}"
-    if [ "$profile" = cpu ] && ! ls "$context"/.wheels/torch-*.whl >/dev/null 2>&1; then
-      # The CPU torch wheel pinned in requirements/hf.txt, from pip's own sources (a local wheel store here).
-      torch_pin="$(grep -E '^torch==' "$context/requirements/hf.txt")"
-      python3 -m pip download --no-deps --only-binary=:all: --python-version 3.11 -q -d "$context/.wheels" \
-        ${NODETOOL_TORCH_INDEX_URL:+--extra-index-url "$NODETOOL_TORCH_INDEX_URL"} "$torch_pin" \
-        2> >(grep -v "is ignored: it is neither" >&2)
+    if [ "$profile" = cpu ]; then
+      # The CPU torch of requirements/hf.txt for the engine's architecture (not the host's: Docker Desktop
+      # on an Apple Silicon Mac builds aarch64 images), fetched once into the context. When none can be
+      # fetched here, the build installs it from TORCH_INDEX_URL itself.
+      arch="$(bash "$context/scripts/cpu-torch.sh" arch "$(docker info --format '{{.Architecture}}')")"
+      spec="$(bash "$context/scripts/cpu-torch.sh" spec "$arch")"
+      if ! ls "$extras/wheels/"torch-"${spec#torch==}"*-*"$arch".whl >/dev/null 2>&1 && \
+         ! bash "$context/scripts/cpu-torch.sh" download "$arch" "$extras/wheels"; then
+        echo "no local $spec wheel for $arch: the build installs it from ${NODETOOL_TORCH_INDEX_URL:-the PyTorch CPU index}" >&2
+      fi
     fi
     args=(--build-arg "CORE_IMAGE=$core" --build-arg "HF_VERSION=${HF_VERSION:-0.8.2}" --build-arg "HF_PROFILE=$profile")
+    [ -z "${NODETOOL_TORCH_INDEX_URL:-}" ] || args+=(--build-arg "TORCH_INDEX_URL=$NODETOOL_TORCH_INDEX_URL")
     extra_input="$(docker image inspect --format '{{.Id}}' "$core")"
-    files=("$context/requirements/hf.txt" "$context/requirements/hf-nodeps.txt")
-    wheel_inputs="$(cd "$context" && ls .wheels/*.whl 2>/dev/null || true)"
+    files=("$context/requirements/hf.txt" "$context/requirements/hf-nodeps.txt" "$context/scripts/cpu-torch.sh")
+    extras_used=(build-extras)
     ;;
   *) echo "unknown image kind: $kind (core or hf)" >&2; exit 2 ;;
 esac
 
 dockerfile="$root/docker/$kind/Dockerfile"
-inputs_hash="$( { cat "$dockerfile" "${files[@]}"; printf '%s\n' "${args[@]}" "$extra_input"; (cd "$context" && sha256sum .build-ca/* $wheel_inputs 2>/dev/null || true); } | sha256sum | cut -c1-32)"
+if command -v sha256sum >/dev/null 2>&1; then sha256=(sha256sum); else sha256=(shasum -a 256); fi
+inputs_hash="$( { cat "$dockerfile" "${files[@]}"; printf '%s\n' "${args[@]}" "$extra_input"; (cd "$context" && find "${extras_used[@]}" -type f | sort | xargs "${sha256[@]}"); } | "${sha256[@]}" | cut -c1-32)"
 iidfile="$root/docker/$kind/dist/image.iid"
 mkdir -p "$(dirname "$iidfile")"
 
