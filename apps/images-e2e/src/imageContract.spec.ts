@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { DockerfileParser, type Dockerfile, type Healthcheck } from 'dockerfile-ast';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +9,23 @@ const dockerfile = (path: string): Dockerfile => DockerfileParser.parse(readFile
 const instructions = (file: Dockerfile, keyword: string) => file.getInstructions().filter((i) => i.getKeyword() === keyword);
 const args = (file: Dockerfile) => file.getInstructions().filter((i) => i.getKeyword() === 'ARG').map((i) => i.getArgumentsContent()?.split('=')[0]);
 const env = (file: Dockerfile) => instructions(file, 'ENV').map((i) => i.getArgumentsContent() ?? '').join(' ');
+/** The instructions of the last stage: what the final image is made of. */
+const finalStage = (file: Dockerfile) => {
+  const lastFrom = file.getFROMs().at(-1)!;
+  return file.getInstructions().filter((i) => i.getRange().start.line >= lastFrom.getRange().start.line);
+};
+const copiesInto = (file: Dockerfile) => file.getInstructions().filter((i) => i.getKeyword() === 'COPY');
+
+/** Every COPY source of the build context (apps/worker) is in git, so a fresh clone has it. */
+function expectCopiesFromTrackedPaths(file: Dockerfile): void {
+  for (const copy of copiesInto(file).filter((i) => !/--from=/.test(i.getTextContent()))) {
+    const sources = copy.getArgumentsContent()!.split(/\s+/).slice(0, -1);
+    for (const source of sources) {
+      const tracked = execFileSync('git', ['ls-files', '--', `apps/worker/${source}`], { cwd: at('.'), encoding: 'utf8' });
+      expect(tracked, `${copy.getTextContent()}: ${source} is tracked`).not.toBe('');
+    }
+  }
+}
 
 describe('docker/core/Dockerfile', () => {
   const core = dockerfile('docker/core/Dockerfile');
@@ -15,6 +33,16 @@ describe('docker/core/Dockerfile', () => {
   it('takes the base image and the nodetool-core version as build arguments', () => {
     expect(args(core)).toEqual(expect.arrayContaining(['BASE_IMAGE', 'NODETOOL_VERSION']));
     expect(core.getFROMs()[0]?.getImageName()).toBe('${BASE_IMAGE}');
+  });
+
+  it('copies only tracked paths, so a plain docker build works from a clean clone', () => {
+    expectCopiesFromTrackedPaths(core);
+  });
+
+  it('keeps the optional CA bundle in a build stage: the final stage never copies build-extras', () => {
+    const final = finalStage(core).filter((i) => i.getKeyword() === 'COPY').map((i) => i.getTextContent());
+    expect(final.join('\n')).not.toMatch(/build-extras|build-ca/);
+    expect(final).toContain('COPY --from=venv /opt/nodetool/venv /opt/nodetool/venv');
   });
 
   it('installs into the virtual environment named by VIRTUAL_ENV and puts it first on PATH', () => {
@@ -45,11 +73,11 @@ describe('docker/core/Dockerfile', () => {
     expect(probe).toMatch(/"Authorization": f"Bearer \{token\}"/);
   });
 
-  it('removes apt lists and pip caches in the layer that creates them', () => {
-    const install = instructions(core, 'RUN').find((i) => /pip install/.test(i.getArgumentsContent() ?? ''))?.getArgumentsContent() ?? '';
-    expect(install).toMatch(/apt-get install/);
-    expect(install).toMatch(/rm -rf \/var\/lib\/apt\/lists\/\*/);
-    expect(install).toMatch(/--no-cache-dir/);
+  it('removes apt lists in the layer that creates them and installs without a pip cache', () => {
+    const apt = instructions(core, 'RUN').find((i) => /apt-get install/.test(i.getArgumentsContent() ?? ''))?.getArgumentsContent() ?? '';
+    expect(apt).toMatch(/rm -rf \/var\/lib\/apt\/lists\/\*/);
+    const pip = instructions(core, 'RUN').find((i) => /pip install/.test(i.getArgumentsContent() ?? ''))?.getArgumentsContent() ?? '';
+    expect(pip).toMatch(/--no-cache-dir/);
   });
 });
 
@@ -57,14 +85,25 @@ describe('docker/hf/Dockerfile', () => {
   const hf = dockerfile('docker/hf/Dockerfile');
 
   it('builds FROM the core image with HF_VERSION as a build argument', () => {
-    expect(hf.getFROMs()[0]?.getImageName()).toBe('${CORE_IMAGE}');
-    expect(args(hf)).toEqual(expect.arrayContaining(['CORE_IMAGE', 'HF_VERSION', 'HF_PROFILE']));
+    expect(hf.getFROMs().map((from) => from.getImageName())).toEqual(['${CORE_IMAGE}', '${CORE_IMAGE}']);
+    expect(args(hf)).toEqual(expect.arrayContaining(['CORE_IMAGE', 'HF_VERSION', 'HF_PROFILE', 'TORCH_INDEX_URL']));
     expect(instructions(hf, 'RUN')[0]?.getArgumentsContent()).toMatch(/nodetool-huggingface==\$\{HF_VERSION\}/);
   });
 
-  it('inherits EXPOSE, HEALTHCHECK and CMD instead of restating them, and drops back to the non-root user', () => {
+  it('inherits EXPOSE, HEALTHCHECK, CMD and the non-root user: its final stage only adds the finished environment', () => {
     for (const keyword of ['EXPOSE', 'HEALTHCHECK', 'CMD', 'ENTRYPOINT']) expect(instructions(hf, keyword)).toHaveLength(0);
-    expect(instructions(hf, 'USER').map((i) => i.getArgumentsContent()).at(-1)).toBe('nodetool');
+    const final = finalStage(hf).map((i) => i.getTextContent());
+    expect(final).toEqual(['FROM ${CORE_IMAGE}', 'COPY --from=packages /opt/nodetool/venv /opt/nodetool/venv']);
+  });
+
+  it('copies only tracked paths, so a plain docker build works from a clean clone', () => {
+    expectCopiesFromTrackedPaths(hf);
+  });
+
+  it('chooses the CPU torch inside the build through scripts/cpu-torch.sh, from an index when no local wheel fits', () => {
+    const run = instructions(hf, 'RUN')[0]?.getArgumentsContent() ?? '';
+    expect(run).toMatch(/cpu-torch\.sh install \/tmp\/build-extras\/wheels "\$TORCH_INDEX_URL"/);
+    expect(readFileSync(at('docker/hf/Dockerfile'), 'utf8')).toMatch(/^ARG TORCH_INDEX_URL=https:\/\/download\.pytorch\.org\/whl\/cpu$/m);
   });
 
   it('installs the full dependency set in the default (gpu) profile', () => {
@@ -83,6 +122,18 @@ describe('docker/compose.yaml', () => {
   };
   const cpu = compose.services['hf-worker'] as Record<string, any>;
   const gpu = compose.services['hf-worker-gpu'] as Record<string, any>;
+
+  it('builds the core image too, before the HF services that are built FROM it (a clean clone needs nothing else)', () => {
+    const core = compose.services['worker-core-image'] as Record<string, any>;
+    expect(core['build']).toMatchObject({ context: '../apps/worker', dockerfile: '../../docker/core/Dockerfile' });
+    expect(core['image']).toBe('${CORE_IMAGE:-nodetool-core:local}');
+    expect(core['profiles']).toEqual(['cpu', 'gpu']);
+    expect(core['entrypoint']).toEqual(['true']);
+    for (const service of [cpu, gpu]) {
+      expect(service['depends_on']).toEqual({ 'worker-core-image': { condition: 'service_completed_successfully' } });
+      expect(service['build'].args.CORE_IMAGE).toBe('${CORE_IMAGE:-nodetool-core:local}');
+    }
+  });
 
   it('builds the hf-worker service with CORE_IMAGE and HF_VERSION', () => {
     expect(Object.keys(cpu['build'].args)).toEqual(expect.arrayContaining(['CORE_IMAGE', 'HF_VERSION']));

@@ -1,12 +1,15 @@
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { REPO_ROOT } from '@nt/worker-auth-fixtures';
 
-/** The first installed browser (CHROMIUM_PATH, Debian's chromium, Chrome); tools/browser/ensure-chromium.sh installs one. */
+/** The installed browser tools/browser/find-chromium.sh names (the one list of places to look). */
 function executablePath(): string {
-  const candidates = [process.env['CHROMIUM_PATH'], '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
-  const found = candidates.find((path) => path && existsSync(path));
-  if (!found) throw new Error('no Chromium found: run tools/browser/ensure-chromium.sh (installs Debian\'s chromium)');
-  return found;
+  try {
+    return execFileSync('bash', [join(REPO_ROOT, 'tools', 'browser', 'find-chromium.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  } catch (error) {
+    throw new Error(`no Chromium found: ${(error as { stderr?: string }).stderr?.trim() ?? String(error)}`);
+  }
 }
 
 /** A system Chromium, headless, with the flags a closed network needs; never a downloaded browser. */

@@ -4,20 +4,37 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '@nt/worker-auth-fixtures';
 import { launchChromium } from './browser.js';
-import { startHfWorker, type HfWorker } from './hfWorker.js';
+import { docker } from '@nt/smoke-runner';
+import { portOf, readWorkerChoice, startHfWorker, type HfWorker, type WorkerChoice } from './hfWorker.js';
 import { startServerProcess, type ServerProcess } from './serverProcess.js';
 
 const TOKEN = `smoke-e2e-${Math.random().toString(36).slice(2)}`;
 const SMOKE = join(REPO_ROOT, 'examples', 'hf-worker-smoke.json');
 const SCREENSHOTS = join(REPO_ROOT, 'apps', 'smoke-e2e', 'dist');
 
+let choice: WorkerChoice;
 let worker: HfWorker;
 let browser: Browser;
 
 beforeAll(async () => {
-  worker = await startHfWorker(TOKEN);
+  choice = readWorkerChoice();
+  worker = await startHfWorker(TOKEN, choice);
   browser = await launchChromium();
-  console.log(`smoke-e2e: worker is a ${worker.kind} at ${worker.url}`);
+  console.log(`smoke-e2e: worker is a ${worker.kind} (${worker.identity}) at ${worker.url}: ${choice.reason}`);
+});
+
+describe('the worker this suite drives', () => {
+  it('is the HF worker container whenever an engine could be started (a local process only as the stated fallback)', async () => {
+    expect(worker.kind).toBe(choice.worker);
+    if (worker.kind === 'container') {
+      const running = await docker(['inspect', '--format', '{{.State.Running}} {{.Config.Image}}', worker.identity]);
+      expect(running).toBe(`true ${process.env['HF_IMAGE'] ?? 'nodetool-hf:local'}`);
+      expect(await docker(['port', worker.identity, '7777/tcp'])).toContain(`127.0.0.1:${portOf(worker.url)}`);
+    } else {
+      expect(choice.reason).toMatch(/^no container engine could be started: /);
+      expect(() => process.kill(Number(worker.identity), 0)).not.toThrow();
+    }
+  });
 });
 
 afterAll(async () => {
