@@ -27,7 +27,7 @@ export type {
   CachedModel,
 } from './messages.js';
 export { REQUEST_TYPES, compact } from './messages.js';
-export { encodeMessage, decodeMessage } from './codec.js';
+export { encodeMessage, decodeMessage, createMessageDecoder, DecodeLimitError, DEFAULT_MAX_DEPTH, type DecodeLimits, type MessageDecoder } from './codec.js';
 export type { NpArrayValue } from './npArray.js';
 export { isNpArray, npArrayToNumbers, numbersToNpArray } from './npArray.js';
 export { StdioFrameDecoder, OversizeFrameError, encodeStdioFrame, STDIO_HEADER_BYTES } from './stdioFraming.js';

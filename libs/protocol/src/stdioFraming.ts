@@ -61,6 +61,13 @@ export class StdioFrameDecoder {
     return this.buffered;
   }
 
+  /** The frame being received, once its header is in: payload bytes so far and the size it declared. */
+  get partialFrame(): { received: number; expected: number } | null {
+    if (this.buffered === 0) return null;
+    if (this.buffered < STDIO_HEADER_BYTES) return { received: 0, expected: NaN };
+    return { received: this.buffered - STDIO_HEADER_BYTES, expected: this.peekLength() };
+  }
+
   private peekLength(): number {
     const head = this.chunks[0] as Uint8Array;
     const header = head.byteLength >= STDIO_HEADER_BYTES ? head : this.concat(STDIO_HEADER_BYTES, false);
