@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { BlobAssembler } from './blobAssembler.js';
+import { BlobAssembler, BlobBudget } from './blobAssembler.js';
 import { ProtocolError } from './errors.js';
 
 const payload = Buffer.from(Array.from({ length: 10 }, (_, i) => i));
@@ -39,5 +39,30 @@ describe('BlobAssembler', () => {
     const assembler = new BlobAssembler(1024);
     assembler.accept('blob.start', { name: 'late', size: 4 });
     expect(() => assembler.take()).toThrow(/before blob "late" was complete/);
+  });
+});
+
+describe('BlobBudget: result bytes in flight across requests', () => {
+  it('refuses a blob whose declared size would put more bytes in flight than allowed (many concurrent "large" blobs)', () => {
+    const budget = new BlobBudget(1000);
+    const first = new BlobAssembler(1000, budget);
+    const second = new BlobAssembler(1000, budget);
+    first.accept('blob.start', { name: 'a', size: 600 });
+    expect(() => second.accept('blob.start', { name: 'b', size: 600 })).toThrow(/1200 bytes of result blobs in flight, above the 1000 bytes limit/);
+    expect(budget.inUse).toBe(600);
+  });
+
+  it('gets the bytes back when a request ends, however it ends', () => {
+    const budget = new BlobBudget(1000);
+    const first = new BlobAssembler(1000, budget);
+    first.accept('blob.start', { name: 'a', size: 600 });
+    first.release();
+    expect(budget.inUse).toBe(0);
+    const second = new BlobAssembler(1000, budget);
+    second.accept('blob.start', { name: 'b', size: 600 });
+    expect(budget.inUse).toBe(600);
+    second.release();
+    second.release();
+    expect(budget.inUse).toBe(0);
   });
 });

@@ -2,6 +2,35 @@ import { createHash, type Hash } from 'node:crypto';
 import { describeBytes } from '@nt/protocol';
 import { ProtocolError } from './errors.js';
 
+/**
+ * Bytes reserved by result blobs still being assembled, across every request of one bridge: each blob
+ * reserves its declared size at blob.start, so many concurrent "2 GiB" blobs cannot add up to more
+ * memory than the bridge allows, whatever a worker declares.
+ */
+export class BlobBudget {
+  private used = 0;
+
+  constructor(readonly limit: number) {}
+
+  get inUse(): number {
+    return this.used;
+  }
+
+  reserve(bytes: number, what: string): void {
+    if (this.used + bytes > this.limit) {
+      throw new ProtocolError(
+        `${what} of ${describeBytes(bytes)} would put ${describeBytes(this.used + bytes)} of result blobs in flight, ` +
+          `above the ${describeBytes(this.limit)} limit (maxBlobBytesInFlight)`,
+      );
+    }
+    this.used += bytes;
+  }
+
+  release(bytes: number): void {
+    this.used = Math.max(0, this.used - bytes);
+  }
+}
+
 interface Incoming {
   bytes: Buffer;
   received: number;
@@ -18,8 +47,18 @@ interface Incoming {
 export class BlobAssembler {
   private readonly incoming = new Map<string, Incoming>();
   private readonly complete = new Map<string, Buffer>();
+  private reserved = 0;
 
-  constructor(private readonly maxBlobBytes: number) {}
+  constructor(
+    private readonly maxBlobBytes: number,
+    private readonly budget: BlobBudget = new BlobBudget(Number.MAX_SAFE_INTEGER),
+  ) {}
+
+  /** Gives every reserved byte back to the budget; the request is over (the bytes now belong to its result, or to nobody). */
+  release(): void {
+    this.budget.release(this.reserved);
+    this.reserved = 0;
+  }
 
   accept(type: string, data: Record<string, unknown>): void {
     const name = data['name'];
@@ -44,6 +83,8 @@ export class BlobAssembler {
       throw new ProtocolError(`blob "${name}" of ${describeBytes(size)} exceeds the ${describeBytes(this.maxBlobBytes)} blob limit`);
     }
     if (this.incoming.has(name) || this.complete.has(name)) throw new ProtocolError(`blob "${name}" started twice`);
+    this.budget.reserve(size, `blob "${name}"`);
+    this.reserved += size;
     this.incoming.set(name, { bytes: Buffer.allocUnsafe(size), received: 0, hash: createHash('sha256') });
   }
 

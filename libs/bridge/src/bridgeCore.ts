@@ -5,7 +5,7 @@ import {
   capabilitiesOf,
   checkProtocolVersion,
   compact,
-  decodeMessage,
+  createMessageDecoder,
   describeBytes,
   encodeMessage,
   readProtocolVersion,
@@ -35,7 +35,7 @@ import {
   ProtocolError,
   type BridgeError,
 } from './errors.js';
-import { BlobAssembler } from './blobAssembler.js';
+import { BlobAssembler, BlobBudget } from './blobAssembler.js';
 import type { BridgeSettings } from './options.js';
 import { PendingRequest, type PendingHandlers } from './pendingRequest.js';
 import type {
@@ -69,6 +69,7 @@ const CANCELLABLE = new Set<string>([REQUEST_TYPES.execute, REQUEST_TYPES.execut
 export abstract class BridgeCore extends EventEmitter implements PythonBridge {
   abstract readonly transport: BridgeTransport;
   abstract get target(): string;
+  abstract readonly confidential: boolean;
   /** Opens the transport and runs the handshake; on failure it leaves nothing open. */
   protected abstract openTransport(): Promise<void>;
   /** After a failed connect: any clean-up left, and the state to be in. */
@@ -93,8 +94,15 @@ export abstract class BridgeCore extends EventEmitter implements PythonBridge {
   protocolVersion = 0;
   lastRoundTripMs: number | null = null;
 
+  /** Lengths bounded by the frame ceiling, depth bounded: a hostile frame is refused, not allocated. */
+  private readonly decode: ReturnType<typeof createMessageDecoder>;
+  /** Shared by every request's blob assembler: the bound on result bytes in flight. */
+  private readonly blobBudget: BlobBudget;
+
   protected constructor(protected readonly settings: BridgeSettings) {
     super();
+    this.decode = createMessageDecoder({ maxFrameSize: settings.maxFrameSize });
+    this.blobBudget = new BlobBudget(settings.maxBlobBytesInFlight);
   }
 
   get state(): BridgeState {
@@ -157,7 +165,7 @@ export abstract class BridgeCore extends EventEmitter implements PythonBridge {
   protected receivePayload(payload: Uint8Array): void {
     let decoded: unknown;
     try {
-      decoded = decodeMessage(payload);
+      decoded = this.decode(payload);
     } catch (error) {
       this.emit('warning', `dropped an undecodable ${describeBytes(payload.byteLength)} frame from the worker: ${(error as Error).message}`);
       return;
@@ -219,7 +227,7 @@ export abstract class BridgeCore extends EventEmitter implements PythonBridge {
       handlers: {
         onProgress: options.onProgress,
         onUpdate: options.onUpdate,
-        blobs: chunked ? new BlobAssembler(this.settings.maxBlobBytes) : undefined,
+        blobs: chunked ? new BlobAssembler(this.settings.maxBlobBytes, this.blobBudget) : undefined,
       },
     }) as Promise<ExecuteResult>;
   }

@@ -1,22 +1,42 @@
+import { ConfigError } from './errors.js';
 import type { PythonBridgeOptions } from './options.js';
 import type { PythonBridge } from './pythonBridge.js';
 import { PythonStdioBridge } from './pythonStdioBridge.js';
 import { WebsocketPythonBridge } from './websocketPythonBridge.js';
 
 /**
- * WebSocket when `options.wsUrl ?? NODETOOL_WORKER_URL` is set (token from
- * `options.workerToken ?? NODETOOL_WORKER_TOKEN`, empty meaning none), a local
- * stdio worker otherwise.
+ * WebSocket when `options.wsUrl ?? NODETOOL_WORKER_URL` is set (token from `options.workerToken`, a
+ * token file, or NODETOOL_WORKER_TOKEN / NODETOOL_WORKER_TOKEN_FILE; empty meaning none), a local stdio
+ * worker otherwise. A setting that cannot work throws ConfigError naming it, before anything starts.
  */
 export function createPythonBridge(options: PythonBridgeOptions = {}): PythonBridge {
   const env = options.env ?? process.env;
   const wsUrl = (options.wsUrl ?? env['NODETOOL_WORKER_URL'] ?? '').trim();
   if (wsUrl) {
-    if (!/^wss?:\/\//i.test(wsUrl)) {
-      throw new TypeError('NODETOOL_WORKER_URL (or wsUrl) must start with ws:// or wss://');
-    }
+    checkWorkerUrl(wsUrl);
+    const workerTokenFile = options.workerTokenFile ?? (env['NODETOOL_WORKER_TOKEN_FILE'] || undefined);
     const workerToken = options.workerToken ?? env['NODETOOL_WORKER_TOKEN'] ?? '';
-    return new WebsocketPythonBridge({ ...options, wsUrl, workerToken });
+    if (workerTokenFile && workerToken) {
+      throw new ConfigError('NODETOOL_WORKER_TOKEN_FILE', 'both a worker token and a worker token file are set (NODETOOL_WORKER_TOKEN / NODETOOL_WORKER_TOKEN_FILE, --token / --token-file): set one');
+    }
+    return new WebsocketPythonBridge({ ...options, wsUrl, workerToken, workerTokenFile });
   }
   return new PythonStdioBridge(options);
+}
+
+function checkWorkerUrl(url: string): void {
+  const shown = JSON.stringify(url.replace(/\/\/[^@/]*@/, '//…@'));
+  if (!/^wss?:\/\//i.test(url)) {
+    throw new ConfigError('NODETOOL_WORKER_URL', `the worker URL (NODETOOL_WORKER_URL or --worker-url) must start with ws:// or wss://, got ${shown}`);
+  }
+  try {
+    new URL(url);
+  } catch {
+    throw new ConfigError('NODETOOL_WORKER_URL', `the worker URL (NODETOOL_WORKER_URL or --worker-url) is not a valid URL: ${shown}`);
+  }
+}
+
+/** Checks every setting a bridge would read (URL, token, limits) without connecting: throws ConfigError naming the bad one. */
+export function checkBridgeOptions(options: PythonBridgeOptions = {}): void {
+  createPythonBridge(options);
 }

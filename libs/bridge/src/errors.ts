@@ -78,3 +78,17 @@ export class CancelledError extends BridgeError {
 export class BridgeClosedError extends BridgeError {
   override readonly code = 'BRIDGE_ERR_CLOSED';
 }
+
+/**
+ * A setting (an environment variable, an option, a flag) has a value that cannot work. The message
+ * names the setting and what is wrong with it; it is raised before anything is started.
+ */
+export class ConfigError extends BridgeError {
+  override readonly code = 'BRIDGE_ERR_CONFIG';
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -8,12 +8,14 @@ export type {
   ReconnectingInfo,
 } from './pythonBridge.js';
 export type { PythonBridgeOptions, ReconnectOptions, KeepaliveOptions } from './options.js';
-export { createPythonBridge } from './createPythonBridge.js';
+export { createPythonBridge, checkBridgeOptions } from './createPythonBridge.js';
 export { WebsocketPythonBridge, type WebsocketBridgeOptions } from './websocketPythonBridge.js';
 export { PythonStdioBridge } from './pythonStdioBridge.js';
 export { resolvePythonInterpreter, PROJECT_WORKER_VENV, PROJECT_HF_WORKER_VENV, type InterpreterChoice } from './resolvePythonInterpreter.js';
 export { fullJitterDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 export { describeUrl, redactSecret } from './redact.js';
+export { isLoopbackHost, isConfidentialWorkerUrl } from './linkSecurity.js';
+export { BlobBudget } from './blobAssembler.js';
 export {
   BridgeError,
   WorkerAuthError,
@@ -26,4 +28,5 @@ export {
   BridgeTimeoutError,
   CancelledError,
   BridgeClosedError,
+  ConfigError,
 } from './errors.js';

@@ -1,4 +1,5 @@
 import { maxFrameSizeFromEnv } from '@nt/protocol';
+import { ConfigError } from './errors.js';
 import { DEFAULT_BACKOFF } from './backoff.js';
 
 export interface ReconnectOptions {
@@ -27,6 +28,11 @@ export interface PythonBridgeOptions {
   wsUrl?: string;
   /** Bearer token; falls back to NODETOOL_WORKER_TOKEN. Empty means none. */
   workerToken?: string;
+  /**
+   * A file holding the bearer token (falls back to NODETOOL_WORKER_TOKEN_FILE). Read again before every
+   * connect and reconnect, so a rotated token (new file on both ends, worker restarted) needs no restart here.
+   */
+  workerTokenFile?: string;
   /** Awaited before every reconnect attempt: returns the worker's current URL (a cloud instance may have moved). */
   resolveUrl?: () => string | Promise<string>;
   /** Extra CA certificate(s) (PEM) trusted for `wss://`, for a self-signed worker. */
@@ -41,6 +47,8 @@ export interface PythonBridgeOptions {
   openTimeoutMs?: number;
   /** stdio: wait for the readiness marker; default 60 s. */
   startupTimeoutMs?: number;
+  /** stdio: a frame that stops arriving half-way for this long means the worker is stuck; default 30 s. */
+  frameStallTimeoutMs?: number;
   /** discover and worker.status; default 30 s. */
   rpcTimeoutMs?: number;
   /** execute; default 12 min, 0 turns it off. */
@@ -51,6 +59,8 @@ export interface PythonBridgeOptions {
   chunkedBlobs?: boolean;
   /** Largest single result blob accepted in chunks; default 2 GiB. */
   maxBlobBytes?: number;
+  /** All result blobs being assembled at once, across requests; default 2 GiB. */
+  maxBlobBytesInFlight?: number;
   reconnect?: ReconnectOptions;
   /** WebSocket ping/pong liveness check; false turns it off. */
   keepalive?: KeepaliveOptions | false;
@@ -62,11 +72,13 @@ export interface PythonBridgeOptions {
 export interface BridgeSettings {
   openTimeoutMs: number;
   startupTimeoutMs: number;
+  frameStallTimeoutMs: number;
   rpcTimeoutMs: number;
   executeTimeoutMs: number;
   maxFrameSize: number;
   chunkedBlobs: boolean;
   maxBlobBytes: number;
+  maxBlobBytesInFlight: number;
   reconnect: Required<Omit<ReconnectOptions, 'maxAttempts' | 'deadlineMs'>> & Pick<ReconnectOptions, 'maxAttempts' | 'deadlineMs'>;
   keepalive: Required<KeepaliveOptions> | false;
 }
@@ -74,14 +86,22 @@ export interface BridgeSettings {
 export function resolveSettings(options: PythonBridgeOptions): BridgeSettings {
   const env = options.env ?? process.env;
   const executeFromEnv = env['NODETOOL_PYTHON_EXECUTE_TIMEOUT_MS'];
+  let maxFrameSize: number;
+  try {
+    maxFrameSize = options.maxFrameSize ?? maxFrameSizeFromEnv(env);
+  } catch (error) {
+    throw new ConfigError('NODETOOL_BRIDGE_MAX_FRAME_SIZE', (error as Error).message);
+  }
   return {
     openTimeoutMs: options.openTimeoutMs ?? 20_000,
     startupTimeoutMs: options.startupTimeoutMs ?? 60_000,
+    frameStallTimeoutMs: options.frameStallTimeoutMs ?? 30_000,
     rpcTimeoutMs: options.rpcTimeoutMs ?? 30_000,
-    executeTimeoutMs: options.executeTimeoutMs ?? (executeFromEnv ? Number(executeFromEnv) : 720_000),
-    maxFrameSize: options.maxFrameSize ?? maxFrameSizeFromEnv(env),
+    executeTimeoutMs: options.executeTimeoutMs ?? (executeFromEnv ? wholeMilliseconds('NODETOOL_PYTHON_EXECUTE_TIMEOUT_MS', executeFromEnv) : 720_000),
+    maxFrameSize,
     chunkedBlobs: options.chunkedBlobs ?? true,
     maxBlobBytes: options.maxBlobBytes ?? 2 * 1024 ** 3,
+    maxBlobBytesInFlight: options.maxBlobBytesInFlight ?? 2 * 1024 ** 3,
     reconnect: {
       enabled: options.reconnect?.enabled ?? true,
       initialDelayMs: options.reconnect?.initialDelayMs ?? DEFAULT_BACKOFF.initialDelayMs,
@@ -95,4 +115,10 @@ export function resolveSettings(options: PythonBridgeOptions): BridgeSettings {
         ? false
         : { intervalMs: options.keepalive?.intervalMs ?? 5_000, timeoutMs: options.keepalive?.timeoutMs ?? 5_000 },
   };
+}
+
+/** A strict whole number of milliseconds (0 allowed: off); anything else names the setting. */
+function wholeMilliseconds(setting: string, raw: string): number {
+  if (!/^[0-9]+$/.test(raw.trim())) throw new ConfigError(setting, `${setting} must be a whole number of milliseconds (0 turns it off), got ${JSON.stringify(raw)}`);
+  return Number(raw.trim());
 }

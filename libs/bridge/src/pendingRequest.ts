@@ -62,6 +62,8 @@ export class PendingRequest {
     if (this.settled) return false;
     this.settled = true;
     for (const cleanup of this.cleanups.splice(0)) cleanup();
+    // Blobs being assembled give their bytes back to the bridge's in-flight budget, whatever the outcome.
+    this.handlers.blobs?.release();
     return true;
   }
 }

@@ -79,6 +79,8 @@ export interface PythonBridge {
   readonly state: BridgeState;
   /** Where the bridge points, safe to print (no credentials). */
   readonly target: string;
+  /** Whether the link keeps what it carries private (stdio, wss://, or ws:// on loopback); secrets are sent only then. */
+  readonly confidential: boolean;
 
   /** Opens the transport, then runs discover and worker.status. Rejects fast on a rejected token. */
   connect(): Promise<void>;

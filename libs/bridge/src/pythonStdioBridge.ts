@@ -29,6 +29,7 @@ export class PythonStdioBridge extends BridgeCore {
   private readonly stderr = new StderrTail();
   private readonly interpreter: ReturnType<typeof resolvePythonInterpreter>;
   private exited: Promise<void> = Promise.resolve();
+  private stallTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: PythonBridgeOptions = {}) {
     super(resolveSettings(options));
@@ -38,6 +39,9 @@ export class PythonStdioBridge extends BridgeCore {
   get target(): string {
     return `stdio:${this.interpreter.path}`;
   }
+
+  /** A child process's pipes never leave this machine. */
+  readonly confidential = true;
 
   /** The child's process id while it runs. */
   get pid(): number | undefined {
@@ -126,6 +130,7 @@ export class PythonStdioBridge extends BridgeCore {
           return;
         }
         for (const payload of payloads) this.receivePayload(payload);
+        this.watchForStall(decoder);
       });
 
       // EPIPE after the child died: the exit handler reports it.
@@ -133,6 +138,7 @@ export class PythonStdioBridge extends BridgeCore {
 
       this.exited = child.then((result) => {
         clearTimeout(startup);
+        clearTimeout(this.stallTimer);
         this.transportOpen = false;
         const code = result.exitCode ?? null;
         const signal = result.signal ?? null;
@@ -150,6 +156,22 @@ export class PythonStdioBridge extends BridgeCore {
         }
       });
     });
+  }
+
+  /**
+   * A frame that started and then stops arriving means the worker is stuck (a hung write, bytes lost on
+   * the pipe): without this, every request would wait for its own timeout, execute's 12 minutes among them.
+   */
+  private watchForStall(decoder: StdioFrameDecoder): void {
+    clearTimeout(this.stallTimer);
+    const partial = decoder.partialFrame;
+    if (!partial) return;
+    const limit = this.settings.frameStallTimeoutMs;
+    this.stallTimer = setTimeout(() => {
+      const of = Number.isNaN(partial.expected) ? 'part of its header' : `${partial.received} of its ${partial.expected} bytes`;
+      this.fatal(new ProtocolError(`The stdio worker stopped in the middle of a frame (${of} arrived, then nothing for ${limit} ms); it is stopped${this.quoteStderr()}`));
+    }, limit);
+    this.stallTimer.unref();
   }
 
   private fatal(error: BridgeError): void {

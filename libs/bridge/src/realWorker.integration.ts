@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtureStdioOptions, spawnRealWorker, type RealWorker } from '@nt/worker-auth-fixtures';
+import { FIXTURE_NODE_TYPES, fixtureStdioOptions, spawnRealWorker, type RealWorker } from '@nt/worker-auth-fixtures';
 import { PINNED_NODETOOL_CORE_VERSION } from '@nt/protocol';
-import { CancelledError, ConnectionClosedError, FrameTooLargeError, RemoteError, WorkerAuthError } from './errors.js';
+import { CancelledError, ConnectionClosedError, FrameTooLargeError, ProtocolError, RemoteError, WorkerAuthError } from './errors.js';
 import type { PythonBridge } from './pythonBridge.js';
 import { PythonStdioBridge } from './pythonStdioBridge.js';
 import { WebsocketPythonBridge } from './websocketPythonBridge.js';
@@ -14,7 +14,6 @@ import { WebsocketPythonBridge } from './websocketPythonBridge.js';
 const TOKEN = 'real-worker-token-4b1d';
 /** The environment may also hold the HuggingFace pack; these suites speak to the fixtures only. */
 const FIXTURES_ONLY = fixtureStdioOptions();
-const FIXTURE_TYPES = ['fixtures.BytesEcho', 'fixtures.Count', 'fixtures.Echo', 'fixtures.Fail', 'fixtures.Log', 'fixtures.MakeBlob', 'fixtures.MakeBytes', 'fixtures.Sleep'];
 
 const transports = {
   websocket: async () => {
@@ -39,9 +38,9 @@ describe.each(Object.keys(transports) as Array<keyof typeof transports>)('Python
   afterAll(() => stop());
 
   it(`discovers the fixture nodes and reads worker.status (nodetool-core ${PINNED_NODETOOL_CORE_VERSION})`, () => {
-    expect(bridge.getNodeMetadata().map((node) => node.node_type).sort()).toEqual(FIXTURE_TYPES);
+    expect(bridge.getNodeMetadata().map((node) => node.node_type).sort()).toEqual(FIXTURE_NODE_TYPES);
     const status = bridge.getWorkerStatus();
-    expect(status).toMatchObject({ protocol_version: 6, node_count: 8, namespaces: ['fixtures'], transport });
+    expect(status).toMatchObject({ protocol_version: 6, node_count: FIXTURE_NODE_TYPES.length, namespaces: ['fixtures'], transport });
     expect(bridge.protocolVersion).toBe(6);
     expect(bridge.capabilities()).toMatchObject({ modelManagement: true, jobLifecycle: true, comfy: false });
     expect(bridge.lastRoundTripMs).toBeGreaterThan(0);
@@ -232,4 +231,19 @@ describe('PythonStdioBridge when the child dies', () => {
     const bridge = new PythonStdioBridge({ pythonPath: '/nonexistent/python3' });
     await expect(bridge.connect()).rejects.toThrow(/Cannot start the stdio worker with \/nonexistent\/python3 \(option\)/);
   });
+});
+
+describe('a stdio worker that stops in the middle of a frame (a hung write, bytes lost on the pipe)', () => {
+  it('is caught by the stall timeout: the request fails naming the stall, and the worker process is stopped', async () => {
+    const bridge = new PythonStdioBridge({ ...FIXTURES_ONLY, frameStallTimeoutMs: 500 });
+    await bridge.connect();
+    const pid = bridge.pid as number;
+    const closed = new Promise<void>((resolve) => bridge.on('state', (state) => state === 'closed' && resolve()));
+    const error = await bridge.execute({ nodeType: 'fixtures.StallMidFrame', fields: { declared: 1000, sent: 10, seconds: 600 } }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ProtocolError);
+    expect((error as Error).message).toMatch(/stopped in the middle of a frame \(10 of its 1000 bytes arrived, then nothing for 500 ms\); it is stopped/);
+    await closed;
+    expect(() => process.kill(pid, 0)).toThrow();
+    await bridge.close();
+  }, 60_000);
 });

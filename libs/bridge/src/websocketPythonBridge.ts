@@ -1,9 +1,11 @@
+import { readFile } from 'node:fs/promises';
 import WebSocket from 'ws';
 import { describeBytes } from '@nt/protocol';
 import { fullJitterDelay } from './backoff.js';
 import { BridgeCore } from './bridgeCore.js';
 import {
   BridgeError,
+  ConfigError,
   ConnectionClosedError,
   FrameTooLargeError,
   NotConnectedError,
@@ -13,6 +15,7 @@ import {
 import { Keepalive } from './keepalive.js';
 import { resolveSettings, type PythonBridgeOptions } from './options.js';
 import type { BridgeState, ReconnectingInfo } from './pythonBridge.js';
+import { isConfidentialWorkerUrl } from './linkSecurity.js';
 import { describeUrl } from './redact.js';
 
 export interface WebsocketBridgeOptions extends PythonBridgeOptions {
@@ -28,7 +31,7 @@ export interface WebsocketBridgeOptions extends PythonBridgeOptions {
 export class WebsocketPythonBridge extends BridgeCore {
   readonly transport = 'websocket' as const;
   private url: string;
-  private readonly token: string | undefined;
+  private warnedPlainText = false;
   private socket: WebSocket | null = null;
   private keepalive: Keepalive | null = null;
   private reconnectTimer: { timer: NodeJS.Timeout; wake: () => void } | null = null;
@@ -39,11 +42,30 @@ export class WebsocketPythonBridge extends BridgeCore {
   constructor(private readonly options: WebsocketBridgeOptions) {
     super(resolveSettings(options));
     this.url = options.wsUrl.trim();
-    this.token = options.workerToken ? options.workerToken : undefined;
   }
 
   get target(): string {
     return describeUrl(this.url);
+  }
+
+  /** TLS, or plain ws:// that stays on this machine: what travels cannot be read on the way. */
+  get confidential(): boolean {
+    return isConfidentialWorkerUrl(this.url);
+  }
+
+  /** The token for the next handshake: the option, or the token file read now (it may have been rotated). */
+  private async currentToken(): Promise<string | undefined> {
+    const file = this.options.workerTokenFile;
+    if (!file) return this.options.workerToken || undefined;
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      throw new ConfigError('NODETOOL_WORKER_TOKEN_FILE', `cannot read the worker token file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+    const token = text.trim();
+    if (!token) throw new ConfigError('NODETOOL_WORKER_TOKEN_FILE', `the worker token file ${file} is empty`);
+    return token;
   }
 
   protected openTransport(): Promise<void> {
@@ -74,7 +96,12 @@ export class WebsocketPythonBridge extends BridgeCore {
 
   /** Opens a socket and runs the handshake RPCs; on any failure the socket is torn down. */
   private async establish(): Promise<void> {
-    const socket = await this.openSocket();
+    const token = await this.currentToken();
+    if (token && !this.confidential && !this.warnedPlainText) {
+      this.warnedPlainText = true;
+      this.emit('warning', `the worker token goes over plain ws:// to ${this.target}, where anyone on the path can read it: use wss:// or a private tunnel`);
+    }
+    const socket = await this.openSocket(token);
     this.socket = socket;
     this.transportOpen = true;
     let lostDuringHandshake: BridgeError | null = null;
@@ -103,13 +130,13 @@ export class WebsocketPythonBridge extends BridgeCore {
     }
   }
 
-  private openSocket(): Promise<WebSocket> {
+  private openSocket(token: string | undefined): Promise<WebSocket> {
     const safeUrl = describeUrl(this.url);
     return new Promise((resolve, reject) => {
       let socket: WebSocket;
       try {
         socket = new WebSocket(this.url, {
-          headers: this.token ? { Authorization: `Bearer ${this.token}` } : {},
+          headers: token ? { Authorization: `Bearer ${token}` } : {},
           maxPayload: this.settings.maxFrameSize,
           handshakeTimeout: this.settings.openTimeoutMs,
           perMessageDeflate: false,

@@ -11,6 +11,9 @@ export const FAKE_NODES: NodeMetadata[] = [
   fakeNode('fake.Sleep', [{ name: 'ms', type: { type: 'int' } }, { name: 'steps', type: { type: 'int' } }], 'int'),
   fakeNode('fake.Fail', [{ name: 'message', type: { type: 'str' } }], 'str'),
   fakeNode('fake.Bytes', [{ name: 'size', type: { type: 'int' } }], 'bytes'),
+  // Hostile on purpose, for the bridge's limits: raw frames sent as they are, blobs announced and never sent.
+  fakeNode('fake.RawFrames', [{ name: 'frames', type: { type: 'list' } }], 'int'),
+  fakeNode('fake.AnnounceBlobs', [{ name: 'sizes', type: { type: 'list' } }], 'int'),
 ];
 
 export interface FakeWorkerOptions {
@@ -152,6 +155,17 @@ export class FakeWorker {
         return send(ws, 'error', id, { error: String(fields['message'] ?? 'fake failure'), traceback: 'Traceback: fake' });
       case 'fake.Bytes':
         return send(ws, 'result', id, { outputs: { output: new Uint8Array(Number(fields['size'] ?? 0)) }, blobs: {} });
+      case 'fake.RawFrames': {
+        const frames = (fields['frames'] ?? []) as Uint8Array[];
+        for (const frame of frames) ws.send(frame, { binary: true });
+        return send(ws, 'result', id, { outputs: { output: frames.length }, blobs: {} });
+      }
+      case 'fake.AnnounceBlobs': {
+        // Declares result blobs of these sizes and then sends nothing more, as a worker probing the client's memory.
+        const sizes = (fields['sizes'] ?? []) as number[];
+        sizes.forEach((size, index) => send(ws, 'blob.start', id, { name: `blob${index}`, size }));
+        return;
+      }
       case 'fake.Sleep': {
         const ms = Number(fields['ms'] ?? 100);
         const steps = Math.max(1, Number(fields['steps'] ?? 1));

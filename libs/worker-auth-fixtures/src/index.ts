@@ -3,4 +3,4 @@ export { isAuthorized, UNAUTHORIZED_BODY } from './tokenGate.js';
 export { HANDSHAKE_CASES, type HandshakeCase } from './handshakeCases.js';
 export { probeHandshake, type HandshakeOutcome } from './probeHandshake.js';
 export { describeAuthConformance, type StartWorker, type StartedWorker } from './authConformance.js';
-export { spawnRealWorker, projectWorkerPython, REPO_ROOT, FIXTURE_WORKER_ENV, fixtureStdioOptions, type RealWorker } from './realWorker.js';
+export { spawnRealWorker, projectWorkerPython, REPO_ROOT, FIXTURE_WORKER_ENV, FIXTURE_NODE_TYPES, fixtureStdioOptions, type RealWorker } from './realWorker.js';

@@ -21,6 +21,20 @@ export function projectWorkerPython(flavour: 'core' | 'hf' = 'core'): string {
   throw new Error(`The ${flavour} worker environment is missing: run \`npx nx run worker:setup${flavour === 'hf' ? ':hf' : ''}\` first`);
 }
 
+/** The node types of the test fixture package (apps/worker/fixture-nodes), sorted: what discover must list. */
+export const FIXTURE_NODE_TYPES = [
+  'fixtures.BytesEcho',
+  'fixtures.Count',
+  'fixtures.Echo',
+  'fixtures.Fail',
+  'fixtures.Log',
+  'fixtures.MakeBlob',
+  'fixtures.MakeBytes',
+  'fixtures.RequireSettings',
+  'fixtures.Sleep',
+  'fixtures.StallMidFrame',
+];
+
 /**
  * The fixture suites' worker: fixture nodes only, and an empty model cache of its
  * own, so results do not depend on what the HuggingFace setup put in the shared one.
