@@ -1,8 +1,12 @@
+const MAX_COMPARED_LENGTH = 200;
+
 /**
  * Suggests known names close to an unknown one: same last segment, a
  * substring, or a small edit distance on the lower-cased name.
  */
 export function closeMatches(unknown: string, known: string[], limit = 3): string[] {
+  // Edit distance is quadratic in the length; no real type name is this long.
+  if (unknown.length > MAX_COMPARED_LENGTH) return [];
   const wanted = unknown.toLowerCase();
   const wantedTail = wanted.split('.').pop() ?? wanted;
   const scored = known.map((candidate) => {

@@ -8,9 +8,10 @@ import { isBuiltinType } from './nodeCatalog.js';
  * local stdio worker otherwise. Pure-TS graphs start nothing. The caller
  * closes the bridge after the run.
  */
-export async function connectPythonBridgeForGraph(graph: Graph, options: PythonBridgeOptions = {}): Promise<PythonBridge | null> {
+export async function connectPythonBridgeForGraph(graph: Graph, options: PythonBridgeOptions = {}, onWarning?: (message: string) => void): Promise<PythonBridge | null> {
   if (graph.nodes.every((node) => isBuiltinType(node.type))) return null;
   const bridge = createPythonBridge(options);
+  if (onWarning) bridge.on('warning', onWarning);
   try {
     await bridge.connect();
   } catch (error) {

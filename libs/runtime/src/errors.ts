@@ -13,12 +13,31 @@ export interface ValidationIssue {
   message: string;
 }
 
-/** The graph does not validate; every issue is listed, each naming its node. */
+/** Issues listed in full; a graph with thousands of bad nodes gets a count for the rest. */
+const LISTED_ISSUES = 50;
+
+/** The graph does not validate; the issues are listed (the first 50 in the message), each naming its node. */
 export class GraphValidationError extends Error {
   readonly code = 'WORKFLOW_ERR_INVALID';
   constructor(readonly issues: ValidationIssue[]) {
-    super(`The workflow is invalid:\n${issues.map((issue) => `  - ${issue.message}`).join('\n')}`);
+    const listed = issues.slice(0, LISTED_ISSUES).map((issue) => `  - ${issue.message}`);
+    if (issues.length > LISTED_ISSUES) listed.push(`  - … and ${issues.length - LISTED_ISSUES} more`);
+    super(`The workflow is invalid:\n${listed.join('\n')}`);
     this.name = 'GraphValidationError';
+  }
+}
+
+/** The graph is larger than the configured limits allow; refused before any validation work. */
+export class GraphTooLargeError extends Error {
+  readonly code = 'WORKFLOW_ERR_TOO_LARGE';
+  constructor(
+    readonly limit: string,
+    readonly actual: number,
+    readonly max: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'GraphTooLargeError';
   }
 }
 

@@ -1,7 +1,8 @@
 export type { Graph, GraphNode, GraphEdge, Workflow } from './graph.js';
 export { loadWorkflow, parseWorkflowJson } from './loadWorkflow.js';
 export { pruneEditorOnly, EDITOR_ONLY_TYPES } from './editorOnly.js';
-export { WorkflowFormatError, GraphValidationError, NodeFailedError, type ValidationIssue } from './errors.js';
+export { WorkflowFormatError, GraphValidationError, GraphTooLargeError, NodeFailedError, type ValidationIssue } from './errors.js';
+export { checkGraphLimits, DEFAULT_GRAPH_LIMITS, type GraphLimits } from './graphLimits.js';
 export { validateStructure, validateAgainstCatalog } from './validateGraph.js';
 export { closeMatches } from './closeMatches.js';
 export { NodeCatalog, isBuiltinType, type CatalogEntry } from './nodeCatalog.js';
@@ -12,5 +13,6 @@ export { connectPythonBridgeForGraph } from './connectPythonBridgeForGraph.js';
 export { runGraph, type GraphRunResult, type NodeRunRecord, type RunGraphOptions } from './runGraph.js';
 export { runWorkflow, runPrepared, type RunWorkflowOptions, type RunOptions, type RunResult } from './runWorkflow.js';
 export { prepareRun, prepareGraph, type PreparedRun } from './prepareRun.js';
-export type { RunEvent, JobUpdate, NodeUpdate, NodeProgress, OutputUpdate, LogUpdate, JobStatus, NodeStatus } from './runEvents.js';
+export type { RunEvent, JobUpdate, NodeUpdate, NodeProgress, OutputUpdate, LogUpdate, SecretWithheld, JobStatus, NodeStatus } from './runEvents.js';
+export { secretPolicyFromEnv, pickSecrets, DEFAULT_WORKER_SECRETS, WORKER_SECRETS_ENV, type SecretPolicy, type WithheldSetting } from './workerSecrets.js';
 export { toJsonValue } from './toJsonValue.js';

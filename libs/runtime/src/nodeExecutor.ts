@@ -9,6 +9,8 @@ export interface NodeContext {
   reportProgress(progress: number, total: number): void;
   /** A log line the node wrote (the worker's log_update). */
   reportLog(content: string, severity: string): void;
+  /** A setting the node asked for that this process has but did not send, and why. */
+  reportSecretWithheld(setting: string, reason: string): void;
 }
 
 /** Runs one node: property values in (edge inputs already merged over `data`), output slots out. */

@@ -1,13 +1,14 @@
 import type { PythonBridge } from '@nt/bridge';
 import type { NodeMetadata } from '@nt/protocol';
 import type { NodeExecutor } from './nodeExecutor.js';
+import { pickSecrets, secretPolicyFromEnv, type SecretPolicy } from './workerSecrets.js';
 
 /**
  * Maps a graph node onto `execute` calls: binary values travel as blobs,
  * the rest as fields; the run identity keys ride along; progress frames
  * become node progress. Result blobs keyed by a slot name become that slot.
  */
-export function resolvePythonNodeExecutor(bridge: PythonBridge, metadata: NodeMetadata, env: NodeJS.ProcessEnv = process.env): NodeExecutor {
+export function resolvePythonNodeExecutor(bridge: PythonBridge, metadata: NodeMetadata, secretPolicy: SecretPolicy = secretPolicyFromEnv()): NodeExecutor {
   return {
     async run(values, context) {
       const fields: Record<string, unknown> = {};
@@ -17,11 +18,8 @@ export function resolvePythonNodeExecutor(bridge: PythonBridge, metadata: NodeMe
         else if (Array.isArray(value) && value.length > 0 && value.every((item) => item instanceof Uint8Array)) blobs[name] = value;
         else if (value !== undefined) fields[name] = value;
       }
-      const secrets: Record<string, string> = {};
-      for (const key of metadata.required_settings ?? []) {
-        const secret = env[key];
-        if (secret) secrets[key] = secret;
-      }
+      const { secrets, withheld } = pickSecrets(metadata.required_settings ?? [], secretPolicy, bridge.confidential);
+      for (const { setting, reason } of withheld) context.reportSecretWithheld(setting, reason);
       const result = await bridge.execute(
         {
           nodeType: metadata.node_type,

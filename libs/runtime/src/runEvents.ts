@@ -51,4 +51,13 @@ export interface LogUpdate {
   severity: string;
 }
 
-export type RunEvent = JobUpdate | NodeUpdate | NodeProgress | OutputUpdate | LogUpdate;
+/** A setting a node asked for (required_settings) that was not sent to the worker; the value never appears. */
+export interface SecretWithheld {
+  type: 'secret_withheld';
+  job_id: string;
+  node_id: string;
+  setting: string;
+  reason: string;
+}
+
+export type RunEvent = JobUpdate | NodeUpdate | NodeProgress | OutputUpdate | LogUpdate | SecretWithheld;

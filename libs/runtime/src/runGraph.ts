@@ -1,5 +1,5 @@
 import { NodeFailedError } from './errors.js';
-import type { Graph, GraphNode } from './graph.js';
+import type { Graph, GraphEdge, GraphNode } from './graph.js';
 import type { NodeExecutor } from './nodeExecutor.js';
 import type { JobStatus, NodeStatus, RunEvent } from './runEvents.js';
 
@@ -37,13 +37,16 @@ export async function runGraph(graph: Graph, options: RunGraphOptions): Promise<
   const nodes = new Map(graph.nodes.map((node) => [node.id, node]));
   const upstream = new Map<string, Set<string>>();
   const downstream = new Map<string, Set<string>>();
+  const incoming = new Map<string, GraphEdge[]>();
   for (const node of graph.nodes) {
     upstream.set(node.id, new Set());
     downstream.set(node.id, new Set());
+    incoming.set(node.id, []);
   }
   for (const edge of graph.edges) {
     upstream.get(edge.target)?.add(edge.source);
     downstream.get(edge.source)?.add(edge.target);
+    incoming.get(edge.target)?.push(edge);
   }
   const records: Record<string, NodeRunRecord> = Object.create(null);
   for (const node of graph.nodes) records[node.id] = { type: node.type, status: 'pending' };
@@ -52,26 +55,31 @@ export async function runGraph(graph: Graph, options: RunGraphOptions): Promise<
   const onAbort = () => controller.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onAbort, { once: true });
   let firstError: string | undefined;
-  const running = new Set<Promise<void>>();
+  // A count, not a set raced on every completion: a fan-out of thousands of nodes would make that quadratic.
+  let inFlight = 0;
+  let allSettled: () => void = () => undefined;
+  const settled = new Promise<void>((resolve) => (allSettled = resolve));
 
   const setStatus = (node: GraphNode, status: NodeStatus, extra: { error?: string; duration_ms?: number } = {}) => {
     Object.assign(records[node.id] as NodeRunRecord, { status, ...extra });
     emit({ type: 'node_update', job_id: options.jobId, node_id: node.id, node_type: node.type, status, ...extra });
   };
 
+  // With an explicit stack: a failure at the head of a long chain skips every node after it.
   const skipDownstream = (id: string, reason: string) => {
-    for (const next of downstream.get(id) ?? []) {
-      const record = records[next] as NodeRunRecord;
-      if (record.status !== 'pending') continue;
-      setStatus(nodes.get(next) as GraphNode, 'skipped', { error: reason });
-      skipDownstream(next, reason);
+    const stack = [id];
+    while (stack.length > 0) {
+      for (const next of downstream.get(stack.pop() as string) ?? []) {
+        if ((records[next] as NodeRunRecord).status !== 'pending') continue;
+        setStatus(nodes.get(next) as GraphNode, 'skipped', { error: reason });
+        stack.push(next);
+      }
     }
   };
 
   const inputsFor = (node: GraphNode): Record<string, unknown> => {
     const values: Record<string, unknown> = { ...node.data };
-    for (const edge of graph.edges) {
-      if (edge.target !== node.id) continue;
+    for (const edge of incoming.get(node.id) ?? []) {
       const produced = (records[edge.source] as NodeRunRecord).outputs ?? {};
       if (!(edge.sourceHandle in produced)) {
         throw new Error(`input "${edge.targetHandle}" expects output "${edge.sourceHandle}" of node "${edge.source}", which it did not produce`);
@@ -96,6 +104,7 @@ export async function runGraph(graph: Graph, options: RunGraphOptions): Promise<
           reportProgress: (progress, total) =>
             emit({ type: 'node_progress', job_id: options.jobId, node_id: node.id, progress, total }),
           reportLog: (content, severity) => emit({ type: 'log_update', job_id: options.jobId, node_id: node.id, content, severity }),
+          reportSecretWithheld: (setting, reason) => emit({ type: 'secret_withheld', job_id: options.jobId, node_id: node.id, setting, reason }),
         });
         (records[node.id] as NodeRunRecord).outputs = outputs;
         setStatus(node, 'completed', { duration_ms: Math.round(performance.now() - started) });
@@ -116,12 +125,14 @@ export async function runGraph(graph: Graph, options: RunGraphOptions): Promise<
         skipDownstream(node.id, `skipped because node "${node.id}" failed`);
       }
     })();
-    running.add(task);
-    void task.finally(() => running.delete(task));
+    inFlight++;
+    void task.finally(() => {
+      if (--inFlight === 0) allSettled();
+    });
   };
 
   for (const node of graph.nodes) if ((waiting.get(node.id) ?? 0) === 0) start(node);
-  while (running.size > 0) await Promise.race(running);
+  if (inFlight > 0) await settled;
   options.signal?.removeEventListener('abort', onAbort);
 
   if (controller.signal.aborted) {

@@ -10,11 +10,14 @@ import { resolvePythonNodeExecutor } from './pythonNodeExecutor.js';
 import type { NodeRunRecord } from './runGraph.js';
 import { runGraph } from './runGraph.js';
 import type { RunEvent } from './runEvents.js';
+import { secretPolicyFromEnv, type SecretPolicy } from './workerSecrets.js';
 
 export interface RunOptions {
   jobId?: string;
   signal?: AbortSignal;
   onEvent?(event: RunEvent): void;
+  /** Which settings Python nodes may receive; default from NODETOOL_WORKER_SECRETS. */
+  secretPolicy?: SecretPolicy;
 }
 
 export interface RunWorkflowOptions extends RunOptions {
@@ -23,6 +26,8 @@ export interface RunWorkflowOptions extends RunOptions {
   bridgeOptions?: PythonBridgeOptions;
   /** Values for nodes whose `name` matches a key: they replace that node's `value`. */
   params?: Record<string, unknown>;
+  /** Warnings of a bridge this call connects (a token over plain ws://, say). */
+  onWarning?(message: string): void;
 }
 
 export interface RunResult {
@@ -47,7 +52,7 @@ export async function runWorkflow(workflow: Workflow, options: RunWorkflowOption
   const started = performance.now();
   const graph = prepareGraph(workflow, options.params);
   const ownsBridge = options.bridge === undefined;
-  const bridge = ownsBridge ? await connectPythonBridgeForGraph(graph, options.bridgeOptions) : (options.bridge ?? null);
+  const bridge = ownsBridge ? await connectPythonBridgeForGraph(graph, options.bridgeOptions, options.onWarning) : (options.bridge ?? null);
   try {
     return await runPrepared(prepareRun(workflow, graph, bridge?.getNodeMetadata() ?? []), bridge, options, started);
   } finally {
@@ -64,6 +69,7 @@ export async function runPrepared(prepared: PreparedRun, bridge: PythonBridge | 
   const { workflow, graph, catalog } = prepared;
   const jobId = options.jobId ?? `job-${randomUUID()}`;
   const emit = (event: RunEvent) => options.onEvent?.(event);
+  const secretPolicy = options.secretPolicy ?? secretPolicyFromEnv();
   emit({ type: 'job_update', job_id: jobId, workflow_id: workflow.id, status: 'running' });
   let reason: JobEndReason = 'failed';
   const usesWorker = bridge !== null && graph.nodes.some((node) => catalog.lookup(node.type)?.kind === 'python');
@@ -75,7 +81,7 @@ export async function runPrepared(prepared: PreparedRun, bridge: PythonBridge | 
       signal: options.signal,
       onEvent: emit,
       executorFor: (node) =>
-        executorFor(node, catalog, bridge, (value) =>
+        executorFor(node, catalog, bridge, secretPolicy, (value) =>
           emit({ type: 'output_update', job_id: jobId, node_id: node.id, node_name: sinkName(node), output_name: 'output', value }),
         ),
     });
@@ -98,7 +104,7 @@ export async function runPrepared(prepared: PreparedRun, bridge: PythonBridge | 
 }
 
 /** Sink nodes (Preview, Output) also announce their value as an output_update. */
-function executorFor(node: GraphNode, catalog: NodeCatalog, bridge: PythonBridge | null, onSinkValue: (value: unknown) => void): NodeExecutor {
+function executorFor(node: GraphNode, catalog: NodeCatalog, bridge: PythonBridge | null, secretPolicy: SecretPolicy, onSinkValue: (value: unknown) => void): NodeExecutor {
   const entry = catalog.lookup(node.type);
   if (entry?.kind === 'builtin' && entry.node.isSink) {
     const sink = entry.node;
@@ -111,7 +117,7 @@ function executorFor(node: GraphNode, catalog: NodeCatalog, bridge: PythonBridge
     };
   }
   if (entry?.kind === 'builtin') return entry.node;
-  if (entry?.kind === 'python' && bridge) return resolvePythonNodeExecutor(bridge, entry.metadata);
+  if (entry?.kind === 'python' && bridge) return resolvePythonNodeExecutor(bridge, entry.metadata, secretPolicy);
   throw new Error(`no executor for node type "${node.type}"`);
 }
 

@@ -29,16 +29,18 @@ export function validateStructure(graph: Graph): void {
 export function validateAgainstCatalog(graph: Graph, catalog: NodeCatalog): void {
   const issues: ValidationIssue[] = [];
   const byId = new Map(graph.nodes.map((node) => [node.id, node]));
+  // One suggestion search per distinct unknown type: a graph may repeat the same typo many times.
+  const suggestionsFor = new Map<string, string>();
   for (const node of graph.nodes) {
     const entry = catalog.lookup(node.type);
     if (!entry) {
-      const suggestions = closeMatches(node.type, catalog.allTypes());
-      issues.push({
-        nodeId: node.id,
-        message:
-          `node "${node.id}" has unknown type "${node.type}"` +
-          (suggestions.length ? `; did you mean ${suggestions.map((s) => `"${s}"`).join(', ')}?` : '; no similar type is offered by the worker or the built-ins'),
-      });
+      let hint = suggestionsFor.get(node.type);
+      if (hint === undefined) {
+        const suggestions = closeMatches(node.type, catalog.allTypes());
+        hint = suggestions.length ? `; did you mean ${suggestions.map((s) => `"${s}"`).join(', ')}?` : '; no similar type is offered by the worker or the built-ins';
+        suggestionsFor.set(node.type, hint);
+      }
+      issues.push({ nodeId: node.id, message: `node "${node.id}" has unknown type "${shorten(node.type)}"${hint}` });
       continue;
     }
     issues.push(...checkValues(node, entry.metadata));
@@ -64,6 +66,11 @@ export function validateAgainstCatalog(graph: Graph, catalog: NodeCatalog): void
     }
   }
   if (issues.length) throw new GraphValidationError(issues);
+}
+
+/** Long strings (a type name is user input) are quoted by their start only. */
+function shorten(text: string, max = 120): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters)`;
 }
 
 /** Literal values whose declared type is a plain Python scalar or container must have that shape. */
@@ -93,27 +100,40 @@ function shapeProblem(type: string, value: unknown): string | null {
   return null;
 }
 
+/**
+ * A cycle as a path of node ids, or null. Depth-first with an explicit stack: a 100,000-node chain is as
+ * deep as it is long, and recursion would overflow the call stack long before that.
+ */
 function findCycle(graph: Graph): string[] | null {
   const next = new Map<string, string[]>();
-  for (const edge of graph.edges) next.set(edge.source, [...(next.get(edge.source) ?? []), edge.target]);
-  const state = new Map<string, 'visiting' | 'done'>();
-  const path: string[] = [];
-  const visit = (id: string): string[] | null => {
-    if (state.get(id) === 'done') return null;
-    if (state.get(id) === 'visiting') return [...path.slice(path.indexOf(id)), id];
-    state.set(id, 'visiting');
-    path.push(id);
-    for (const target of next.get(id) ?? []) {
-      const cycle = visit(target);
-      if (cycle) return cycle;
+  for (const edge of graph.edges) {
+    const targets = next.get(edge.source);
+    if (targets) targets.push(edge.target);
+    else next.set(edge.source, [edge.target]);
+  }
+  const VISITING = 1;
+  const DONE = 2;
+  const state = new Map<string, number>();
+  for (const root of graph.nodes) {
+    if (state.has(root.id)) continue;
+    const stack: Array<{ id: string; index: number }> = [{ id: root.id, index: 0 }];
+    state.set(root.id, VISITING);
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1] as { id: string; index: number };
+      const targets = next.get(frame.id) ?? [];
+      if (frame.index === targets.length) {
+        state.set(frame.id, DONE);
+        stack.pop();
+        continue;
+      }
+      const target = targets[frame.index++] as string;
+      const seen = state.get(target);
+      if (seen === VISITING) return [...stack.slice(stack.findIndex((entry) => entry.id === target)).map((entry) => entry.id), target];
+      if (seen === undefined) {
+        state.set(target, VISITING);
+        stack.push({ id: target, index: 0 });
+      }
     }
-    path.pop();
-    state.set(id, 'done');
-    return null;
-  };
-  for (const node of graph.nodes) {
-    const cycle = visit(node.id);
-    if (cycle) return cycle;
   }
   return null;
 }
