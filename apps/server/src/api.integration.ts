@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnRealWorker, type RealWorker } from '@nt/worker-auth-fixtures';
+import { FIXTURE_NODE_TYPES, spawnRealWorker, type RealWorker } from '@nt/worker-auth-fixtures';
 import { api, echoGraph, edge, node, startTestServer, waitForWorker } from './testing/testServer.js';
 import type { RunningServer } from './server.js';
 
@@ -17,7 +17,7 @@ describe('HTTP API against the real worker (fixture nodes)', () => {
   it('reports the server and the worker in /health', async () => {
     const { status, body } = await api(server, 'GET', '/health');
     expect(status).toBe(200);
-    expect(body.worker).toMatchObject({ state: 'connected', transport: 'stdio', protocol_version: 6, node_count: 8, namespaces: ['fixtures'], load_errors: [] });
+    expect(body.worker).toMatchObject({ state: 'connected', transport: 'stdio', protocol_version: 6, node_count: FIXTURE_NODE_TYPES.length, namespaces: ['fixtures'], load_errors: [] });
     expect(body.worker.last_round_trip_ms).toBeGreaterThan(0);
   });
 

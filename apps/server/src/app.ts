@@ -3,6 +3,8 @@ import type { JobManager } from './jobs/jobManager.js';
 import type { JobStore } from './store/jobStore.js';
 import type { WorkflowStore } from './store/workflowStore.js';
 import type { WorkerSupervisor } from './worker/workerSupervisor.js';
+import type { HostPolicy } from './security/hostPolicy.js';
+import type { ServerToken } from './security/serverToken.js';
 
 /** Everything a route or the WebSocket hub may use. */
 export interface App {
@@ -12,4 +14,7 @@ export interface App {
   runs: JobManager;
   worker: WorkerSupervisor;
   startedAt: number;
+  hostPolicy: HostPolicy;
+  /** Null when no NODETOOL_SERVER_TOKEN is set (the server then listens on loopback only). */
+  serverToken: ServerToken | null;
 }

@@ -1,8 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { PythonBridgeOptions } from '@nt/bridge';
+import { ConfigError, createPythonBridge, isLoopbackHost, type PythonBridgeOptions } from '@nt/bridge';
+import { DEFAULT_GRAPH_LIMITS, secretPolicyFromEnv, type GraphLimits, type SecretPolicy } from '@nt/runtime';
 
 export interface ServerConfig {
   host: string;
@@ -13,26 +14,113 @@ export interface ServerConfig {
   webRoot: string | null;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
+  /** NODETOOL_SERVER_TOKEN: when set, every API call and the WebSocket need it. Kept in memory only. */
+  serverToken: string | null;
+  /** NODETOOL_ALLOWED_HOSTS, beyond loopback and the bound host. */
+  allowedHosts: string[];
+  /** NODETOOL_ALLOWED_ORIGINS, beyond the server's own. */
+  allowedOrigins: string[];
+  graphLimits: GraphLimits;
+  /** Runs at once; more wait in a FIFO queue. */
+  maxConcurrentRuns: number;
+  /** Runs that may wait; more are refused with 429. */
+  maxQueuedRuns: number;
+  /** A WebSocket client with more than this queued (it stopped reading) is dropped. */
+  wsMaxBufferedBytes: number;
+  /** How long SIGTERM waits for runs in flight before it marks them failed and exits. */
+  shutdownTimeoutMs: number;
+  secretPolicy: SecretPolicy;
   bridgeOptions: PythonBridgeOptions;
   /** Retry delays while the worker cannot be reached at all (initial connect). */
   workerRetry: { initialDelayMs: number; maxDelayMs: number };
 }
 
-/** HOST, PORT, NODETOOL_DB, NODETOOL_WEB_ROOT, NODETOOL_MAX_BODY_BYTES; the bridge reads its own variables. */
+/**
+ * Reads and checks every setting the server uses. A value that cannot work is a ConfigError naming the
+ * variable; nothing is started before all of them are fine.
+ */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
-  const port = Number(env['PORT'] ?? 7777);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`PORT must be a port number, got ${JSON.stringify(env['PORT'])}`);
-  const maxBody = Number(env['NODETOOL_MAX_BODY_BYTES'] ?? 64 * 1024 * 1024);
-  if (!Number.isInteger(maxBody) || maxBody <= 0) throw new RangeError('NODETOOL_MAX_BODY_BYTES must be a positive whole number of bytes');
+  const host = (env['HOST'] ?? '127.0.0.1').trim();
+  if (!host) throw new ConfigError('HOST', 'HOST is empty; use 127.0.0.1 (this machine only) or an address of this machine');
+  const serverToken = readServerToken(env);
+  if (!isLoopbackHost(host) && !serverToken) {
+    throw new ConfigError(
+      'NODETOOL_SERVER_TOKEN',
+      `HOST=${host} makes the server reachable beyond this machine, and anyone who reaches it could run workflows: ` +
+        'set NODETOOL_SERVER_TOKEN (for example `openssl rand -hex 32`) or bind HOST=127.0.0.1',
+    );
+  }
+  const bridgeOptions: PythonBridgeOptions = { env };
+  createPythonBridge(bridgeOptions); // validates NODETOOL_WORKER_URL, the token settings and the bridge limits now
   return {
-    host: env['HOST'] ?? '127.0.0.1',
-    port,
-    dbPath: env['NODETOOL_DB'] ?? join(env['XDG_DATA_HOME'] ?? join(homedir(), '.local', 'share'), 'nodetool', 'server.db'),
-    webRoot: env['NODETOOL_WEB_ROOT'] ?? defaultWebRoot(),
-    maxBodyBytes: maxBody,
-    bridgeOptions: {},
+    host,
+    port: integer(env, 'PORT', 7777, 0, 65_535),
+    dbPath: env['NODETOOL_DB'] || join(env['XDG_DATA_HOME'] ?? join(homedir(), '.local', 'share'), 'nodetool', 'server.db'),
+    webRoot: env['NODETOOL_WEB_ROOT'] || defaultWebRoot(),
+    maxBodyBytes: integer(env, 'NODETOOL_MAX_BODY_BYTES', 64 * 1024 * 1024, 1),
+    serverToken,
+    allowedHosts: list(env, 'NODETOOL_ALLOWED_HOSTS'),
+    allowedOrigins: list(env, 'NODETOOL_ALLOWED_ORIGINS').map((origin) => checkOrigin(origin)),
+    graphLimits: {
+      maxNodes: integer(env, 'NODETOOL_MAX_GRAPH_NODES', DEFAULT_GRAPH_LIMITS.maxNodes, 1),
+      maxEdges: integer(env, 'NODETOOL_MAX_GRAPH_EDGES', DEFAULT_GRAPH_LIMITS.maxEdges, 0),
+      maxNameLength: DEFAULT_GRAPH_LIMITS.maxNameLength,
+    },
+    maxConcurrentRuns: integer(env, 'NODETOOL_MAX_CONCURRENT_RUNS', 32, 1),
+    maxQueuedRuns: integer(env, 'NODETOOL_MAX_QUEUED_RUNS', 1000, 0),
+    wsMaxBufferedBytes: integer(env, 'NODETOOL_WS_MAX_BUFFERED_BYTES', 16 * 1024 * 1024, 1024),
+    shutdownTimeoutMs: integer(env, 'NODETOOL_SHUTDOWN_TIMEOUT_MS', 10_000, 0),
+    secretPolicy: secretPolicyFromEnv(env),
+    bridgeOptions,
     workerRetry: { initialDelayMs: 1_000, maxDelayMs: 30_000 },
   };
+}
+
+/** NODETOOL_SERVER_TOKEN, or the file NODETOOL_SERVER_TOKEN_FILE names (never both). */
+function readServerToken(env: NodeJS.ProcessEnv): string | null {
+  const inline = env['NODETOOL_SERVER_TOKEN'];
+  const file = env['NODETOOL_SERVER_TOKEN_FILE'];
+  if (inline && file) throw new ConfigError('NODETOOL_SERVER_TOKEN_FILE', 'both NODETOOL_SERVER_TOKEN and NODETOOL_SERVER_TOKEN_FILE are set: set one');
+  let token = inline ?? '';
+  if (file) {
+    try {
+      token = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new ConfigError('NODETOOL_SERVER_TOKEN_FILE', `cannot read NODETOOL_SERVER_TOKEN_FILE ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+    if (!token.trim()) throw new ConfigError('NODETOOL_SERVER_TOKEN_FILE', `NODETOOL_SERVER_TOKEN_FILE ${file} is empty`);
+  }
+  token = token.trim();
+  if (token && token.length < 16) {
+    throw new ConfigError('NODETOOL_SERVER_TOKEN', `NODETOOL_SERVER_TOKEN is ${token.length} characters long; use at least 16 (for example \`openssl rand -hex 32\`)`);
+  }
+  return token || null;
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  if (!/^[0-9]+$/.test(raw.trim())) throw new ConfigError(name, `${name} must be a whole number, got ${JSON.stringify(raw)}`);
+  const value = Number(raw.trim());
+  if (value < min || value > max) throw new ConfigError(name, `${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function list(env: NodeJS.ProcessEnv, name: string): string[] {
+  return (env[name] ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+}
+
+function checkOrigin(origin: string): string {
+  let parsed: URL | null = null;
+  try {
+    parsed = new URL(origin);
+  } catch {
+    parsed = null;
+  }
+  if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin.replace(/\/$/, '')) {
+    throw new ConfigError('NODETOOL_ALLOWED_ORIGINS', `NODETOOL_ALLOWED_ORIGINS entries must be origins like http://localhost:5173, got ${JSON.stringify(origin)}`);
+  }
+  return parsed.origin;
 }
 
 /** apps/web/dist of this checkout, when it has been built. */

@@ -1,18 +1,30 @@
 /** nx run server:serve — the HTTP + WebSocket server on HOST:PORT (127.0.0.1:7777). */
-import { configFromEnv } from './config.js';
+import { ConfigError } from '@nt/bridge';
+import { configFromEnv, type ServerConfig } from './config.js';
 import { startServer } from './server.js';
 
 const log = (line: string) => process.stdout.write(`[server] ${line}\n`);
+
+// The last line of defence: a promise some code path forgot to handle is logged, never fatal.
+process.on('unhandledRejection', (reason) => log(`unhandled rejection (the server carries on): ${reason instanceof Error ? reason.stack : String(reason)}`));
+
+let config: ServerConfig;
 try {
-  const config = configFromEnv();
+  config = configFromEnv();
+} catch (error) {
+  // A bad setting is one line that names it, never a stack trace.
+  process.stderr.write(`[server] cannot start: ${(error as Error).message}\n`);
+  process.exit(error instanceof ConfigError ? 2 : 1);
+}
+
+try {
   const server = await startServer(config, log);
   log(`listening on ${server.url} (database ${config.dbPath}${config.webRoot ? `, UI from ${config.webRoot}` : ', no UI build found'})`);
-  if (!['127.0.0.1', '::1', 'localhost'].includes(config.host)) {
-    // The server has no user authentication of its own: anyone who reaches it can run workflows on the worker.
-    log(`WARNING: listening on ${config.host}, beyond this machine, with no authentication; put it behind an authenticating proxy or bind HOST=127.0.0.1`);
-  }
+  log(config.serverToken ? 'NODETOOL_SERVER_TOKEN is set: the API and the WebSocket need it (the UI asks for it once)' : 'no NODETOOL_SERVER_TOKEN: open to this machine only');
   const shutdown = (signal: string) => {
-    log(`${signal}: shutting down`);
+    log(`${signal}: shutting down (runs in flight get ${config.shutdownTimeoutMs} ms to stop)`);
+    // Should closing itself hang, the process still ends shortly after the deadline.
+    setTimeout(() => process.exit(1), config.shutdownTimeoutMs + 5_000).unref();
     void server.close().then(() => process.exit(0));
   };
   process.once('SIGINT', () => shutdown('SIGINT'));

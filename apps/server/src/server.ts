@@ -1,14 +1,20 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { App } from './app.js';
 import type { ServerConfig } from './config.js';
-import { toHttpError } from './http/httpError.js';
+import { HttpError, toHttpError } from './http/httpError.js';
 import { Router } from './http/router.js';
+import { answerPreflight, setCorsHeaders, setSecurityHeaders } from './http/securityHeaders.js';
 import { serveStatic } from './http/staticFiles.js';
 import { JobManager } from './jobs/jobManager.js';
+import { addAuthRoutes, isHttps } from './routes/authRoutes.js';
 import { addHealthRoutes } from './routes/healthRoutes.js';
 import { addJobRoutes } from './routes/jobRoutes.js';
 import { addNodeRoutes } from './routes/nodeRoutes.js';
 import { addWorkflowRoutes } from './routes/workflowRoutes.js';
+import { createHostPolicy } from './security/hostPolicy.js';
+import { refuseRequest, refuseUpgrade } from './security/requestGuard.js';
+import { ServerToken } from './security/serverToken.js';
 import { openDatabase } from './store/database.js';
 import { JobStore } from './store/jobStore.js';
 import { WorkflowStore } from './store/workflowStore.js';
@@ -18,6 +24,7 @@ import { WsHub } from './ws/wsHub.js';
 export interface RunningServer {
   url: string;
   app: App;
+  /** Stops taking work, cancels runs in flight, waits for them up to the shutdown timeout, then closes. */
   close(): Promise<void>;
 }
 
@@ -31,20 +38,27 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   const interrupted = jobs.failInterrupted();
   if (interrupted) log(`marked ${interrupted} run(s) left over from a previous process as failed`);
   const worker = new WorkerSupervisor(config.bridgeOptions, config.workerRetry);
-  const app: App = { config, workflows: new WorkflowStore(db), jobs, runs: new JobManager(jobs, worker), worker, startedAt: Date.now() };
+  const app: App = {
+    config,
+    workflows: new WorkflowStore(db),
+    jobs,
+    runs: new JobManager(jobs, worker, { maxConcurrentRuns: config.maxConcurrentRuns, maxQueuedRuns: config.maxQueuedRuns, secretPolicy: config.secretPolicy, log }),
+    worker,
+    startedAt: Date.now(),
+    hostPolicy: createHostPolicy(config.host, config.allowedHosts, config.allowedOrigins),
+    serverToken: config.serverToken ? new ServerToken(config.serverToken) : null,
+  };
 
   const router = new Router();
   addHealthRoutes(router, app);
+  addAuthRoutes(router, app);
   addNodeRoutes(router, app);
   addWorkflowRoutes(router, app);
   addJobRoutes(router, app);
-  const hub = new WsHub(app);
+  const hub = new WsHub(app, log);
 
   const server = createHttpServer((request, response) => void handle(app, router, request, response));
-  server.on('upgrade', (request, socket, head) => {
-    if (new URL(request.url ?? '/', 'http://x').pathname === '/ws') hub.handleUpgrade(request, socket, head);
-    else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
-  });
+  server.on('upgrade', (request, socket, head) => upgrade(app, hub, request, socket, head));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -60,30 +74,64 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     }
   });
 
+  let closing: Promise<void> | null = null;
   return {
     url,
     app,
-    async close() {
-      await app.runs.cancelAll();
-      hub.close();
-      await worker.stop();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      db.close();
+    close() {
+      closing ??= (async () => {
+        server.close();
+        const unfinished = await app.runs.shutdown(config.shutdownTimeoutMs);
+        if (unfinished) log(`${unfinished} run(s) did not finish within ${config.shutdownTimeoutMs} ms and were marked failed`);
+        hub.close();
+        await worker.stop();
+        server.closeAllConnections();
+        db.close();
+      })();
+      return closing;
     },
   };
 }
 
+function upgrade(app: App, hub: WsHub, request: IncomingMessage, socket: Duplex, head: Buffer): void {
+  const refusal =
+    new URL(request.url ?? '/', 'http://x').pathname !== '/ws'
+      ? new HttpError(404, 'nothing at that path')
+      : (refuseUpgrade(request, app.hostPolicy) ?? (app.serverToken && !app.serverToken.authenticates(request) ? new HttpError(401, 'authentication required') : null));
+  if (!refusal) {
+    hub.handleUpgrade(request, socket, head);
+    return;
+  }
+  const reason = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 421: 'Misdirected Request' }[refusal.status] ?? 'Bad Request';
+  socket.end(`HTTP/1.1 ${refusal.status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${refusal.message}\n`);
+}
+
 async function handle(app: App, router: Router, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://localhost');
+  setSecurityHeaders(response);
   try {
+    const refusal = refuseRequest(request, app.hostPolicy);
+    if (refusal) throw refusal;
+    const cors = setCorsHeaders(app, request, response);
+    if (request.method === 'OPTIONS') {
+      if (!cors) throw new HttpError(403, 'cross-origin requests are refused; list the origin in NODETOOL_ALLOWED_ORIGINS to allow it');
+      return answerPreflight(response);
+    }
+    const authenticated = !app.serverToken || app.serverToken.authenticates(request);
+    if (request.method === 'GET' && url.searchParams.has('token') && !url.pathname.startsWith('/api/')) return loginFromLink(app, request, response, url);
+
     const route = router.match(request.method ?? 'GET', url.pathname);
     if (route === 405) return json(response, 405, { error: `${request.method} is not allowed on ${url.pathname}` });
     if (route) {
-      const result = await route.handler({ request, response, params: route.params, query: url.searchParams });
+      if (!route.public && !authenticated) {
+        response.setHeader('www-authenticate', 'Bearer');
+        throw new HttpError(401, 'authentication required: send Authorization: Bearer <NODETOOL_SERVER_TOKEN>, or log in');
+      }
+      const result = await route.handler({ request, response, params: route.params, query: url.searchParams, authenticated });
       if (result) json(response, result.status, result.body);
       return;
     }
+    // The UI's files are public: they hold no data, and they must load to show the login form.
     if (request.method === 'GET' && app.config.webRoot && !url.pathname.startsWith('/api/')) {
       if (await serveStatic(app.config.webRoot, url.pathname, response)) return;
     }
@@ -91,8 +139,20 @@ async function handle(app: App, router: Router, request: IncomingMessage, respon
   } catch (error) {
     const failure = toHttpError(error);
     if (failure.status === 500) console.error(error);
+    if (failure.status === 429) response.setHeader('retry-after', '1');
     json(response, failure.status, { error: failure.message, ...(failure.details ? { details: failure.details } : {}) });
   }
+}
+
+/**
+ * Jupyter-style: a link carrying ?token= logs the browser in (a session cookie) and is redirected to the
+ * same page without the token, so it leaves the address bar and the history. A wrong token just loses it.
+ */
+function loginFromLink(app: App, request: IncomingMessage, response: ServerResponse, url: URL): void {
+  const token = url.searchParams.get('token') ?? '';
+  url.searchParams.delete('token');
+  if (app.serverToken?.matches(token)) response.setHeader('set-cookie', app.serverToken.sessionCookie(isHttps(request.headers)));
+  response.writeHead(302, { location: `${url.pathname}${url.search}`, 'cache-control': 'no-store' }).end();
 }
 
 function json(response: ServerResponse, status: number, body: unknown): void {

@@ -1,5 +1,6 @@
+import { FIXTURE_NODE_TYPES } from '@nt/worker-auth-fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { edge, echoGraph, node, startTestServer, waitForWorker, wsClient } from './testing/testServer.js';
+import { edge, node, startTestServer, waitForWorker, wsClient } from './testing/testServer.js';
 import type { RunningServer } from './server.js';
 
 describe('WS /ws', () => {
@@ -12,7 +13,7 @@ describe('WS /ws', () => {
 
   it('greets a client with the worker status', async () => {
     const client = await wsClient(server);
-    expect(await client.waitFor((m) => m.type === 'worker_status')).toMatchObject({ state: 'connected', node_count: 8 });
+    expect(await client.waitFor((m) => m.type === 'worker_status')).toMatchObject({ state: 'connected', node_count: FIXTURE_NODE_TYPES.length });
     client.close();
   });
 
@@ -51,12 +52,15 @@ describe('WS /ws', () => {
     client.close();
   });
 
-  it('lets two clients watch the same run', async () => {
+  it('lets a second client watch a run by subscribing to it, with the state so far', async () => {
     const starter = await wsClient(server);
     const watcher = await wsClient(server);
-    starter.send({ command: 'run_job', data: { graph: echoGraph('shared'), job_id: 'ws-shared' } });
+    starter.send({ command: 'run_job', data: { graph: { nodes: [node('nap', 'fixtures.Sleep', { seconds: 0.4, steps: 4 }), node('p', 'nodetool.workflows.base_node.Preview', { name: 'slept' })], edges: [edge('nap', 'p')] }, job_id: 'ws-shared' } });
+    await starter.waitFor((m) => m.type === 'node_progress' && m.job_id === 'ws-shared');
+    watcher.send({ command: 'subscribe', data: { job_id: 'ws-shared' } });
+    expect(await watcher.waitFor((m) => m.type === 'subscribed')).toMatchObject({ job_id: 'ws-shared', job: { status: 'running' } });
     for (const client of [starter, watcher]) {
-      expect(await client.waitFor((m) => m.type === 'output_update' && m.job_id === 'ws-shared')).toMatchObject({ node_name: 'out', value: 'shared' });
+      expect(await client.waitFor((m) => m.type === 'output_update' && m.job_id === 'ws-shared')).toMatchObject({ node_name: 'slept', value: 0.4 });
       expect(await client.waitFor((m) => m.type === 'job_update' && m.job_id === 'ws-shared' && m.status === 'completed')).toBeTruthy();
     }
     starter.close();
@@ -66,7 +70,7 @@ describe('WS /ws', () => {
   it('answers bad commands with an error naming the problem', async () => {
     const client = await wsClient(server);
     client.send({ command: 'fly', request_id: 'x' });
-    expect(await client.waitFor((m) => m.type === 'error' && m.request_id === 'x')).toMatchObject({ error: 'unknown command "fly"; expected run_job or cancel_job' });
+    expect(await client.waitFor((m) => m.type === 'error' && m.request_id === 'x')).toMatchObject({ error: 'unknown command "fly"; expected run_job, subscribe, unsubscribe or cancel_job' });
     client.send({ command: 'run_job', data: { graph: { nodes: [node('a', 'fixtures.Echo')], edges: [edge('a', 'ghost')] } }, request_id: 'y' });
     expect(await client.waitFor((m) => m.type === 'error' && m.request_id === 'y')).toMatchObject({ status: 400, error: expect.stringMatching(/"ghost", which does not exist/) });
     client.close();

@@ -1,4 +1,4 @@
-import { loadWorkflow } from '@nt/runtime';
+import { checkGraphLimits, loadWorkflow } from '@nt/runtime';
 import type { App } from '../app.js';
 import { HttpError } from '../http/httpError.js';
 import { readJsonBody } from '../http/readJsonBody.js';
@@ -11,6 +11,7 @@ export function addJobRoutes(router: Router, app: App): void {
     const body = (await readJsonBody(request, app.config.maxBodyBytes)) as Record<string, unknown>;
     const document = body['workflow'] ?? body['graph'];
     if (document === undefined) throw new HttpError(400, 'the body needs a "graph" ({nodes, edges}) or a "workflow" document');
+    checkGraphLimits(document, app.config.graphLimits);
     return startRun(app, loadWorkflow(document, 'graph'), body, query);
   });
 

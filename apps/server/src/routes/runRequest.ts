@@ -10,18 +10,16 @@ import type { RouteResult } from '../http/router.js';
 export async function startRun(app: App, workflow: Workflow, body: Record<string, unknown>, query: URLSearchParams): Promise<RouteResult> {
   const params = body['params'] ?? {};
   if (params === null || typeof params !== 'object' || Array.isArray(params)) throw new HttpError(400, '"params" must be an object');
-  const jobId = body['job_id'];
-  if (jobId !== undefined && (typeof jobId !== 'string' || !/^[\w.-]{1,100}$/.test(jobId))) {
-    throw new HttpError(400, '"job_id" must be 1-100 letters, digits, "_", "-" or "."');
-  }
+  const jobId = checkJobId(body['job_id']);
   const wait = body['wait'] === true || query.get('wait') === 'true';
-  let started: ReturnType<App['runs']['start']>;
-  try {
-    started = app.runs.start(workflow, params as Record<string, unknown>, jobId as string | undefined);
-  } catch (error) {
-    if (error instanceof RangeError) throw new HttpError(409, error.message);
-    throw error;
-  }
-  if (!wait) return { status: 202, body: { job_id: started.jobId, status: 'running' } };
+  const started = app.runs.start(workflow, params as Record<string, unknown>, jobId);
+  if (!wait) return { status: 202, body: { job_id: started.jobId, status: app.runs.get(started.jobId)?.status ?? 'running' } };
   return { status: 200, body: await started.done };
+}
+
+/** A caller-chosen job id: 1-100 letters, digits, "_", "-" or "." (it appears in URLs and logs). */
+export function checkJobId(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^[\w.-]{1,100}$/.test(value)) throw new HttpError(400, '"job_id" must be 1-100 letters, digits, "_", "-" or "."');
+  return value;
 }

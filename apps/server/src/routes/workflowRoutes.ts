@@ -1,4 +1,4 @@
-import { loadWorkflow, validateStructure, pruneEditorOnly } from '@nt/runtime';
+import { checkGraphLimits, loadWorkflow, validateStructure, pruneEditorOnly } from '@nt/runtime';
 import type { App } from '../app.js';
 import { HttpError } from '../http/httpError.js';
 import { readJsonBody } from '../http/readJsonBody.js';
@@ -9,6 +9,7 @@ export function addWorkflowRoutes(router: Router, app: App): void {
   // Import a workflow file (the editor's saved format or a bare graph); the same id again replaces it.
   router.add('POST', '/api/workflows', async ({ request }) => {
     const document = await readJsonBody(request, app.config.maxBodyBytes);
+    checkGraphLimits(document, app.config.graphLimits);
     const workflow = loadWorkflow(document, 'workflow');
     validateStructure(pruneEditorOnly(workflow.graph));
     const stored = app.workflows.save(workflow, document as Record<string, unknown>);

@@ -25,13 +25,19 @@ export class JobStore {
     this.statements = {
       insert: db.prepare('INSERT INTO jobs (id, workflow_id, status, graph, params, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
       finish: db.prepare('UPDATE jobs SET status = ?, result = ?, error = ?, finished_at = ? WHERE id = ?'),
+      setStatus: db.prepare('UPDATE jobs SET status = ? WHERE id = ?'),
       get: db.prepare('SELECT * FROM jobs WHERE id = ?'),
     };
   }
 
-  /** Records a job that starts running now. */
-  create(job: Pick<StoredJob, 'id' | 'workflow_id' | 'graph' | 'params'>): void {
-    this.statements.insert.run(job.id, job.workflow_id, 'running', JSON.stringify(job.graph), JSON.stringify(job.params), new Date().toISOString());
+  /** Records a job that starts running now, or waits in the queue. */
+  create(job: Pick<StoredJob, 'id' | 'workflow_id' | 'graph' | 'params'>, status: 'running' | 'queued' = 'running'): void {
+    this.statements.insert.run(job.id, job.workflow_id, status, JSON.stringify(job.graph), JSON.stringify(job.params), new Date().toISOString());
+  }
+
+  /** A queued job leaves the queue. */
+  markRunning(id: string): void {
+    this.statements.setStatus.run('running', id);
   }
 
   finish(id: string, status: StoredJobStatus, result: StoredJob['result'], error: string | null): void {

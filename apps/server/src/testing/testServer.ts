@@ -4,17 +4,21 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import type { PythonBridgeOptions } from '@nt/bridge';
 import { fixtureStdioOptions } from '@nt/worker-auth-fixtures';
+import { configFromEnv } from '../config.js';
 import { startServer, type RunningServer } from '../server.js';
 
-/** TEST HELPER: a server on a free 127.0.0.1 port with its own database file, talking to the fixture worker. */
-export async function startTestServer(options: { bridgeOptions?: PythonBridgeOptions; dbPath?: string; maxBodyBytes?: number } = {}): Promise<RunningServer & { dbPath: string }> {
+/**
+ * TEST HELPER: a server on a free 127.0.0.1 port with its own database file, talking to the fixture
+ * worker. `env` holds server settings as a user would set them (NODETOOL_SERVER_TOKEN, limits, ...).
+ */
+export async function startTestServer(
+  options: { bridgeOptions?: PythonBridgeOptions; dbPath?: string; maxBodyBytes?: number; env?: Record<string, string> } = {},
+): Promise<RunningServer & { dbPath: string }> {
   const dbPath = options.dbPath ?? join(mkdtempSync(join(tmpdir(), 'nt-server-')), 'server.db');
+  const config = configFromEnv({ HOST: '127.0.0.1', PORT: '0', NODETOOL_DB: dbPath, NODETOOL_MAX_BODY_BYTES: String(options.maxBodyBytes ?? 1024 * 1024), ...options.env });
   const server = await startServer({
-    host: '127.0.0.1',
-    port: 0,
-    dbPath,
+    ...config,
     webRoot: null,
-    maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
     bridgeOptions: options.bridgeOptions ?? fixtureStdioOptions(),
     workerRetry: { initialDelayMs: 200, maxDelayMs: 1_000 },
   });
@@ -29,10 +33,11 @@ export async function waitForWorker(server: RunningServer, state = 'connected', 
   }
 }
 
-export async function api(server: RunningServer, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+/** A JSON API call as the UI makes it: state-changing methods are sent as application/json. */
+export async function api(server: RunningServer, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
   const response = await fetch(server.url + path, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: { ...(method === 'GET' ? {} : { 'content-type': 'application/json' }), ...headers },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await response.text();
@@ -40,8 +45,8 @@ export async function api(server: RunningServer, method: string, path: string, b
 }
 
 /** A /ws client that records every message it receives. */
-export async function wsClient(server: RunningServer): Promise<{ messages: any[]; send(message: object): void; waitFor(predicate: (m: any) => boolean, timeoutMs?: number): Promise<any>; close(): void }> {
-  const socket = new WebSocket(server.url.replace('http', 'ws') + '/ws');
+export async function wsClient(server: RunningServer, headers: Record<string, string> = {}): Promise<{ messages: any[]; send(message: object): void; waitFor(predicate: (m: any) => boolean, timeoutMs?: number): Promise<any>; close(): void }> {
+  const socket = new WebSocket(server.url.replace('http', 'ws') + '/ws', { headers });
   const messages: any[] = [];
   const waiters: Array<() => void> = [];
   socket.on('message', (data) => {

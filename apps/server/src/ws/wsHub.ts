@@ -1,32 +1,46 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { loadWorkflow, toJsonValue, type Workflow } from '@nt/runtime';
+import { checkGraphLimits, loadWorkflow, toJsonValue, type Workflow } from '@nt/runtime';
 import type { App } from '../app.js';
-import { toHttpError } from '../http/httpError.js';
+import { HttpError, toHttpError } from '../http/httpError.js';
+import type { ServerRunEvent } from '../jobs/jobManager.js';
+import { checkJobId } from '../routes/runRequest.js';
 
 /**
- * /ws: clients send `{command, data, request_id?}` as JSON text (`run_job`,
- * `cancel_job`); every client receives every run event (`job_update`,
- * `node_update`, `node_progress`, `output_update`) and `worker_status`
- * whenever the worker's state changes, so several windows can watch one run.
+ * /ws: clients send `{command, data, request_id?}` as JSON text: `run_job` (which also subscribes the
+ * sender to that run), `subscribe` / `unsubscribe` (a run started elsewhere, by its job_id), and
+ * `cancel_job`. A client receives the events of the runs it subscribed to, and nobody else's, plus
+ * `worker_status` whenever the worker's state changes. A client that stops reading is dropped once
+ * more than NODETOOL_WS_MAX_BUFFERED_BYTES wait for it, so it cannot grow the server's memory.
  */
 export class WsHub {
   private readonly wss: WebSocketServer;
+  /** job_id → the clients watching it. */
+  private readonly watchers = new Map<string, Set<WebSocket>>();
+  /** client → the jobs it watches, to forget them when it goes. */
+  private readonly watching = new Map<WebSocket, Set<string>>();
 
-  constructor(private readonly app: App) {
+  constructor(
+    private readonly app: App,
+    private readonly log: (line: string) => void = () => undefined,
+  ) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: app.config.maxBodyBytes });
-    app.runs.on('event', (event) => {
-      if (this.wss.clients.size > 0) this.broadcast(toJsonValue(event) as object);
+    app.runs.on('event', (event: ServerRunEvent) => this.deliver(event));
+    app.worker.on('status', (health) => {
+      const text = JSON.stringify({ type: 'worker_status', ...health });
+      for (const client of this.wss.clients) this.send(client, text);
     });
-    app.worker.on('status', (health) => this.broadcast({ type: 'worker_status', ...health }));
   }
 
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     this.wss.handleUpgrade(request, socket, head, (client) => {
+      this.watching.set(client, new Set());
       client.on('message', (data, isBinary) => void this.onMessage(client, isBinary ? null : data.toString()));
       client.on('error', () => client.terminate());
-      send(client, { type: 'worker_status', ...this.app.worker.status() });
+      client.on('close', () => this.forget(client));
+      this.send(client, JSON.stringify({ type: 'worker_status', ...this.app.worker.status() }));
     });
   }
 
@@ -40,8 +54,9 @@ export class WsHub {
     try {
       if (text === null) throw new Error('messages must be JSON text');
       message = JSON.parse(text);
+      if (message === null || typeof message !== 'object' || Array.isArray(message)) throw new Error('a message must be a JSON object');
     } catch (error) {
-      send(client, { type: 'error', error: `invalid message: ${(error as Error).message}` });
+      this.reply(client, { type: 'error', error: `invalid message: ${(error as Error).message}` });
       return;
     }
     const requestId = typeof message.request_id === 'string' ? message.request_id : undefined;
@@ -49,40 +64,112 @@ export class WsHub {
     try {
       switch (message.command) {
         case 'run_job': {
-          const { jobId } = this.app.runs.start(this.workflowFor(data), (data['params'] as Record<string, unknown>) ?? {}, data['job_id'] as string | undefined);
-          send(client, { type: 'job_started', job_id: jobId, request_id: requestId });
+          const workflow = this.workflowFor(data);
+          const params = data['params'] ?? {};
+          if (params === null || typeof params !== 'object' || Array.isArray(params)) throw new HttpError(400, '"params" must be an object');
+          const jobId = checkJobId(data['job_id']) ?? `job-${randomUUID()}`;
+          // Watching starts before the run does: its first events go out while start() runs.
+          this.watch(client, jobId);
+          try {
+            this.app.runs.start(workflow, params as Record<string, unknown>, jobId);
+          } catch (error) {
+            this.unwatch(client, jobId);
+            throw error;
+          }
+          this.reply(client, { type: 'job_started', job_id: jobId, request_id: requestId });
+          return;
+        }
+        case 'subscribe': {
+          const jobId = this.jobIdOf(data);
+          const job = this.app.runs.get(jobId);
+          if (!job) throw new HttpError(404, `no job with id "${jobId}"`);
+          this.watch(client, jobId);
+          // The state so far, so a late subscriber (or a reloaded page) is not left guessing.
+          this.reply(client, { type: 'subscribed', job_id: jobId, job: toJsonValue(job), request_id: requestId });
+          return;
+        }
+        case 'unsubscribe': {
+          const jobId = this.jobIdOf(data);
+          this.unwatch(client, jobId);
+          this.reply(client, { type: 'unsubscribed', job_id: jobId, request_id: requestId });
           return;
         }
         case 'cancel_job': {
-          const jobId = String(data['job_id'] ?? '');
-          send(client, { type: 'cancel_result', job_id: jobId, cancelled: this.app.runs.cancel(jobId), request_id: requestId });
+          const jobId = this.jobIdOf(data);
+          this.reply(client, { type: 'cancel_result', job_id: jobId, cancelled: this.app.runs.cancel(jobId), request_id: requestId });
           return;
         }
         default:
-          send(client, { type: 'error', error: `unknown command ${JSON.stringify(message.command)}; expected run_job or cancel_job`, request_id: requestId });
+          this.reply(client, { type: 'error', error: `unknown command ${JSON.stringify(message.command)}; expected run_job, subscribe, unsubscribe or cancel_job`, request_id: requestId });
       }
     } catch (error) {
       const failure = toHttpError(error);
-      send(client, { type: 'error', status: failure.status, error: failure.status === 500 ? (error as Error).message : failure.message, request_id: requestId });
+      this.reply(client, { type: 'error', status: failure.status, error: failure.message, request_id: requestId });
     }
+  }
+
+  private jobIdOf(data: Record<string, unknown>): string {
+    const jobId = data['job_id'];
+    if (typeof jobId !== 'string' || !jobId) throw new HttpError(400, '"job_id" must be a non-empty string');
+    return jobId;
   }
 
   private workflowFor(data: Record<string, unknown>): Workflow {
-    if (typeof data['workflow_id'] === 'string' && !data['graph']) {
+    if (typeof data['workflow_id'] === 'string' && !data['graph'] && !data['workflow']) {
       const stored = this.app.workflows.get(data['workflow_id']);
-      if (!stored) throw new RangeError(`no workflow with id "${data['workflow_id']}"`);
+      if (!stored) throw new HttpError(404, `no workflow with id "${data['workflow_id']}"`);
       return loadWorkflow(stored.document, `workflow ${stored.id}`);
     }
-    const workflow = loadWorkflow(data['graph'] ?? data['workflow'], 'graph');
+    const document = data['graph'] ?? data['workflow'];
+    if (document === undefined) throw new HttpError(400, 'run_job needs a "workflow_id", a "graph" ({nodes, edges}) or a "workflow" document');
+    checkGraphLimits(document, this.app.config.graphLimits);
+    const workflow = loadWorkflow(document, 'graph');
     return typeof data['workflow_id'] === 'string' ? { ...workflow, id: data['workflow_id'] } : workflow;
   }
 
-  private broadcast(message: object): void {
-    const text = JSON.stringify(message);
-    for (const client of this.wss.clients) if (client.readyState === client.OPEN) client.send(text);
+  private deliver(event: ServerRunEvent): void {
+    const clients = this.watchers.get(event.job_id);
+    if (!clients || clients.size === 0) return;
+    // Converted once for all its watchers, and only when someone watches.
+    const text = JSON.stringify(toJsonValue(event));
+    for (const client of clients) this.send(client, text);
+    if (event.type === 'job_update' && event.status !== 'running') {
+      for (const client of clients) this.watching.get(client)?.delete(event.job_id);
+      this.watchers.delete(event.job_id);
+    }
   }
-}
 
-function send(client: WebSocket, message: object): void {
-  if (client.readyState === client.OPEN) client.send(JSON.stringify(message));
+  private watch(client: WebSocket, jobId: string): void {
+    let clients = this.watchers.get(jobId);
+    if (!clients) this.watchers.set(jobId, (clients = new Set()));
+    clients.add(client);
+    this.watching.get(client)?.add(jobId);
+  }
+
+  private unwatch(client: WebSocket, jobId: string): void {
+    this.watchers.get(jobId)?.delete(client);
+    if (this.watchers.get(jobId)?.size === 0) this.watchers.delete(jobId);
+    this.watching.get(client)?.delete(jobId);
+  }
+
+  private forget(client: WebSocket): void {
+    for (const jobId of this.watching.get(client) ?? []) this.unwatch(client, jobId);
+    this.watching.delete(client);
+  }
+
+  private reply(client: WebSocket, message: object): void {
+    this.send(client, JSON.stringify(message));
+  }
+
+  private send(client: WebSocket, text: string): void {
+    if (client.readyState !== client.OPEN) return;
+    // What already waits decides, not this message: a client that keeps up may receive one large result.
+    if (client.bufferedAmount > this.app.config.wsMaxBufferedBytes) {
+      this.log(`dropped a WebSocket client that stopped reading (${client.bufferedAmount} bytes were waiting for it)`);
+      this.forget(client);
+      client.terminate();
+      return;
+    }
+    client.send(text);
+  }
 }
