@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
-import { api } from './api.js';
+import { api, AuthRequiredError } from './api.js';
 import { GraphView } from './components/GraphView.js';
+import { LoginForm } from './components/LoginForm.js';
 import { NodeBrowser } from './components/NodeBrowser.js';
 import { OutputsPanel } from './components/OutputsPanel.js';
 import { WorkerStatusPanel } from './components/WorkerStatusPanel.js';
@@ -17,14 +18,21 @@ export function App() {
   const [selected, setSelected] = useState<StoredWorkflow | null>(null);
   const [run, setRun] = useState<RunState | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const [loginNeeded, setLoginNeeded] = useState(false);
 
   const refresh = useCallback(async () => {
-    const [nodeList, workflowList] = await Promise.all([api.nodes(), api.workflows()]);
-    setNodes(nodeList.nodes);
-    setWorkflows(workflowList.workflows);
+    try {
+      const [nodeList, workflowList] = await Promise.all([api.nodes(), api.workflows()]);
+      setNodes(nodeList.nodes);
+      setWorkflows(workflowList.workflows);
+      setLoginNeeded(false);
+    } catch (error) {
+      if (error instanceof AuthRequiredError) setLoginNeeded(true);
+      else setNotice((error as Error).message);
+    }
   }, []);
 
-  useServerEvents(
+  const send = useServerEvents(
     (message: ServerMessage) => {
       if (message.type === 'worker_status') {
         const { type: _type, ...status } = message;
@@ -38,7 +46,7 @@ export function App() {
   );
 
   useEffect(() => {
-    refresh().catch((error: Error) => setNotice(error.message));
+    void refresh();
   }, [refresh]);
 
   const select = async (id: string) => {
@@ -57,14 +65,13 @@ export function App() {
     }
   };
 
-  const start = async () => {
+  // Over the WebSocket: the server sends this page the events of the runs it started, and nobody else's.
+  const start = () => {
     if (!selected) return;
     const jobId = `ui-${crypto.randomUUID()}`;
     setRun(startedRun(jobId, selected.id));
-    try {
-      await api.run(selected.id, jobId);
-    } catch (error) {
-      setRun((current) => current && { ...current, status: 'failed', error: (error as Error).message });
+    if (!send({ command: 'run_job', data: { workflow_id: selected.id, job_id: jobId }, request_id: jobId })) {
+      setRun((current) => current && { ...current, status: 'failed', error: 'not connected to the server; try again in a moment' });
     }
   };
 
@@ -82,6 +89,7 @@ export function App() {
         <NodeBrowser nodes={nodes} />
       </aside>
       <main>
+        {loginNeeded && <LoginForm onLoggedIn={() => void refresh()} />}
         {notice && (
           <div className="notice" role="status">
             {notice} <button type="button" onClick={() => setNotice(null)}>×</button>
@@ -91,7 +99,7 @@ export function App() {
           <>
             <div className="toolbar">
               <h2>{selected.name}</h2>
-              <button type="button" className="primary" onClick={() => void start()} disabled={running}>Run</button>
+              <button type="button" className="primary" onClick={start} disabled={running}>Run</button>
               <button type="button" onClick={() => run && void api.cancel(run.jobId)} disabled={!running}>Cancel</button>
               {run && (
                 <span className={`run-status run-${run.status}`} data-testid="run-status">

@@ -1,13 +1,18 @@
 import type { NodeMetadata, StoredWorkflow, WorkflowSummary } from './types.js';
 
+/** The server wants its token (NODETOOL_SERVER_TOKEN) and this browser has no session yet. */
+export class AuthRequiredError extends Error {}
+
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   const response = await fetch(path, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    // Every state-changing call is JSON, even without a body: the server refuses anything else (CSRF defence).
+    headers: method === 'GET' ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await response.text();
   const payload = text ? JSON.parse(text) : null;
+  if (response.status === 401) throw new AuthRequiredError(payload?.error ?? 'the server needs its token');
   if (!response.ok) throw new Error(payload?.error ?? `${method} ${path} answered ${response.status}`);
   return payload as T;
 }
@@ -19,6 +24,7 @@ export const api = {
   /** Imports a workflow file's text as is; the server validates it. */
   importWorkflow: (text: string) => call<{ id: string; name: string }>('POST', '/api/workflows', text),
   deleteWorkflow: (id: string) => call<void>('DELETE', `/api/workflows/${encodeURIComponent(id)}`),
-  run: (id: string, jobId: string) => call<{ job_id: string }>('POST', `/api/workflows/${encodeURIComponent(id)}/run`, { job_id: jobId }),
   cancel: (jobId: string) => call<unknown>('POST', `/api/jobs/${encodeURIComponent(jobId)}/cancel`),
+  /** Trades the server token for an HttpOnly session cookie; the token is not kept by the page. */
+  login: (token: string) => call<{ authenticated: boolean }>('POST', '/api/login', { token }),
 };

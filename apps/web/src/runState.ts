@@ -27,7 +27,8 @@ export function startedRun(jobId: string, workflowId: string): RunState {
 
 /** Folds one server message into the run it belongs to; messages of other runs leave it unchanged. */
 export function applyRunMessage(run: RunState | null, message: ServerMessage): RunState | null {
-  if (!run || !('job_id' in message) || message.job_id !== run.jobId) return run;
+  if (!run) return run;
+  if (message.type !== 'error' && (!('job_id' in message) || message.job_id !== run.jobId)) return run;
   switch (message.type) {
     case 'job_update':
       return {
@@ -45,6 +46,11 @@ export function applyRunMessage(run: RunState | null, message: ServerMessage): R
       return { ...run, outputs: { ...run.outputs, [message.node_name]: message.value } };
     case 'log_update':
       return { ...run, logs: [...run.logs, { nodeId: message.node_id, content: message.content, severity: message.severity }] };
+    case 'secret_withheld':
+      return { ...run, logs: [...run.logs, { nodeId: message.node_id, content: `setting ${message.setting} was not sent to the worker: ${message.reason}`, severity: 'warning' }] };
+    case 'error':
+      // A refused run_job (invalid graph, worker down, too many runs) answers with the run's id as request_id.
+      return message['request_id'] === run.jobId ? { ...run, status: 'failed', error: String(message['error']) } : run;
     default:
       return run;
   }

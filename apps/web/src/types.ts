@@ -56,4 +56,5 @@ export type ServerMessage =
   | { type: 'node_progress'; job_id: string; node_id: string; progress: number; total: number }
   | { type: 'output_update'; job_id: string; node_id: string; node_name: string; output_name: string; value: unknown }
   | { type: 'log_update'; job_id: string; node_id: string; content: string; severity: string }
-  | { type: 'job_started' | 'cancel_result' | 'error'; [key: string]: unknown };
+  | { type: 'secret_withheld'; job_id: string; node_id: string; setting: string; reason: string }
+  | { type: 'job_started' | 'cancel_result' | 'subscribed' | 'unsubscribed' | 'error'; [key: string]: unknown };
