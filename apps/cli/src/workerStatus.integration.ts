@@ -1,7 +1,10 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURE_WORKER_ENV, projectWorkerPython, spawnRealWorker, type RealWorker } from '@nt/worker-auth-fixtures';
+import { FIXTURE_NODE_TYPES, FIXTURE_WORKER_ENV, projectWorkerPython, spawnRealWorker, type RealWorker } from '@nt/worker-auth-fixtures';
 
 const BIN = fileURLToPath(new URL('../bin/nodetool.js', import.meta.url));
 const TOKEN = 'cli-status-token-91ab';
@@ -29,13 +32,36 @@ describe('nodetool worker status against the real worker', () => {
   it('prints the protocol version as JSON with the token from the environment', async () => {
     const run = await nodetool(['worker', 'status', '--json'], { NODETOOL_WORKER_URL: worker.url, NODETOOL_WORKER_TOKEN: TOKEN });
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout)).toMatchObject({ transport: 'websocket', protocol_version: 6, node_count: 8, namespaces: ['fixtures'], load_errors: [] });
+    expect(JSON.parse(run.stdout)).toMatchObject({ transport: 'websocket', protocol_version: 6, node_count: FIXTURE_NODE_TYPES.length, namespaces: ['fixtures'], load_errors: [] });
   });
 
-  it('prints a human summary with --url and --token', async () => {
+  it('prints a human summary with --url and --token, warning that a token in argv is visible in ps', async () => {
     const run = await nodetool(['worker', 'status', '--url', worker.url, '--token', TOKEN]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/protocol\s+6\n\s+nodes\s+8\n\s+namespaces\s+fixtures\n\s+load errors\s+none\n\s+round trip\s+[\d.]+ ms/);
+    expect(run.stdout).toMatch(new RegExp(String.raw`protocol\s+6\n\s+nodes\s+${FIXTURE_NODE_TYPES.length}\n\s+namespaces\s+fixtures\n\s+load errors\s+none\n\s+round trip\s+[\d.]+ ms`));
+    expect(run.stderr).toMatch(/warning: a token given on the command line is visible to other users in `ps`; use NODETOOL_WORKER_TOKEN or --token-file/);
+  });
+
+  it('reads the token from --token-file or NODETOOL_WORKER_TOKEN_FILE, with no warning', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'nt-cli-token-')), 'token');
+    writeFileSync(file, `${TOKEN}\n`);
+    const byFlag = await nodetool(['worker', 'status', '--worker-url', worker.url, '--token-file', file, '--json']);
+    expect(byFlag.code).toBe(0);
+    expect(byFlag.stderr).toBe('');
+    const byEnv = await nodetool(['worker', 'status', '--json'], { NODETOOL_WORKER_URL: worker.url, NODETOOL_WORKER_TOKEN_FILE: file });
+    expect(byEnv.code).toBe(0);
+  });
+
+  it('exits 2 with one line naming the setting on a bad URL or a missing token file, never a stack trace', async () => {
+    const badUrl = await nodetool(['worker', 'status'], { NODETOOL_WORKER_URL: 'foo://x' });
+    expect(badUrl.code).toBe(2);
+    expect(badUrl.stderr).toBe('nodetool: the worker URL (NODETOOL_WORKER_URL or --worker-url) must start with ws:// or wss://, got "foo://x"\n');
+    const missing = await nodetool(['worker', 'status'], { NODETOOL_WORKER_URL: worker.url, NODETOOL_WORKER_TOKEN_FILE: '/nonexistent/token' });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe('nodetool: cannot read the worker token file /nonexistent/token: ENOENT\n');
+    const run = await nodetool(['workflows', 'run', 'whatever.json'], { NODETOOL_WORKER_URL: 'foo://x' });
+    expect(run.code).toBe(2);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('exits 4 within 5 seconds on a wrong token and prints no token', async () => {

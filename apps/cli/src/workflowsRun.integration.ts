@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURE_WORKER_ENV, projectWorkerPython, spawnRealWorker, type RealWorker } from '@nt/worker-auth-fixtures';
+import { FIXTURE_NODE_TYPES, FIXTURE_WORKER_ENV, projectWorkerPython, spawnRealWorker, type RealWorker } from '@nt/worker-auth-fixtures';
 
 const BIN = fileURLToPath(new URL('../bin/nodetool.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'nt-cli-'));
@@ -134,8 +134,6 @@ describe('nodetool against a remote worker with a token', () => {
   it('lists nodes of one namespace as JSON', async () => {
     const run = await nodetool(['nodes', 'list', '--namespace', 'fixtures', '--json'], { NODETOOL_WORKER_URL: worker.url, NODETOOL_WORKER_TOKEN: TOKEN });
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout).map((n: { node_type: string }) => n.node_type)).toEqual([
-      'fixtures.BytesEcho', 'fixtures.Count', 'fixtures.Echo', 'fixtures.Fail', 'fixtures.Log', 'fixtures.MakeBlob', 'fixtures.MakeBytes', 'fixtures.Sleep',
-    ]);
+    expect(JSON.parse(run.stdout).map((n: { node_type: string }) => n.node_type)).toEqual(FIXTURE_NODE_TYPES);
   });
 });

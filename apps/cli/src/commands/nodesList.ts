@@ -3,10 +3,12 @@ import { NodeCatalog } from '@nt/runtime';
 import { EXIT, type ExitCode } from '../exitCodes.js';
 import type { Io } from '../io.js';
 import { withWorker } from '../withWorker.js';
+import { bridgeOptionsFromFlags, WORKER_FLAG_OPTIONS, WORKER_FLAGS_HELP } from '../workerFlags.js';
 
-export const NODES_LIST_HELP = `Usage: nodetool nodes list [--namespace NS] [--json] [--worker-url URL] [--worker-token TOKEN]
+export const NODES_LIST_HELP = `Usage: nodetool nodes list [--namespace NS] [--json] [--worker-url URL] [--token-file FILE]
 
-Lists the node types a run can use: the TypeScript built-ins and what the worker offers.`;
+Lists the node types a run can use: the TypeScript built-ins and what the worker offers.
+${WORKER_FLAGS_HELP}`;
 
 export async function nodesList(argv: string[], io: Io): Promise<ExitCode> {
   const { values } = parseArgs({
@@ -14,8 +16,7 @@ export async function nodesList(argv: string[], io: Io): Promise<ExitCode> {
     options: {
       namespace: { type: 'string' },
       json: { type: 'boolean', default: false },
-      'worker-url': { type: 'string' },
-      'worker-token': { type: 'string' },
+      ...WORKER_FLAG_OPTIONS,
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -23,7 +24,7 @@ export async function nodesList(argv: string[], io: Io): Promise<ExitCode> {
     io.out(NODES_LIST_HELP);
     return EXIT.ok;
   }
-  return withWorker({ wsUrl: values['worker-url'], workerToken: values['worker-token'] }, io, async (bridge) => {
+  return withWorker(bridgeOptionsFromFlags(values, io), io, async (bridge) => {
     await bridge.connect();
     const prefix = values.namespace ? `${values.namespace.replace(/\.$/, '')}.` : '';
     const nodes = new NodeCatalog(bridge.getNodeMetadata())

@@ -2,17 +2,20 @@ import { parseArgs } from 'node:util';
 import { EXIT, type ExitCode } from '../exitCodes.js';
 import type { Io } from '../io.js';
 import { withWorker } from '../withWorker.js';
+import { bridgeOptionsFromFlags, WORKER_FLAG_OPTIONS, WORKER_FLAGS_HELP } from '../workerFlags.js';
 
-export const WORKER_STATUS_HELP = `Usage: nodetool worker status [--url ws://host:port] [--token TOKEN] [--json] [--timeout SECONDS]
+export const WORKER_STATUS_HELP = `Usage: nodetool worker status [--worker-url URL] [--token-file FILE] [--json] [--timeout SECONDS]
 
 Connects to the worker (NODETOOL_WORKER_URL, else a local stdio worker) and prints
 its protocol version, node count, namespaces, load errors and round-trip time.
-The token defaults to NODETOOL_WORKER_TOKEN.`;
+--url and --token are older names of --worker-url and --worker-token.
+${WORKER_FLAGS_HELP}`;
 
 export async function workerStatus(argv: string[], io: Io): Promise<ExitCode> {
   const { values } = parseArgs({
     args: argv,
     options: {
+      ...WORKER_FLAG_OPTIONS,
       url: { type: 'string' },
       token: { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -30,7 +33,7 @@ export async function workerStatus(argv: string[], io: Io): Promise<ExitCode> {
     io.err(`--timeout must be a positive number of seconds, got ${JSON.stringify(values.timeout)}`);
     return EXIT.usage;
   }
-  return withWorker({ wsUrl: values.url, workerToken: values.token, openTimeoutMs: timeoutMs, rpcTimeoutMs: timeoutMs }, io, async (bridge) => {
+  return withWorker({ ...bridgeOptionsFromFlags(values, io), openTimeoutMs: timeoutMs, rpcTimeoutMs: timeoutMs }, io, async (bridge) => {
     const started = performance.now();
     await bridge.connect();
     const connectMs = performance.now() - started;

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { checkBridgeOptions } from '@nt/bridge';
 import { GraphValidationError, runWorkflow, toJsonValue, WorkflowFormatError, type RunResult, type Workflow } from '@nt/runtime';
 import { exitCodeFor } from '../bridgeErrors.js';
 import { EXIT, type ExitCode } from '../exitCodes.js';
@@ -6,16 +7,18 @@ import { formatValue } from '../formatValue.js';
 import type { Io } from '../io.js';
 import { LiveProgress } from '../liveProgress.js';
 import { readWorkflows } from '../workflowSource.js';
+import { bridgeOptionsFromFlags, WORKER_FLAG_OPTIONS, WORKER_FLAGS_HELP } from '../workerFlags.js';
 
 export const WORKFLOWS_RUN_HELP = `Usage: nodetool workflows run <file.json|file.ts> [--json] [--events] [--params JSON]
-                              [--worker-url URL] [--worker-token TOKEN] [--timeout SECONDS]
-       nodetool run <file.ts> [--json] [--worker-url URL] [--worker-token TOKEN]
+                              [--worker-url URL] [--token-file FILE] [--timeout SECONDS]
+       nodetool run <file.ts> [--json] [--worker-url URL] [--token-file FILE]
 
-Runs a workflow; Python nodes go to the worker at NODETOOL_WORKER_URL (token
-NODETOOL_WORKER_TOKEN), or to a local worker when none is set.
+Runs a workflow; Python nodes go to the worker at NODETOOL_WORKER_URL, or to a local
+worker when none is set.
   --json      print only the result object on stdout
   --events    print run events as NDJSON on stdout
-Exit codes: 0 completed, 1 a node failed (or cancelled), 2 invalid workflow or usage,
+${WORKER_FLAGS_HELP}
+Exit codes: 0 completed, 1 a node failed (or cancelled), 2 invalid workflow, usage or setting,
 3 worker unreachable, 4 token rejected.`;
 
 /** `workflows run` runs the one workflow in a file; `run` runs every workflow a .ts file exports. */
@@ -27,8 +30,7 @@ export async function workflowsRun(argv: string[], io: Io, mode: 'one' | 'all'):
       json: { type: 'boolean', default: false },
       events: { type: 'boolean', default: false },
       params: { type: 'string' },
-      'worker-url': { type: 'string' },
-      'worker-token': { type: 'string' },
+      ...WORKER_FLAG_OPTIONS,
       timeout: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -62,6 +64,14 @@ export async function workflowsRun(argv: string[], io: Io, mode: 'one' | 'all'):
     return EXIT.usage;
   }
 
+  const bridgeOptions = bridgeOptionsFromFlags(values, io);
+  try {
+    checkBridgeOptions(bridgeOptions);
+  } catch (error) {
+    io.err(`nodetool: ${(error as Error).message}`);
+    return exitCodeFor(error);
+  }
+
   let workflows: Array<{ exportName: string; workflow: Workflow }>;
   try {
     workflows = await readWorkflows(file);
@@ -88,10 +98,12 @@ export async function workflowsRun(argv: string[], io: Io, mode: 'one' | 'all'):
       const result = await runWorkflow(workflow, {
         params,
         signal: controller.signal,
-        bridgeOptions: { wsUrl: values['worker-url'], workerToken: values['worker-token'] },
+        bridgeOptions,
+        onWarning: (message) => io.err(`nodetool: warning: ${message}`),
         onEvent: (event) => {
           live?.handle(event);
           if (values.events) io.out(JSON.stringify(toJsonValue(event)));
+          else if (event.type === 'secret_withheld') io.err(`nodetool: warning: node ${event.node_id} asked for ${event.setting}, which was not sent: ${event.reason}`);
         },
       });
       results[exportName] = result;
