@@ -33,7 +33,7 @@ case "$kind" in
     base="$("$root/tools/engine/ensure-base-image.sh" "${BASE_IMAGE:-debian:bookworm-slim}" | tail -1)"
     args=(--build-arg "BASE_IMAGE=$base" --build-arg "NODETOOL_VERSION=${NODETOOL_VERSION:-0.8.2}")
     extra_input="$(docker image inspect --format '{{.Id}}' "$base")"
-    files=("$context/requirements/core.txt" "$context/scripts/healthcheck.py")
+    files=("$context/requirements/core.txt" "$context/scripts/healthcheck.py" "$context/scripts/entrypoint.sh")
     extras_used=(build-extras/ca)
     ;;
   hf)

@@ -67,10 +67,15 @@ describe('docker/core/Dockerfile', () => {
     expect(health.getFlags().map((flag) => flag.getName())).toEqual(expect.arrayContaining(['interval', 'timeout', 'start-period', 'retries']));
   });
 
-  it('sends the bearer token in its health probe when one is set', () => {
+  it('sends the bearer token in its health probe when one is set, from the environment or the token file', () => {
     const probe = readFileSync(at('apps/worker/scripts/healthcheck.py'), 'utf8');
-    expect(probe).toMatch(/NODETOOL_WORKER_TOKEN/);
+    expect(probe).toMatch(/NODETOOL_WORKER_TOKEN_FILE/);
     expect(probe).toMatch(/"Authorization": f"Bearer \{token\}"/);
+  });
+
+  it('reads NODETOOL_WORKER_TOKEN_FILE in an entrypoint that then runs the command unchanged', () => {
+    expect(instructions(core, 'ENTRYPOINT')[0]?.getArgumentsContent()).toBe('["/opt/nodetool/entrypoint.sh"]');
+    expect(readFileSync(at('apps/worker/scripts/entrypoint.sh'), 'utf8')).toMatch(/exec "\$@"\s*$/);
   });
 
   it('removes apt lists in the layer that creates them and installs without a pip cache', () => {
@@ -140,15 +145,29 @@ describe('docker/compose.yaml', () => {
     expect(cpu['build'].dockerfile).toBe('../../docker/hf/Dockerfile');
   });
 
-  it('publishes host 8787 (the TS server owns 7777) and mounts the hf-cache volume where HF_HOME points', () => {
-    expect(cpu['ports']).toEqual(['8787:7777']);
+  it('publishes host 8787 on 127.0.0.1 only unless NODETOOL_WORKER_BIND says otherwise, and mounts the hf-cache volume where HF_HOME points', () => {
+    expect(cpu['ports']).toEqual(['${NODETOOL_WORKER_BIND:-127.0.0.1}:${NODETOOL_WORKER_HOST_PORT:-8787}:7777']);
     expect(cpu['volumes']).toEqual(['hf-cache:/app/huggingface']);
     expect(cpu['environment'].HF_HOME).toBe('/app/huggingface');
     expect(Object.keys(compose.volumes)).toContain('hf-cache');
   });
 
-  it('passes NODETOOL_WORKER_TOKEN through from the environment', () => {
-    expect(cpu['environment'].NODETOOL_WORKER_TOKEN).toBe('${NODETOOL_WORKER_TOKEN:-}');
+  it('takes the token from a secret file, never from an environment value docker inspect would show', () => {
+    for (const service of [cpu, gpu]) {
+      expect(service['environment']).not.toHaveProperty('NODETOOL_WORKER_TOKEN');
+      expect(service['environment'].NODETOOL_WORKER_TOKEN_FILE).toBe('/run/secrets/worker_token');
+      expect(service['secrets']).toEqual(['worker_token']);
+    }
+    expect((compose as any).secrets.worker_token).toEqual({ file: '${NODETOOL_WORKER_TOKEN_FILE:-./worker-token}' });
+  });
+
+  it('runs the worker with an init, no capabilities, no privilege gain and a memory cap the user can set', () => {
+    for (const service of [cpu, gpu]) {
+      expect(service['init']).toBe(true);
+      expect(service['cap_drop']).toEqual(['ALL']);
+      expect(service['security_opt']).toEqual(['no-new-privileges:true']);
+      expect(service['mem_limit']).toBe('${NODETOOL_WORKER_MEMORY:-16g}');
+    }
   });
 
   it('has a healthcheck with a warm-up start period and a restart policy', () => {

@@ -1,6 +1,7 @@
 """Worker health probe: a real WebSocket handshake with the worker, sending
-`Authorization: Bearer $NODETOOL_WORKER_TOKEN` when that variable is set, so a
-worker that requires a token stays healthy. Exit 0 when the handshake succeeds.
+`Authorization: Bearer <token>` when a token is set (NODETOOL_WORKER_TOKEN, or the
+file NODETOOL_WORKER_TOKEN_FILE names), so a worker that requires a token stays
+healthy. Exit 0 when the handshake succeeds.
 
 Usage: python healthcheck.py [ws://127.0.0.1:PORT]   (default: NODETOOL_WORKER_PORT, else 7777)
 """
@@ -13,6 +14,14 @@ from websockets.sync.client import connect
 
 url = sys.argv[1] if len(sys.argv) > 1 else f"ws://127.0.0.1:{os.environ.get('NODETOOL_WORKER_PORT') or '7777'}"
 token = os.environ.get("NODETOOL_WORKER_TOKEN")
+token_file = os.environ.get("NODETOOL_WORKER_TOKEN_FILE")
+if not token and token_file:
+    try:
+        with open(token_file, encoding="utf-8") as handle:
+            token = handle.read().strip()
+    except OSError as error:
+        print(f"unhealthy: cannot read the token file: {error.strerror}", file=sys.stderr)
+        sys.exit(1)
 headers = {"Authorization": f"Bearer {token}"} if token else None
 
 try:

@@ -18,9 +18,9 @@ export function engineHost(): string {
 }
 
 /** Runs the docker client against our engine; rejects with its stderr. */
-export function docker(args: string[], host = process.env['DOCKER_HOST'] ?? engineHost()): Promise<string> {
+export function docker(args: string[], host = process.env['DOCKER_HOST'] ?? engineHost(), env: Record<string, string> = {}): Promise<string> {
   return new Promise((resolve, reject) =>
-    execFile('docker', args, { env: { ...process.env, DOCKER_HOST: host }, maxBuffer: 16 << 20 }, (error, stdout, stderr) =>
+    execFile('docker', args, { env: { ...process.env, ...env, DOCKER_HOST: host }, maxBuffer: 16 << 20 }, (error, stdout, stderr) =>
       error ? reject(new Error(`docker ${args[0]} failed: ${stderr || error.message}`)) : resolve(stdout.trim()),
     ),
   );
@@ -39,10 +39,11 @@ export interface RunningContainer {
 export async function startWorkerContainer(image: string, options: { token?: string; volume?: string; env?: Record<string, string> } = {}): Promise<RunningContainer> {
   const name = `nt-e2e-${Math.random().toString(36).slice(2, 10)}`;
   const args = ['run', '-d', '--init', '--name', name, '-p', '127.0.0.1::7777', '--health-interval', '2s', '--health-start-period', '60s'];
-  if (options.token) args.push('-e', `NODETOOL_WORKER_TOKEN=${options.token}`);
+  // By name only: docker takes the value from its own environment, so the token is never in an argv (ps).
+  if (options.token) args.push('-e', 'NODETOOL_WORKER_TOKEN');
   if (options.volume) args.push('-v', `${options.volume}:/app/huggingface`);
   for (const [key, value] of Object.entries(options.env ?? {})) args.push('-e', `${key}=${value}`);
-  await docker([...args, image]);
+  await docker([...args, image], undefined, options.token ? { NODETOOL_WORKER_TOKEN: options.token } : {});
   const published = await docker(['port', name, '7777/tcp']);
   const port = /127\.0\.0\.1:(\d+)/.exec(published)?.[1];
   if (!port) throw new Error(`container ${name} published no 127.0.0.1 port: ${published}`);

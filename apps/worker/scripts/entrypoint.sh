@@ -1,0 +1,25 @@
+#!/bin/sh
+# Entrypoint of the worker images. The token may come from a file (NODETOOL_WORKER_TOKEN_FILE, the
+# Docker secrets convention) rather than an environment value that `docker inspect` shows; it is read
+# here and handed to the worker process only. Then the command (the worker, by default) runs.
+set -eu
+if [ -n "${NODETOOL_WORKER_TOKEN_FILE:-}" ]; then
+  file="$NODETOOL_WORKER_TOKEN_FILE"
+  if [ -n "${NODETOOL_WORKER_TOKEN:-}" ]; then
+    echo "nodetool worker: both NODETOOL_WORKER_TOKEN and NODETOOL_WORKER_TOKEN_FILE are set; set one" >&2
+    exit 64
+  fi
+  if [ ! -f "$file" ] || [ ! -r "$file" ]; then
+    echo "nodetool worker: cannot read the token file $file as uid $(id -u): it must exist and be readable by that user" \
+      "(a compose secret keeps the host file's mode: chmod 644 it, or chown it to uid $(id -u))" >&2
+    exit 64
+  fi
+  token="$(sed -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' "$file")"
+  if [ -z "$token" ]; then
+    echo "nodetool worker: the token file $file is empty" >&2
+    exit 64
+  fi
+  export NODETOOL_WORKER_TOKEN="$token"
+  unset token
+fi
+exec "$@"
