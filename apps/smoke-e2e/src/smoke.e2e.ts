@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '@nt/worker-auth-fixtures';
 import { launchChromium } from './browser.js';
@@ -9,17 +9,21 @@ import { portOf, readWorkerChoice, startHfWorker, type HfWorker, type WorkerChoi
 import { startServerProcess, type ServerProcess } from './serverProcess.js';
 
 const TOKEN = `smoke-e2e-${Math.random().toString(36).slice(2)}`;
+const SERVER_TOKEN = `server-${Math.random().toString(36).slice(2)}-${Math.random().toString(36).slice(2)}`;
 const SMOKE = join(REPO_ROOT, 'examples', 'hf-worker-smoke.json');
 const SCREENSHOTS = join(REPO_ROOT, 'apps', 'smoke-e2e', 'dist');
 
 let choice: WorkerChoice;
 let worker: HfWorker;
 let browser: Browser;
+/** One browser profile for the suite, so the session cookie of a login carries over, as in a real browser. */
+let context: BrowserContext;
 
 beforeAll(async () => {
   choice = readWorkerChoice();
   worker = await startHfWorker(TOKEN, choice);
   browser = await launchChromium();
+  context = await browser.newContext({ viewport: { width: 1500, height: 1050 } });
   console.log(`smoke-e2e: worker is a ${worker.kind} (${worker.identity}) at ${worker.url}: ${choice.reason}`);
 });
 
@@ -42,18 +46,30 @@ afterAll(async () => {
   await worker?.stop();
 });
 
-async function openUi(server: ServerProcess): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1500, height: 1050 } });
-  await page.goto(server.url);
+async function openUi(server: ServerProcess, path = '/'): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(server.url + path);
   return page;
 }
 
-describe('web UI → server → HF worker, token on', () => {
+describe('web UI → server → HF worker, a token on each', () => {
   let server: ServerProcess;
   beforeAll(async () => {
-    server = await startServerProcess({ NODETOOL_WORKER_URL: worker.url, NODETOOL_WORKER_TOKEN: TOKEN });
+    server = await startServerProcess({ NODETOOL_WORKER_URL: worker.url, NODETOOL_WORKER_TOKEN: TOKEN, NODETOOL_SERVER_TOKEN: SERVER_TOKEN });
   });
   afterAll(() => server?.stop());
+
+  it('asks for the server token, and a ?token= link logs in once and leaves the address bar', async () => {
+    const page = await openUi(server);
+    await page.getByTestId('login-form').waitFor();
+    await page.close();
+    const linked = await openUi(server, `/?token=${SERVER_TOKEN}`);
+    await linked.locator('[data-testid="worker-status"][data-state="connected"]').waitFor({ timeout: 60_000 });
+    expect(linked.url()).toBe(`${server.url}/`);
+    expect(await linked.getByTestId('login-form').count()).toBe(0);
+    expect(await linked.content()).not.toContain(SERVER_TOKEN);
+    await linked.close();
+  });
 
   it('imports the smoke workflow, runs it, and shows both embeddings and their similarity', async () => {
     const page = await openUi(server);
