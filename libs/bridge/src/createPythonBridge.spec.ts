@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createPythonBridge } from './createPythonBridge.js';
 import { ConfigError } from './errors.js';
 import { PythonStdioBridge } from './pythonStdioBridge.js';
-import { resolvePythonInterpreter } from './resolvePythonInterpreter.js';
+import { resolvePythonInterpreter } from './transport/resolvePythonInterpreter.js';
 import { WebsocketPythonBridge } from './websocketPythonBridge.js';
 
 describe('createPythonBridge', () => {

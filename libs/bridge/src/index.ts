@@ -11,11 +11,16 @@ export type { PythonBridgeOptions, ReconnectOptions, KeepaliveOptions } from './
 export { createPythonBridge, checkBridgeOptions } from './createPythonBridge.js';
 export { WebsocketPythonBridge, type WebsocketBridgeOptions } from './websocketPythonBridge.js';
 export { PythonStdioBridge } from './pythonStdioBridge.js';
-export { resolvePythonInterpreter, PROJECT_WORKER_VENV, PROJECT_HF_WORKER_VENV, type InterpreterChoice } from './resolvePythonInterpreter.js';
+export { resolvePythonInterpreter, PROJECT_WORKER_VENV, PROJECT_HF_WORKER_VENV, type InterpreterChoice } from './transport/resolvePythonInterpreter.js';
 export { fullJitterDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 export { describeUrl, redactSecret } from './redact.js';
 export { isLoopbackHost, isConfidentialWorkerUrl } from './linkSecurity.js';
-export { BlobBudget } from './blobAssembler.js';
+export { BlobBudget } from './rpc/blobAssembler.js';
+export { RpcConnection, type RpcSettings, type RpcRequestOptions, type RpcEvents } from './rpc/rpcConnection.js';
+export { WorkerClient } from './client/workerClient.js';
+export { ManagedBridge } from './connection/managedBridge.js';
+export { isTerminal, type ConnectionState, type ConnectionStatus } from './connection/connectionStatus.js';
+export type { Transport, TransportListener } from './transport/transport.js';
 export {
   BridgeError,
   WorkerAuthError,

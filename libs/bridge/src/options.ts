@@ -3,8 +3,10 @@ import { ConfigError } from './errors.js';
 import { DEFAULT_BACKOFF } from './backoff.js';
 
 export interface ReconnectOptions {
-  /** On by default for the WebSocket bridge. */
+  /** Reconnect after a lost connection: on by default for a remote worker, off for a local process. */
   enabled?: boolean;
+  /** Retry the first connect as well, instead of failing it (a server that starts before its worker). Off by default. */
+  retryFirstConnect?: boolean;
   initialDelayMs?: number;
   /** Cap of the backoff window; default 30 s. */
   maxDelayMs?: number;
@@ -83,7 +85,7 @@ export interface BridgeSettings {
   keepalive: Required<KeepaliveOptions> | false;
 }
 
-export function resolveSettings(options: PythonBridgeOptions): BridgeSettings {
+export function resolveSettings(options: PythonBridgeOptions, reconnectByDefault = true): BridgeSettings {
   const env = options.env ?? process.env;
   const executeFromEnv = env['NODETOOL_PYTHON_EXECUTE_TIMEOUT_MS'];
   let maxFrameSize: number;
@@ -103,7 +105,8 @@ export function resolveSettings(options: PythonBridgeOptions): BridgeSettings {
     maxBlobBytes: options.maxBlobBytes ?? 2 * 1024 ** 3,
     maxBlobBytesInFlight: options.maxBlobBytesInFlight ?? 2 * 1024 ** 3,
     reconnect: {
-      enabled: options.reconnect?.enabled ?? true,
+      enabled: options.reconnect?.enabled ?? reconnectByDefault,
+      retryFirstConnect: options.reconnect?.retryFirstConnect ?? false,
       initialDelayMs: options.reconnect?.initialDelayMs ?? DEFAULT_BACKOFF.initialDelayMs,
       maxDelayMs: options.reconnect?.maxDelayMs ?? DEFAULT_BACKOFF.maxDelayMs,
       maxAttempts: options.reconnect?.maxAttempts,

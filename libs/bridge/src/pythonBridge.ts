@@ -16,15 +16,13 @@ import type {
   UpdateData,
   WorkerStatus,
 } from '@nt/protocol';
+import type { ConnectionStatus } from './connection/connectionStatus.js';
 import type { BridgeError, WorkerAuthError } from './errors.js';
 
 export type BridgeTransport = 'websocket' | 'stdio';
 
-/**
- * idle → connecting → connected ⇄ reconnecting → closed. Only the WebSocket
- * bridge ever reconnects; `closed` is final.
- */
-export type BridgeState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
+/** See ConnectionState: idle → connecting → connected ⇄ reconnecting; `closed` and `failed` are final. */
+export type BridgeState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed' | 'failed';
 
 /** One node execution, in the caller's terms; the bridge maps it to the wire keys. */
 export interface ExecuteRequest {
@@ -57,6 +55,8 @@ export interface ReconnectingInfo {
 
 export interface BridgeEvents {
   state: [BridgeState];
+  /** Every change of the connection status (state, attempt, next retry, last error). */
+  status: [ConnectionStatus];
   connected: [];
   /** The connection dropped; every request in flight has already been rejected with `cause`. */
   disconnected: [cause: BridgeError];
@@ -65,7 +65,7 @@ export interface BridgeEvents {
   reconnected: [];
   /** A reconnect attempt met HTTP 401. The bridge keeps backing off: the token may be rotated on the worker. */
   auth_rejected: [WorkerAuthError];
-  /** The attempt or deadline limit ran out; the bridge is closed. */
+  /** The attempt or deadline limit ran out; the bridge is `failed`. */
   reconnect_failed: [BridgeError];
   warning: [string];
   /** A stderr line of the stdio worker. */
@@ -77,12 +77,17 @@ export interface BridgeEvents {
 export interface PythonBridge {
   readonly transport: BridgeTransport;
   readonly state: BridgeState;
+  /** The one view of the connection: state, attempt and next retry while reconnecting, the last error. */
+  readonly connectionStatus: ConnectionStatus;
   /** Where the bridge points, safe to print (no credentials). */
   readonly target: string;
   /** Whether the link keeps what it carries private (stdio, wss://, or ws:// on loopback); secrets are sent only then. */
   readonly confidential: boolean;
 
-  /** Opens the transport, then runs discover and worker.status. Rejects fast on a rejected token. */
+  /**
+   * Opens the transport, then runs discover and worker.status. Rejects fast on a rejected token, unless
+   * `reconnect.retryFirstConnect` is set: then it keeps trying, as after a lost connection.
+   */
   connect(): Promise<void>;
   /** Rejects everything pending with BridgeClosedError, stops reconnecting, ends the child. Idempotent. */
   close(): Promise<void>;
@@ -115,6 +120,8 @@ export interface PythonBridge {
     request: ModelsDownloadData,
     options?: { signal?: AbortSignal; idleTimeoutMs?: number; onProgress?: (progress: DownloadProgressData) => void },
   ): Promise<{ repo_id: string; status: string }>;
+  /** Removes a model from the worker's cache (protocol 2+; `{deleted: false}` below). */
+  deleteModel(repoId: string): Promise<{ deleted: boolean }>;
   /** Frees loaded models (protocol 4+; answers `{evicted: []}` without sending below). */
   evictModels(scope?: ModelsEvictData): Promise<ModelsEvictReply>;
 

@@ -238,11 +238,11 @@ describe('a stdio worker that stops in the middle of a frame (a hung write, byte
     const bridge = new PythonStdioBridge({ ...FIXTURES_ONLY, frameStallTimeoutMs: 500 });
     await bridge.connect();
     const pid = bridge.pid as number;
-    const closed = new Promise<void>((resolve) => bridge.on('state', (state) => state === 'closed' && resolve()));
+    const failed = new Promise<void>((resolve) => bridge.on('state', (state) => state === 'failed' && resolve()));
     const error = await bridge.execute({ nodeType: 'fixtures.StallMidFrame', fields: { declared: 1000, sent: 10, seconds: 600 } }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ProtocolError);
     expect((error as Error).message).toMatch(/stopped in the middle of a frame \(10 of its 1000 bytes arrived, then nothing for 500 ms\); it is stopped/);
-    await closed;
+    await failed;
     expect(() => process.kill(pid, 0)).toThrow();
     await bridge.close();
   }, 60_000);

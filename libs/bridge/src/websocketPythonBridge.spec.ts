@@ -201,7 +201,10 @@ describe('WebsocketPythonBridge against the fake worker', () => {
     const failed = once(bridge, 'reconnect_failed');
     await worker.stop();
     expect(String(await failed)).toMatch(/Gave up reconnecting to ws:\/\/127\.0\.0\.1:\d+ after 3 attempt\(s\)/);
-    expect(bridge.state).toBe('closed');
+    // Sticky: a bridge that gave up stays `failed`; connect() refuses instead of starting over.
+    expect(bridge.state).toBe('failed');
+    expect(bridge.connectionStatus).toMatchObject({ state: 'failed', lastError: expect.objectContaining({ code: 'BRIDGE_ERR_UNREACHABLE' }) });
+    await expect(bridge.connect()).rejects.toThrow(/gave up on ws:\/\/127\.0\.0\.1:\d+; create a new one/);
   });
 
   it('refuses to send a frame above the ceiling, naming size and limit, and keeps the connection', async () => {

@@ -178,6 +178,8 @@ export interface CachedModel {
 
 export interface ModelsDownloadData {
   repo_id: string;
+  /** A HuggingFace token for this download only (gated repos); never logged. */
+  token?: string;
   allow_patterns?: string[];
   ignore_patterns?: string[];
   path?: string;
@@ -194,6 +196,10 @@ export interface DownloadProgressData {
   total_files?: number;
   current_files?: string[];
   error?: string;
+}
+
+export interface ModelsDeleteData {
+  repo_id: string;
 }
 
 export interface ModelsEvictReply {

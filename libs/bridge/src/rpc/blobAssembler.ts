@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { describeBytes } from '@nt/protocol';
-import { ProtocolError } from './errors.js';
+import { ProtocolError } from '../errors.js';
 
 /**
  * Bytes reserved by result blobs still being assembled, across every request of one bridge: each blob

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { BlobAssembler, BlobBudget } from './blobAssembler.js';
-import { ProtocolError } from './errors.js';
+import { ProtocolError } from '../errors.js';
 
 const payload = Buffer.from(Array.from({ length: 10 }, (_, i) => i));
 const sha = createHash('sha256').update(payload).digest('hex');

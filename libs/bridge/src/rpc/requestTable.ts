@@ -1,5 +1,5 @@
 import type { ChunkData, Envelope, ErrorData, ProgressData, UpdateData } from '@nt/protocol';
-import { BridgeError, RemoteError } from './errors.js';
+import { BridgeError, ProtocolError, RemoteError } from '../errors.js';
 import type { PendingRequest } from './pendingRequest.js';
 
 /**
@@ -49,19 +49,14 @@ export class RequestTable {
         }
         return;
       case 'result':
-        if (handlers.blobs) {
-          try {
-            const data = envelope.data as { blobs?: Record<string, Uint8Array> };
-            request.resolve({ ...envelope.data, blobs: { ...data.blobs, ...handlers.blobs.take() } });
-          } catch (error) {
-            request.reject(error as BridgeError);
-          }
-          return;
-        }
-        request.resolve(envelope.data);
-        return;
       case 'discover':
-        request.resolve(envelope.data);
+        try {
+          let data = envelope.data;
+          if (handlers.blobs) data = { ...data, blobs: { ...(data['blobs'] as Record<string, Uint8Array> | undefined), ...handlers.blobs.take() } };
+          request.resolve(request.parseReply(data));
+        } catch (error) {
+          request.reject(error instanceof BridgeError ? error : new ProtocolError(`the worker's reply to ${request.describe()} breaks the contract: ${(error as Error).message}`));
+        }
         return;
       case 'error': {
         const data = envelope.data as Partial<ErrorData>;

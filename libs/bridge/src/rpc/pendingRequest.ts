@@ -1,6 +1,6 @@
 import type { ChunkData, ProgressData, UpdateData } from '@nt/protocol';
 import type { BlobAssembler } from './blobAssembler.js';
-import type { BridgeError } from './errors.js';
+import type { BridgeError } from '../errors.js';
 
 export interface PendingHandlers {
   onProgress?: (progress: ProgressData) => void;
@@ -28,6 +28,8 @@ export class PendingRequest {
     /** What the request is about, for error messages: the node type of an execute. */
     readonly subject: string | undefined,
     readonly handlers: PendingHandlers,
+    /** Checks the terminal frame's data against the contract (REQUEST_SPECS) and types it. */
+    readonly parseReply: (data: Record<string, unknown>) => unknown = (data) => data,
   ) {
     this.promise = new Promise((resolve, reject) => {
       this.resolveFn = resolve;

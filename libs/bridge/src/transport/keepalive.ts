@@ -1,5 +1,5 @@
 import type WebSocket from 'ws';
-import { ConnectionClosedError } from './errors.js';
+import { ConnectionClosedError } from '../errors.js';
 
 /**
  * Pings the worker on a fixed interval and declares the connection dead when

@@ -1,0 +1,225 @@
+import {
+  capabilitiesOf,
+  checkProtocolVersion,
+  compact,
+  readProtocolVersion,
+  type CachedModel,
+  type Capabilities,
+  type ChunkData,
+  type DiscoverReply,
+  type DownloadProgressData,
+  type ExecuteResult,
+  type JobEndReason,
+  type JobEndReply,
+  type LoadError,
+  type ModelsDownloadData,
+  type ModelsEvictData,
+  type ModelsEvictReply,
+  type NodeMetadata,
+  type WorkerStatus,
+} from '@nt/protocol';
+import { BridgeTimeoutError, CancelledError, ProtocolError } from '../errors.js';
+import type { ExecuteOptions, ExecuteRequest } from '../pythonBridge.js';
+import type { RpcConnection } from '../rpc/rpcConnection.js';
+import { toExecuteData } from './executeData.js';
+
+export interface ClientTimeouts {
+  /** discover, worker.status, job.*, models.* (except download). */
+  rpcTimeoutMs: number;
+  /** execute; 0 turns it off. */
+  executeTimeoutMs: number;
+  /** Whether to ask for result blobs in chunks when the worker offers it. */
+  chunkedBlobs: boolean;
+}
+
+/**
+ * The worker's API over one connection: the handshake (discover, version check, worker.status), the
+ * catalog it learned, and one method per request type. Each method picks its request from the typed
+ * map, so adding a request type is an entry there and a method here.
+ */
+export class WorkerClient {
+  private nodes: NodeMetadata[] = [];
+  private nodeTypes = new Set<string>();
+  private workerStatus: WorkerStatus | null = null;
+  private loadErrors: LoadError[] = [];
+  protocolVersion = 0;
+  lastRoundTripMs: number | null = null;
+
+  constructor(
+    private readonly connection: RpcConnection,
+    private readonly timeouts: ClientTimeouts,
+    private readonly warn: (message: string) => void,
+  ) {}
+
+  /** Discover, version check, then status (whose failure is tolerated: capability gates stay closed). */
+  async handshake(): Promise<void> {
+    const discovered = await this.discover();
+    const verdict = checkProtocolVersion(readProtocolVersion(discovered.protocol_version));
+    if (!verdict.ok) throw new ProtocolError(verdict.reason);
+    if (verdict.warning) this.warn(verdict.warning);
+    try {
+      await this.status();
+    } catch (error) {
+      this.warn(`worker.status failed, capability gates stay closed: ${(error as Error).message}`);
+    }
+  }
+
+  getNodeMetadata(): NodeMetadata[] {
+    return this.nodes;
+  }
+
+  hasNodeType(nodeType: string): boolean {
+    return this.nodeTypes.has(nodeType);
+  }
+
+  getWorkerStatus(): WorkerStatus | null {
+    return this.workerStatus;
+  }
+
+  getLoadErrors(): LoadError[] {
+    return this.loadErrors;
+  }
+
+  capabilities(): Capabilities {
+    return capabilitiesOf(this.workerStatus);
+  }
+
+  async discover(): Promise<DiscoverReply> {
+    const reply = await this.connection.request('discover', {}, { timeoutMs: this.timeouts.rpcTimeoutMs });
+    this.nodes = reply.nodes;
+    this.nodeTypes = new Set(reply.nodes.map((node) => node.node_type));
+    this.loadErrors = reply.load_errors ?? [];
+    this.protocolVersion = readProtocolVersion(reply.protocol_version);
+    return reply;
+  }
+
+  async status(): Promise<WorkerStatus> {
+    const started = performance.now();
+    const reply = await this.connection.request('status', {}, { timeoutMs: this.timeouts.rpcTimeoutMs });
+    this.lastRoundTripMs = performance.now() - started;
+    this.workerStatus = reply;
+    this.loadErrors = reply.load_errors;
+    return reply;
+  }
+
+  execute(request: ExecuteRequest, options: ExecuteOptions = {}): Promise<ExecuteResult> {
+    const data = toExecuteData(request);
+    // Chunked blobs keep a large result (an image, audio, a 3D model) below the frame ceiling.
+    const chunked = this.timeouts.chunkedBlobs && this.capabilities().chunkedBlobs;
+    if (chunked) data.blob_transfer = 'chunked-v1';
+    return this.connection.request('execute', data, {
+      subject: request.nodeType,
+      timeoutMs: options.timeoutMs ?? this.timeouts.executeTimeoutMs,
+      signal: options.signal,
+      handlers: { onProgress: options.onProgress, onUpdate: options.onUpdate },
+      chunkedBlobs: chunked,
+    });
+  }
+
+  async *executeStream(request: ExecuteRequest, options: ExecuteOptions = {}): AsyncGenerator<ChunkData> {
+    const queue: ChunkData[] = [];
+    let wake: (() => void) | null = null;
+    const pending = this.connection.start('executeStream', toExecuteData(request), {
+      subject: request.nodeType,
+      timeoutMs: options.timeoutMs ?? 0,
+      signal: options.signal,
+      handlers: {
+        onProgress: options.onProgress,
+        onUpdate: options.onUpdate,
+        onChunk: (chunk) => {
+          queue.push(chunk);
+          wake?.();
+        },
+      },
+    });
+    let failure: unknown;
+    let finished = false;
+    pending.promise.then(
+      () => {
+        finished = true;
+        wake?.();
+      },
+      (error) => {
+        failure = error;
+        finished = true;
+        wake?.();
+      },
+    );
+    try {
+      for (;;) {
+        const chunk = queue.shift();
+        if (chunk) {
+          yield chunk;
+          continue;
+        }
+        if (finished) {
+          if (failure) throw failure;
+          return;
+        }
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = null;
+      }
+    } finally {
+      // The consumer stopped early: tell the worker and forget the request.
+      if (!pending.isSettled) {
+        this.connection.cancel(pending.id);
+        pending.reject(new CancelledError(`${pending.describe()} was abandoned by its consumer`));
+      }
+    }
+  }
+
+  async startJob(job: { jobId: string; workflowId?: string; userId?: string }): Promise<void> {
+    if (!this.capabilities().jobLifecycle) return;
+    await this.connection.request('jobStart', compact({ job_id: job.jobId, workflow_id: job.workflowId, user_id: job.userId }), { timeoutMs: this.timeouts.rpcTimeoutMs });
+  }
+
+  async endJob(job: { jobId: string; reason?: JobEndReason }): Promise<JobEndReply | null> {
+    if (!this.capabilities().jobLifecycle) return null;
+    return this.connection.request('jobEnd', compact({ job_id: job.jobId, reason: job.reason }), { timeoutMs: this.timeouts.rpcTimeoutMs });
+  }
+
+  async listCachedModels(): Promise<CachedModel[]> {
+    if (!this.capabilities().modelManagement) return [];
+    return (await this.connection.request('modelsListCached', {}, { timeoutMs: this.timeouts.rpcTimeoutMs })).models;
+  }
+
+  downloadModel(
+    request: ModelsDownloadData,
+    options: { signal?: AbortSignal; idleTimeoutMs?: number; onProgress?: (progress: DownloadProgressData) => void } = {},
+  ): Promise<{ repo_id: string; status: string }> {
+    const idleMs = options.idleTimeoutMs ?? 300_000;
+    const pending = this.connection.start('modelsDownload', compact({ ...request }), {
+      subject: request.repo_id,
+      timeoutMs: 0,
+      signal: options.signal,
+      handlers: {
+        onProgress: (progress) => {
+          arm();
+          options.onProgress?.(progress as unknown as DownloadProgressData);
+        },
+      },
+    });
+    // An idle watchdog rather than a total timeout: a large model may take hours, a stalled one should not.
+    let timer: NodeJS.Timeout | undefined;
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        this.connection.cancel(pending.id);
+        pending.reject(new BridgeTimeoutError(`${pending.describe()} made no progress for ${idleMs} ms; cancel sent to the worker`));
+      }, idleMs);
+    };
+    arm();
+    pending.addCleanup(() => clearTimeout(timer));
+    return pending.promise as Promise<{ repo_id: string; status: string }>;
+  }
+
+  async deleteModel(repoId: string): Promise<{ deleted: boolean }> {
+    if (!this.capabilities().modelManagement) return { deleted: false };
+    return this.connection.request('modelsDelete', { repo_id: repoId }, { subject: repoId, timeoutMs: this.timeouts.rpcTimeoutMs });
+  }
+
+  async evictModels(scope: ModelsEvictData = {}): Promise<ModelsEvictReply> {
+    if (!this.capabilities().modelEviction) return { evicted: [] };
+    return this.connection.request('modelsEvict', compact({ ...scope }), { timeoutMs: this.timeouts.rpcTimeoutMs });
+  }
+}
