@@ -7,7 +7,7 @@ import { OutputsPanel } from './components/OutputsPanel.js';
 import { WorkerStatusPanel } from './components/WorkerStatusPanel.js';
 import { WorkflowList } from './components/WorkflowList.js';
 import { applyRunMessage, startedRun, type RunState } from './runState.js';
-import type { NodeMetadata, ServerMessage, StoredWorkflow, WorkerHealth, WorkflowSummary } from './types.js';
+import type { NodeMetadata, ServerMessage, StoredWorkflow, WorkerHealth, WorkflowSummary } from '@nt/api-contract';
 import { useServerEvents } from './useServerEvents.js';
 
 export function App() {

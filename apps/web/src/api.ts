@@ -1,4 +1,4 @@
-import type { NodeMetadata, StoredWorkflow, WorkflowSummary } from './types.js';
+import type { NodeMetadata, StoredWorkflow, WorkflowSummary } from '@nt/api-contract';
 
 /** The server wants its token (NODETOOL_SERVER_TOKEN) and this browser has no session yet. */
 export class AuthRequiredError extends Error {}

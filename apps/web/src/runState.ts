@@ -1,4 +1,4 @@
-import type { ServerMessage } from './types.js';
+import type { ServerMessage } from '@nt/api-contract';
 
 export interface NodeRunState {
   status: string;
@@ -12,7 +12,7 @@ export interface NodeRunState {
 export interface RunState {
   jobId: string;
   workflowId: string;
-  status: 'starting' | 'running' | 'completed' | 'failed' | 'cancelled';
+  status: 'starting' | 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
   nodes: Record<string, NodeRunState>;
   outputs: Record<string, unknown>;
   /** Log lines the nodes wrote, in order. */
@@ -50,7 +50,7 @@ export function applyRunMessage(run: RunState | null, message: ServerMessage): R
       return { ...run, logs: [...run.logs, { nodeId: message.node_id, content: `setting ${message.setting} was not sent to the worker: ${message.reason}`, severity: 'warning' }] };
     case 'error':
       // A refused run_job (invalid graph, worker down, too many runs) answers with the run's id as request_id.
-      return message['request_id'] === run.jobId ? { ...run, status: 'failed', error: String(message['error']) } : run;
+      return message.request_id === run.jobId ? { ...run, status: 'failed', error: message.error } : run;
     default:
       return run;
   }

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef } from 'react';
-import type { ServerMessage } from './types.js';
+import type { ServerMessage } from '@nt/api-contract';
 
 /**
  * Listens to /ws, reconnecting after a drop (the server may restart, or the browser just logged in);

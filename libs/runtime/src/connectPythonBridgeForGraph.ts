@@ -1,6 +1,6 @@
 import { createPythonBridge, type PythonBridge, type PythonBridgeOptions } from '@nt/bridge';
 import type { Graph } from './graph.js';
-import { isBuiltinType } from './nodeCatalog.js';
+import { graphNeedsWorker } from './nodeCatalog.js';
 
 /**
  * Connects a bridge only when some node has no TypeScript implementation:
@@ -9,7 +9,7 @@ import { isBuiltinType } from './nodeCatalog.js';
  * closes the bridge after the run.
  */
 export async function connectPythonBridgeForGraph(graph: Graph, options: PythonBridgeOptions = {}, onWarning?: (message: string) => void): Promise<PythonBridge | null> {
-  if (graph.nodes.every((node) => isBuiltinType(node.type))) return null;
+  if (!graphNeedsWorker(graph)) return null;
   const bridge = createPythonBridge(options);
   if (onWarning) bridge.on('warning', onWarning);
   try {

@@ -5,7 +5,7 @@ export { WorkflowFormatError, GraphValidationError, GraphTooLargeError, NodeFail
 export { checkGraphLimits, DEFAULT_GRAPH_LIMITS, type GraphLimits } from './graphLimits.js';
 export { validateStructure, validateAgainstCatalog } from './validateGraph.js';
 export { closeMatches } from './closeMatches.js';
-export { NodeCatalog, isBuiltinType, type CatalogEntry } from './nodeCatalog.js';
+export { NodeCatalog, isBuiltinType, graphNeedsWorker, type CatalogEntry } from './nodeCatalog.js';
 export { BUILTIN_NODES, cosineSimilarity, toVector } from './builtins/index.js';
 export type { NodeExecutor, NodeContext, BuiltinNode } from './nodeExecutor.js';
 export { resolvePythonNodeExecutor } from './pythonNodeExecutor.js';

@@ -31,3 +31,8 @@ export class NodeCatalog {
 export function isBuiltinType(nodeType: string): boolean {
   return BUILTIN_NODES.has(nodeType);
 }
+
+/** Whether a run of this graph needs a Python worker: some node has no TypeScript implementation. */
+export function graphNeedsWorker(graph: { nodes: ReadonlyArray<{ type: string }> }): boolean {
+  return graph.nodes.some((node) => !isBuiltinType(node.type));
+}

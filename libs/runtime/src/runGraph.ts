@@ -1,15 +1,10 @@
 import { NodeFailedError } from './errors.js';
 import type { Graph, GraphEdge, GraphNode } from './graph.js';
 import type { NodeExecutor } from './nodeExecutor.js';
+import type { NodeRunRecord } from '@nt/api-contract';
 import type { JobStatus, NodeStatus, RunEvent } from './runEvents.js';
 
-export interface NodeRunRecord {
-  type: string;
-  status: NodeStatus | 'pending';
-  error?: string;
-  duration_ms?: number;
-  outputs?: Record<string, unknown>;
-}
+export type { NodeRunRecord } from '@nt/api-contract';
 
 export interface GraphRunResult {
   status: Exclude<JobStatus, 'running'>;

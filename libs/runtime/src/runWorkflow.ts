@@ -3,7 +3,7 @@ import type { PythonBridge, PythonBridgeOptions } from '@nt/bridge';
 import type { JobEndReason } from '@nt/protocol';
 import { connectPythonBridgeForGraph } from './connectPythonBridgeForGraph.js';
 import type { GraphNode, Workflow } from './graph.js';
-import type { NodeCatalog } from './nodeCatalog.js';
+import { graphNeedsWorker, type NodeCatalog } from './nodeCatalog.js';
 import type { NodeExecutor } from './nodeExecutor.js';
 import { prepareGraph, prepareRun, sinkName, type PreparedRun } from './prepareRun.js';
 import { resolvePythonNodeExecutor } from './pythonNodeExecutor.js';
@@ -72,7 +72,7 @@ export async function runPrepared(prepared: PreparedRun, bridge: PythonBridge | 
   const secretPolicy = options.secretPolicy ?? secretPolicyFromEnv();
   emit({ type: 'job_update', job_id: jobId, workflow_id: workflow.id, status: 'running' });
   let reason: JobEndReason = 'failed';
-  const usesWorker = bridge !== null && graph.nodes.some((node) => catalog.lookup(node.type)?.kind === 'python');
+  const usesWorker = bridge !== null && graphNeedsWorker(graph);
   if (usesWorker) await bridge.startJob({ jobId, workflowId: workflow.id }).catch(() => undefined);
   try {
     const outcome = await runGraph(graph, {

@@ -1,3 +1,4 @@
+import type { JobRecord } from '@nt/api-contract';
 import type { PythonBridgeOptions } from '@nt/bridge';
 import { connectPythonBridgeForGraph, runWorkflow, type RunEvent, type RunResult } from '@nt/runtime';
 import { checkSmokeResult, type SmokeCheck } from './checkSmokeResult.js';
@@ -54,12 +55,13 @@ async function runSmokeOnServer(serverUrl: string): Promise<SmokeReport> {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ graph: { id: workflow.id, name: workflow.name, graph: workflow.graph }, wait: true }),
   });
-  const job = (await response.json()) as { status?: string; error?: string; result?: { outputs: Record<string, unknown>; nodes: RunResult['nodes']; duration_ms: number } };
+  const job = (await response.json()) as Partial<JobRecord> & { error?: string };
   if (!response.ok) throw new Error(`the server at ${serverUrl} answered ${response.status}: ${job.error ?? 'no message'}`);
+  const status = job.status === 'completed' || job.status === 'cancelled' ? job.status : 'failed';
   const result: RunResult = {
-    job_id: '',
+    job_id: job.id ?? '',
     workflow_id: workflow.id,
-    status: (job.status ?? 'failed') as RunResult['status'],
+    status,
     outputs: job.result?.outputs ?? {},
     nodes: job.result?.nodes ?? {},
     duration_ms: job.result?.duration_ms ?? 0,

@@ -1,7 +1,7 @@
 import { Background, Controls, Handle, Position, ReactFlow, type Edge, type Node, type NodeProps } from '@xyflow/react';
 import { useMemo } from 'react';
 import type { NodeRunState } from '../runState.js';
-import type { EditorEdge, EditorNode } from '../types.js';
+import type { EditorEdge, EditorNode } from '@nt/api-contract';
 
 type GraphNodeData = { label: string; nodeType: string; run?: NodeRunState; summary?: string; isComment: boolean };
 

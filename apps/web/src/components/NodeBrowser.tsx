@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import type { NodeMetadata } from '../types.js';
+import type { NodeMetadata } from '@nt/api-contract';
 
 /** Every node type a run can use, filterable by name or namespace. */
 export function NodeBrowser({ nodes }: { nodes: NodeMetadata[] }) {

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { WorkerHealth } from '../types.js';
+import type { WorkerHealth } from '@nt/api-contract';
 
 const LABELS: Record<WorkerHealth['state'], string> = {
   connecting: 'Connecting',

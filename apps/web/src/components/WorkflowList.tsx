@@ -1,5 +1,5 @@
 import { useRef, useState, type DragEvent } from 'react';
-import type { WorkflowSummary } from '../types.js';
+import type { WorkflowSummary } from '@nt/api-contract';
 
 interface Props {
   workflows: WorkflowSummary[];

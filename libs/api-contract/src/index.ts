@@ -1,0 +1,19 @@
+export type {
+  JobStatus,
+  NodeStatus,
+  JobUpdate,
+  NodeUpdate,
+  NodeProgress,
+  OutputUpdate,
+  LogUpdate,
+  SecretWithheld,
+  RunEvent,
+  ServerJobStatus,
+  ServerJobUpdate,
+  ServerRunEvent,
+} from './runEvents.js';
+export type { GraphDocument, NodeRunRecord, JobResult, JobRecord, JobSummary } from './jobs.js';
+export type { WorkerState, WorkerHealth, HealthReport } from './workerHealth.js';
+export type { WorkflowSummary, EditorNode, EditorEdge, StoredWorkflow } from './workflows.js';
+export type { ClientCommand, ServerMessage } from './wsMessages.js';
+export type { NodeMetadata, LoadError } from '@nt/protocol';
