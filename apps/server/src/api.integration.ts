@@ -98,7 +98,7 @@ describe('HTTP API against the real worker (fixture nodes)', () => {
 
     it('a body that is not a workflow', async () => {
       expect((await api(server, 'POST', '/api/workflows', [1, 2])).body.error).toMatch(/expected a JSON object, got an array/);
-      expect((await api(server, 'POST', '/api/run', { params: {} })).body.error).toMatch(/needs a "graph"/);
+      expect((await api(server, "POST", "/api/run", { params: {} })).body.error).toMatch(/needs a "workflow_id", a "graph"/);
       expect((await api(server, 'POST', '/api/run', { graph: echoGraph(1), params: [1] })).status).toBe(400);
     });
 

@@ -124,7 +124,7 @@ describe('a server process that is killed or stopped during a run', () => {
       const result = await server.exited;
       expect(result.code).toBe(0);
       expect(performance.now() - signalled).toBeLessThan(10_000);
-      expect(result.output).toMatch(/1 run\(s\) did not finish within 1500 ms and were marked failed/);
+      expect(result.output, result.output).toMatch(/1 run\(s\) did not finish within 1500 ms and were marked failed/);
       const reopened = new Database(db, { readonly: true });
       const row = reopened.prepare('SELECT status, error FROM jobs WHERE id = ?').get('stopped-mid-run') as { status: string; error: string };
       reopened.close();

@@ -1,5 +1,13 @@
 import { GraphTooLargeError, GraphValidationError, WorkflowFormatError } from '@nt/runtime';
-import { JobExistsError, TooManyRunsError, WorkerUnavailableError } from '../jobs/jobManager.js';
+import {
+  InvalidRequestError,
+  JobExistsError,
+  JobNotFoundError,
+  JobNotRunningError,
+  TooManyRunsError,
+  WorkerUnavailableError,
+  WorkflowNotFoundError,
+} from '../errors.js';
 
 /** An error with the HTTP status it should answer with; its message is shown to the client. */
 export class HttpError extends Error {
@@ -12,15 +20,19 @@ export class HttpError extends Error {
   }
 }
 
-/** Maps any thrown error to a status and a JSON body; unknown errors are 500s without internals. */
+/**
+ * The one map from what went wrong to a status, for HTTP responses and WebSocket error messages alike.
+ * Unknown errors are 500s whose message says nothing of the internals.
+ */
 export function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
   // At most 200 issues travel back: a 10,000-node graph of typos should not answer with megabytes.
   if (error instanceof GraphValidationError) return new HttpError(400, error.message, { issues: error.issues.slice(0, 200), issue_count: error.issues.length });
+  if (error instanceof WorkflowFormatError || error instanceof InvalidRequestError) return new HttpError(400, error.message);
+  if (error instanceof WorkflowNotFoundError || error instanceof JobNotFoundError) return new HttpError(404, error.message);
+  if (error instanceof JobExistsError || error instanceof JobNotRunningError) return new HttpError(409, error.message);
   if (error instanceof GraphTooLargeError) return new HttpError(413, error.message, { limit: error.limit, actual: error.actual, max: error.max });
   if (error instanceof TooManyRunsError) return new HttpError(429, error.message);
-  if (error instanceof JobExistsError) return new HttpError(409, error.message);
-  if (error instanceof WorkflowFormatError) return new HttpError(400, error.message);
   if (error instanceof WorkerUnavailableError) return new HttpError(503, error.message);
   return new HttpError(500, 'internal server error');
 }

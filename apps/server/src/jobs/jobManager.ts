@@ -1,26 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import { isBuiltinType, prepareGraph, prepareRun, runPrepared, toJsonValue, type PreparedRun, type RunEvent, type SecretPolicy, type Workflow } from '@nt/runtime';
+import { graphNeedsWorker, prepareGraph, prepareRun, runPrepared, toJsonValue, type PreparedRun, type RunEvent, type SecretPolicy, type Workflow } from '@nt/runtime';
+import type { ServerRunEvent } from '@nt/api-contract';
+import { JobExistsError, TooManyRunsError, WorkerUnavailableError } from '../errors.js';
 import type { JobStore, StoredJob } from '../store/jobStore.js';
 import type { WorkerSupervisor } from '../worker/workerSupervisor.js';
 
-/** A run needs Python nodes but no worker is connected. */
-export class WorkerUnavailableError extends Error {
-  readonly code = 'SERVER_ERR_WORKER_UNAVAILABLE';
-}
-
-/** The server runs as many runs as it allows and its queue is full (NODETOOL_MAX_QUEUED_RUNS). */
-export class TooManyRunsError extends Error {
-  readonly code = 'SERVER_ERR_TOO_MANY_RUNS';
-}
-
-/** A run with this id exists already. */
-export class JobExistsError extends Error {
-  readonly code = 'SERVER_ERR_JOB_EXISTS';
-}
-
-/** Run events as the server sends them: JSON-safe, with the workflow id on every one. */
-export type ServerRunEvent = RunEvent & { workflow_id: string };
+export type { ServerRunEvent } from '@nt/api-contract';
 
 export interface JobManagerOptions {
   maxConcurrentRuns: number;
@@ -61,7 +47,7 @@ export class JobManager extends EventEmitter {
   start(workflow: Workflow, params: Record<string, unknown> = {}, jobId: string = `job-${randomUUID()}`): { jobId: string; done: Promise<StoredJob> } {
     if (!this.accepting) throw new WorkerUnavailableError('the server is shutting down');
     if (this.active.has(jobId) || this.queue.some((queued) => queued.jobId === jobId) || this.jobs.get(jobId)) {
-      throw new JobExistsError(`a job with id "${jobId}" already exists`);
+      throw new JobExistsError(jobId);
     }
     const prepared = this.prepare(workflow, params);
     if (this.active.size < this.options.maxConcurrentRuns) {
@@ -75,7 +61,7 @@ export class JobManager extends EventEmitter {
     }
     this.jobs.create({ id: jobId, workflow_id: workflow.id, graph: workflow.graph, params }, 'queued');
     const done = new Promise<StoredJob>((settle) => this.queue.push({ jobId, workflow, params, settle }));
-    this.emitEvent({ type: 'job_update', job_id: jobId, workflow_id: workflow.id, status: 'queued' } as unknown as ServerRunEvent);
+    this.emitEvent({ type: 'job_update', job_id: jobId, workflow_id: workflow.id, status: 'queued' });
     return { jobId, done };
   }
 
@@ -83,7 +69,7 @@ export class JobManager extends EventEmitter {
   private prepare(workflow: Workflow, params: Record<string, unknown>): PreparedRun {
     const bridge = this.supervisor.bridge;
     const graph = prepareGraph(workflow, params);
-    if (!bridge && graph.nodes.some((node) => !isBuiltinType(node.type))) {
+    if (!bridge && graphNeedsWorker(graph)) {
       const health = this.supervisor.status();
       throw new WorkerUnavailableError(`the workflow needs the Python worker, which is ${health.state.replace('_', ' ')}${health.error ? ` (${health.error})` : ''}`);
     }
@@ -128,7 +114,7 @@ export class JobManager extends EventEmitter {
   /** A queued run that ends before it starts (cancelled, refused, shutdown): stored and announced like any other. */
   private finishWithoutRunning(jobId: string, workflowId: string, status: 'failed' | 'cancelled', error: string): StoredJob {
     const job = this.record(jobId, status, null, error);
-    this.emitEvent({ type: 'job_update', job_id: jobId, workflow_id: workflowId, status, error } as ServerRunEvent);
+    this.emitEvent({ type: 'job_update', job_id: jobId, workflow_id: workflowId, status, error });
     return job;
   }
 
@@ -216,7 +202,7 @@ export class JobManager extends EventEmitter {
       status: job.status as 'completed' | 'failed' | 'cancelled',
       ...(job.error ? { error: job.error } : {}),
       ...(job.result ? { duration_ms: job.result.duration_ms, outputs: job.result.outputs } : {}),
-    } as ServerRunEvent);
+    });
     return job;
   }
 

@@ -1,9 +1,8 @@
 import { checkGraphLimits, loadWorkflow, validateStructure, pruneEditorOnly } from '@nt/runtime';
 import type { App } from '../app.js';
-import { HttpError } from '../http/httpError.js';
+import { WorkflowNotFoundError } from '../errors.js';
 import { readJsonBody } from '../http/readJsonBody.js';
 import type { Router } from '../http/router.js';
-import { startRun } from './runRequest.js';
 
 export function addWorkflowRoutes(router: Router, app: App): void {
   // Import a workflow file (the editor's saved format or a bare graph); the same id again replaces it.
@@ -18,22 +17,14 @@ export function addWorkflowRoutes(router: Router, app: App): void {
 
   router.add('GET', '/api/workflows', () => ({ status: 200, body: { workflows: app.workflows.list() } }));
 
-  router.add('GET', '/api/workflows/:id', ({ params }) => ({ status: 200, body: findWorkflow(app, params['id'] as string) }));
+  router.add('GET', '/api/workflows/:id', ({ params }) => {
+    const stored = app.workflows.get(params['id'] as string);
+    if (!stored) throw new WorkflowNotFoundError(params['id'] as string);
+    return { status: 200, body: stored };
+  });
 
   router.add('DELETE', '/api/workflows/:id', ({ params }) => {
-    if (!app.workflows.delete(params['id'] as string)) throw new HttpError(404, `no workflow with id "${params['id']}"`);
+    if (!app.workflows.delete(params['id'] as string)) throw new WorkflowNotFoundError(params['id'] as string);
     return { status: 204 };
   });
-
-  router.add('POST', '/api/workflows/:id/run', async ({ request, params, query }) => {
-    const stored = findWorkflow(app, params['id'] as string);
-    const body = (await readJsonBody(request, app.config.maxBodyBytes)) as Record<string, unknown>;
-    return startRun(app, loadWorkflow(stored.document, `workflow ${stored.id}`), body, query);
-  });
-}
-
-function findWorkflow(app: App, id: string) {
-  const stored = app.workflows.get(id);
-  if (!stored) throw new HttpError(404, `no workflow with id "${id}"`);
-  return stored;
 }

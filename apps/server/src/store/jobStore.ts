@@ -1,20 +1,10 @@
-import type { Graph, NodeRunRecord } from '@nt/runtime';
+import type { JobRecord, ServerJobStatus } from '@nt/api-contract';
 import type { Db } from './database.js';
 
-export type StoredJobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+export type StoredJobStatus = ServerJobStatus;
 
-export interface StoredJob {
-  id: string;
-  workflow_id: string | null;
-  status: StoredJobStatus;
-  graph: Graph;
-  params: Record<string, unknown>;
-  /** JSON-safe outputs and per-node records once the run ended. */
-  result: { outputs: Record<string, unknown>; nodes: Record<string, NodeRunRecord>; duration_ms: number } | null;
-  error: string | null;
-  created_at: string;
-  finished_at: string | null;
-}
+/** A job row: the contract's JobRecord without the live per-node states. */
+export type StoredJob = Omit<JobRecord, 'nodes'>;
 
 type Row = Omit<StoredJob, 'graph' | 'params' | 'result'> & { graph: string; params: string; result: string | null };
 
@@ -24,7 +14,8 @@ export class JobStore {
   constructor(private readonly db: Db) {
     this.statements = {
       insert: db.prepare('INSERT INTO jobs (id, workflow_id, status, graph, params, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
-      finish: db.prepare('UPDATE jobs SET status = ?, result = ?, error = ?, finished_at = ? WHERE id = ?'),
+      // An ended job's outcome is final: a run that finishes after shutdown already failed it changes nothing.
+      finish: db.prepare('UPDATE jobs SET status = ?, result = ?, error = ?, finished_at = ? WHERE id = ? AND finished_at IS NULL'),
       setStatus: db.prepare('UPDATE jobs SET status = ? WHERE id = ?'),
       get: db.prepare('SELECT * FROM jobs WHERE id = ?'),
     };

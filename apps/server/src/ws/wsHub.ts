@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { checkGraphLimits, loadWorkflow, toJsonValue, type Workflow } from '@nt/runtime';
+import type { ServerRunEvent } from '@nt/api-contract';
+import { toJsonValue } from '@nt/runtime';
 import type { App } from '../app.js';
-import { HttpError, toHttpError } from '../http/httpError.js';
-import type { ServerRunEvent } from '../jobs/jobManager.js';
-import { checkJobId } from '../routes/runRequest.js';
+import { InvalidRequestError, JobNotFoundError } from '../errors.js';
+import { toHttpError } from '../http/httpError.js';
+import { readRunRequest } from '../runs/runRequest.js';
 
 /**
  * /ws: clients send `{command, data, request_id?}` as JSON text: `run_job` (which also subscribes the
@@ -64,14 +65,12 @@ export class WsHub {
     try {
       switch (message.command) {
         case 'run_job': {
-          const workflow = this.workflowFor(data);
-          const params = data['params'] ?? {};
-          if (params === null || typeof params !== 'object' || Array.isArray(params)) throw new HttpError(400, '"params" must be an object');
-          const jobId = checkJobId(data['job_id']) ?? `job-${randomUUID()}`;
+          const run = readRunRequest(this.app, data);
+          const jobId = run.jobId ?? `job-${randomUUID()}`;
           // Watching starts before the run does: its first events go out while start() runs.
           this.watch(client, jobId);
           try {
-            this.app.runs.start(workflow, params as Record<string, unknown>, jobId);
+            this.app.runs.start(run.workflow, run.params, jobId);
           } catch (error) {
             this.unwatch(client, jobId);
             throw error;
@@ -82,7 +81,7 @@ export class WsHub {
         case 'subscribe': {
           const jobId = this.jobIdOf(data);
           const job = this.app.runs.get(jobId);
-          if (!job) throw new HttpError(404, `no job with id "${jobId}"`);
+          if (!job) throw new JobNotFoundError(jobId);
           this.watch(client, jobId);
           // The state so far, so a late subscriber (or a reloaded page) is not left guessing.
           this.reply(client, { type: 'subscribed', job_id: jobId, job: toJsonValue(job), request_id: requestId });
@@ -110,21 +109,8 @@ export class WsHub {
 
   private jobIdOf(data: Record<string, unknown>): string {
     const jobId = data['job_id'];
-    if (typeof jobId !== 'string' || !jobId) throw new HttpError(400, '"job_id" must be a non-empty string');
+    if (typeof jobId !== 'string' || !jobId) throw new InvalidRequestError('"job_id" must be a non-empty string');
     return jobId;
-  }
-
-  private workflowFor(data: Record<string, unknown>): Workflow {
-    if (typeof data['workflow_id'] === 'string' && !data['graph'] && !data['workflow']) {
-      const stored = this.app.workflows.get(data['workflow_id']);
-      if (!stored) throw new HttpError(404, `no workflow with id "${data['workflow_id']}"`);
-      return loadWorkflow(stored.document, `workflow ${stored.id}`);
-    }
-    const document = data['graph'] ?? data['workflow'];
-    if (document === undefined) throw new HttpError(400, 'run_job needs a "workflow_id", a "graph" ({nodes, edges}) or a "workflow" document');
-    checkGraphLimits(document, this.app.config.graphLimits);
-    const workflow = loadWorkflow(document, 'graph');
-    return typeof data['workflow_id'] === 'string' ? { ...workflow, id: data['workflow_id'] } : workflow;
   }
 
   private deliver(event: ServerRunEvent): void {

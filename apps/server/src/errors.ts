@@ -1,0 +1,56 @@
+/**
+ * What can go wrong in the server's own terms. Routes and the WebSocket throw these; one function
+ * (http/httpError.ts, statusOf) turns them into a status, the same over HTTP and WebSocket.
+ */
+export class DomainError extends Error {
+  readonly code: string = 'SERVER_ERR';
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** The request itself is malformed (a field of the wrong type, a bad id). */
+export class InvalidRequestError extends DomainError {
+  override readonly code = 'SERVER_ERR_INVALID_REQUEST';
+}
+
+export class WorkflowNotFoundError extends DomainError {
+  override readonly code = 'SERVER_ERR_WORKFLOW_NOT_FOUND';
+  constructor(readonly workflowId: string) {
+    super(`no workflow with id "${workflowId}"`);
+  }
+}
+
+export class JobNotFoundError extends DomainError {
+  override readonly code = 'SERVER_ERR_JOB_NOT_FOUND';
+  constructor(readonly jobId: string) {
+    super(`no job with id "${jobId}"`);
+  }
+}
+
+/** A run with this id exists already. */
+export class JobExistsError extends DomainError {
+  override readonly code = 'SERVER_ERR_JOB_EXISTS';
+  constructor(readonly jobId: string) {
+    super(`a job with id "${jobId}" already exists`);
+  }
+}
+
+/** A job that has ended cannot be cancelled. */
+export class JobNotRunningError extends DomainError {
+  override readonly code = 'SERVER_ERR_JOB_NOT_RUNNING';
+  constructor(jobId: string, status: string) {
+    super(`job "${jobId}" is not running (it is ${status})`);
+  }
+}
+
+/** A run needs Python nodes but no worker is connected, or the server is shutting down. */
+export class WorkerUnavailableError extends DomainError {
+  override readonly code = 'SERVER_ERR_WORKER_UNAVAILABLE';
+}
+
+/** The server runs as many runs as it allows and its queue is full (NODETOOL_MAX_QUEUED_RUNS). */
+export class TooManyRunsError extends DomainError {
+  override readonly code = 'SERVER_ERR_TOO_MANY_RUNS';
+}
