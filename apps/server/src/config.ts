@@ -86,13 +86,19 @@ function readServerToken(env: NodeJS.ProcessEnv): string | null {
     try {
       token = readFileSync(file, 'utf8');
     } catch (error) {
-      throw new ConfigError('NODETOOL_SERVER_TOKEN_FILE', `cannot read NODETOOL_SERVER_TOKEN_FILE ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new ConfigError(
+        'NODETOOL_SERVER_TOKEN_FILE',
+        `cannot read NODETOOL_SERVER_TOKEN_FILE ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      );
     }
     if (!token.trim()) throw new ConfigError('NODETOOL_SERVER_TOKEN_FILE', `NODETOOL_SERVER_TOKEN_FILE ${file} is empty`);
   }
   token = token.trim();
   if (token && token.length < 16) {
-    throw new ConfigError('NODETOOL_SERVER_TOKEN', `NODETOOL_SERVER_TOKEN is ${token.length} characters long; use at least 16 (for example \`openssl rand -hex 32\`)`);
+    throw new ConfigError(
+      'NODETOOL_SERVER_TOKEN',
+      `NODETOOL_SERVER_TOKEN is ${token.length} characters long; use at least 16 (for example \`openssl rand -hex 32\`)`,
+    );
   }
   return token || null;
 }
@@ -107,18 +113,19 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
 }
 
 function list(env: NodeJS.ProcessEnv, name: string): string[] {
-  return (env[name] ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+  return (env[name] ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
 }
 
 function checkOrigin(origin: string): string {
-  let parsed: URL | null = null;
-  try {
-    parsed = new URL(origin);
-  } catch {
-    parsed = null;
-  }
+  const parsed = URL.canParse(origin) ? new URL(origin) : null;
   if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin.replace(/\/$/, '')) {
-    throw new ConfigError('NODETOOL_ALLOWED_ORIGINS', `NODETOOL_ALLOWED_ORIGINS entries must be origins like http://localhost:5173, got ${JSON.stringify(origin)}`);
+    throw new ConfigError(
+      'NODETOOL_ALLOWED_ORIGINS',
+      `NODETOOL_ALLOWED_ORIGINS entries must be origins like http://localhost:5173, got ${JSON.stringify(origin)}`,
+    );
   }
   return parsed.origin;
 }

@@ -8,7 +8,7 @@ function executablePath(): string {
   try {
     return execFileSync('bash', [join(REPO_ROOT, 'tools', 'browser', 'find-chromium.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
   } catch (error) {
-    throw new Error(`no Chromium found: ${(error as { stderr?: string }).stderr?.trim() ?? String(error)}`);
+    throw new Error(`no Chromium found: ${(error as { stderr?: string }).stderr?.trim() ?? String(error)}`, { cause: error });
   }
 }
 
@@ -17,6 +17,14 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: executablePath(),
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }

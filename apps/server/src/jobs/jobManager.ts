@@ -1,6 +1,16 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import { graphNeedsWorker, prepareGraph, prepareRun, runPrepared, toJsonValue, type PreparedRun, type RunEvent, type SecretPolicy, type Workflow } from '@nt/runtime';
+import {
+  graphNeedsWorker,
+  prepareGraph,
+  prepareRun,
+  runPrepared,
+  toJsonValue,
+  type PreparedRun,
+  type RunEvent,
+  type SecretPolicy,
+  type Workflow,
+} from '@nt/runtime';
 import type { ServerRunEvent } from '@nt/api-contract';
 import { JobExistsError, TooManyRunsError, WorkerUnavailableError } from '../errors.js';
 import type { JobStore, StoredJob } from '../store/jobStore.js';
@@ -44,7 +54,7 @@ export class JobManager extends EventEmitter {
    * Validates, records and starts a run, or queues it when NODETOOL_MAX_CONCURRENT_RUNS run already.
    * Throws (GraphValidationError, WorkerUnavailableError, TooManyRunsError, ...) before anything is saved.
    */
-  start(workflow: Workflow, params: Record<string, unknown> = {}, jobId: string = `job-${randomUUID()}`): { jobId: string; done: Promise<StoredJob> } {
+  start(workflow: Workflow, params: Record<string, unknown> = {}, jobId = `job-${randomUUID()}`): { jobId: string; done: Promise<StoredJob> } {
     if (!this.accepting) throw new WorkerUnavailableError('the server is shutting down');
     if (this.active.has(jobId) || this.queue.some((queued) => queued.jobId === jobId) || this.jobs.get(jobId)) {
       throw new JobExistsError(jobId);
@@ -71,7 +81,9 @@ export class JobManager extends EventEmitter {
     const graph = prepareGraph(workflow, params);
     if (!bridge && graphNeedsWorker(graph)) {
       const health = this.supervisor.status();
-      throw new WorkerUnavailableError(`the workflow needs the Python worker, which is ${health.state.replace('_', ' ')}${health.error ? ` (${health.error})` : ''}`);
+      throw new WorkerUnavailableError(
+        `the workflow needs the Python worker, which is ${health.state.replace('_', ' ')}${health.error ? ` (${health.error})` : ''}`,
+      );
     }
     return prepareRun(workflow, graph, bridge?.getNodeMetadata() ?? []);
   }
@@ -93,8 +105,11 @@ export class JobManager extends EventEmitter {
 
   /** Fills free slots from the queue, oldest first. Each is checked again: the worker may have changed meanwhile. */
   private startQueued(): void {
-    while (this.accepting && this.active.size < this.options.maxConcurrentRuns && this.queue.length > 0) {
-      const next = this.queue.shift()!;
+    for (let next = this.queue.shift(); next; next = this.queue.shift()) {
+      if (!this.accepting || this.active.size >= this.options.maxConcurrentRuns) {
+        this.queue.unshift(next);
+        return;
+      }
       let prepared: PreparedRun;
       try {
         prepared = this.prepare(next.workflow, next.params);
@@ -126,9 +141,9 @@ export class JobManager extends EventEmitter {
       return true;
     }
     const index = this.queue.findIndex((queued) => queued.jobId === jobId);
-    if (index < 0) return false;
-    const [queued] = this.queue.splice(index, 1);
-    queued!.settle(this.finishWithoutRunning(jobId, queued!.workflow.id, 'cancelled', 'cancelled while queued'));
+    const [queued] = index < 0 ? [] : this.queue.splice(index, 1);
+    if (!queued) return false;
+    queued.settle(this.finishWithoutRunning(jobId, queued.workflow.id, 'cancelled', 'cancelled while queued'));
     return true;
   }
 
@@ -157,7 +172,8 @@ export class JobManager extends EventEmitter {
    */
   async shutdown(timeoutMs: number): Promise<number> {
     this.accepting = false;
-    for (const queued of this.queue.splice(0)) queued.settle(this.finishWithoutRunning(queued.jobId, queued.workflow.id, 'cancelled', 'the server shut down before the run started'));
+    for (const queued of this.queue.splice(0))
+      queued.settle(this.finishWithoutRunning(queued.jobId, queued.workflow.id, 'cancelled', 'the server shut down before the run started'));
     const runs = [...this.active.entries()];
     for (const [, run] of runs) run.controller.abort(new Error('the server is shutting down'));
     let timer: NodeJS.Timeout | undefined;
@@ -176,9 +192,9 @@ export class JobManager extends EventEmitter {
 
   private async execute(prepared: PreparedRun, jobId: string, signal: AbortSignal): Promise<StoredJob> {
     const { workflow } = prepared;
-    let status: 'completed' | 'failed' | 'cancelled' = 'failed';
+    let status: 'completed' | 'failed' | 'cancelled';
     let result: StoredJob['result'] = null;
-    let error: string | null = null;
+    let error: string | null;
     try {
       const outcome = await runPrepared(prepared, this.supervisor.bridge, {
         jobId,
@@ -191,6 +207,7 @@ export class JobManager extends EventEmitter {
       error = outcome.error ?? null;
     } catch (failure) {
       // Validation passed at start; this is the worker vanishing between the check and the run, or a bug.
+      status = 'failed';
       error = (failure as Error).message;
     }
     const job = this.record(jobId, status, result, error);

@@ -70,7 +70,9 @@ export class RpcConnection {
       onPayload: (payload) => this.receive(payload),
       onClose: (cause, perRequest) => {
         this.open_ = false;
-        this.failAll(perRequest ?? ((what) => new ConnectionClosedError(`Lost the worker connection (${this.target}) during ${what}: ${cause.message}`, { cause })));
+        this.failAll(
+          perRequest ?? ((what) => new ConnectionClosedError(`Lost the worker connection (${this.target}) during ${what}: ${cause.message}`, { cause })),
+        );
         events.onClose(cause);
       },
       onWarning: (message) => events.onWarning(message),
@@ -119,10 +121,11 @@ export class RpcConnection {
   /** Like request(), but hands out the pending request (its id, cleanup hooks) for streams and watchdogs. */
   start<N extends RequestName>(name: N, data: RequestData<N>, options: RpcRequestOptions): PendingRequest {
     const spec = REQUEST_SPECS[name];
+    const transport = this.transport;
     const handlers: PendingHandlers = { ...options.handlers };
     if (options.chunkedBlobs) handlers.blobs = new BlobAssembler(this.settings.maxBlobBytes, this.blobBudget);
     const request = new PendingRequest(randomUUID(), spec.type, options.subject, handlers, spec.parseReply as (data: Record<string, unknown>) => unknown);
-    if (!this.open_) {
+    if (!this.open_ || !transport) {
       request.reject(new NotConnectedError(`Cannot send ${request.describe()}: not connected to the worker`));
       return request;
     }
@@ -146,7 +149,9 @@ export class RpcConnection {
     if (options.timeoutMs > 0) {
       const timer = setTimeout(() => {
         if (spec.cancellable) this.cancel(request.id);
-        request.reject(new BridgeTimeoutError(`${request.describe()} timed out after ${options.timeoutMs} ms${spec.cancellable ? '; cancel sent to the worker' : ''}`));
+        request.reject(
+          new BridgeTimeoutError(`${request.describe()} timed out after ${options.timeoutMs} ms${spec.cancellable ? '; cancel sent to the worker' : ''}`),
+        );
       }, options.timeoutMs);
       request.addCleanup(() => clearTimeout(timer));
     }
@@ -159,7 +164,7 @@ export class RpcConnection {
       signal.addEventListener('abort', onAbort, { once: true });
       request.addCleanup(() => signal.removeEventListener('abort', onAbort));
     }
-    this.transport!.send(payload).catch((error: BridgeError) => request.reject(error));
+    transport.send(payload).catch((error: BridgeError) => request.reject(error));
     return request;
   }
 

@@ -1,0 +1,56 @@
+import nx from '@nx/eslint-plugin';
+
+/**
+ * The house rules Nx enforces: which project may import which (by `scope:` tags, from the contract at
+ * the bottom up to the apps), and test fixtures (`type:fixture`) only from tests, benches and the
+ * `testing/` helpers. A library that imports a higher layer, or product code that imports a fixture,
+ * fails `nx run-many -t lint`.
+ */
+const layers = [
+  { sourceTag: 'scope:contract', onlyDependOnLibsWithTags: ['scope:contract'] },
+  { sourceTag: 'scope:bridge', onlyDependOnLibsWithTags: ['scope:contract'] },
+  { sourceTag: 'scope:dsl', onlyDependOnLibsWithTags: ['scope:contract'] },
+  { sourceTag: 'scope:runtime', onlyDependOnLibsWithTags: ['scope:bridge', 'scope:contract'] },
+  { sourceTag: 'scope:runner', onlyDependOnLibsWithTags: ['scope:runtime', 'scope:bridge', 'scope:contract', 'scope:dsl'] },
+  { sourceTag: 'scope:server', onlyDependOnLibsWithTags: ['scope:runtime', 'scope:bridge', 'scope:contract'] },
+  { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:runtime', 'scope:bridge', 'scope:contract', 'scope:dsl'] },
+  // The browser bundle: the contract's types and nothing that runs on Node.
+  { sourceTag: 'scope:web', onlyDependOnLibsWithTags: ['scope:contract'] },
+  { sourceTag: 'scope:fixtures', onlyDependOnLibsWithTags: ['scope:contract'] },
+  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['scope:runner', 'scope:runtime', 'scope:bridge', 'scope:contract', 'scope:dsl', 'scope:server'] },
+];
+const withFixtures = layers.map((rule) => ({ ...rule, onlyDependOnLibsWithTags: [...rule.onlyDependOnLibsWithTags, 'scope:fixtures'] }));
+const testFiles = [
+  '**/*.spec.ts',
+  '**/*.integration.ts',
+  '**/*.e2e.ts',
+  '**/testing/**/*.ts',
+  '**/bench/**/*.ts',
+  '**/*.globalSetup.ts',
+  'apps/smoke-e2e/src/**/*.ts',
+];
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  ...nx.configs['flat/javascript'],
+  {
+    ignores: ['**/dist/**', '**/out-tsc/**', '**/node_modules/**', '**/.nx/**', 'apps/worker/**', '**/*.tsbuildinfo', '**/vite.config.*.timestamp*'],
+  },
+  {
+    files: ['**/*.ts', '**/*.tsx', '**/*.js', '**/*.mjs'],
+    rules: {
+      '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, allow: [], depConstraints: layers }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: testFiles,
+    rules: {
+      '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, allow: [], depConstraints: withFixtures }],
+      // Tests read loosely shaped JSON answers; `any` there is an assertion target, not a type hole.
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+];
