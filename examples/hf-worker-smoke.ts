@@ -3,8 +3,7 @@
 import { comment, cosineSimilarity, createNode, preview, workflow } from '@nt/dsl';
 
 const model = { type: 'hf.sentence_similarity', repo_id: 'sentence-transformers/all-MiniLM-L6-v2' };
-const embed = (id: string, inputs: string) =>
-  createNode('huggingface.sentence_similarity.SentenceSimilarity', { model, inputs }, { id });
+const embed = (id: string, inputs: string) => createNode('huggingface.sentence_similarity.SentenceSimilarity', { model, inputs }, { id });
 
 const embedA = embed('embed_a', 'The cat sits on the mat.');
 const embedB = embed('embed_b', 'A feline rests on the rug.');

@@ -16,7 +16,10 @@ export const WORKER_FLAGS_HELP = `Worker: --worker-url URL (else NODETOOL_WORKER
  * Bridge options from the flags. A token on the command line still works but is visible to every user
  * of the machine (`ps`, shell history), so it earns a warning; the file and the environment do not.
  */
-export function bridgeOptionsFromFlags(values: { 'worker-url'?: string; 'token-file'?: string; 'worker-token'?: string; token?: string; url?: string }, io: Io): PythonBridgeOptions {
+export function bridgeOptionsFromFlags(
+  values: { 'worker-url'?: string; 'token-file'?: string; 'worker-token'?: string; token?: string; url?: string },
+  io: Io,
+): PythonBridgeOptions {
   const token = values['worker-token'] ?? values.token;
   if (token !== undefined) {
     io.err('nodetool: warning: a token given on the command line is visible to other users in `ps`; use NODETOOL_WORKER_TOKEN or --token-file');

@@ -32,13 +32,21 @@ describe('nodetool worker status against the real worker', () => {
   it('prints the protocol version as JSON with the token from the environment', async () => {
     const run = await nodetool(['worker', 'status', '--json'], { NODETOOL_WORKER_URL: worker.url, NODETOOL_WORKER_TOKEN: TOKEN });
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout)).toMatchObject({ transport: 'websocket', protocol_version: 6, node_count: FIXTURE_NODE_TYPES.length, namespaces: ['fixtures'], load_errors: [] });
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      transport: 'websocket',
+      protocol_version: 6,
+      node_count: FIXTURE_NODE_TYPES.length,
+      namespaces: ['fixtures'],
+      load_errors: [],
+    });
   });
 
   it('prints a human summary with --url and --token, warning that a token in argv is visible in ps', async () => {
     const run = await nodetool(['worker', 'status', '--url', worker.url, '--token', TOKEN]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(new RegExp(String.raw`protocol\s+6\n\s+nodes\s+${FIXTURE_NODE_TYPES.length}\n\s+namespaces\s+fixtures\n\s+load errors\s+none\n\s+round trip\s+[\d.]+ ms`));
+    expect(run.stdout).toMatch(
+      new RegExp(String.raw`protocol\s+6\n\s+nodes\s+${FIXTURE_NODE_TYPES.length}\n\s+namespaces\s+fixtures\n\s+load errors\s+none\n\s+round trip\s+[\d.]+ ms`),
+    );
     expect(run.stderr).toMatch(/warning: a token given on the command line is visible to other users in `ps`; use NODETOOL_WORKER_TOKEN or --token-file/);
   });
 

@@ -46,14 +46,20 @@ describe('nodetool workflows run with the local worker', () => {
   it('prints NDJSON run events with --events', async () => {
     const run = await nodetool(['workflows', 'run', file('echo-events.json', echoGraph), '--events']);
     expect(run.code).toBe(0);
-    const events = run.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const events = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(events[0]).toMatchObject({ type: 'job_update', status: 'running' });
     expect(events).toContainEqual(expect.objectContaining({ type: 'output_update', node_name: 'greeting', value: 'hello' }));
     expect(events.at(-1)).toMatchObject({ type: 'job_update', status: 'completed' });
   }, 60_000);
 
   it('exits 1 and names the failed node when a node fails', async () => {
-    const graph = { nodes: [node('boom', 'fixtures.Fail', { message: 'bad input' }), node('p', 'nodetool.workflows.base_node.Preview')], edges: [edge('boom', 'p')] };
+    const graph = {
+      nodes: [node('boom', 'fixtures.Fail', { message: 'bad input' }), node('p', 'nodetool.workflows.base_node.Preview')],
+      edges: [edge('boom', 'p')],
+    };
     const run = await nodetool(['workflows', 'run', file('fail.json', graph)]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('node "boom" (fixtures.Fail) failed: Worker failed execute of fixtures.Fail: bad input');
@@ -69,7 +75,14 @@ describe('nodetool workflows run with the local worker', () => {
   }, 60_000);
 
   it('applies --params to the nodes they name', async () => {
-    const graph = { nodes: [node('text', 'nodetool.constant.String', { name: 'text', value: 'default' }), node('say', 'fixtures.Echo'), node('shown', 'nodetool.workflows.base_node.Preview', { name: 'said' })], edges: [edge('text', 'say'), edge('say', 'shown')] };
+    const graph = {
+      nodes: [
+        node('text', 'nodetool.constant.String', { name: 'text', value: 'default' }),
+        node('say', 'fixtures.Echo'),
+        node('shown', 'nodetool.workflows.base_node.Preview', { name: 'said' }),
+      ],
+      edges: [edge('text', 'say'), edge('say', 'shown')],
+    };
     const run = await nodetool(['workflows', 'run', file('params.json', graph), '--json', '--params', '{"text": "from params"}']);
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).outputs.said).toBe('from params');
@@ -103,7 +116,12 @@ describe('nodetool workflows run with the local worker', () => {
 
   it('runs pure-TS graphs without any worker', async () => {
     const graph = {
-      nodes: [node('a', 'nodetool.constant.List', { value: [1, 0] }), node('b', 'nodetool.constant.List', { value: [1, 1] }), node('cos', 'nodetool.vector.CosineSimilarity'), node('p', 'nodetool.workflows.base_node.Preview', { name: 'score' })],
+      nodes: [
+        node('a', 'nodetool.constant.List', { value: [1, 0] }),
+        node('b', 'nodetool.constant.List', { value: [1, 1] }),
+        node('cos', 'nodetool.vector.CosineSimilarity'),
+        node('p', 'nodetool.workflows.base_node.Preview', { name: 'score' }),
+      ],
       edges: [edge('a', 'cos', 'a'), edge('b', 'cos', 'b'), edge('cos', 'p')],
     };
     const run = await nodetool(['workflows', 'run', file('ts-only.json', graph), '--json', '--worker-url', 'ws://127.0.0.1:9']);
@@ -126,7 +144,10 @@ describe('nodetool against a remote worker with a token', () => {
   });
 
   it('exits 4 on a wrong token and prints no token', async () => {
-    const run = await nodetool(['workflows', 'run', file('echo-bad-token.json', echoGraph)], { NODETOOL_WORKER_URL: worker.url, NODETOOL_WORKER_TOKEN: 'nope-not-it' });
+    const run = await nodetool(['workflows', 'run', file('echo-bad-token.json', echoGraph)], {
+      NODETOOL_WORKER_URL: worker.url,
+      NODETOOL_WORKER_TOKEN: 'nope-not-it',
+    });
     expect(run.code).toBe(4);
     expect(run.stdout + run.stderr).not.toContain('nope-not-it');
   });

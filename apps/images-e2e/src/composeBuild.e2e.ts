@@ -33,7 +33,9 @@ function run(command: string[], cwd: string, env: Record<string, string>): Promi
 /** What `git clone` would give: tracked files plus new ones git does not ignore, nothing generated. */
 function cleanCopy(): string {
   const target = mkdtempSync(join(tmpdir(), 'nt-clean-clone-'));
-  const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard', '-z'], { cwd: at('.'), encoding: 'utf8' }).split('\0').filter(Boolean);
+  const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard', '-z'], { cwd: at('.'), encoding: 'utf8' })
+    .split('\0')
+    .filter(Boolean);
   execFileSync('bash', ['-c', 'tar -c --null -T - -f - | tar -x -C "$1"', '_', target], { cwd: at('.'), input: files.join('\0') });
   return target;
 }
@@ -41,9 +43,15 @@ function cleanCopy(): string {
 /** A throwaway CA certificate: its body is what must never show up in an image layer. */
 function markerCa(dir: string): { path: string; body: string } {
   const path = join(dir, 'marker.crt');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'marker.key'), '-out', path, '-subj', `/CN=nodetool-marker-${suffix}`, '-days', '1'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'marker.key'), '-out', path, '-subj', `/CN=nodetool-marker-${suffix}`, '-days', '1'],
+    { stdio: 'ignore' },
+  );
   rmSync(join(dir, 'marker.key'));
-  const lines = readFileSync(path, 'utf8').split('\n').filter((line) => line && !line.startsWith('-----'));
+  const lines = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line && !line.startsWith('-----'));
   return { path, body: lines[Math.floor(lines.length / 2)]! };
 }
 
@@ -63,13 +71,18 @@ describe('docker compose --profile cpu build from a clean clone', () => {
     if (existsSync('/etc/ssl/certs/ca-certificates.crt')) copyFileSync('/etc/ssl/certs/ca-certificates.crt', join(extras, 'ca', 'this-network.crt'));
     // This machine cannot reach PyTorch's CPU index: hand the build the wheel the wrapper fetched for the
     // engine's architecture, as an offline user would. Without it the build installs from TORCH_INDEX_URL.
-    const arch = execFileSync('bash', [at('apps/worker/scripts/cpu-torch.sh'), 'arch', await docker(['info', '--format', '{{.Architecture}}'])], { encoding: 'utf8' }).trim();
+    const arch = execFileSync('bash', [at('apps/worker/scripts/cpu-torch.sh'), 'arch', await docker(['info', '--format', '{{.Architecture}}'])], {
+      encoding: 'utf8',
+    }).trim();
     const wheels = at('apps/worker/build-extras/wheels');
     for (const wheel of existsSync(wheels) ? readdirSync(wheels).filter((name) => name.startsWith('torch-') && name.endsWith(`${arch}.whl`)) : []) {
       copyFileSync(join(wheels, wheel), join(extras, 'wheels', wheel));
     }
     // No registry here: the base is the one tools/engine/ensure-base-image.sh provides (a pull elsewhere).
-    const base = execFileSync('bash', [at('tools/engine/ensure-base-image.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
+    const base = execFileSync('bash', [at('tools/engine/ensure-base-image.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+      .trim()
+      .split('\n')
+      .pop()!;
 
     await run([...composeCommand(), '-f', 'docker/compose.yaml', '--profile', 'cpu', 'build'], clone, {
       BASE_IMAGE: base,
@@ -94,7 +107,15 @@ describe('docker compose --profile cpu build from a clean clone', () => {
   });
 
   it('gives an HF image that runs as the non-root user with the CPU torch of the pin', async () => {
-    const facts = await docker(['run', '--rm', '--entrypoint', 'sh', HF, '-c', 'id -u; python -c "import torch, nodetool; print(torch.__version__, torch.cuda.is_available())"']);
+    const facts = await docker([
+      'run',
+      '--rm',
+      '--entrypoint',
+      'sh',
+      HF,
+      '-c',
+      'id -u; python -c "import torch, nodetool; print(torch.__version__, torch.cuda.is_available())"',
+    ]);
     const pinned = /^torch==([^+\s]+)/m.exec(readFileSync(at('apps/worker/requirements/hf.txt'), 'utf8'))?.[1];
     expect(facts.split('\n')).toEqual(['10001', expect.stringMatching(new RegExp(`^${pinned!.replace(/\./g, '\\.')}(\\+cpu)? False$`))]);
   });

@@ -29,7 +29,9 @@ describe(`${CORE_IMAGE} container`, () => {
 
   it('reports healthy with a token set, while a probe without the header is refused (the reference image probe)', async () => {
     await expectHealthy(worker);
-    const headerless = await docker(['exec', '-e', 'NODETOOL_WORKER_TOKEN=', worker.name, 'python', '/opt/nodetool/healthcheck.py']).catch((e: Error) => e.message);
+    const headerless = await docker(['exec', '-e', 'NODETOOL_WORKER_TOKEN=', worker.name, 'python', '/opt/nodetool/healthcheck.py']).catch(
+      (e: Error) => e.message,
+    );
     expect(headerless).toMatch(/unhealthy: the worker answered HTTP 401/);
   });
 
@@ -44,10 +46,14 @@ describe(`${CORE_IMAGE} container`, () => {
   });
 });
 
-describeAuthConformance(`${CORE_IMAGE} container`, async (token) => {
-  const container = await startWorkerContainer(CORE_IMAGE, { token });
-  return { url: container.url, stop: () => container.remove() };
-}, { timeoutMs: 180_000 });
+describeAuthConformance(
+  `${CORE_IMAGE} container`,
+  async (token) => {
+    const container = await startWorkerContainer(CORE_IMAGE, { token });
+    return { url: container.url, stop: () => container.remove() };
+  },
+  { timeoutMs: 180_000 },
+);
 
 describe(`${HF_IMAGE} container with the model offline in its cache volume`, () => {
   const volume = `nt-e2e-hf-cache-${Math.random().toString(36).slice(2, 8)}`;
@@ -74,7 +80,10 @@ describe(`${HF_IMAGE} container with the model offline in its cache volume`, () 
   });
 
   it('runs the smoke workflow against the container and returns real embeddings', async () => {
-    const run = await nodetool(['workflows', 'run', at('examples/hf-worker-smoke.json'), '--json'], { NODETOOL_WORKER_URL: worker.url, NODETOOL_WORKER_TOKEN: TOKEN });
+    const run = await nodetool(['workflows', 'run', at('examples/hf-worker-smoke.json'), '--json'], {
+      NODETOOL_WORKER_URL: worker.url,
+      NODETOOL_WORKER_TOKEN: TOKEN,
+    });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);
@@ -83,7 +92,11 @@ describe(`${HF_IMAGE} container with the model offline in its cache volume`, () 
   });
 });
 
-describeAuthConformance(`${HF_IMAGE} container`, async (token) => {
-  const container = await startWorkerContainer(HF_IMAGE, { token });
-  return { url: container.url, stop: () => container.remove() };
-}, { timeoutMs: 180_000 });
+describeAuthConformance(
+  `${HF_IMAGE} container`,
+  async (token) => {
+    const container = await startWorkerContainer(HF_IMAGE, { token });
+    return { url: container.url, stop: () => container.remove() };
+  },
+  { timeoutMs: 180_000 },
+);

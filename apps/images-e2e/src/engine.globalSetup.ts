@@ -8,7 +8,10 @@ const ENGINE_DIR = process.env['NODETOOL_ENGINE_DIR'] ?? '/var/lib/nodetool-engi
 export default function setup(): () => void {
   const pidfile = `${ENGINE_DIR}/dockerd.pid`;
   const runningBefore = existsSync(pidfile) && isAlive(readFileSync(pidfile, 'utf8').trim());
-  const host = execFileSync('bash', [at('tools/engine/ensure-engine.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop() as string;
+  const host = execFileSync('bash', [at('tools/engine/ensure-engine.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+    .trim()
+    .split('\n')
+    .pop() as string;
   process.env['DOCKER_HOST'] = host;
   const startedHere = !runningBefore && existsSync(pidfile);
   return () => {

@@ -7,8 +7,15 @@ import { at } from './repoPaths.js';
 
 const dockerfile = (path: string): Dockerfile => DockerfileParser.parse(readFileSync(at(path), 'utf8'));
 const instructions = (file: Dockerfile, keyword: string) => file.getInstructions().filter((i) => i.getKeyword() === keyword);
-const args = (file: Dockerfile) => file.getInstructions().filter((i) => i.getKeyword() === 'ARG').map((i) => i.getArgumentsContent()?.split('=')[0]);
-const env = (file: Dockerfile) => instructions(file, 'ENV').map((i) => i.getArgumentsContent() ?? '').join(' ');
+const args = (file: Dockerfile) =>
+  file
+    .getInstructions()
+    .filter((i) => i.getKeyword() === 'ARG')
+    .map((i) => i.getArgumentsContent()?.split('=')[0]);
+const env = (file: Dockerfile) =>
+  instructions(file, 'ENV')
+    .map((i) => i.getArgumentsContent() ?? '')
+    .join(' ');
 /** The instructions of the last stage: what the final image is made of. */
 const finalStage = (file: Dockerfile) => {
   const lastFrom = file.getFROMs().at(-1)!;
@@ -40,7 +47,9 @@ describe('docker/core/Dockerfile', () => {
   });
 
   it('keeps the optional CA bundle in a build stage: the final stage never copies build-extras', () => {
-    const final = finalStage(core).filter((i) => i.getKeyword() === 'COPY').map((i) => i.getTextContent());
+    const final = finalStage(core)
+      .filter((i) => i.getKeyword() === 'COPY')
+      .map((i) => i.getTextContent());
     expect(final.join('\n')).not.toMatch(/build-extras|build-ca/);
     expect(final).toContain('COPY --from=venv /opt/nodetool/venv /opt/nodetool/venv');
   });
@@ -79,9 +88,15 @@ describe('docker/core/Dockerfile', () => {
   });
 
   it('removes apt lists in the layer that creates them and installs without a pip cache', () => {
-    const apt = instructions(core, 'RUN').find((i) => /apt-get install/.test(i.getArgumentsContent() ?? ''))?.getArgumentsContent() ?? '';
+    const apt =
+      instructions(core, 'RUN')
+        .find((i) => /apt-get install/.test(i.getArgumentsContent() ?? ''))
+        ?.getArgumentsContent() ?? '';
     expect(apt).toMatch(/rm -rf \/var\/lib\/apt\/lists\/\*/);
-    const pip = instructions(core, 'RUN').find((i) => /pip install/.test(i.getArgumentsContent() ?? ''))?.getArgumentsContent() ?? '';
+    const pip =
+      instructions(core, 'RUN')
+        .find((i) => /pip install/.test(i.getArgumentsContent() ?? ''))
+        ?.getArgumentsContent() ?? '';
     expect(pip).toMatch(/--no-cache-dir/);
   });
 });

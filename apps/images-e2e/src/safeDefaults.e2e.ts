@@ -68,7 +68,22 @@ describe(`${CORE_IMAGE} with its token in a file (Docker secrets)`, () => {
     const name = `nt-e2e-file-${Math.random().toString(36).slice(2, 8)}`;
     names.push(name);
     const file = tokenFile(`${TOKEN}\n`);
-    await docker(['run', '-d', '--init', '--name', name, '-p', '127.0.0.1::7777', '--health-interval', '2s', '-v', `${file}:/run/secrets/worker_token:ro`, '-e', 'NODETOOL_WORKER_TOKEN_FILE=/run/secrets/worker_token', CORE_IMAGE]);
+    await docker([
+      'run',
+      '-d',
+      '--init',
+      '--name',
+      name,
+      '-p',
+      '127.0.0.1::7777',
+      '--health-interval',
+      '2s',
+      '-v',
+      `${file}:/run/secrets/worker_token:ro`,
+      '-e',
+      'NODETOOL_WORKER_TOKEN_FILE=/run/secrets/worker_token',
+      CORE_IMAGE,
+    ]);
     await waitFor(async () => (await healthOf(name)) === 'healthy', 90_000, `${name} to report healthy`);
     const port = /127\.0\.0\.1:(\d+)/.exec(await docker(['port', name, '7777/tcp']))?.[1];
     expect(await statusThroughBridge(`ws://127.0.0.1:${port}`, TOKEN)).toBe('connected');
@@ -79,11 +94,21 @@ describe(`${CORE_IMAGE} with its token in a file (Docker secrets)`, () => {
   });
 
   it('refuses to start with an empty or unreadable token file, saying why, instead of running open', async () => {
-    const empty = await docker(['run', '--rm', '-v', `${tokenFile('\n')}:/run/secrets/t:ro`, '-e', 'NODETOOL_WORKER_TOKEN_FILE=/run/secrets/t', CORE_IMAGE]).catch((error: Error) => error.message);
+    const empty = await docker([
+      'run',
+      '--rm',
+      '-v',
+      `${tokenFile('\n')}:/run/secrets/t:ro`,
+      '-e',
+      'NODETOOL_WORKER_TOKEN_FILE=/run/secrets/t',
+      CORE_IMAGE,
+    ]).catch((error: Error) => error.message);
     expect(empty).toMatch(/the token file \/run\/secrets\/t is empty/);
     const unreadable = tokenFile(TOKEN);
     chmodSync(unreadable, 0o600);
-    const refused = await docker(['run', '--rm', '-v', `${unreadable}:/run/secrets/t:ro`, '-e', 'NODETOOL_WORKER_TOKEN_FILE=/run/secrets/t', CORE_IMAGE]).catch((error: Error) => error.message);
+    const refused = await docker(['run', '--rm', '-v', `${unreadable}:/run/secrets/t:ro`, '-e', 'NODETOOL_WORKER_TOKEN_FILE=/run/secrets/t', CORE_IMAGE]).catch(
+      (error: Error) => error.message,
+    );
     expect(refused).toMatch(/cannot read the token file \/run\/secrets\/t as uid 10001/);
   });
 });
@@ -96,7 +121,12 @@ describe('docker/compose.yaml, safe by default', () => {
   });
 
   it('refuses to bring the worker up without a token file', async () => {
-    env = { HF_IMAGE, CORE_IMAGE, NODETOOL_WORKER_HOST_PORT: String(await freePort()), NODETOOL_WORKER_TOKEN_FILE: join(mkdtempSync(join(tmpdir(), 'nt-none-')), 'worker-token') };
+    env = {
+      HF_IMAGE,
+      CORE_IMAGE,
+      NODETOOL_WORKER_HOST_PORT: String(await freePort()),
+      NODETOOL_WORKER_TOKEN_FILE: join(mkdtempSync(join(tmpdir(), 'nt-none-')), 'worker-token'),
+    };
     const up = await compose(['-p', project, '--profile', 'cpu', 'up', '-d', '--no-build', 'hf-worker'], env);
     expect(up.code).not.toBe(0);
     expect(up.output).toMatch(/worker-token/);
@@ -107,10 +137,17 @@ describe('docker/compose.yaml, safe by default', () => {
     env = { ...env, NODETOOL_WORKER_TOKEN_FILE: tokenFile(`${TOKEN}\n`), NODETOOL_WORKER_MEMORY: '3g' };
     const up = await compose(['-p', project, '--profile', 'cpu', 'up', '-d', '--no-build', 'hf-worker'], env);
     expect(up.code, up.output).toBe(0);
-    const id = (await docker(['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`, '--filter', 'label=com.docker.compose.service=hf-worker'])).trim();
+    const id = (
+      await docker(['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`, '--filter', 'label=com.docker.compose.service=hf-worker'])
+    ).trim();
     await waitFor(async () => (await healthOf(id)) === 'healthy', 120_000, 'the compose worker to report healthy');
     expect(await docker(['port', id, '7777/tcp'])).toBe(`127.0.0.1:${env['NODETOOL_WORKER_HOST_PORT']}`);
-    const host = JSON.parse(await docker(['inspect', '--format', '{{json .HostConfig}}', id])) as { CapDrop: string[]; SecurityOpt: string[]; Init: boolean; Memory: number };
+    const host = JSON.parse(await docker(['inspect', '--format', '{{json .HostConfig}}', id])) as {
+      CapDrop: string[];
+      SecurityOpt: string[];
+      Init: boolean;
+      Memory: number;
+    };
     expect(host.CapDrop.map((cap) => cap.toUpperCase())).toContain('ALL');
     expect(host.SecurityOpt).toContain('no-new-privileges:true');
     expect(host.Init).toBe(true);

@@ -18,7 +18,13 @@ const graph = { nodes: [{ id: 'say', type: 'fixtures.Echo', data: { value: 'benc
 
 // The built server (nx run server:build), on a free port, with the fixture worker over stdio.
 const server = spawn(process.execPath, [join(REPO_ROOT, 'apps', 'server', 'dist', 'main.js')], {
-  env: { ...process.env, ...FIXTURE_WORKER_ENV, PORT: '0', NODETOOL_DB: join(mkdtempSync(join(tmpdir(), 'nt-bench-')), 'server.db'), NODETOOL_PYTHON: fixtureStdioOptions().pythonPath },
+  env: {
+    ...process.env,
+    ...FIXTURE_WORKER_ENV,
+    PORT: '0',
+    NODETOOL_DB: join(mkdtempSync(join(tmpdir(), 'nt-bench-')), 'server.db'),
+    NODETOOL_PYTHON: fixtureStdioOptions().pythonPath,
+  },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 process.on('exit', () => server.kill('SIGKILL'));
@@ -37,12 +43,16 @@ const body = JSON.stringify({ graph, wait: true });
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 const serverRun = () =>
   new Promise<void>((resolve, reject) => {
-    const req = request(`${url}/api/run`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (text += chunk));
-      response.on('end', () => ((JSON.parse(text) as { status: string }).status === 'completed' ? resolve() : reject(new Error(text))));
-    });
+    const req = request(
+      `${url}/api/run`,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => ((JSON.parse(text) as { status: string }).status === 'completed' ? resolve() : reject(new Error(text))));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

@@ -17,7 +17,14 @@ describe('HTTP API against the real worker (fixture nodes)', () => {
   it('reports the server and the worker in /health', async () => {
     const { status, body } = await api(server, 'GET', '/health');
     expect(status).toBe(200);
-    expect(body.worker).toMatchObject({ state: 'connected', transport: 'stdio', protocol_version: 6, node_count: FIXTURE_NODE_TYPES.length, namespaces: ['fixtures'], load_errors: [] });
+    expect(body.worker).toMatchObject({
+      state: 'connected',
+      transport: 'stdio',
+      protocol_version: 6,
+      node_count: FIXTURE_NODE_TYPES.length,
+      namespaces: ['fixtures'],
+      load_errors: [],
+    });
     expect(body.worker.last_round_trip_ms).toBeGreaterThan(0);
   });
 
@@ -47,7 +54,12 @@ describe('HTTP API against the real worker (fixture nodes)', () => {
   });
 
   it('starts an inline run without waiting, then reports it through /api/jobs/:id', async () => {
-    const started = await api(server, 'POST', '/api/run', { graph: { nodes: [node('nap', 'fixtures.Sleep', { seconds: 0.3, steps: 3 }), node('p', 'nodetool.workflows.base_node.Preview', { name: 'slept' })], edges: [edge('nap', 'p')] } });
+    const started = await api(server, 'POST', '/api/run', {
+      graph: {
+        nodes: [node('nap', 'fixtures.Sleep', { seconds: 0.3, steps: 3 }), node('p', 'nodetool.workflows.base_node.Preview', { name: 'slept' })],
+        edges: [edge('nap', 'p')],
+      },
+    });
     expect(started.status).toBe(202);
     const id = started.body.job_id;
     let job;
@@ -98,7 +110,7 @@ describe('HTTP API against the real worker (fixture nodes)', () => {
 
     it('a body that is not a workflow', async () => {
       expect((await api(server, 'POST', '/api/workflows', [1, 2])).body.error).toMatch(/expected a JSON object, got an array/);
-      expect((await api(server, "POST", "/api/run", { params: {} })).body.error).toMatch(/needs a "workflow_id", a "graph"/);
+      expect((await api(server, 'POST', '/api/run', { params: {} })).body.error).toMatch(/needs a "workflow_id", a "graph"/);
       expect((await api(server, 'POST', '/api/run', { graph: echoGraph(1), params: [1] })).status).toBe(400);
     });
 

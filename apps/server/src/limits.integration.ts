@@ -23,14 +23,20 @@ describe('graph, run and connection limits', () => {
     const started = performance.now();
     const response = await api(server, 'POST', '/api/run', { graph: chain(100_000) });
     expect(response.status).toBe(413);
-    expect(response.body).toMatchObject({ error: 'the graph has 100000 nodes; at most 10000 are accepted', details: { limit: 'nodes', actual: 100_000, max: 10_000 } });
+    expect(response.body).toMatchObject({
+      error: 'the graph has 100000 nodes; at most 10000 are accepted',
+      details: { limit: 'nodes', actual: 100_000, max: 10_000 },
+    });
     expect(performance.now() - started).toBeLessThan(5_000);
     expect((await api(server, 'POST', '/api/workflows', { id: 'huge-chain', graph: chain(100_000) })).status).toBe(413);
     expect((await api(server, 'GET', '/api/workflows/huge-chain')).status).toBe(404);
   });
 
   it('refuses a 50,000-edge fan-out and a 10 MB type string with 413, saving nothing', async () => {
-    const fan = { nodes: [node('root', 'fixtures.Echo'), ...Array.from({ length: 9_000 }, (_, i) => node(`leaf${i}`, 'fixtures.Echo'))], edges: Array.from({ length: 50_001 }, (_, i) => edge('root', `leaf${i % 9_000}`)) };
+    const fan = {
+      nodes: [node('root', 'fixtures.Echo'), ...Array.from({ length: 9_000 }, (_, i) => node(`leaf${i}`, 'fixtures.Echo'))],
+      edges: Array.from({ length: 50_001 }, (_, i) => edge('root', `leaf${i % 9_000}`)),
+    };
     expect((await api(server, 'POST', '/api/run', { graph: fan })).body.error).toBe('the graph has 50001 edges; at most 50000 are accepted');
     const typed = await api(server, 'POST', '/api/run', { graph: { nodes: [node('a', 'x'.repeat(10 * 1024 * 1024))], edges: [] } });
     expect(typed.status).toBe(413);
@@ -45,7 +51,11 @@ describe('graph, run and connection limits', () => {
     const third = await api(server, 'POST', '/api/run', nap('waits'));
     expect([first.body.status, second.body.status, third.body.status]).toEqual(['running', 'running', 'queued']);
     expect((await api(server, 'GET', '/api/jobs')).body.jobs.find((job: { id: string }) => job.id === 'waits').status).toBe('queued');
-    const response = await fetch(`${server.url}/api/run`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(nap('one-too-many')) });
+    const response = await fetch(`${server.url}/api/run`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(nap('one-too-many')),
+    });
     expect(response.status).toBe(429);
     expect(response.headers.get('retry-after')).toBe('1');
     expect(((await response.json()) as { error: string }).error).toMatch(/2 runs are in progress and 1 wait, the most this server takes/);
@@ -103,5 +113,4 @@ describe('a WebSocket client that stops reading (slow consumer)', () => {
     expect(await fresh.waitFor((m) => m.type === 'worker_status')).toMatchObject({ state: 'connected' });
     fresh.close();
   }, 60_000);
-
 });

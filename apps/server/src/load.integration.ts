@@ -12,10 +12,14 @@ describe('load', () => {
 
   it('completes 50 concurrent runs through the HTTP API with correct outputs and nothing lost', async () => {
     const runs = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => api(server, 'POST', '/api/run', { graph: echoGraph({ run: i, text: `value ${i}` }), job_id: `load-${i}`, wait: true })),
+      Array.from({ length: 50 }, (_, i) =>
+        api(server, 'POST', '/api/run', { graph: echoGraph({ run: i, text: `value ${i}` }), job_id: `load-${i}`, wait: true }),
+      ),
     );
     expect(runs.map((run) => run.status)).toEqual(Array(50).fill(200));
-    runs.forEach((run, i) => expect(run.body).toMatchObject({ id: `load-${i}`, status: 'completed', result: { outputs: { out: { run: i, text: `value ${i}` } } } }));
+    runs.forEach((run, i) =>
+      expect(run.body).toMatchObject({ id: `load-${i}`, status: 'completed', result: { outputs: { out: { run: i, text: `value ${i}` } } } }),
+    );
     const stored = (await api(server, 'GET', '/api/jobs?limit=500')).body.jobs.filter((job: { id: string }) => job.id.startsWith('load-'));
     expect(stored).toHaveLength(50);
     expect(new Set(stored.map((job: { status: string }) => job.status))).toEqual(new Set(['completed']));

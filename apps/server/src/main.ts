@@ -20,7 +20,11 @@ try {
 try {
   const server = await startServer(config, log);
   log(`listening on ${server.url} (database ${config.dbPath}${config.webRoot ? `, UI from ${config.webRoot}` : ', no UI build found'})`);
-  log(config.serverToken ? 'NODETOOL_SERVER_TOKEN is set: the API and the WebSocket need it (the UI asks for it once)' : 'no NODETOOL_SERVER_TOKEN: open to this machine only');
+  log(
+    config.serverToken
+      ? 'NODETOOL_SERVER_TOKEN is set: the API and the WebSocket need it (the UI asks for it once)'
+      : 'no NODETOOL_SERVER_TOKEN: open to this machine only',
+  );
   const shutdown = (signal: string) => {
     log(`${signal}: shutting down (runs in flight get ${config.shutdownTimeoutMs} ms to stop)`);
     // Should closing itself hang, the process still ends shortly after the deadline.

@@ -27,10 +27,19 @@ describe('settings a worker asks for', () => {
   }, 60_000);
   afterAll(() => server.close());
 
-  it('sends only the allowlisted ones (a worker asking for the server\'s tokens and an AWS key gets HF_TOKEN), naming the rest in the run events', async () => {
+  it("sends only the allowlisted ones (a worker asking for the server's tokens and an AWS key gets HF_TOKEN), naming the rest in the run events", async () => {
     const auth = { authorization: 'Bearer server-token-value-never-sent-0' };
     const client = await wsClient(server, auth);
-    client.send({ command: 'run_job', data: { graph: { nodes: [node('greedy', 'fixtures.RequireSettings'), node('shown', 'nodetool.workflows.base_node.Preview', { name: 'arrived' })], edges: [{ source: 'greedy', sourceHandle: 'output', target: 'shown', targetHandle: 'value' }] }, job_id: 'greedy-run' } });
+    client.send({
+      command: 'run_job',
+      data: {
+        graph: {
+          nodes: [node('greedy', 'fixtures.RequireSettings'), node('shown', 'nodetool.workflows.base_node.Preview', { name: 'arrived' })],
+          edges: [{ source: 'greedy', sourceHandle: 'output', target: 'shown', targetHandle: 'value' }],
+        },
+        job_id: 'greedy-run',
+      },
+    });
     const done = await client.waitFor((m) => m.type === 'job_update' && m.job_id === 'greedy-run' && m.status !== 'running');
     expect(done).toMatchObject({ status: 'completed', outputs: { arrived: ['HF_TOKEN'] } });
     const withheld = client.messages.filter((m) => m.type === 'secret_withheld').map((m) => `${m.setting}: ${m.reason}`);
@@ -41,7 +50,8 @@ describe('settings a worker asks for', () => {
       'RUNPOD_API_KEY: it is a credential of this system and is never sent to a worker',
     ]);
     const everything = JSON.stringify(client.messages) + JSON.stringify((await api(server, 'GET', '/api/jobs/greedy-run', undefined, auth)).body);
-    for (const value of ['worker-token-value-never-sent', 'aws-value-never-sent', 'runpod-value-never-sent', 'hf_allowed_value']) expect(everything).not.toContain(value);
+    for (const value of ['worker-token-value-never-sent', 'aws-value-never-sent', 'runpod-value-never-sent', 'hf_allowed_value'])
+      expect(everything).not.toContain(value);
     client.close();
   });
 });
@@ -56,7 +66,10 @@ describe('failures inside the server', () => {
 
   it('fails a run whose outcome SQLite cannot store (database locked), says why, and stays up', async () => {
     const client = await wsClient(server);
-    const started = await api(server, 'POST', '/api/run', { graph: { nodes: [node('nap', 'fixtures.Sleep', { seconds: 1, steps: 1 })], edges: [] }, job_id: 'locked-out' });
+    const started = await api(server, 'POST', '/api/run', {
+      graph: { nodes: [node('nap', 'fixtures.Sleep', { seconds: 1, steps: 1 })], edges: [] },
+      job_id: 'locked-out',
+    });
     expect(started.status).toBe(202);
     client.send({ command: 'subscribe', data: { job_id: 'locked-out' } });
     await client.waitFor((m) => m.type === 'subscribed');
@@ -76,9 +89,14 @@ describe('failures inside the server', () => {
 
   it('fails the run of a stdio worker stuck in the middle of a frame, and is back with a new worker', async () => {
     const pidBefore = (server.app.worker.bridge as unknown as { pid: number }).pid;
-    const run = await api(server, 'POST', '/api/run', { graph: { nodes: [node('stuck', 'fixtures.StallMidFrame', { declared: 4096, sent: 7 })], edges: [] }, wait: true });
+    const run = await api(server, 'POST', '/api/run', {
+      graph: { nodes: [node('stuck', 'fixtures.StallMidFrame', { declared: 4096, sent: 7 })], edges: [] },
+      wait: true,
+    });
     expect(run.body.status).toBe('failed');
-    expect(run.body.error).toMatch(/node "stuck" \(fixtures\.StallMidFrame\) failed: The stdio worker stopped in the middle of a frame \(7 of its 4096 bytes arrived/);
+    expect(run.body.error).toMatch(
+      /node "stuck" \(fixtures\.StallMidFrame\) failed: The stdio worker stopped in the middle of a frame \(7 of its 4096 bytes arrived/,
+    );
     const pidNow = () => (server.app.worker.bridge as unknown as { pid?: number } | null)?.pid;
     const deadline = Date.now() + 30_000;
     while ((pidNow() === undefined || pidNow() === pidBefore) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
@@ -93,14 +111,21 @@ describe('a server process that is killed or stopped during a run', () => {
     const db = join(mkdtempSync(join(tmpdir(), 'nt-kill-')), 'server.db');
     const first = await startServerProcess({ NODETOOL_DB: db });
     await workerConnected(first.url);
-    await fetch(`${first.url}/api/run`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ graph: { nodes: [node('nap', 'fixtures.Sleep', { seconds: 30, steps: 30 })], edges: [] }, job_id: 'killed-mid-run' }) });
+    await fetch(`${first.url}/api/run`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ graph: { nodes: [node('nap', 'fixtures.Sleep', { seconds: 30, steps: 30 })], edges: [] }, job_id: 'killed-mid-run' }),
+    });
     const running = await (await fetch(`${first.url}/api/jobs/killed-mid-run`)).json();
     expect(running).toMatchObject({ status: 'running' });
     first.child.kill('SIGKILL');
     await first.exited;
     const second = await startServerProcess({ NODETOOL_DB: db });
     try {
-      expect(await (await fetch(`${second.url}/api/jobs/killed-mid-run`)).json()).toMatchObject({ status: 'failed', error: 'the server stopped during the run' });
+      expect(await (await fetch(`${second.url}/api/jobs/killed-mid-run`)).json()).toMatchObject({
+        status: 'failed',
+        error: 'the server stopped during the run',
+      });
       expect(second.output()).toMatch(/marked 1 run\(s\) left over from a previous process as failed/);
     } finally {
       second.child.kill('SIGTERM');
@@ -112,10 +137,19 @@ describe('a server process that is killed or stopped during a run', () => {
     const token = 'sigterm-fake-worker-token';
     const fake = await startFakeWorker({ token });
     const db = join(mkdtempSync(join(tmpdir(), 'nt-term-')), 'server.db');
-    const server = await startServerProcess({ NODETOOL_DB: db, NODETOOL_SHUTDOWN_TIMEOUT_MS: '1500', NODETOOL_WORKER_URL: fake.url, NODETOOL_WORKER_TOKEN: token });
+    const server = await startServerProcess({
+      NODETOOL_DB: db,
+      NODETOOL_SHUTDOWN_TIMEOUT_MS: '1500',
+      NODETOOL_WORKER_URL: fake.url,
+      NODETOOL_WORKER_TOKEN: token,
+    });
     try {
       await workerConnected(server.url);
-      await fetch(`${server.url}/api/run`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ graph: { nodes: [node('nap', 'fake.Sleep', { ms: 60_000, steps: 60 })], edges: [] }, job_id: 'stopped-mid-run' }) });
+      await fetch(`${server.url}/api/run`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ graph: { nodes: [node('nap', 'fake.Sleep', { ms: 60_000, steps: 60 })], edges: [] }, job_id: 'stopped-mid-run' }),
+      });
       while (!fake.received.some((frame) => frame.type === 'execute')) await new Promise((resolve) => setTimeout(resolve, 20));
       // A frozen worker answers nothing: not the cancel, not job.end. Only the deadline can end the run.
       fake.freeze();
@@ -138,7 +172,9 @@ describe('a server process that is killed or stopped during a run', () => {
   it('refuses to start with a bad setting in one line that names it, exit 2, no stack trace', async () => {
     const beyond = await runServerUntilExit({ HOST: '0.0.0.0' });
     expect(beyond.code).toBe(2);
-    expect(beyond.output.trim().split('\n')).toEqual([expect.stringMatching(/^\[server\] cannot start: HOST=0\.0\.0\.0 makes the server reachable beyond this machine.*NODETOOL_SERVER_TOKEN/)]);
+    expect(beyond.output.trim().split('\n')).toEqual([
+      expect.stringMatching(/^\[server\] cannot start: HOST=0\.0\.0\.0 makes the server reachable beyond this machine.*NODETOOL_SERVER_TOKEN/),
+    ]);
     const url = await runServerUntilExit({ NODETOOL_WORKER_URL: 'foo://x' });
     expect(url.code).toBe(2);
     expect(url.output).not.toMatch(/\n\s+at /);
@@ -167,7 +203,10 @@ describe('rotating the worker token for real: new file on both ends, worker rest
     await worker.kill();
     worker = await spawnRealWorker({ token: 'second-rotation-token-2222', port });
     await waitForWorker(server, 'connected', 30_000);
-    expect((await api(server, 'POST', '/api/run', { graph: echoGraph('after'), wait: true })).body).toMatchObject({ status: 'completed', result: { outputs: { out: 'after' } } });
+    expect((await api(server, 'POST', '/api/run', { graph: echoGraph('after'), wait: true })).body).toMatchObject({
+      status: 'completed',
+      result: { outputs: { out: 'after' } },
+    });
     expect(JSON.stringify((await api(server, 'GET', '/health')).body)).not.toMatch(/rotation-token/);
   }, 60_000);
 });

@@ -9,14 +9,29 @@ import { api, echoGraph, node, startTestServer, waitForWorker, wsClient } from '
 const TOKEN = 'server-token-for-tests-5e21c9a7b3';
 
 /** A raw request, so Host, Origin and Sec-Fetch-Site can be what an attacker's browser would send. */
-function raw(server: RunningServer, method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function raw(
+  server: RunningServer,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   const url = new URL(server.url);
   return new Promise((resolve, reject) => {
-    const request = httpRequest({ host: url.hostname, port: url.port, method, path, headers: { ...headers, ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}) } }, (response) => {
-      let text = '';
-      response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text }));
-    });
+    const request = httpRequest(
+      {
+        host: url.hostname,
+        port: url.port,
+        method,
+        path,
+        headers: { ...headers, ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}) },
+      },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text }));
+      },
+    );
     request.on('error', reject);
     request.end(body);
   });
@@ -89,7 +104,13 @@ describe('a server without a token, on loopback', () => {
 
   it('lets its own pages and NODETOOL_ALLOWED_ORIGINS through, with CORS only for the listed origin', async () => {
     const host = new URL(server.url).host;
-    const own = await raw(server, 'POST', '/api/run', { host, origin: server.url, 'sec-fetch-site': 'same-origin', 'content-type': 'application/json' }, runBody);
+    const own = await raw(
+      server,
+      'POST',
+      '/api/run',
+      { host, origin: server.url, 'sec-fetch-site': 'same-origin', 'content-type': 'application/json' },
+      runBody,
+    );
     expect(own.status).toBe(200);
     expect(own.headers['access-control-allow-origin']).toBeUndefined();
     const preflight = await raw(server, 'OPTIONS', '/api/run', { host, origin: 'http://localhost:5173', 'access-control-request-method': 'POST' });
@@ -119,7 +140,10 @@ describe('a server without a token, on loopback', () => {
     expect(bystander.messages.map((m) => m.type)).toEqual(['worker_status']);
 
     // A client that asks to watch a run gets its state so far, then its events.
-    const later = await api(server, 'POST', '/api/run', { graph: { nodes: [node('nap', 'fixtures.Sleep', { seconds: 0.5, steps: 5 })], edges: [] }, job_id: 'watch-me' });
+    const later = await api(server, 'POST', '/api/run', {
+      graph: { nodes: [node('nap', 'fixtures.Sleep', { seconds: 0.5, steps: 5 })], edges: [] },
+      job_id: 'watch-me',
+    });
     expect(later.status).toBe(202);
     bystander.send({ command: 'subscribe', data: { job_id: 'watch-me' }, request_id: 's1' });
     expect(await bystander.waitFor((m) => m.type === 'subscribed')).toMatchObject({ job_id: 'watch-me', job: { id: 'watch-me' }, request_id: 's1' });
@@ -142,7 +166,12 @@ describe('a server with NODETOOL_SERVER_TOKEN', () => {
   afterAll(() => server.close());
 
   it('refuses every API call and the WebSocket without the token (a stranger on the network)', async () => {
-    for (const [method, path] of [['GET', '/api/jobs'], ['GET', '/api/nodes'], ['GET', '/api/workflows'], ['POST', '/api/run']] as const) {
+    for (const [method, path] of [
+      ['GET', '/api/jobs'],
+      ['GET', '/api/nodes'],
+      ['GET', '/api/workflows'],
+      ['POST', '/api/run'],
+    ] as const) {
       const response = await api(server, method, path, method === 'POST' ? { graph: echoGraph(1) } : undefined);
       expect(response.status, `${method} ${path}`).toBe(401);
     }
@@ -163,7 +192,11 @@ describe('a server with NODETOOL_SERVER_TOKEN', () => {
 
   it('logs a browser in with a session cookie that is HttpOnly, SameSite=Strict and does not contain the token', async () => {
     expect((await api(server, 'POST', '/api/login', { token: 'not-the-token-at-all' })).status).toBe(401);
-    const response = await fetch(`${server.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: TOKEN }) });
+    const response = await fetch(`${server.url}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: TOKEN }),
+    });
     expect(response.status).toBe(200);
     const cookie = response.headers.get('set-cookie') ?? '';
     expect(cookie).toMatch(/^nodetool_session=[\w-]+\.[\w-]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+$/);

@@ -42,7 +42,12 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     config,
     workflows: new WorkflowStore(db),
     jobs,
-    runs: new JobManager(jobs, worker, { maxConcurrentRuns: config.maxConcurrentRuns, maxQueuedRuns: config.maxQueuedRuns, secretPolicy: config.secretPolicy, log }),
+    runs: new JobManager(jobs, worker, {
+      maxConcurrentRuns: config.maxConcurrentRuns,
+      maxQueuedRuns: config.maxQueuedRuns,
+      secretPolicy: config.secretPolicy,
+      log,
+    }),
     worker,
     startedAt: Date.now(),
     hostPolicy: createHostPolicy(config.host, config.allowedHosts, config.allowedOrigins),
@@ -70,7 +75,9 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   void worker.start().then(() => {
     const health = worker.status();
     if (health.state === 'connected') {
-      log(`worker ready: ${health.target}, protocol ${health.protocol_version}, ${health.node_count} nodes, namespaces ${health.namespaces.join(', ') || '(none)'}, ${health.load_errors.length} load errors, round trip ${health.last_round_trip_ms} ms`);
+      log(
+        `worker ready: ${health.target}, protocol ${health.protocol_version}, ${health.node_count} nodes, namespaces ${health.namespaces.join(', ') || '(none)'}, ${health.load_errors.length} load errors, round trip ${health.last_round_trip_ms} ms`,
+      );
     }
   });
 
@@ -97,7 +104,8 @@ function upgrade(app: App, hub: WsHub, request: IncomingMessage, socket: Duplex,
   const refusal =
     new URL(request.url ?? '/', 'http://x').pathname !== '/ws'
       ? new HttpError(404, 'nothing at that path')
-      : (refuseUpgrade(request, app.hostPolicy) ?? (app.serverToken && !app.serverToken.authenticates(request) ? new HttpError(401, 'authentication required') : null));
+      : (refuseUpgrade(request, app.hostPolicy) ??
+        (app.serverToken && !app.serverToken.authenticates(request) ? new HttpError(401, 'authentication required') : null));
   if (!refusal) {
     hub.handleUpgrade(request, socket, head);
     return;

@@ -19,7 +19,10 @@ describe('WS /ws', () => {
 
   it('sends the events of a run in order: job running, nodes, progress, outputs, job completed', async () => {
     const client = await wsClient(server);
-    const graph = { nodes: [node('nap', 'fixtures.Sleep', { seconds: 0.2, steps: 2 }), node('p', 'nodetool.workflows.base_node.Preview', { name: 'slept' })], edges: [edge('nap', 'p')] };
+    const graph = {
+      nodes: [node('nap', 'fixtures.Sleep', { seconds: 0.2, steps: 2 }), node('p', 'nodetool.workflows.base_node.Preview', { name: 'slept' })],
+      edges: [edge('nap', 'p')],
+    };
     client.send({ command: 'run_job', data: { graph, job_id: 'ws-order' }, request_id: 'r1' });
     expect(await client.waitFor((m) => m.type === 'job_started')).toEqual({ type: 'job_started', job_id: 'ws-order', request_id: 'r1' });
     await client.waitFor((m) => m.type === 'job_update' && m.status === 'completed');
@@ -44,7 +47,10 @@ describe('WS /ws', () => {
 
   it('cancels a run through cancel_job', async () => {
     const client = await wsClient(server);
-    client.send({ command: 'run_job', data: { graph: { nodes: [node('long', 'fixtures.Sleep', { seconds: 30, steps: 300 })], edges: [] }, job_id: 'ws-cancel' } });
+    client.send({
+      command: 'run_job',
+      data: { graph: { nodes: [node('long', 'fixtures.Sleep', { seconds: 30, steps: 300 })], edges: [] }, job_id: 'ws-cancel' },
+    });
     await client.waitFor((m) => m.type === 'node_progress' && m.job_id === 'ws-cancel');
     client.send({ command: 'cancel_job', data: { job_id: 'ws-cancel' } });
     expect(await client.waitFor((m) => m.type === 'cancel_result')).toMatchObject({ job_id: 'ws-cancel', cancelled: true });
@@ -55,7 +61,16 @@ describe('WS /ws', () => {
   it('lets a second client watch a run by subscribing to it, with the state so far', async () => {
     const starter = await wsClient(server);
     const watcher = await wsClient(server);
-    starter.send({ command: 'run_job', data: { graph: { nodes: [node('nap', 'fixtures.Sleep', { seconds: 0.4, steps: 4 }), node('p', 'nodetool.workflows.base_node.Preview', { name: 'slept' })], edges: [edge('nap', 'p')] }, job_id: 'ws-shared' } });
+    starter.send({
+      command: 'run_job',
+      data: {
+        graph: {
+          nodes: [node('nap', 'fixtures.Sleep', { seconds: 0.4, steps: 4 }), node('p', 'nodetool.workflows.base_node.Preview', { name: 'slept' })],
+          edges: [edge('nap', 'p')],
+        },
+        job_id: 'ws-shared',
+      },
+    });
     await starter.waitFor((m) => m.type === 'node_progress' && m.job_id === 'ws-shared');
     watcher.send({ command: 'subscribe', data: { job_id: 'ws-shared' } });
     expect(await watcher.waitFor((m) => m.type === 'subscribed')).toMatchObject({ job_id: 'ws-shared', job: { status: 'running' } });
@@ -70,9 +85,14 @@ describe('WS /ws', () => {
   it('answers bad commands with an error naming the problem', async () => {
     const client = await wsClient(server);
     client.send({ command: 'fly', request_id: 'x' });
-    expect(await client.waitFor((m) => m.type === 'error' && m.request_id === 'x')).toMatchObject({ error: 'unknown command "fly"; expected run_job, subscribe, unsubscribe or cancel_job' });
+    expect(await client.waitFor((m) => m.type === 'error' && m.request_id === 'x')).toMatchObject({
+      error: 'unknown command "fly"; expected run_job, subscribe, unsubscribe or cancel_job',
+    });
     client.send({ command: 'run_job', data: { graph: { nodes: [node('a', 'fixtures.Echo')], edges: [edge('a', 'ghost')] } }, request_id: 'y' });
-    expect(await client.waitFor((m) => m.type === 'error' && m.request_id === 'y')).toMatchObject({ status: 400, error: expect.stringMatching(/"ghost", which does not exist/) });
+    expect(await client.waitFor((m) => m.type === 'error' && m.request_id === 'y')).toMatchObject({
+      status: 400,
+      error: expect.stringMatching(/"ghost", which does not exist/),
+    });
     client.close();
   });
 });

@@ -9,7 +9,13 @@ import { startServerProcess, type ServerProcess } from './serverProcess.js';
 // server has no token (the default, loopback-only setup): the browser defences alone must hold.
 
 /** A pure-TS graph: had any attack got through, it would have run without a worker, and left a job. */
-const GRAPH = { nodes: [{ id: 'c', type: 'nodetool.constant.String', data: { value: 'pwned' } }, { id: 'p', type: 'nodetool.workflows.base_node.Preview', data: { name: 'out' } }], edges: [{ source: 'c', sourceHandle: 'output', target: 'p', targetHandle: 'value' }] };
+const GRAPH = {
+  nodes: [
+    { id: 'c', type: 'nodetool.constant.String', data: { value: 'pwned' } },
+    { id: 'p', type: 'nodetool.workflows.base_node.Preview', data: { name: 'out' } },
+  ],
+  edges: [{ source: 'c', sourceHandle: 'output', target: 'p', targetHandle: 'value' }],
+};
 
 function attackerPage(target: string): string {
   const body = JSON.stringify({ graph: GRAPH, wait: true });
@@ -73,7 +79,11 @@ describe('a page on another site attacking the local server through the browser'
     expect(server.output()).not.toMatch(/pwned/);
 
     // The server answers its own clients: the refusals were the defences, not an outage.
-    const own = await fetch(`${server.url}/api/run`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ graph: GRAPH, wait: true }) });
+    const own = await fetch(`${server.url}/api/run`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ graph: GRAPH, wait: true }),
+    });
     expect(((await own.json()) as { status: string }).status).toBe('completed');
   });
 });

@@ -82,7 +82,9 @@ describe('web UI → server → HF worker, a token on each', () => {
     await page.locator('[data-testid="run-status"]', { hasText: /^completed/ }).waitFor({ timeout: 120_000 });
 
     for (const name of ['embedding_a', 'embedding_b']) {
-      await expect.poll(() => page.getByTestId(`output-${name}`).getByTestId('embedding-facts').textContent()).toMatch(/embedding · 384 dimensions · norm \d+\.\d{4}/);
+      await expect
+        .poll(() => page.getByTestId(`output-${name}`).getByTestId('embedding-facts').textContent())
+        .toMatch(/embedding · 384 dimensions · norm \d+\.\d{4}/);
       expect(await page.getByTestId(`output-${name}`).locator('svg.embedding-plot rect').count()).toBe(384);
     }
     const similarity = Number(await page.getByTestId('output-similarity').getByTestId('score-value').textContent());

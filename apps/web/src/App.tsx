@@ -32,18 +32,15 @@ export function App() {
     }
   }, []);
 
-  const send = useServerEvents(
-    (message: ServerMessage) => {
-      if (message.type === 'worker_status') {
-        const { type: _type, ...status } = message;
-        setHealth(status as WorkerHealth);
-        if (status.state === 'connected') void refresh();
-        return;
-      }
-      setRun((current) => applyRunMessage(current, message));
-    },
-    setServerOnline,
-  );
+  const send = useServerEvents((message: ServerMessage) => {
+    if (message.type === 'worker_status') {
+      const { type: _type, ...status } = message;
+      setHealth(status as WorkerHealth);
+      if (status.state === 'connected') void refresh();
+      return;
+    }
+    setRun((current) => applyRunMessage(current, message));
+  }, setServerOnline);
 
   useEffect(() => {
     void refresh();
@@ -92,15 +89,22 @@ export function App() {
         {loginNeeded && <LoginForm onLoggedIn={() => void refresh()} />}
         {notice && (
           <div className="notice" role="status">
-            {notice} <button type="button" onClick={() => setNotice(null)}>×</button>
+            {notice}{' '}
+            <button type="button" onClick={() => setNotice(null)}>
+              ×
+            </button>
           </div>
         )}
         {selected ? (
           <>
             <div className="toolbar">
               <h2>{selected.name}</h2>
-              <button type="button" className="primary" onClick={start} disabled={running}>Run</button>
-              <button type="button" onClick={() => run && void api.cancel(run.jobId)} disabled={!running}>Cancel</button>
+              <button type="button" className="primary" onClick={start} disabled={running}>
+                Run
+              </button>
+              <button type="button" onClick={() => run && void api.cancel(run.jobId)} disabled={!running}>
+                Cancel
+              </button>
               {run && (
                 <span className={`run-status run-${run.status}`} data-testid="run-status">
                   {run.status}
@@ -108,7 +112,11 @@ export function App() {
                 </span>
               )}
             </div>
-            {run?.error && <div className="run-error" data-testid="run-error">{run.error}</div>}
+            {run?.error && (
+              <div className="run-error" data-testid="run-error">
+                {run.error}
+              </div>
+            )}
             <GraphView nodes={graph.nodes} edges={graph.edges} runNodes={run?.nodes ?? {}} />
             <section className="panel">
               <h2>Outputs</h2>

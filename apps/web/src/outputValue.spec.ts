@@ -21,7 +21,15 @@ describe('applyRunMessage', () => {
     let run = startedRun('j1', 'wf');
     run = applyRunMessage(run, { type: 'node_update', job_id: 'j1', workflow_id: 'wf', node_id: 'a', node_type: 't', status: 'running' })!;
     run = applyRunMessage(run, { type: 'node_progress', job_id: 'j1', workflow_id: 'wf', node_id: 'a', progress: 2, total: 4 })!;
-    run = applyRunMessage(run, { type: 'output_update', job_id: 'j1', workflow_id: 'wf', node_id: 'p', node_name: 'score', output_name: 'output', value: 0.9 })!;
+    run = applyRunMessage(run, {
+      type: 'output_update',
+      job_id: 'j1',
+      workflow_id: 'wf',
+      node_id: 'p',
+      node_name: 'score',
+      output_name: 'output',
+      value: 0.9,
+    })!;
     run = applyRunMessage(run, { type: 'node_update', job_id: 'other', workflow_id: 'wf', node_id: 'a', node_type: 't', status: 'failed' })!;
     run = applyRunMessage(run, { type: 'log_update', job_id: 'j1', workflow_id: 'wf', node_id: 'a', content: 'loading', severity: 'info' })!;
     run = applyRunMessage(run, { type: 'job_update', job_id: 'j1', workflow_id: 'wf', status: 'completed', duration_ms: 12 })!;

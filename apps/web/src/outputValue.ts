@@ -26,5 +26,11 @@ function isNpArrayJson(value: unknown): value is { type: 'np_array'; dtype: stri
 }
 
 function isImageRef(value: unknown): value is { type: 'image'; uri: string } {
-  return typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'image' && typeof (value as { uri?: unknown }).uri === 'string' && (value as { uri: string }).uri.startsWith('data:');
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { type?: unknown }).type === 'image' &&
+    typeof (value as { uri?: unknown }).uri === 'string' &&
+    (value as { uri: string }).uri.startsWith('data:')
+  );
 }

@@ -39,15 +39,30 @@ export function applyRunMessage(run: RunState | null, message: ServerMessage): R
         outputs: message.outputs ? { ...run.outputs, ...message.outputs } : run.outputs,
       };
     case 'node_update':
-      return { ...run, nodes: { ...run.nodes, [message.node_id]: { ...run.nodes[message.node_id], status: message.status, error: message.error, duration_ms: message.duration_ms } } };
+      return {
+        ...run,
+        nodes: {
+          ...run.nodes,
+          [message.node_id]: { ...run.nodes[message.node_id], status: message.status, error: message.error, duration_ms: message.duration_ms },
+        },
+      };
     case 'node_progress':
-      return { ...run, nodes: { ...run.nodes, [message.node_id]: { ...run.nodes[message.node_id], status: 'running', progress: message.progress, total: message.total } } };
+      return {
+        ...run,
+        nodes: { ...run.nodes, [message.node_id]: { ...run.nodes[message.node_id], status: 'running', progress: message.progress, total: message.total } },
+      };
     case 'output_update':
       return { ...run, outputs: { ...run.outputs, [message.node_name]: message.value } };
     case 'log_update':
       return { ...run, logs: [...run.logs, { nodeId: message.node_id, content: message.content, severity: message.severity }] };
     case 'secret_withheld':
-      return { ...run, logs: [...run.logs, { nodeId: message.node_id, content: `setting ${message.setting} was not sent to the worker: ${message.reason}`, severity: 'warning' }] };
+      return {
+        ...run,
+        logs: [
+          ...run.logs,
+          { nodeId: message.node_id, content: `setting ${message.setting} was not sent to the worker: ${message.reason}`, severity: 'warning' },
+        ],
+      };
     case 'error':
       // A refused run_job (invalid graph, worker down, too many runs) answers with the run's id as request_id.
       return message.request_id === run.jobId ? { ...run, status: 'failed', error: message.error } : run;

@@ -4,7 +4,11 @@ import type { WorkerHealth } from './workerHealth.js';
 
 /** What a client sends on /ws, as JSON text. */
 export type ClientCommand =
-  | { command: 'run_job'; data: { workflow_id?: string; graph?: unknown; workflow?: unknown; params?: Record<string, unknown>; job_id?: string }; request_id?: string }
+  | {
+      command: 'run_job';
+      data: { workflow_id?: string; graph?: unknown; workflow?: unknown; params?: Record<string, unknown>; job_id?: string };
+      request_id?: string;
+    }
   | { command: 'subscribe' | 'unsubscribe' | 'cancel_job'; data: { job_id: string }; request_id?: string };
 
 /** What the server sends on /ws: run events of the runs the client watches, and the worker's status. */

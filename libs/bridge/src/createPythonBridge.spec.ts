@@ -24,7 +24,9 @@ describe('createPythonBridge', () => {
 
   it('refuses a URL that is not ws:// or wss://, naming the setting, as a ConfigError', () => {
     expect(() => createPythonBridge({ wsUrl: 'http://host:8787' })).toThrow(/must start with ws:\/\/ or wss:\/\//);
-    expect(() => createPythonBridge({ env: { NODETOOL_WORKER_URL: 'foo://x' } })).toThrow(new ConfigError('NODETOOL_WORKER_URL', 'the worker URL (NODETOOL_WORKER_URL or --worker-url) must start with ws:// or wss://, got "foo://x"'));
+    expect(() => createPythonBridge({ env: { NODETOOL_WORKER_URL: 'foo://x' } })).toThrow(
+      new ConfigError('NODETOOL_WORKER_URL', 'the worker URL (NODETOOL_WORKER_URL or --worker-url) must start with ws:// or wss://, got "foo://x"'),
+    );
     expect(() => createPythonBridge({ env: { NODETOOL_WORKER_URL: 'ws://[bad' } })).toThrow(/is not a valid URL/);
   });
 
@@ -33,17 +35,24 @@ describe('createPythonBridge', () => {
   });
 
   it('refuses a token and a token file at once, and a malformed execute timeout, by name', () => {
-    expect(() => createPythonBridge({ env: { NODETOOL_WORKER_URL: 'ws://h:1', NODETOOL_WORKER_TOKEN: 'a', NODETOOL_WORKER_TOKEN_FILE: '/t' } })).toThrow(/both a worker token and a worker token file are set/);
+    expect(() => createPythonBridge({ env: { NODETOOL_WORKER_URL: 'ws://h:1', NODETOOL_WORKER_TOKEN: 'a', NODETOOL_WORKER_TOKEN_FILE: '/t' } })).toThrow(
+      /both a worker token and a worker token file are set/,
+    );
     expect(() => createPythonBridge({ env: { NODETOOL_WORKER_URL: 'ws://h:1', NODETOOL_PYTHON_EXECUTE_TIMEOUT_MS: '10s' } })).toThrow(
-      new ConfigError('NODETOOL_PYTHON_EXECUTE_TIMEOUT_MS', 'NODETOOL_PYTHON_EXECUTE_TIMEOUT_MS must be a whole number of milliseconds (0 turns it off), got "10s"'),
+      new ConfigError(
+        'NODETOOL_PYTHON_EXECUTE_TIMEOUT_MS',
+        'NODETOOL_PYTHON_EXECUTE_TIMEOUT_MS must be a whole number of milliseconds (0 turns it off), got "10s"',
+      ),
     );
   });
 
   it('knows which links keep secrets private: stdio, wss://, and ws:// that stays on this machine', () => {
     expect(createPythonBridge({ env: {} }).confidential).toBe(true);
     expect(createPythonBridge({ wsUrl: 'wss://gpu.example:8443' }).confidential).toBe(true);
-    for (const url of ['ws://127.0.0.1:8787', 'ws://localhost:1', 'ws://[::1]:1', 'ws://worker.localhost:1']) expect(createPythonBridge({ wsUrl: url }).confidential).toBe(true);
-    for (const url of ['ws://10.0.0.5:8787', 'ws://gpu.example:8787', 'ws://[2001:db8::1]:1']) expect(createPythonBridge({ wsUrl: url }).confidential).toBe(false);
+    for (const url of ['ws://127.0.0.1:8787', 'ws://localhost:1', 'ws://[::1]:1', 'ws://worker.localhost:1'])
+      expect(createPythonBridge({ wsUrl: url }).confidential).toBe(true);
+    for (const url of ['ws://10.0.0.5:8787', 'ws://gpu.example:8787', 'ws://[2001:db8::1]:1'])
+      expect(createPythonBridge({ wsUrl: url }).confidential).toBe(false);
   });
 
   it('refuses a malformed NODETOOL_BRIDGE_MAX_FRAME_SIZE by name', () => {

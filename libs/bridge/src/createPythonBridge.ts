@@ -17,7 +17,10 @@ export function createPythonBridge(options: PythonBridgeOptions = {}): PythonBri
     const workerTokenFile = options.workerTokenFile ?? (env['NODETOOL_WORKER_TOKEN_FILE'] || undefined);
     const workerToken = options.workerToken ?? env['NODETOOL_WORKER_TOKEN'] ?? '';
     if (workerTokenFile && workerToken) {
-      throw new ConfigError('NODETOOL_WORKER_TOKEN_FILE', 'both a worker token and a worker token file are set (NODETOOL_WORKER_TOKEN / NODETOOL_WORKER_TOKEN_FILE, --token / --token-file): set one');
+      throw new ConfigError(
+        'NODETOOL_WORKER_TOKEN_FILE',
+        'both a worker token and a worker token file are set (NODETOOL_WORKER_TOKEN / NODETOOL_WORKER_TOKEN_FILE, --token / --token-file): set one',
+      );
     }
     return new WebsocketPythonBridge({ ...options, wsUrl, workerToken, workerTokenFile });
   }

@@ -15,9 +15,7 @@ export class BridgeError extends Error {
 export class WorkerAuthError extends BridgeError {
   override readonly code = 'BRIDGE_ERR_TOKEN_REJECTED';
   constructor(readonly url: string) {
-    super(
-      `The worker at ${url} rejected the token (HTTP 401): set NODETOOL_WORKER_TOKEN to the value the worker was started with`,
-    );
+    super(`The worker at ${url} rejected the token (HTTP 401): set NODETOOL_WORKER_TOKEN to the value the worker was started with`);
   }
 }
 

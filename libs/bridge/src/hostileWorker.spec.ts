@@ -23,7 +23,13 @@ async function fake(token = TOKEN): Promise<FakeWorker> {
 }
 
 function bridgeFor(worker: FakeWorker, options: Partial<PythonBridgeOptions> = {}) {
-  const bridge = new WebsocketPythonBridge({ wsUrl: worker.url, workerToken: TOKEN, reconnect: { initialDelayMs: 20, maxDelayMs: 100 }, keepalive: false, ...options });
+  const bridge = new WebsocketPythonBridge({
+    wsUrl: worker.url,
+    workerToken: TOKEN,
+    reconnect: { initialDelayMs: 20, maxDelayMs: 100 },
+    keepalive: false,
+    ...options,
+  });
   const warnings: string[] = [];
   bridge.on('warning', (message) => warnings.push(message));
   cleanups.push(() => bridge.close());
@@ -51,7 +57,9 @@ describe('hostile frames from the worker', () => {
     await bridge.connect();
     const first = bridge.execute({ nodeType: 'fake.AnnounceBlobs', fields: { sizes: [1 << 20] } }, { timeoutMs: 3_000 });
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const second = await bridge.execute({ nodeType: 'fake.AnnounceBlobs', fields: { sizes: [1 << 20] } }, { timeoutMs: 3_000 }).catch((error: unknown) => error);
+    const second = await bridge
+      .execute({ nodeType: 'fake.AnnounceBlobs', fields: { sizes: [1 << 20] } }, { timeoutMs: 3_000 })
+      .catch((error: unknown) => error);
     expect(second).toBeInstanceOf(ProtocolError);
     expect((second as Error).message).toMatch(/would put 2097152 bytes \(2\.0 MiB\) of result blobs in flight, above the 1572864 bytes \(1\.5 MiB\) limit/);
     // The first request's reservation is given back when it ends (here: its timeout), so the budget recovers.
@@ -64,7 +72,9 @@ describe('hostile frames from the worker', () => {
     const worker = await fake();
     const { bridge } = bridgeFor(worker, { maxBlobBytes: 1024 });
     await bridge.connect();
-    await expect(bridge.execute({ nodeType: 'fake.AnnounceBlobs', fields: { sizes: [4096] } })).rejects.toThrow(/blob "blob0" of 4096 bytes exceeds the 1024 bytes blob limit/);
+    await expect(bridge.execute({ nodeType: 'fake.AnnounceBlobs', fields: { sizes: [4096] } })).rejects.toThrow(
+      /blob "blob0" of 4096 bytes exceeds the 1024 bytes blob limit/,
+    );
   });
 
   it('routes a frame with a valid shape but an unknown request id nowhere (no cross-request injection)', async () => {
@@ -102,7 +112,9 @@ describe('the worker token from a file', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toMatch(/cannot read the worker token file .*absent: ENOENT/);
     writeFileSync(join(dir, 'empty'), '\n');
-    await expect(bridgeFor(worker, { workerToken: undefined, workerTokenFile: join(dir, 'empty') }).bridge.connect()).rejects.toThrow(/worker token file .*empty is empty/);
+    await expect(bridgeFor(worker, { workerToken: undefined, workerTokenFile: join(dir, 'empty') }).bridge.connect()).rejects.toThrow(
+      /worker token file .*empty is empty/,
+    );
     expect(worker.authHeaders).toEqual([]);
   });
 });

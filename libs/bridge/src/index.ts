@@ -1,12 +1,4 @@
-export type {
-  PythonBridge,
-  BridgeEvents,
-  BridgeState,
-  BridgeTransport,
-  ExecuteOptions,
-  ExecuteRequest,
-  ReconnectingInfo,
-} from './pythonBridge.js';
+export type { PythonBridge, BridgeEvents, BridgeState, BridgeTransport, ExecuteOptions, ExecuteRequest, ReconnectingInfo } from './pythonBridge.js';
 export type { PythonBridgeOptions, ReconnectOptions, KeepaliveOptions } from './options.js';
 export { createPythonBridge, checkBridgeOptions } from './createPythonBridge.js';
 export { WebsocketPythonBridge, type WebsocketBridgeOptions } from './websocketPythonBridge.js';

@@ -113,15 +113,13 @@ export function resolveSettings(options: PythonBridgeOptions, reconnectByDefault
       deadlineMs: options.reconnect?.deadlineMs,
       random: options.reconnect?.random ?? Math.random,
     },
-    keepalive:
-      options.keepalive === false
-        ? false
-        : { intervalMs: options.keepalive?.intervalMs ?? 5_000, timeoutMs: options.keepalive?.timeoutMs ?? 5_000 },
+    keepalive: options.keepalive === false ? false : { intervalMs: options.keepalive?.intervalMs ?? 5_000, timeoutMs: options.keepalive?.timeoutMs ?? 5_000 },
   };
 }
 
 /** A strict whole number of milliseconds (0 allowed: off); anything else names the setting. */
 function wholeMilliseconds(setting: string, raw: string): number {
-  if (!/^[0-9]+$/.test(raw.trim())) throw new ConfigError(setting, `${setting} must be a whole number of milliseconds (0 turns it off), got ${JSON.stringify(raw)}`);
+  if (!/^[0-9]+$/.test(raw.trim()))
+    throw new ConfigError(setting, `${setting} must be a whole number of milliseconds (0 turns it off), got ${JSON.stringify(raw)}`);
   return Number(raw.trim());
 }

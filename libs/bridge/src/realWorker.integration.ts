@@ -19,7 +19,13 @@ const transports = {
   websocket: async () => {
     const worker = await spawnRealWorker({ token: TOKEN });
     const bridge = new WebsocketPythonBridge({ wsUrl: worker.url, workerToken: TOKEN });
-    return { bridge, stop: async () => { await bridge.close(); await worker.kill(); } };
+    return {
+      bridge,
+      stop: async () => {
+        await bridge.close();
+        await worker.kill();
+      },
+    };
   },
   stdio: async () => {
     const bridge = new PythonStdioBridge(FIXTURES_ONLY);
@@ -38,7 +44,12 @@ describe.each(Object.keys(transports) as Array<keyof typeof transports>)('Python
   afterAll(() => stop());
 
   it(`discovers the fixture nodes and reads worker.status (nodetool-core ${PINNED_NODETOOL_CORE_VERSION})`, () => {
-    expect(bridge.getNodeMetadata().map((node) => node.node_type).sort()).toEqual(FIXTURE_NODE_TYPES);
+    expect(
+      bridge
+        .getNodeMetadata()
+        .map((node) => node.node_type)
+        .sort(),
+    ).toEqual(FIXTURE_NODE_TYPES);
     const status = bridge.getWorkerStatus();
     expect(status).toMatchObject({ protocol_version: 6, node_count: FIXTURE_NODE_TYPES.length, namespaces: ['fixtures'], transport });
     expect(bridge.protocolVersion).toBe(6);
@@ -59,7 +70,11 @@ describe.each(Object.keys(transports) as Array<keyof typeof transports>)('Python
       { onProgress: (p) => progress.push([p.progress, p.total]) },
     );
     expect(result.outputs['output']).toBe(0.3);
-    expect(progress).toEqual([[1, 3], [2, 3], [3, 3]]);
+    expect(progress).toEqual([
+      [1, 3],
+      [2, 3],
+      [3, 3],
+    ]);
   });
 
   it('sends 1 MiB of bytes as a blob and gets the same bytes back', async () => {
@@ -106,9 +121,9 @@ describe.each(Object.keys(transports) as Array<keyof typeof transports>)('Python
     const controller = new AbortController();
     const started = Date.now();
     setTimeout(() => controller.abort(), 200);
-    await expect(
-      bridge.execute({ nodeType: 'fixtures.Sleep', fields: { seconds: 10, steps: 100 } }, { signal: controller.signal }),
-    ).rejects.toThrow(CancelledError);
+    await expect(bridge.execute({ nodeType: 'fixtures.Sleep', fields: { seconds: 10, steps: 100 } }, { signal: controller.signal })).rejects.toThrow(
+      CancelledError,
+    );
     expect(Date.now() - started).toBeLessThan(2_000);
     expect((await bridge.execute({ nodeType: 'fixtures.Echo', fields: { value: 1 } })).outputs['output']).toBe(1);
   });
@@ -121,9 +136,10 @@ describe.each(Object.keys(transports) as Array<keyof typeof transports>)('Python
   });
 
   it('takes a 5 MiB result blob in checksummed chunks under a 2 MiB frame ceiling (protocol 5)', async () => {
-    const small = transport === 'stdio'
-      ? new PythonStdioBridge({ ...FIXTURES_ONLY, maxFrameSize: 2 * 1024 * 1024 })
-      : new WebsocketPythonBridge({ wsUrl: (bridge as WebsocketPythonBridge).target, workerToken: TOKEN, maxFrameSize: 2 * 1024 * 1024 });
+    const small =
+      transport === 'stdio'
+        ? new PythonStdioBridge({ ...FIXTURES_ONLY, maxFrameSize: 2 * 1024 * 1024 })
+        : new WebsocketPythonBridge({ wsUrl: (bridge as WebsocketPythonBridge).target, workerToken: TOKEN, maxFrameSize: 2 * 1024 * 1024 });
     await small.connect();
     try {
       const size = 5 * 1024 * 1024;
@@ -142,9 +158,9 @@ describe.each(Object.keys(transports) as Array<keyof typeof transports>)('Python
   });
 
   it('fails a model download the worker cannot do (no hub here) with the worker message', async () => {
-    await expect(
-      bridge.downloadModel({ repo_id: 'nodetool-test/definitely-not-a-repo' }, { idleTimeoutMs: 60_000 }),
-    ).rejects.toThrow(/Worker failed models\.download of nodetool-test\/definitely-not-a-repo/);
+    await expect(bridge.downloadModel({ repo_id: 'nodetool-test/definitely-not-a-repo' }, { idleTimeoutMs: 60_000 })).rejects.toThrow(
+      /Worker failed models\.download of nodetool-test\/definitely-not-a-repo/,
+    );
   }, 90_000);
 
   it('refuses to send a frame above its ceiling without losing the connection', async () => {
@@ -170,7 +186,13 @@ describe('WebsocketPythonBridge against a real worker that dies and comes back',
   afterAll(() => worker.kill());
 
   it('without chunked blobs, fails a result above the frame ceiling with an error naming the limit', async () => {
-    const bridge = new WebsocketPythonBridge({ wsUrl: worker.url, workerToken: TOKEN, maxFrameSize: 2 * 1024 * 1024, chunkedBlobs: false, reconnect: { enabled: false } });
+    const bridge = new WebsocketPythonBridge({
+      wsUrl: worker.url,
+      workerToken: TOKEN,
+      maxFrameSize: 2 * 1024 * 1024,
+      chunkedBlobs: false,
+      reconnect: { enabled: false },
+    });
     await bridge.connect();
     try {
       await expect(bridge.execute({ nodeType: 'fixtures.MakeBlob', fields: { size: 5 * 1024 * 1024 } })).rejects.toThrow(
@@ -239,7 +261,9 @@ describe('a stdio worker that stops in the middle of a frame (a hung write, byte
     await bridge.connect();
     const pid = bridge.pid as number;
     const failed = new Promise<void>((resolve) => bridge.on('state', (state) => state === 'failed' && resolve()));
-    const error = await bridge.execute({ nodeType: 'fixtures.StallMidFrame', fields: { declared: 1000, sent: 10, seconds: 600 } }).catch((caught: unknown) => caught);
+    const error = await bridge
+      .execute({ nodeType: 'fixtures.StallMidFrame', fields: { declared: 1000, sent: 10, seconds: 600 } })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ProtocolError);
     expect((error as Error).message).toMatch(/stopped in the middle of a frame \(10 of its 1000 bytes arrived, then nothing for 500 ms\); it is stopped/);
     await failed;

@@ -112,7 +112,9 @@ describe('WebsocketPythonBridge against the fake worker', () => {
     const started = Date.now();
     worker.dropConnections();
     await expect(sleeping).rejects.toThrow(ConnectionClosedError);
-    await expect(echoing).rejects.toThrow(/Lost the worker connection \(ws:\/\/127\.0\.0\.1:\d+\) during execute of fake\.Sleep: the worker closed the connection/);
+    await expect(echoing).rejects.toThrow(
+      /Lost the worker connection \(ws:\/\/127\.0\.0\.1:\d+\) during execute of fake\.Sleep: the worker closed the connection/,
+    );
     expect(Date.now() - started).toBeLessThan(500);
     await expect(bridge.execute({ nodeType: 'fake.Echo' })).rejects.toThrow(NotConnectedError);
   });
@@ -244,10 +246,27 @@ describe('WebsocketPythonBridge against the fake worker', () => {
 
 describe('WebsocketPythonBridge over wss://', () => {
   const dir = mkdtempSync(join(tmpdir(), 'nt-tls-'));
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-    '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
   const tls = { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
 
   it('connects to a self-signed worker when given its CA', async () => {

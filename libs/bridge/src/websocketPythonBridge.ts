@@ -31,7 +31,10 @@ export class WebsocketPythonBridge extends ManagedBridge {
     const token = await this.currentToken();
     if (token && !isConfidentialWorkerUrl(this.url) && !this.warnedPlainText) {
       this.warnedPlainText = true;
-      this.emit('warning', `the worker token goes over plain ws:// to ${describeUrl(this.url)}, where anyone on the path can read it: use wss:// or a private tunnel`);
+      this.emit(
+        'warning',
+        `the worker token goes over plain ws:// to ${describeUrl(this.url)}, where anyone on the path can read it: use wss:// or a private tunnel`,
+      );
     }
     const { openTimeoutMs, maxFrameSize, keepalive } = this.settings;
     return new WebsocketTransport({ url: this.url, token, openTimeoutMs, maxFrameSize, keepalive, ca: this.options.ca }, listener);
@@ -45,7 +48,10 @@ export class WebsocketPythonBridge extends ManagedBridge {
     try {
       text = await readFile(file, 'utf8');
     } catch (error) {
-      throw new ConfigError('NODETOOL_WORKER_TOKEN_FILE', `cannot read the worker token file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new ConfigError(
+        'NODETOOL_WORKER_TOKEN_FILE',
+        `cannot read the worker token file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      );
     }
     const token = text.trim();
     if (!token) throw new ConfigError('NODETOOL_WORKER_TOKEN_FILE', `the worker token file ${file} is empty`);

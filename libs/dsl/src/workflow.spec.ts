@@ -6,7 +6,11 @@ import { workflow } from './workflow.js';
 describe('workflow()', () => {
   it('emits nodes in declaration order with literals in data and node inputs as edges', () => {
     const text = constant.string('hello', { id: 'text' });
-    const embed = createNode('huggingface.sentence_similarity.SentenceSimilarity', { inputs: text, model: { type: 'hf.sentence_similarity' } }, { id: 'embed' });
+    const embed = createNode(
+      'huggingface.sentence_similarity.SentenceSimilarity',
+      { inputs: text, model: { type: 'hf.sentence_similarity' } },
+      { id: 'embed' },
+    );
     const shown = preview(embed.output(), 'embedding', { id: 'shown' });
     expect(workflow(shown)).toEqual({
       nodes: [

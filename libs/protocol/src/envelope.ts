@@ -13,15 +13,7 @@ export interface Envelope<T extends string = string, D = Record<string, unknown>
 export const TERMINAL_FRAME_TYPES = new Set(['result', 'error', 'discover']);
 
 /** Frames a request may receive before its terminal frame. */
-export const INTERMEDIATE_FRAME_TYPES = new Set([
-  'progress',
-  'chunk',
-  'update',
-  'comfy.event',
-  'blob.start',
-  'blob.chunk',
-  'blob.end',
-]);
+export const INTERMEDIATE_FRAME_TYPES = new Set(['progress', 'chunk', 'update', 'comfy.event', 'blob.start', 'blob.chunk', 'blob.end']);
 
 export function isTerminalFrame(type: string): boolean {
   return TERMINAL_FRAME_TYPES.has(type);
@@ -39,7 +31,6 @@ export function asEnvelope(value: unknown): Envelope | null {
   const requestId = candidate['request_id'];
   if (requestId !== null && requestId !== undefined && typeof requestId !== 'string') return null;
   const data = candidate['data'];
-  const safeData =
-    data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : {};
+  const safeData = data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : {};
   return { type: candidate['type'], request_id: (requestId as string | null | undefined) ?? null, data: safeData };
 }

@@ -18,14 +18,22 @@ function rng(seed: number) {
 function randomValue(next: () => number, depth = 0): unknown {
   const pick = Math.floor(next() * (depth > 3 ? 5 : 8));
   switch (pick) {
-    case 0: return Math.floor(next() * 2 ** 40) - 2 ** 39;
-    case 1: return next();
-    case 2: return 'x'.repeat(Math.floor(next() * 40));
-    case 3: return next() < 0.5;
-    case 4: return Uint8Array.from({ length: Math.floor(next() * 64) }, () => Math.floor(next() * 256));
-    case 5: return Array.from({ length: Math.floor(next() * 4) }, () => randomValue(next, depth + 1));
-    case 6: return null;
-    default: return Object.fromEntries(Array.from({ length: Math.floor(next() * 4) }, (_, i) => [`k${i}`, randomValue(next, depth + 1)]));
+    case 0:
+      return Math.floor(next() * 2 ** 40) - 2 ** 39;
+    case 1:
+      return next();
+    case 2:
+      return 'x'.repeat(Math.floor(next() * 40));
+    case 3:
+      return next() < 0.5;
+    case 4:
+      return Uint8Array.from({ length: Math.floor(next() * 64) }, () => Math.floor(next() * 256));
+    case 5:
+      return Array.from({ length: Math.floor(next() * 4) }, () => randomValue(next, depth + 1));
+    case 6:
+      return null;
+    default:
+      return Object.fromEntries(Array.from({ length: Math.floor(next() * 4) }, (_, i) => [`k${i}`, randomValue(next, depth + 1)]));
   }
 }
 
@@ -71,7 +79,11 @@ describe('decoders under random and mutated input', () => {
         while (offset < stream.length) {
           const step = 1 + Math.floor(next() * 50);
           for (const payload of decoder.push(stream.subarray(offset, offset + step))) {
-            try { decodeMessage(payload); } catch { /* a corrupt payload fails only itself */ }
+            try {
+              decodeMessage(payload);
+            } catch {
+              /* a corrupt payload fails only itself */
+            }
           }
           offset += step;
         }

@@ -25,14 +25,10 @@ describe('np_array values', () => {
   });
 
   it('names the mismatch when shape and byte length disagree', () => {
-    expect(() => npArrayToNumbers({ type: 'np_array', value: new Uint8Array(8), dtype: '<f8', shape: [2, 2] })).toThrow(
-      /needs 32 bytes, got 8/,
-    );
+    expect(() => npArrayToNumbers({ type: 'np_array', value: new Uint8Array(8), dtype: '<f8', shape: [2, 2] })).toThrow(/needs 32 bytes, got 8/);
   });
 
   it('refuses an unknown dtype by name', () => {
-    expect(() => npArrayToNumbers({ type: 'np_array', value: new Uint8Array(16), dtype: '<c16', shape: [1] })).toThrow(
-      /unsupported np_array dtype "<c16"/,
-    );
+    expect(() => npArrayToNumbers({ type: 'np_array', value: new Uint8Array(16), dtype: '<c16', shape: [1] })).toThrow(/unsupported np_array dtype "<c16"/);
   });
 });

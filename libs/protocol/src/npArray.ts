@@ -13,10 +13,7 @@ export function isNpArray(value: unknown): value is NpArrayValue {
   if (value === null || typeof value !== 'object') return false;
   const candidate = value as Record<string, unknown>;
   return (
-    candidate['type'] === 'np_array' &&
-    candidate['value'] instanceof Uint8Array &&
-    typeof candidate['dtype'] === 'string' &&
-    Array.isArray(candidate['shape'])
+    candidate['type'] === 'np_array' && candidate['value'] instanceof Uint8Array && typeof candidate['dtype'] === 'string' && Array.isArray(candidate['shape'])
   );
 }
 

@@ -85,7 +85,11 @@ export const REQUEST_SPECS: { [N in RequestName]: RequestSpec<N> } = {
   jobEnd: {
     type: 'job.end',
     cancellable: false,
-    parseReply: (data) => ({ job_id: string(data, 'job_id', 'job.end'), released_nodes: (optionalList(data, 'released_nodes', 'job.end') ?? []) as string[], known: data['known'] === true }),
+    parseReply: (data) => ({
+      job_id: string(data, 'job_id', 'job.end'),
+      released_nodes: (optionalList(data, 'released_nodes', 'job.end') ?? []) as string[],
+      known: data['known'] === true,
+    }),
   },
   modelsListCached: {
     type: 'models.list_cached',
@@ -105,7 +109,11 @@ export const REQUEST_SPECS: { [N in RequestName]: RequestSpec<N> } = {
   modelsEvict: {
     type: 'models.evict',
     cancellable: false,
-    parseReply: (data) => ({ ...data, evicted: list(data, 'evicted', 'models.evict') as string[], freed_vram_gb: optionalNumber(data, 'freed_vram_gb', 'models.evict') }),
+    parseReply: (data) => ({
+      ...data,
+      evicted: list(data, 'evicted', 'models.evict') as string[],
+      freed_vram_gb: optionalNumber(data, 'freed_vram_gb', 'models.evict'),
+    }),
   },
 };
 

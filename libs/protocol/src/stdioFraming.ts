@@ -9,10 +9,7 @@ export class OversizeFrameError extends RangeError {
     readonly size: number,
     readonly limit: number,
   ) {
-    super(
-      `stdio frame of ${describeBytes(size)} exceeds the ${describeBytes(limit)} ceiling ` +
-        `(often stray bytes on the worker's stdout)`,
-    );
+    super(`stdio frame of ${describeBytes(size)} exceeds the ${describeBytes(limit)} ceiling ` + `(often stray bytes on the worker's stdout)`);
     this.name = 'OversizeFrameError';
   }
 }

@@ -8,7 +8,11 @@ import { graphNeedsWorker } from './nodeCatalog.js';
  * local stdio worker otherwise. Pure-TS graphs start nothing. The caller
  * closes the bridge after the run.
  */
-export async function connectPythonBridgeForGraph(graph: Graph, options: PythonBridgeOptions = {}, onWarning?: (message: string) => void): Promise<PythonBridge | null> {
+export async function connectPythonBridgeForGraph(
+  graph: Graph,
+  options: PythonBridgeOptions = {},
+  onWarning?: (message: string) => void,
+): Promise<PythonBridge | null> {
   if (!graphNeedsWorker(graph)) return null;
   const bridge = createPythonBridge(options);
   if (onWarning) bridge.on('warning', onWarning);

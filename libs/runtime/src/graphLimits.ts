@@ -28,7 +28,12 @@ export function checkGraphLimits(document: unknown, limits: GraphLimits = DEFAUL
   }
   const checkName = (value: unknown, what: string) => {
     if (typeof value === 'string' && value.length > limits.maxNameLength) {
-      throw new GraphTooLargeError('name', value.length, limits.maxNameLength, `${what} is ${value.length} characters long; at most ${limits.maxNameLength} are accepted`);
+      throw new GraphTooLargeError(
+        'name',
+        value.length,
+        limits.maxNameLength,
+        `${what} is ${value.length} characters long; at most ${limits.maxNameLength} are accepted`,
+      );
     }
   };
   nodes.forEach((node, index) => {

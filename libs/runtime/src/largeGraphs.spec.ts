@@ -96,9 +96,13 @@ describe('graphs built to exhaust the stack or the CPU', () => {
 describe('checkGraphLimits', () => {
   it('refuses more nodes, edges or longer names than allowed, naming the limit, before reading further', () => {
     const big = chain(DEFAULT_GRAPH_LIMITS.maxNodes + 1);
-    expect(() => checkGraphLimits({ graph: big })).toThrow(new GraphTooLargeError('nodes', 10_001, 10_000, 'the graph has 10001 nodes; at most 10000 are accepted'));
+    expect(() => checkGraphLimits({ graph: big })).toThrow(
+      new GraphTooLargeError('nodes', 10_001, 10_000, 'the graph has 10001 nodes; at most 10000 are accepted'),
+    );
     expect(() => checkGraphLimits({ nodes: [], edges: new Array(50_001).fill({}) })).toThrow(/50001 edges; at most 50000/);
-    expect(() => checkGraphLimits({ nodes: [{ id: 'a', type: 'x'.repeat(513) }], edges: [] })).toThrow(/the type of nodes\[0\] is 513 characters long; at most 512/);
+    expect(() => checkGraphLimits({ nodes: [{ id: 'a', type: 'x'.repeat(513) }], edges: [] })).toThrow(
+      /the type of nodes\[0\] is 513 characters long; at most 512/,
+    );
     expect(() => checkGraphLimits({ nodes: [], edges: [{ targetHandle: 'y'.repeat(600) }] })).toThrow(/"targetHandle" of edges\[0\]/);
   });
 

@@ -62,7 +62,10 @@ describe('runGraph', () => {
 
   it('cancels running nodes and skips pending ones when aborted', async () => {
     const graph: Graph = {
-      nodes: [{ id: 'slow', type: 'wait', data: { ms: 5_000 } }, { id: 'next', type: 'wait', data: {} }],
+      nodes: [
+        { id: 'slow', type: 'wait', data: { ms: 5_000 } },
+        { id: 'next', type: 'wait', data: {} },
+      ],
       edges: [edge('slow', 'next')],
     };
     const controller = new AbortController();

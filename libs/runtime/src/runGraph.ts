@@ -96,8 +96,7 @@ export async function runGraph(graph: Graph, options: RunGraphOptions): Promise<
           jobId: options.jobId,
           workflowId: options.workflowId,
           signal: controller.signal,
-          reportProgress: (progress, total) =>
-            emit({ type: 'node_progress', job_id: options.jobId, node_id: node.id, progress, total }),
+          reportProgress: (progress, total) => emit({ type: 'node_progress', job_id: options.jobId, node_id: node.id, progress, total }),
           reportLog: (content, severity) => emit({ type: 'log_update', job_id: options.jobId, node_id: node.id, content, severity }),
           reportSecretWithheld: (setting, reason) => emit({ type: 'secret_withheld', job_id: options.jobId, node_id: node.id, setting, reason }),
         });
@@ -131,7 +130,8 @@ export async function runGraph(graph: Graph, options: RunGraphOptions): Promise<
   options.signal?.removeEventListener('abort', onAbort);
 
   if (controller.signal.aborted) {
-    for (const node of graph.nodes) if ((records[node.id] as NodeRunRecord).status === 'pending') setStatus(node, 'skipped', { error: 'the run was cancelled' });
+    for (const node of graph.nodes)
+      if ((records[node.id] as NodeRunRecord).status === 'pending') setStatus(node, 'skipped', { error: 'the run was cancelled' });
     return { status: 'cancelled', nodes: records, error: 'the run was cancelled' };
   }
   return firstError ? { status: 'failed', nodes: records, error: firstError } : { status: 'completed', nodes: records };

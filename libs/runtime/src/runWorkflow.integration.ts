@@ -44,7 +44,12 @@ const workers: Record<string, () => Promise<WorkerUnderTest>> = {
 const preview = (id: string, name = id): GraphNode => ({ id, type: 'nodetool.workflows.base_node.Preview', data: { name } });
 const comment: GraphNode = { id: 'note', type: 'nodetool.workflows.base_node.Comment', data: { comment: [{ type: 'paragraph', children: [{ text: 'hi' }] }] } };
 const link = (source: string, target: string) => ({ source, sourceHandle: 'output', target, targetHandle: 'value' });
-const workflow = (nodes: GraphNode[], edges: ReturnType<typeof link>[] = []): Workflow => ({ id: 'wf-test', name: 'test', graph: { nodes, edges }, params: {} });
+const workflow = (nodes: GraphNode[], edges: ReturnType<typeof link>[] = []): Workflow => ({
+  id: 'wf-test',
+  name: 'test',
+  graph: { nodes, edges },
+  params: {},
+});
 
 describe.each(Object.keys(workers))('runWorkflow against %s', (name) => {
   let worker: WorkerUnderTest;
@@ -74,7 +79,12 @@ describe.each(Object.keys(workers))('runWorkflow against %s', (name) => {
     expect(Object.keys(result.outputs).sort()).toEqual(['p1', 'p2']);
     expect(result.nodes['note']).toBeUndefined();
     expect(events.some((e) => e.type === 'node_progress' && e.node_id === 's1')).toBe(true);
-    expect(events.filter((e) => e.type === 'output_update').map((e) => (e as { node_name: string }).node_name).sort()).toEqual(['p1', 'p2']);
+    expect(
+      events
+        .filter((e) => e.type === 'output_update')
+        .map((e) => (e as { node_name: string }).node_name)
+        .sort(),
+    ).toEqual(['p1', 'p2']);
     expect(events.at(-1)).toMatchObject({ type: 'job_update', status: 'completed' });
     await expectJobEnded(`job-ok-${name}`, 'completed');
   });
@@ -108,14 +118,21 @@ describe.each(Object.keys(workers))('runWorkflow against %s', (name) => {
   // The fake worker sends no update frames; only the real one can show this.
   it.runIf(name === 'the real worker')('passes the log lines a Python node writes on as log_update events', async () => {
     const events: RunEvent[] = [];
-    const result = await runWorkflow(workflow([{ id: 'talk', type: 'fixtures.Log', data: { message: 'careful now' } }]), { bridge: worker.bridge, onEvent: (e) => events.push(e) });
+    const result = await runWorkflow(workflow([{ id: 'talk', type: 'fixtures.Log', data: { message: 'careful now' } }]), {
+      bridge: worker.bridge,
+      onEvent: (e) => events.push(e),
+    });
     expect(result.status).toBe('completed');
     expect(events).toContainEqual(expect.objectContaining({ type: 'log_update', node_id: 'talk', content: 'careful now', severity: 'warning' }));
   });
 
   it('refuses an unknown type before running anything, listing what is offered', async () => {
-    const error = await runWorkflow(workflow([{ id: 'x', type: 'nodetool.workflows.base_node.Previw', data: {} }]), { bridge: worker.bridge }).catch((e: unknown) => e);
+    const error = await runWorkflow(workflow([{ id: 'x', type: 'nodetool.workflows.base_node.Previw', data: {} }]), { bridge: worker.bridge }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(GraphValidationError);
-    expect((error as Error).message).toContain('node "x" has unknown type "nodetool.workflows.base_node.Previw"; did you mean "nodetool.workflows.base_node.Preview"?');
+    expect((error as Error).message).toContain(
+      'node "x" has unknown type "nodetool.workflows.base_node.Previw"; did you mean "nodetool.workflows.base_node.Preview"?',
+    );
   });
 });

@@ -65,7 +65,12 @@ export async function runWorkflow(workflow: Workflow, options: RunWorkflowOption
  * pure-TS graphs): brackets it with job.start/job.end, also on failure and
  * cancel, and collects the outputs.
  */
-export async function runPrepared(prepared: PreparedRun, bridge: PythonBridge | null, options: RunOptions = {}, started = performance.now()): Promise<RunResult> {
+export async function runPrepared(
+  prepared: PreparedRun,
+  bridge: PythonBridge | null,
+  options: RunOptions = {},
+  started = performance.now(),
+): Promise<RunResult> {
   const { workflow, graph, catalog } = prepared;
   const jobId = options.jobId ?? `job-${randomUUID()}`;
   const emit = (event: RunEvent) => options.onEvent?.(event);
@@ -104,7 +109,13 @@ export async function runPrepared(prepared: PreparedRun, bridge: PythonBridge | 
 }
 
 /** Sink nodes (Preview, Output) also announce their value as an output_update. */
-function executorFor(node: GraphNode, catalog: NodeCatalog, bridge: PythonBridge | null, secretPolicy: SecretPolicy, onSinkValue: (value: unknown) => void): NodeExecutor {
+function executorFor(
+  node: GraphNode,
+  catalog: NodeCatalog,
+  bridge: PythonBridge | null,
+  secretPolicy: SecretPolicy,
+  onSinkValue: (value: unknown) => void,
+): NodeExecutor {
   const entry = catalog.lookup(node.type);
   if (entry?.kind === 'builtin' && entry.node.isSink) {
     const sink = entry.node;

@@ -15,23 +15,27 @@ const issuesOf = (run: () => void): string[] => {
 };
 
 const worker = new NodeCatalog([
-  { node_type: 'huggingface.sentence_similarity.SentenceSimilarity', properties: [{ name: 'inputs', type: { type: 'str' } }], outputs: [{ name: 'output', type: { type: 'np_array' } }] },
+  {
+    node_type: 'huggingface.sentence_similarity.SentenceSimilarity',
+    properties: [{ name: 'inputs', type: { type: 'str' } }],
+    outputs: [{ name: 'output', type: { type: 'np_array' } }],
+  },
 ]);
 
 describe('validateStructure', () => {
   it('finds edges to missing nodes and cycles, naming them', () => {
     const graph: Graph = {
-      nodes: [{ id: 'a', type: 't', data: {} }, { id: 'b', type: 't', data: {} }],
+      nodes: [
+        { id: 'a', type: 't', data: {} },
+        { id: 'b', type: 't', data: {} },
+      ],
       edges: [
         { source: 'a', sourceHandle: 'output', target: 'b', targetHandle: 'value' },
         { source: 'b', sourceHandle: 'output', target: 'a', targetHandle: 'value' },
         { id: 'e9', source: 'a', sourceHandle: 'output', target: 'ghost', targetHandle: 'value' },
       ],
     };
-    expect(issuesOf(() => validateStructure(graph))).toEqual([
-      'edge e9 goes to node "ghost", which does not exist',
-      'the graph has a cycle: a -> b -> a',
-    ]);
+    expect(issuesOf(() => validateStructure(graph))).toEqual(['edge e9 goes to node "ghost", which does not exist', 'the graph has a cycle: a -> b -> a']);
   });
 });
 

@@ -37,7 +37,9 @@ export function validateAgainstCatalog(graph: Graph, catalog: NodeCatalog): void
       let hint = suggestionsFor.get(node.type);
       if (hint === undefined) {
         const suggestions = closeMatches(node.type, catalog.allTypes());
-        hint = suggestions.length ? `; did you mean ${suggestions.map((s) => `"${s}"`).join(', ')}?` : '; no similar type is offered by the worker or the built-ins';
+        hint = suggestions.length
+          ? `; did you mean ${suggestions.map((s) => `"${s}"`).join(', ')}?`
+          : '; no similar type is offered by the worker or the built-ins';
         suggestionsFor.set(node.type, hint);
       }
       issues.push({ nodeId: node.id, message: `node "${node.id}" has unknown type "${shorten(node.type)}"${hint}` });

@@ -21,7 +21,13 @@ const NEVER_SENT = /^(NODETOOL_\w*TOKEN\w*|RUNPOD_API_KEY|VAST_API_KEY)$/;
 
 export function secretPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): SecretPolicy {
   const raw = env[WORKER_SECRETS_ENV];
-  const names = raw === undefined ? DEFAULT_WORKER_SECRETS : raw.split(',').map((name) => name.trim()).filter(Boolean);
+  const names =
+    raw === undefined
+      ? DEFAULT_WORKER_SECRETS
+      : raw
+          .split(',')
+          .map((name) => name.trim())
+          .filter(Boolean);
   for (const name of names) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
       throw new ConfigError(WORKER_SECRETS_ENV, `${WORKER_SECRETS_ENV} must be a comma-separated list of variable names, got ${JSON.stringify(name)}`);
@@ -42,7 +48,11 @@ export interface WithheldSetting {
  * The values to send for a node's required settings, and the ones held back with the reason. Only
  * settings this process actually has are reported as withheld: an unset one is simply absent.
  */
-export function pickSecrets(required: readonly string[], policy: SecretPolicy, linkConfidential: boolean): { secrets: Record<string, string>; withheld: WithheldSetting[] } {
+export function pickSecrets(
+  required: readonly string[],
+  policy: SecretPolicy,
+  linkConfidential: boolean,
+): { secrets: Record<string, string>; withheld: WithheldSetting[] } {
   const secrets: Record<string, string> = {};
   const withheld: WithheldSetting[] = [];
   for (const setting of new Set(required)) {
@@ -50,7 +60,8 @@ export function pickSecrets(required: readonly string[], policy: SecretPolicy, l
     if (!value) continue;
     if (NEVER_SENT.test(setting)) withheld.push({ setting, reason: 'it is a credential of this system and is never sent to a worker' });
     else if (!policy.allowed.has(setting)) withheld.push({ setting, reason: `it is not listed in ${WORKER_SECRETS_ENV}` });
-    else if (!linkConfidential) withheld.push({ setting, reason: 'the worker link is plain ws:// to another host, where it could be read; use wss:// or a private tunnel' });
+    else if (!linkConfidential)
+      withheld.push({ setting, reason: 'the worker link is plain ws:// to another host, where it could be read; use wss:// or a private tunnel' });
     else secrets[setting] = value;
   }
   return { secrets, withheld };

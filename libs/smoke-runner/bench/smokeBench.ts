@@ -26,7 +26,11 @@ const round = (x: number) => Math.round(x * 100) / 100;
 
 const direct = JSON.parse(await run(projectWorkerPython('hf'), [DIRECT, String(RUNS)])) as { cold_process_ms: number; warm_pair_p50_ms: number };
 
-const worker = await spawnRealWorker({ token: TOKEN, flavour: 'hf', env: { NODETOOL_WORKER_NAMESPACES: 'huggingface', HF_HOME: `${REPO_ROOT}/apps/worker/.hf-home` } });
+const worker = await spawnRealWorker({
+  token: TOKEN,
+  flavour: 'hf',
+  env: { NODETOOL_WORKER_NAMESPACES: 'huggingface', HF_HOME: `${REPO_ROOT}/apps/worker/.hf-home` },
+});
 // A failed run must not leave the worker behind.
 process.on('exit', () => worker.process.kill('SIGKILL'));
 const workflow = await loadSmokeWorkflow();
@@ -48,7 +52,12 @@ for (let i = 0; i < RUNS + 1; i++) {
   const started = performance.now();
   await Promise.all(
     ['The cat sits on the mat.', 'A feline rests on the rug.'].map((inputs, n) =>
-      bridge.execute({ nodeType: 'huggingface.sentence_similarity.SentenceSimilarity', fields: { model, inputs }, nodeId: `embed_${n}`, jobId: 'bench-one-job' }),
+      bridge.execute({
+        nodeType: 'huggingface.sentence_similarity.SentenceSimilarity',
+        fields: { model, inputs },
+        nodeId: `embed_${n}`,
+        jobId: 'bench-one-job',
+      }),
     ),
   );
   if (i > 0) pairInJob.push(performance.now() - started);

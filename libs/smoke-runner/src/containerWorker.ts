@@ -36,7 +36,10 @@ export interface RunningContainer {
  * Starts a worker container published on 127.0.0.1 only (a free port picked by
  * the engine), with a short health interval so its status is known in seconds.
  */
-export async function startWorkerContainer(image: string, options: { token?: string; volume?: string; env?: Record<string, string> } = {}): Promise<RunningContainer> {
+export async function startWorkerContainer(
+  image: string,
+  options: { token?: string; volume?: string; env?: Record<string, string> } = {},
+): Promise<RunningContainer> {
   const name = `nt-e2e-${Math.random().toString(36).slice(2, 10)}`;
   const args = ['run', '-d', '--init', '--name', name, '-p', '127.0.0.1::7777', '--health-interval', '2s', '--health-start-period', '60s'];
   // By name only: docker takes the value from its own environment, so the token is never in an argv (ps).

@@ -67,7 +67,14 @@ async function runSmokeOnServer(serverUrl: string): Promise<SmokeReport> {
     duration_ms: job.result?.duration_ms ?? 0,
     ...(job.error ? { error: job.error } : {}),
   };
-  return { target: `server ${serverUrl}`, result, check: checkSmokeResult(result.outputs), nodeTimings: timingsOf(result), connectMs: 0, totalMs: Math.round(performance.now() - started) };
+  return {
+    target: `server ${serverUrl}`,
+    result,
+    check: checkSmokeResult(result.outputs),
+    nodeTimings: timingsOf(result),
+    connectMs: 0,
+    totalMs: Math.round(performance.now() - started),
+  };
 }
 
 function timingsOf(result: RunResult): Record<string, number> {
@@ -80,10 +87,14 @@ function timingsOf(result: RunResult): Record<string, number> {
 export function formatSmokeSummary(report: SmokeReport): string {
   const lines = [`HF worker smoke against ${report.target}: ${report.check.ok && report.result.status === 'completed' ? 'PASS' : 'FAIL'}`];
   for (const [name, embedding] of Object.entries(report.check.embeddings)) {
-    lines.push(`  ${name}: ${embedding.dimension} dimensions, norm ${embedding.norm.toFixed(4)}, starts [${embedding.head.map((x) => x.toFixed(4)).join(', ')}]`);
+    lines.push(
+      `  ${name}: ${embedding.dimension} dimensions, norm ${embedding.norm.toFixed(4)}, starts [${embedding.head.map((x) => x.toFixed(4)).join(', ')}]`,
+    );
   }
   if (report.check.similarity !== null) lines.push(`  similarity: ${report.check.similarity.toFixed(4)}`);
-  const timings = Object.entries(report.nodeTimings).map(([id, ms]) => `${id} ${ms} ms`).join(', ');
+  const timings = Object.entries(report.nodeTimings)
+    .map(([id, ms]) => `${id} ${ms} ms`)
+    .join(', ');
   lines.push(`  timings: total ${report.totalMs} ms = worker connect ${report.connectMs} ms + run ${report.result.duration_ms} ms (${timings})`);
   if (report.result.error) lines.push(`  error: ${report.result.error}`);
   for (const failure of report.check.failures) lines.push(`  ✗ ${failure}`);

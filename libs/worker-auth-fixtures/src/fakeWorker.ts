@@ -8,7 +8,14 @@ import { isAuthorized, UNAUTHORIZED_BODY } from './tokenGate.js';
 /** TEST FIXTURE. Node types the fake worker executes. */
 export const FAKE_NODES: NodeMetadata[] = [
   fakeNode('fake.Echo', [{ name: 'value', type: { type: 'any' } }], 'any'),
-  fakeNode('fake.Sleep', [{ name: 'ms', type: { type: 'int' } }, { name: 'steps', type: { type: 'int' } }], 'int'),
+  fakeNode(
+    'fake.Sleep',
+    [
+      { name: 'ms', type: { type: 'int' } },
+      { name: 'steps', type: { type: 'int' } },
+    ],
+    'int',
+  ),
   fakeNode('fake.Fail', [{ name: 'message', type: { type: 'str' } }], 'str'),
   fakeNode('fake.Bytes', [{ name: 'size', type: { type: 'int' } }], 'bytes'),
   // Hostile on purpose, for the bridge's limits: raw frames sent as they are, blobs announced and never sent.

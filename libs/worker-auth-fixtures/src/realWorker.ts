@@ -72,11 +72,10 @@ export async function spawnRealWorker(
   const env: NodeJS.ProcessEnv = { ...process.env, ...FIXTURE_WORKER_ENV, ...options.env, PYTHONUNBUFFERED: '1' };
   delete env['NODETOOL_WORKER_TOKEN'];
   if (options.token) env['NODETOOL_WORKER_TOKEN'] = options.token;
-  const child = spawn(
-    projectWorkerPython(options.flavour ?? 'core'),
-    ['-m', 'nodetool.worker', '--host', '127.0.0.1', '--port', String(options.port ?? 0)],
-    { env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn(projectWorkerPython(options.flavour ?? 'core'), ['-m', 'nodetool.worker', '--host', '127.0.0.1', '--port', String(options.port ?? 0)], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (text: string) => (stderr = (stderr + text).slice(-8_000)));

@@ -103,7 +103,8 @@ export async function workflowsRun(argv: string[], io: Io, mode: 'one' | 'all'):
         onEvent: (event) => {
           live?.handle(event);
           if (values.events) io.out(JSON.stringify(toJsonValue(event)));
-          else if (event.type === 'secret_withheld') io.err(`nodetool: warning: node ${event.node_id} asked for ${event.setting}, which was not sent: ${event.reason}`);
+          else if (event.type === 'secret_withheld')
+            io.err(`nodetool: warning: node ${event.node_id} asked for ${event.setting}, which was not sent: ${event.reason}`);
         },
       });
       results[exportName] = result;

@@ -38,9 +38,7 @@ export class Router {
 
   private register(method: string, path: string, handler: Handler, isPublic: boolean): this {
     const keys: string[] = [];
-    const pattern = new RegExp(
-      `^${path.replace(/\/:([a-z_]+)/gi, (_, key: string) => (keys.push(key), '/([^/]+)'))}$`,
-    );
+    const pattern = new RegExp(`^${path.replace(/\/:([a-z_]+)/gi, (_, key: string) => (keys.push(key), '/([^/]+)'))}$`);
     this.routes.push({ method, pattern, keys, handler, public: isPublic });
     return this;
   }

@@ -19,7 +19,12 @@ export interface RunRequest {
 export function readRunRequest(app: App, body: Record<string, unknown>, savedWorkflowId?: string): RunRequest {
   const params = body['params'] ?? {};
   if (params === null || typeof params !== 'object' || Array.isArray(params)) throw new InvalidRequestError('"params" must be an object');
-  return { workflow: workflowOf(app, body, savedWorkflowId), params: params as Record<string, unknown>, jobId: checkJobId(body['job_id']), wait: body['wait'] === true };
+  return {
+    workflow: workflowOf(app, body, savedWorkflowId),
+    params: params as Record<string, unknown>,
+    jobId: checkJobId(body['job_id']),
+    wait: body['wait'] === true,
+  };
 }
 
 function workflowOf(app: App, body: Record<string, unknown>, savedWorkflowId?: string): Workflow {

@@ -69,5 +69,8 @@ export function hostOf(hostHeader: string | undefined): string | null {
 }
 
 function normaliseHost(name: string): string {
-  return name.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '');
 }

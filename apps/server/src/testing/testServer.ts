@@ -15,7 +15,13 @@ export async function startTestServer(
   options: { bridgeOptions?: PythonBridgeOptions; dbPath?: string; maxBodyBytes?: number; env?: Record<string, string> } = {},
 ): Promise<RunningServer & { dbPath: string }> {
   const dbPath = options.dbPath ?? join(mkdtempSync(join(tmpdir(), 'nt-server-')), 'server.db');
-  const config = configFromEnv({ HOST: '127.0.0.1', PORT: '0', NODETOOL_DB: dbPath, NODETOOL_MAX_BODY_BYTES: String(options.maxBodyBytes ?? 1024 * 1024), ...options.env });
+  const config = configFromEnv({
+    HOST: '127.0.0.1',
+    PORT: '0',
+    NODETOOL_DB: dbPath,
+    NODETOOL_MAX_BODY_BYTES: String(options.maxBodyBytes ?? 1024 * 1024),
+    ...options.env,
+  });
   const server = await startServer({
     ...config,
     webRoot: null,
@@ -34,7 +40,13 @@ export async function waitForWorker(server: RunningServer, state = 'connected', 
 }
 
 /** A JSON API call as the UI makes it: state-changing methods are sent as application/json. */
-export async function api(server: RunningServer, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+export async function api(
+  server: RunningServer,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any }> {
   const response = await fetch(server.url + path, {
     method,
     headers: { ...(method === 'GET' ? {} : { 'content-type': 'application/json' }), ...headers },
@@ -45,7 +57,10 @@ export async function api(server: RunningServer, method: string, path: string, b
 }
 
 /** A /ws client that records every message it receives. */
-export async function wsClient(server: RunningServer, headers: Record<string, string> = {}): Promise<{ messages: any[]; send(message: object): void; waitFor(predicate: (m: any) => boolean, timeoutMs?: number): Promise<any>; close(): void }> {
+export async function wsClient(
+  server: RunningServer,
+  headers: Record<string, string> = {},
+): Promise<{ messages: any[]; send(message: object): void; waitFor(predicate: (m: any) => boolean, timeoutMs?: number): Promise<any>; close(): void }> {
   const socket = new WebSocket(server.url.replace('http', 'ws') + '/ws', { headers });
   const messages: any[] = [];
   const waiters: Array<() => void> = [];

@@ -33,7 +33,13 @@ describe('WorkerSupervisor', () => {
     const started = supervisor.start();
     bridge.retrying(2, new WorkerUnreachableError('Cannot reach the worker at ws://fake-worker:8787: ECONNREFUSED'));
     await started;
-    expect(supervisor.status()).toMatchObject({ state: 'unreachable', attempt: 2, next_retry_at: '2026-01-01T00:00:02.000Z', error: 'Cannot reach the worker at ws://fake-worker:8787: ECONNREFUSED', target: 'ws://fake-worker:8787' });
+    expect(supervisor.status()).toMatchObject({
+      state: 'unreachable',
+      attempt: 2,
+      next_retry_at: '2026-01-01T00:00:02.000Z',
+      error: 'Cannot reach the worker at ws://fake-worker:8787: ECONNREFUSED',
+      target: 'ws://fake-worker:8787',
+    });
     expect(supervisor.bridge).toBeNull();
     bridge.connected();
     expect(supervisor.status()).toMatchObject({ state: 'connected', protocol_version: 6, node_count: 2, namespaces: ['fake'], last_round_trip_ms: 1.25 });

@@ -99,7 +99,11 @@ export class WsHub {
           return;
         }
         default:
-          this.reply(client, { type: 'error', error: `unknown command ${JSON.stringify(message.command)}; expected run_job, subscribe, unsubscribe or cancel_job`, request_id: requestId });
+          this.reply(client, {
+            type: 'error',
+            error: `unknown command ${JSON.stringify(message.command)}; expected run_job, subscribe, unsubscribe or cancel_job`,
+            request_id: requestId,
+          });
       }
     } catch (error) {
       const failure = toHttpError(error);

@@ -15,12 +15,16 @@ function WorkflowNode({ data }: NodeProps<Node<GraphNodeData>>) {
       <div className="graph-node-title">{data.label}</div>
       <div className="graph-node-type">{data.nodeType}</div>
       {data.summary && <div className="graph-node-summary">{data.summary}</div>}
-      {!data.isComment && <div className="graph-node-status">
-        {status}
-        {data.run?.duration_ms !== undefined && status === 'completed' ? ` · ${data.run.duration_ms} ms` : ''}
-      </div>}
+      {!data.isComment && (
+        <div className="graph-node-status">
+          {status}
+          {data.run?.duration_ms !== undefined && status === 'completed' ? ` · ${data.run.duration_ms} ms` : ''}
+        </div>
+      )}
       {percent !== null && status === 'running' && (
-        <div className="progress"><div style={{ width: `${percent}%` }} /></div>
+        <div className="progress">
+          <div style={{ width: `${percent}%` }} />
+        </div>
       )}
       {data.run?.error && <div className="graph-node-error">{data.run.error}</div>}
       <Handle type="source" position={Position.Right} />
@@ -73,7 +77,11 @@ export function GraphView({ nodes, edges, runNodes }: { nodes: EditorNode[]; edg
 function summarise(node: EditorNode): string | undefined {
   if (node.type.endsWith('.Comment')) {
     const blocks = node.data['comment'];
-    if (Array.isArray(blocks)) return blocks.map((b: { children?: Array<{ text?: string }> }) => b.children?.map((c) => c.text).join('') ?? '').join(' ').slice(0, 160);
+    if (Array.isArray(blocks))
+      return blocks
+        .map((b: { children?: Array<{ text?: string }> }) => b.children?.map((c) => c.text).join('') ?? '')
+        .join(' ')
+        .slice(0, 160);
   }
   const inputs = node.data['inputs'] ?? node.data['value'];
   if (typeof inputs === 'string') return `“${inputs.slice(0, 60)}”`;

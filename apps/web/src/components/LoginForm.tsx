@@ -18,10 +18,25 @@ export function LoginForm({ onLoggedIn }: { onLoggedIn: () => void }) {
   return (
     <form className="panel login" data-testid="login-form" onSubmit={(event) => void submit(event)}>
       <h2>This server needs its token</h2>
-      <p className="muted">Enter the value of NODETOOL_SERVER_TOKEN the server was started with. It is exchanged for a session cookie and not stored by this page.</p>
-      <input type="password" autoComplete="current-password" aria-label="Server token" data-testid="login-token" value={token} onChange={(event) => setToken(event.target.value)} />
-      <button type="submit" className="primary">Log in</button>
-      {error && <p className="run-error" role="alert">{error}</p>}
+      <p className="muted">
+        Enter the value of NODETOOL_SERVER_TOKEN the server was started with. It is exchanged for a session cookie and not stored by this page.
+      </p>
+      <input
+        type="password"
+        autoComplete="current-password"
+        aria-label="Server token"
+        data-testid="login-token"
+        value={token}
+        onChange={(event) => setToken(event.target.value)}
+      />
+      <button type="submit" className="primary">
+        Log in
+      </button>
+      {error && (
+        <p className="run-error" role="alert">
+          {error}
+        </p>
+      )}
     </form>
   );
 }

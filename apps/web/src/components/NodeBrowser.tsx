@@ -10,7 +10,9 @@ export function NodeBrowser({ nodes }: { nodes: NodeMetadata[] }) {
   }, [nodes, query]);
   return (
     <section className="panel node-browser">
-      <h2>Nodes <span className="count">{nodes.length}</span></h2>
+      <h2>
+        Nodes <span className="count">{nodes.length}</span>
+      </h2>
       <input placeholder="Filter, e.g. sentence" value={query} onChange={(event) => setQuery(event.target.value)} aria-label="Filter nodes" />
       <ul>
         {shown.slice(0, 200).map((node) => (

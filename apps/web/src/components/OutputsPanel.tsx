@@ -30,7 +30,9 @@ function OutputBody({ view }: { view: OutputView }) {
     case 'score':
       return (
         <>
-          <div className="score-value" data-testid="score-value">{view.value.toFixed(4)}</div>
+          <div className="score-value" data-testid="score-value">
+            {view.value.toFixed(4)}
+          </div>
           <div className="score-bar" title="from -1 to 1">
             <div style={{ width: `${((view.value + 1) / 2) * 100}%` }} />
           </div>
@@ -54,11 +56,26 @@ function EmbeddingPlot({ values }: { values: number[] }) {
   const peak = Math.max(...values.map(Math.abs), 1e-9);
   const step = width / values.length;
   return (
-    <svg className="embedding-plot" viewBox={`0 0 ${width} ${height}`} preserveAspectRatio="none" role="img" aria-label={`embedding of ${values.length} dimensions`}>
+    <svg
+      className="embedding-plot"
+      viewBox={`0 0 ${width} ${height}`}
+      preserveAspectRatio="none"
+      role="img"
+      aria-label={`embedding of ${values.length} dimensions`}
+    >
       <line x1={0} x2={width} y1={height / 2} y2={height / 2} className="axis" />
       {values.map((value, index) => {
         const h = (Math.abs(value) / peak) * (height / 2 - 2);
-        return <rect key={index} x={index * step} width={Math.max(step - 0.2, 0.4)} y={value >= 0 ? height / 2 - h : height / 2} height={h} className={value >= 0 ? 'pos' : 'neg'} />;
+        return (
+          <rect
+            key={index}
+            x={index * step}
+            width={Math.max(step - 0.2, 0.4)}
+            y={value >= 0 ? height / 2 - h : height / 2}
+            height={h}
+            className={value >= 0 ? 'pos' : 'neg'}
+          />
+        );
       })}
     </svg>
   );

@@ -36,20 +36,31 @@ export function WorkerStatusPanel({ health, serverOnline }: { health: WorkerHeal
       </div>
       {health.state === 'connected' && (
         <div className="status-details">
-          protocol {health.protocol_version} · {health.node_count} nodes · {health.namespaces.join(', ') || 'no namespaces'} ·{' '}
-          {health.load_errors.length} load errors · round trip {health.last_round_trip_ms ?? '–'} ms
+          protocol {health.protocol_version} · {health.node_count} nodes · {health.namespaces.join(', ') || 'no namespaces'} · {health.load_errors.length} load
+          errors · round trip {health.last_round_trip_ms ?? '–'} ms
         </div>
       )}
       {health.state === 'token_rejected' && (
         <div className="status-details">
           The worker rejected the token (HTTP 401). Start the server with the worker's <code>NODETOOL_WORKER_TOKEN</code>.
-          {retry !== null && <> Retrying (attempt {health.attempt}) in {retry} s.</>}
+          {retry !== null && (
+            <>
+              {' '}
+              Retrying (attempt {health.attempt}) in {retry} s.
+            </>
+          )}
         </div>
       )}
       {(health.state === 'reconnecting' || health.state === 'unreachable') && (
         <div className="status-details">
           {health.error ?? 'The worker is not answering.'}
-          {health.attempt !== undefined && <> Attempt {health.attempt}{retry !== null ? `, next in ${retry} s` : ''}.</>}
+          {health.attempt !== undefined && (
+            <>
+              {' '}
+              Attempt {health.attempt}
+              {retry !== null ? `, next in ${retry} s` : ''}.
+            </>
+          )}
         </div>
       )}
     </section>

@@ -27,7 +27,9 @@ export function WorkflowList({ workflows, selected, onSelect, onImport }: Props)
       data-testid="workflow-dropzone"
     >
       <h2>Workflows</h2>
-      <button type="button" onClick={() => picker.current?.click()}>Import workflow…</button>
+      <button type="button" onClick={() => picker.current?.click()}>
+        Import workflow…
+      </button>
       <input
         ref={picker}
         type="file"

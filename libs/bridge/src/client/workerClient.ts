@@ -170,7 +170,9 @@ export class WorkerClient {
 
   async startJob(job: { jobId: string; workflowId?: string; userId?: string }): Promise<void> {
     if (!this.capabilities().jobLifecycle) return;
-    await this.connection.request('jobStart', compact({ job_id: job.jobId, workflow_id: job.workflowId, user_id: job.userId }), { timeoutMs: this.timeouts.rpcTimeoutMs });
+    await this.connection.request('jobStart', compact({ job_id: job.jobId, workflow_id: job.workflowId, user_id: job.userId }), {
+      timeoutMs: this.timeouts.rpcTimeoutMs,
+    });
   }
 
   async endJob(job: { jobId: string; reason?: JobEndReason }): Promise<JobEndReply | null> {

@@ -276,7 +276,10 @@ export abstract class ManagedBridge extends EventEmitter implements PythonBridge
       const outOfAttempts = policy.maxAttempts !== undefined && attempt > policy.maxAttempts;
       const outOfTime = policy.deadlineMs !== undefined && Date.now() - startedAt >= policy.deadlineMs;
       if (outOfAttempts || outOfTime) {
-        const gaveUp = new WorkerUnreachableError(`Gave up reconnecting to ${this.target} after ${attempt - 1} attempt(s) in ${Date.now() - startedAt} ms: ${lastError.message}`, { cause: lastError });
+        const gaveUp = new WorkerUnreachableError(
+          `Gave up reconnecting to ${this.target} after ${attempt - 1} attempt(s) in ${Date.now() - startedAt} ms: ${lastError.message}`,
+          { cause: lastError },
+        );
         this.machine.transition('failed', { lastError: gaveUp, tokenRejected: lastError instanceof WorkerAuthError });
         this.emit('reconnect_failed', gaveUp);
         throw gaveUp;

@@ -23,10 +23,39 @@ describe('BlobAssembler', () => {
   });
 
   it.each([
-    ['a chunk out of order', [['blob.start', { name: 'b', size: 10 }], ['blob.chunk', { name: 'b', offset: 4, bytes: payload.subarray(4) }]], /at offset 4, expected 0/],
-    ['a chunk past the declared size', [['blob.start', { name: 'b', size: 2 }], ['blob.chunk', { name: 'b', offset: 0, bytes: payload }]], /overflows its declared 2 bytes/],
-    ['a wrong digest', [['blob.start', { name: 'b', size: 10 }], ['blob.chunk', { name: 'b', offset: 0, bytes: payload }], ['blob.end', { name: 'b', size: 10, sha256: '00' }]], /failed its SHA-256 check/],
-    ['a short blob', [['blob.start', { name: 'b', size: 10 }], ['blob.end', { name: 'b', size: 10, sha256: sha }]], /ended after 0 of 10 bytes/],
+    [
+      'a chunk out of order',
+      [
+        ['blob.start', { name: 'b', size: 10 }],
+        ['blob.chunk', { name: 'b', offset: 4, bytes: payload.subarray(4) }],
+      ],
+      /at offset 4, expected 0/,
+    ],
+    [
+      'a chunk past the declared size',
+      [
+        ['blob.start', { name: 'b', size: 2 }],
+        ['blob.chunk', { name: 'b', offset: 0, bytes: payload }],
+      ],
+      /overflows its declared 2 bytes/,
+    ],
+    [
+      'a wrong digest',
+      [
+        ['blob.start', { name: 'b', size: 10 }],
+        ['blob.chunk', { name: 'b', offset: 0, bytes: payload }],
+        ['blob.end', { name: 'b', size: 10, sha256: '00' }],
+      ],
+      /failed its SHA-256 check/,
+    ],
+    [
+      'a short blob',
+      [
+        ['blob.start', { name: 'b', size: 10 }],
+        ['blob.end', { name: 'b', size: 10, sha256: sha }],
+      ],
+      /ended after 0 of 10 bytes/,
+    ],
     ['a blob above the limit', [['blob.start', { name: 'b', size: 2048 }]], /2048 bytes exceeds the 1024 bytes blob limit/],
     ['a chunk of an unknown blob', [['blob.chunk', { name: 'x', offset: 0, bytes: payload }]], /never started/],
   ] as Array<[string, Array<[string, Record<string, unknown>]>, RegExp]>)('refuses %s, naming the blob', (_label, frames, message) => {

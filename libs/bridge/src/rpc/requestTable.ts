@@ -55,7 +55,11 @@ export class RequestTable {
           if (handlers.blobs) data = { ...data, blobs: { ...(data['blobs'] as Record<string, Uint8Array> | undefined), ...handlers.blobs.take() } };
           request.resolve(request.parseReply(data));
         } catch (error) {
-          request.reject(error instanceof BridgeError ? error : new ProtocolError(`the worker's reply to ${request.describe()} breaks the contract: ${(error as Error).message}`));
+          request.reject(
+            error instanceof BridgeError
+              ? error
+              : new ProtocolError(`the worker's reply to ${request.describe()} breaks the contract: ${(error as Error).message}`),
+          );
         }
         return;
       case 'error': {

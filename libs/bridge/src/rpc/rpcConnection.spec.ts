@@ -39,7 +39,9 @@ describe('RpcConnection', () => {
   it('fails a reply that breaks the contract, naming the request and the field', async () => {
     const reply = rpc.request('status', {}, { timeoutMs: 1000 });
     worker.reply('worker.status', { protocol_version: 'six' });
-    await expect(reply).rejects.toThrow(new ProtocolError(`the worker's reply to worker.status breaks the contract: the worker.status reply has no number "protocol_version"`));
+    await expect(reply).rejects.toThrow(
+      new ProtocolError(`the worker's reply to worker.status breaks the contract: the worker.status reply has no number "protocol_version"`),
+    );
   });
 
   it('times out, sends cancel for a cancellable request, and forgets it', async () => {
@@ -108,7 +110,9 @@ describe('RpcConnection', () => {
   it('refuses to send a frame above the ceiling, naming size and limit', async () => {
     const big = rpc.request('execute', { node_type: 'x.Echo', fields: { value: 'x'.repeat(5000) } }, { subject: 'x.Echo', timeoutMs: 1000 });
     await expect(big).rejects.toBeInstanceOf(FrameTooLargeError);
-    await expect(big).rejects.toThrow(/Cannot send execute of x\.Echo: the frame is \d+ bytes, above the 4096 bytes ceiling \(NODETOOL_BRIDGE_MAX_FRAME_SIZE\)/);
+    await expect(big).rejects.toThrow(
+      /Cannot send execute of x\.Echo: the frame is \d+ bytes, above the 4096 bytes ceiling \(NODETOOL_BRIDGE_MAX_FRAME_SIZE\)/,
+    );
     expect(worker.sent).toEqual([]);
   });
 

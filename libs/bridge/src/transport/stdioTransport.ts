@@ -74,7 +74,11 @@ export class StdioTransport implements Transport {
     return new Promise<void>((resolve, reject) => {
       let ready = false;
       const startup = setTimeout(() => {
-        reject(new WorkerUnreachableError(`The stdio worker (${interpreter.path}) did not print ${READY_MARKER} within ${this.settings.startupTimeoutMs} ms${this.quoteStderr()}`));
+        reject(
+          new WorkerUnreachableError(
+            `The stdio worker (${interpreter.path}) did not print ${READY_MARKER} within ${this.settings.startupTimeoutMs} ms${this.quoteStderr()}`,
+          ),
+        );
         void this.kill();
       }, this.settings.startupTimeoutMs);
 
@@ -116,14 +120,21 @@ export class StdioTransport implements Transport {
         const signal = result.signal ?? null;
         const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
         if (result.failed && result.exitCode === undefined && !signal) {
-          reject(new WorkerUnreachableError(`Cannot start the stdio worker with ${interpreter.path} (${interpreter.source}): ${result.shortMessage ?? result.message}`));
+          reject(
+            new WorkerUnreachableError(
+              `Cannot start the stdio worker with ${interpreter.path} (${interpreter.source}): ${result.shortMessage ?? result.message}`,
+            ),
+          );
         } else if (!ready) {
           reject(new WorkerUnreachableError(`The stdio worker ${how} before it was ready${this.quoteStderr()}`));
         }
         this.listener.onExit?.({ code, signal });
         if (wasOpen && !this.closedByOwner) {
           const fatal = this.fatalCause;
-          this.listener.onClose(fatal ?? new ConnectionClosedError(`The stdio worker ${how}`), (what) => fatal ?? new ConnectionClosedError(`The stdio worker ${how} during ${what}${this.quoteStderr()}`));
+          this.listener.onClose(
+            fatal ?? new ConnectionClosedError(`The stdio worker ${how}`),
+            (what) => fatal ?? new ConnectionClosedError(`The stdio worker ${how} during ${what}${this.quoteStderr()}`),
+          );
         }
       });
     });
@@ -135,7 +146,9 @@ export class StdioTransport implements Transport {
     if (!stdin || !this.open_ || stdin.destroyed) return Promise.reject(new ConnectionClosedError(`The stdio worker is not running${this.quoteStderr()}`));
     return new Promise((resolve, reject) => {
       // One write per frame keeps frames whole; the callback fires once the pipe has taken it.
-      stdin.write(encodeStdioFrame(payload), (error) => (error ? reject(new ConnectionClosedError(`Writing to the stdio worker failed: ${error.message}`)) : resolve()));
+      stdin.write(encodeStdioFrame(payload), (error) =>
+        error ? reject(new ConnectionClosedError(`Writing to the stdio worker failed: ${error.message}`)) : resolve(),
+      );
     });
   }
 
@@ -155,7 +168,11 @@ export class StdioTransport implements Transport {
     const limit = this.settings.frameStallTimeoutMs;
     this.stallTimer = setTimeout(() => {
       const of = Number.isNaN(partial.expected) ? 'part of its header' : `${partial.received} of its ${partial.expected} bytes`;
-      this.fatal(new ProtocolError(`The stdio worker stopped in the middle of a frame (${of} arrived, then nothing for ${limit} ms); it is stopped${this.quoteStderr()}`));
+      this.fatal(
+        new ProtocolError(
+          `The stdio worker stopped in the middle of a frame (${of} arrived, then nothing for ${limit} ms); it is stopped${this.quoteStderr()}`,
+        ),
+      );
     }, limit);
     this.stallTimer.unref();
   }

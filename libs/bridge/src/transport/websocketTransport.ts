@@ -63,7 +63,9 @@ export class WebsocketTransport implements Transport {
     const socket = this.socket;
     if (!socket || socket.readyState !== WebSocket.OPEN) return Promise.reject(new ConnectionClosedError('the worker connection is not open'));
     return new Promise((resolve, reject) => {
-      socket.send(payload, { binary: true }, (error) => (error ? reject(new ConnectionClosedError(`sending to the worker failed: ${error.message}`)) : resolve()));
+      socket.send(payload, { binary: true }, (error) =>
+        error ? reject(new ConnectionClosedError(`sending to the worker failed: ${error.message}`)) : resolve(),
+      );
     });
   }
 
@@ -121,9 +123,15 @@ export class WebsocketTransport implements Transport {
         const status = response.statusCode ?? 0;
         response.resume();
         request.destroy();
-        fail(status === 401 ? new WorkerAuthError(safeUrl) : new WorkerUnreachableError(`The worker at ${safeUrl} answered the WebSocket handshake with HTTP ${status}`));
+        fail(
+          status === 401
+            ? new WorkerAuthError(safeUrl)
+            : new WorkerUnreachableError(`The worker at ${safeUrl} answered the WebSocket handshake with HTTP ${status}`),
+        );
       });
-      socket.once('error', (error) => fail(new WorkerUnreachableError(`Cannot reach the worker at ${safeUrl}: ${this.closedByOwner ? 'the bridge was closed' : error.message}`)));
+      socket.once('error', (error) =>
+        fail(new WorkerUnreachableError(`Cannot reach the worker at ${safeUrl}: ${this.closedByOwner ? 'the bridge was closed' : error.message}`)),
+      );
       socket.once('open', () => {
         this.abortHandshake = null;
         socket.removeAllListeners('unexpected-response');
@@ -138,7 +146,6 @@ export class WebsocketTransport implements Transport {
       this.abortHandshake = () => fail(new WorkerUnreachableError(`Cannot reach the worker at ${safeUrl}: the bridge was closed`));
     });
   }
-
 }
 
 function closeCause(code: number, error: Error | null, limit: number, socket: WebSocket): BridgeError {

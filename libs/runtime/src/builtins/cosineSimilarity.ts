@@ -7,7 +7,10 @@ export const cosineSimilarityNode: BuiltinNode = {
   metadata: builtinMetadata(
     'nodetool.vector.CosineSimilarity',
     'Cosine similarity of two vectors (np_array or list of numbers).',
-    [['a', 'np_array'], ['b', 'np_array']],
+    [
+      ['a', 'np_array'],
+      ['b', 'np_array'],
+    ],
     [['output', 'float']],
   ),
   async run(values) {

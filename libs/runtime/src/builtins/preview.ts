@@ -4,7 +4,15 @@ import { builtinMetadata } from './metadata.js';
 /** A sink passes its value through; the run reports it as an output under the node's name. */
 function sink(nodeType: string, description: string): BuiltinNode {
   return {
-    metadata: builtinMetadata(nodeType, description, [['value', 'any'], ['name', 'str', '']], [['output', 'any']]),
+    metadata: builtinMetadata(
+      nodeType,
+      description,
+      [
+        ['value', 'any'],
+        ['name', 'str', ''],
+      ],
+      [['output', 'any']],
+    ),
     isSink: true,
     async run(values) {
       return { output: values['value'] ?? null };
