@@ -31,7 +31,8 @@ case "$kind" in
   core)
     image="${CORE_IMAGE:-nodetool-core:local}"
     base="$("$root/tools/engine/ensure-base-image.sh" "${BASE_IMAGE:-debian:bookworm-slim}" | tail -1)"
-    args=(--build-arg "BASE_IMAGE=$base" --build-arg "NODETOOL_VERSION=${NODETOOL_VERSION:-0.8.2}")
+    # The pin of requirements/core.txt is the one source of the version; NODETOOL_VERSION overrides it.
+    args=(--build-arg "BASE_IMAGE=$base" --build-arg "NODETOOL_VERSION=${NODETOOL_VERSION:-$(sed -n 's/^nodetool-core==//p' "$context/requirements/core.txt")}")
     extra_input="$(docker image inspect --format '{{.Id}}' "$base")"
     files=("$context/requirements/core.txt" "$context/scripts/healthcheck.py" "$context/scripts/entrypoint.sh")
     extras_used=(build-extras/ca)
@@ -47,12 +48,12 @@ case "$kind" in
       # fetched here, the build installs it from TORCH_INDEX_URL itself.
       arch="$(bash "$context/scripts/cpu-torch.sh" arch "$(docker info --format '{{.Architecture}}')")"
       spec="$(bash "$context/scripts/cpu-torch.sh" spec "$arch")"
-      if ! ls "$extras/wheels/"torch-"${spec#torch==}"*-*"$arch".whl >/dev/null 2>&1 && \
+      if ! ls "$extras/wheels/torch-${spec#torch==}"*-*"$arch.whl" >/dev/null 2>&1 && \
          ! bash "$context/scripts/cpu-torch.sh" download "$arch" "$extras/wheels"; then
         echo "no local $spec wheel for $arch: the build installs it from ${NODETOOL_TORCH_INDEX_URL:-the PyTorch CPU index}" >&2
       fi
     fi
-    args=(--build-arg "CORE_IMAGE=$core" --build-arg "HF_VERSION=${HF_VERSION:-0.8.2}" --build-arg "HF_PROFILE=$profile")
+    args=(--build-arg "CORE_IMAGE=$core" --build-arg "HF_VERSION=${HF_VERSION:-$(sed -n 's/^nodetool-huggingface==//p' "$context/requirements/hf-nodeps.txt")}" --build-arg "HF_PROFILE=$profile")
     [ -z "${NODETOOL_TORCH_INDEX_URL:-}" ] || args+=(--build-arg "TORCH_INDEX_URL=$NODETOOL_TORCH_INDEX_URL")
     extra_input="$(docker image inspect --format '{{.Id}}' "$core")"
     files=("$context/requirements/hf.txt" "$context/requirements/hf-nodeps.txt" "$context/scripts/cpu-torch.sh")
@@ -70,7 +71,7 @@ mkdir -p "$(dirname "$iidfile")"
 held="$(docker image inspect --format '{{ index .Config.Labels "org.nodetool.inputs" }}' "$image" 2>/dev/null || true)"
 if [ "$held" = "$inputs_hash" ]; then
   docker image inspect --format '{{.Id}}' "$image" > "$iidfile"
-  echo "$image is up to date (inputs $inputs_hash, $(cat "$iidfile" | cut -c8-19))"
+  echo "$image is up to date (inputs $inputs_hash, $(cut -c8-19 "$iidfile"))"
   exit 0
 fi
 

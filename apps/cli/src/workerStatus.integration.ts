@@ -94,8 +94,12 @@ describe('nodetool worker status against the real worker', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ transport: 'stdio', protocol_version: 6, namespaces: ['fixtures'] });
   }, 60_000);
 
-  it('exits 2 on an unknown command or option', async () => {
-    expect((await nodetool(['worker', 'stats'])).code).toBe(2);
-    expect((await nodetool(['worker', 'status', '--bogus'])).code).toBe(2);
+  it('exits 2 on an unknown command or option, saying which', async () => {
+    const command = await nodetool(['worker', 'stats']);
+    expect(command.code).toBe(2);
+    expect(command.stderr).toMatch(/^nodetool: unknown command "worker stats"/);
+    const option = await nodetool(['worker', 'status', '--bogus']);
+    expect(option.code).toBe(2);
+    expect(option.stderr).toMatch(/Unknown option '--bogus'/);
   });
 });

@@ -70,7 +70,8 @@ describe('docker/core/Dockerfile', () => {
   it('exposes 7777, runs as a non-root user and probes health with a real handshake', () => {
     expect(instructions(core, 'EXPOSE').map((i) => i.getArgumentsContent())).toEqual(['7777']);
     const users = instructions(core, 'USER').map((i) => i.getArgumentsContent());
-    expect(users.at(-1)).toBe('nodetool');
+    // Numeric, so Kubernetes' runAsNonRoot can verify it without reading /etc/passwd.
+    expect(users.at(-1)).toBe('10001');
     const health = instructions(core, 'HEALTHCHECK')[0] as Healthcheck;
     expect(health.getArgumentsContent()).toMatch(/CMD \["python", "\/opt\/nodetool\/healthcheck\.py"\]/);
     expect(health.getFlags().map((flag) => flag.getName())).toEqual(expect.arrayContaining(['interval', 'timeout', 'start-period', 'retries']));
@@ -110,10 +111,10 @@ describe('docker/hf/Dockerfile', () => {
     expect(instructions(hf, 'RUN')[0]?.getArgumentsContent()).toMatch(/nodetool-huggingface==\$\{HF_VERSION\}/);
   });
 
-  it('inherits EXPOSE, HEALTHCHECK, CMD and the non-root user: its final stage only adds the finished environment', () => {
+  it('inherits EXPOSE, HEALTHCHECK and CMD: its final stage only adds the finished environment, as the non-root user', () => {
     for (const keyword of ['EXPOSE', 'HEALTHCHECK', 'CMD', 'ENTRYPOINT']) expect(instructions(hf, keyword)).toHaveLength(0);
     const final = finalStage(hf).map((i) => i.getTextContent());
-    expect(final).toEqual(['FROM ${CORE_IMAGE}', 'COPY --from=packages /opt/nodetool/venv /opt/nodetool/venv']);
+    expect(final).toEqual(['FROM ${CORE_IMAGE}', 'COPY --from=packages /opt/nodetool/venv /opt/nodetool/venv', 'USER 10001']);
   });
 
   it('copies only tracked paths, so a plain docker build works from a clean clone', () => {
@@ -151,12 +152,12 @@ describe('docker/compose.yaml', () => {
     expect(core['entrypoint']).toEqual(['true']);
     for (const service of [cpu, gpu]) {
       expect(service['depends_on']).toEqual({ 'worker-core-image': { condition: 'service_completed_successfully' } });
-      expect(service['build'].args.CORE_IMAGE).toBe('${CORE_IMAGE:-nodetool-core:local}');
+      expect(service['build'].args).toContain('CORE_IMAGE=${CORE_IMAGE:-nodetool-core:local}');
     }
   });
 
-  it('builds the hf-worker service with CORE_IMAGE and HF_VERSION', () => {
-    expect(Object.keys(cpu['build'].args)).toEqual(expect.arrayContaining(['CORE_IMAGE', 'HF_VERSION']));
+  it('builds the hf-worker service with CORE_IMAGE, and HF_VERSION only when set (else the pin)', () => {
+    expect(cpu['build'].args).toEqual(expect.arrayContaining(['CORE_IMAGE=${CORE_IMAGE:-nodetool-core:local}', 'HF_VERSION', 'HF_PROFILE=cpu']));
     expect(cpu['build'].dockerfile).toBe('../../docker/hf/Dockerfile');
   });
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_NODE_TYPES, spawnRealWorker, type RealWorker } from '@nt/worker-auth-fixtures';
 import { api, echoGraph, edge, node, startTestServer, waitForWorker } from './testing/testServer.js';
@@ -121,11 +122,48 @@ describe('HTTP API against the real worker (fixture nodes)', () => {
       expect((await api(server, 'POST', '/api/jobs/nope/cancel')).status).toBe(404);
     });
 
-    it('an oversize body', async () => {
+    it('an oversize body with a declared length, refused before it is read', async () => {
       const { status, body } = await api(server, 'POST', '/api/workflows', { id: 'huge', graph: echoGraph('x'.repeat(2 * 1024 * 1024)) });
       expect(status).toBe(413);
-      expect(body.error).toMatch(/exceeds the 1048576-byte limit/);
+      expect(body.error).toMatch(/^request body of \d+ bytes exceeds the 1048576-byte limit/);
       expect((await api(server, 'GET', '/api/workflows/huge')).status).toBe(404);
+    });
+
+    it('an oversize body streamed without a length (chunked), cut off once the limit is passed', async () => {
+      const url = new URL(server.url);
+      const answer = await new Promise<{ status: number; body: { error: string } }>((resolve, reject) => {
+        const request = httpRequest(
+          {
+            host: url.hostname,
+            port: url.port,
+            method: 'POST',
+            path: '/api/workflows',
+            headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+          },
+          (response) => {
+            let text = '';
+            response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+            response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) }));
+          },
+        );
+        request.on('error', (error) =>
+          (error as NodeJS.ErrnoException).code === 'EPIPE' || (error as NodeJS.ErrnoException).code === 'ECONNRESET' ? undefined : reject(error),
+        );
+        const chunk = Buffer.alloc(64 * 1024, 'a');
+        let sent = 0;
+        const pump = () => {
+          while (sent < 4 * 1024 * 1024) {
+            sent += chunk.length;
+            if (!request.write(chunk)) return void request.once('drain', pump);
+          }
+          request.end();
+        };
+        request.write('{"id": "streamed", "graph": "');
+        pump();
+      });
+      expect(answer.status).toBe(413);
+      expect(answer.body.error).toBe('request body exceeds the 1048576-byte limit');
+      expect((await api(server, 'GET', '/api/workflows/streamed')).status).toBe(404);
     });
 
     it('a job id that is taken, and a method that does not exist', async () => {

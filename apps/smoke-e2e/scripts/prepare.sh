@@ -18,7 +18,8 @@ fi
 echo "smoke-e2e: browser $browser" >&2
 
 if engine_output="$(bash "$root/tools/engine/ensure-engine.sh" 2>&1)"; then
-  export DOCKER_HOST="$(tail -1 <<<"$engine_output")"
+  DOCKER_HOST="$(tail -1 <<<"$engine_output")"
+  export DOCKER_HOST
   bash "$root/tools/docker/build-image.sh" core
   HF_PROFILE="${HF_PROFILE:-cpu}" bash "$root/tools/docker/build-image.sh" hf
   write_choice container "the engine at $DOCKER_HOST answers and holds ${HF_IMAGE:-nodetool-hf:local}"

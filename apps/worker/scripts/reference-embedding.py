@@ -1,9 +1,10 @@
-"""Reference embedding for a sentence, computed directly with transformers in the
-worker environment, independent of nodetool: tokenizer + model, then the mean of the
-last hidden state over all tokens (the pooling SentenceSimilarity applies to the
-feature-extraction pipeline's output). Prints a JSON list of floats.
+"""Reference embeddings for sentences, computed directly with transformers and torch in the worker
+environment, independent of nodetool and of our TypeScript: tokenizer + model, the mean of the last
+hidden state over all tokens (the pooling SentenceSimilarity applies to the feature-extraction
+pipeline's output), and the cosine similarity of the first two. Prints JSON:
+{"embeddings": [[...], ...], "similarity": float | null}.
 
-Usage: python reference-embedding.py "The cat sits on the mat." [MODEL_ID]
+Usage: python reference-embedding.py "The cat sits on the mat." "A feline rests on the rug." [--model ID]
 """
 
 import json
@@ -12,10 +13,18 @@ import sys
 import torch
 from transformers import AutoModel, AutoTokenizer
 
-sentence = sys.argv[1]
-model_id = sys.argv[2] if len(sys.argv) > 2 else "sentence-transformers/all-MiniLM-L6-v2"
+args = sys.argv[1:]
+model_id = "sentence-transformers/all-MiniLM-L6-v2"
+if "--model" in args:
+    index = args.index("--model")
+    model_id = args[index + 1]
+    del args[index : index + 2]
 tokenizer = AutoTokenizer.from_pretrained(model_id)
 model = AutoModel.from_pretrained(model_id).eval()
+embeddings = []
 with torch.no_grad():
-    hidden = model(**tokenizer(sentence, return_tensors="pt")).last_hidden_state[0]
-print(json.dumps(hidden.mean(dim=0).tolist()))
+    for sentence in args:
+        hidden = model(**tokenizer(sentence, return_tensors="pt")).last_hidden_state[0]
+        embeddings.append(hidden.mean(dim=0))
+similarity = torch.nn.functional.cosine_similarity(embeddings[0], embeddings[1], dim=0).item() if len(embeddings) > 1 else None
+print(json.dumps({"embeddings": [e.tolist() for e in embeddings], "similarity": similarity}))

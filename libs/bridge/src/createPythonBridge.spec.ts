@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createPythonBridge } from './createPythonBridge.js';
 import { ConfigError } from './errors.js';
@@ -63,10 +66,35 @@ describe('createPythonBridge', () => {
 });
 
 describe('resolvePythonInterpreter', () => {
+  /** A checkout with the worker environments laid out as setup.sh leaves them (empty files, nothing runs). */
+  function checkout(withHf: 'none' | 'installing' | 'ready'): string {
+    const root = mkdtempSync(join(tmpdir(), 'nt-interp-'));
+    mkdirSync(join(root, 'apps', 'worker', '.venv', 'bin'), { recursive: true });
+    writeFileSync(join(root, 'apps', 'worker', '.venv', 'bin', 'python'), '');
+    if (withHf !== 'none') {
+      mkdirSync(join(root, 'apps', 'worker', '.venv-hf', 'bin'), { recursive: true });
+      writeFileSync(join(root, 'apps', 'worker', '.venv-hf', 'bin', 'python'), '');
+      if (withHf === 'ready') writeFileSync(join(root, 'apps', 'worker', '.venv-hf', '.nodetool-setup-hf'), 'stamp');
+    }
+    mkdirSync(join(root, 'apps', 'cli'), { recursive: true });
+    return root;
+  }
+
   it('prefers the option, then NODETOOL_PYTHON, then the project environment, then python3', () => {
     expect(resolvePythonInterpreter('/opt/py', { NODETOOL_PYTHON: '/x' })).toEqual({ path: '/opt/py', source: 'option' });
     expect(resolvePythonInterpreter(undefined, { NODETOOL_PYTHON: '/x' })).toEqual({ path: '/x', source: 'NODETOOL_PYTHON' });
     expect(resolvePythonInterpreter(undefined, {}, ['/']).path).toBe('python3');
-    expect(resolvePythonInterpreter(undefined, {}).source).toBe('project worker environment');
+    const root = checkout('none');
+    expect(resolvePythonInterpreter(undefined, {}, [join(root, 'apps', 'cli')])).toEqual({
+      path: join(root, 'apps', 'worker', '.venv', 'bin', 'python'),
+      source: 'project worker environment',
+    });
+  });
+
+  it('takes the HF environment only once its setup has finished (its stamp is written last)', () => {
+    const installing = checkout('installing');
+    expect(resolvePythonInterpreter(undefined, {}, [installing]).path).toBe(join(installing, 'apps', 'worker', '.venv', 'bin', 'python'));
+    const ready = checkout('ready');
+    expect(resolvePythonInterpreter(undefined, {}, [ready]).path).toBe(join(ready, 'apps', 'worker', '.venv-hf', 'bin', 'python'));
   });
 });

@@ -1,6 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURE_NODE_TYPES, fixtureStdioOptions, spawnRealWorker, type RealWorker } from '@nt/worker-auth-fixtures';
+import { FIXTURE_NODE_TYPES, FIXTURE_WORKER_ENV, fixtureStdioOptions, spawnRealWorker, type RealWorker } from '@nt/worker-auth-fixtures';
 import { PINNED_NODETOOL_CORE_VERSION } from '@nt/protocol';
 import { CancelledError, ConnectionClosedError, FrameTooLargeError, ProtocolError, RemoteError, WorkerAuthError } from './errors.js';
 import type { PythonBridge } from './pythonBridge.js';
@@ -14,6 +16,20 @@ import { WebsocketPythonBridge } from './websocketPythonBridge.js';
 const TOKEN = 'real-worker-token-4b1d';
 /** The environment may also hold the HuggingFace pack; these suites speak to the fixtures only. */
 const FIXTURES_ONLY = fixtureStdioOptions();
+
+/** Lays a model into the fixture worker's HuggingFace cache as huggingface_hub does: a blob, a snapshot link to it, a ref. */
+function seedCachedModel(repoId: string, config: string): void {
+  const repo = join(FIXTURE_WORKER_ENV['HF_HOME'] as string, 'hub', `models--${repoId.replace('/', '--')}`);
+  const revision = 'a'.repeat(40);
+  const blob = createHash('sha256').update(config).digest('hex');
+  mkdirSync(join(repo, 'blobs'), { recursive: true });
+  mkdirSync(join(repo, 'snapshots', revision), { recursive: true });
+  mkdirSync(join(repo, 'refs'), { recursive: true });
+  writeFileSync(join(repo, 'blobs', blob), config);
+  if (!existsSync(join(repo, 'snapshots', revision, 'config.json')))
+    symlinkSync(join('..', '..', 'blobs', blob), join(repo, 'snapshots', revision, 'config.json'));
+  writeFileSync(join(repo, 'refs', 'main'), revision);
+}
 
 const transports = {
   websocket: async () => {
@@ -152,8 +168,16 @@ describe.each(Object.keys(transports) as Array<keyof typeof transports>)('Python
     }
   });
 
-  it('lists the worker model cache and evicts by job (protocol 2 and 4 features)', async () => {
-    expect(Array.isArray(await bridge.listCachedModels())).toBe(true);
+  it("lists a model laid into the worker's cache, with its size (models.list_cached, protocol 2)", async () => {
+    seedCachedModel('nodetool-test/tiny-model', '{"model_type": "bert", "architectures": ["BertModel"]}');
+    const models = await bridge.listCachedModels();
+    expect(models).toEqual(expect.arrayContaining([expect.objectContaining({ repo_id: 'nodetool-test/tiny-model', downloaded: true })]));
+    expect(models.find((model) => model.repo_id === 'nodetool-test/tiny-model')?.size_on_disk).toBeGreaterThan(0);
+  });
+
+  it('asks the worker to evict by job, and gets its answer for a job it does not know (protocol 4)', async () => {
+    // The gate is open, so this is the worker's reply, not the bridge's below-protocol-4 shortcut.
+    expect(bridge.capabilities().modelEviction).toBe(true);
     expect(await bridge.evictModels({ job_id: 'no-such-job' })).toEqual({ evicted: [] });
   });
 

@@ -29,7 +29,16 @@ export type {
 } from './messages.js';
 export { REQUEST_TYPES, compact } from './messages.js';
 export { REQUEST_SPECS, ReplyShapeError, type RequestMap, type RequestName, type RequestData, type RequestReply, type RequestSpec } from './requestMap.js';
-export { encodeMessage, decodeMessage, createMessageDecoder, DecodeLimitError, DEFAULT_MAX_DEPTH, type DecodeLimits, type MessageDecoder } from './codec.js';
+export {
+  encodeMessage,
+  encodeMessageForImmediateSend,
+  decodeMessage,
+  createMessageDecoder,
+  DecodeLimitError,
+  DEFAULT_MAX_DEPTH,
+  type DecodeLimits,
+  type MessageDecoder,
+} from './codec.js';
 export type { NpArrayValue } from './npArray.js';
 export { isNpArray, npArrayToNumbers, numbersToNpArray } from './npArray.js';
 export { StdioFrameDecoder, OversizeFrameError, encodeStdioFrame, STDIO_HEADER_BYTES } from './stdioFraming.js';

@@ -6,6 +6,7 @@ import { runGraph } from './runGraph.js';
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
+    if (signal.aborted) return reject(new Error('aborted'));
     const timer = setTimeout(resolve, ms);
     signal.addEventListener('abort', () => (clearTimeout(timer), reject(new Error('aborted'))), { once: true });
   });
@@ -23,18 +24,29 @@ const edge = (source: string, target: string) => ({ source, sourceHandle: 'outpu
 
 describe('runGraph', () => {
   it('runs independent nodes concurrently and feeds outputs downstream', async () => {
+    // A barrier: each of a and b finishes only once the other has started. Run one after the other,
+    // they would wait for each other forever; concurrency is proven by order, not by a stopwatch.
+    const started = new Map<string, () => void>();
+    const startedOf = (id: string) => new Promise<void>((resolve) => started.set(id, resolve));
+    const aStarted = startedOf('a');
+    const bStarted = startedOf('b');
+    const barrier: (node: GraphNode) => NodeExecutor = (node) => ({
+      async run(values) {
+        started.get(node.id)?.();
+        if (node.id === 'a') await bStarted;
+        if (node.id === 'b') await aStarted;
+        return { output: Number(values['value'] ?? 0) + 1 };
+      },
+    });
     const graph: Graph = {
       nodes: [
-        { id: 'a', type: 'wait', data: { ms: 300, value: 1 } },
-        { id: 'b', type: 'wait', data: { ms: 300, value: 10 } },
+        { id: 'a', type: 'wait', data: { value: 1 } },
+        { id: 'b', type: 'wait', data: { value: 10 } },
         { id: 'c', type: 'wait', data: {} },
       ],
       edges: [edge('a', 'c')],
     };
-    const started = Date.now();
-    const result = await runGraph(graph, { jobId: 'j', workflowId: 'w', executorFor });
-    // Sequential would take 600 ms; the margin absorbs a loaded CI machine.
-    expect(Date.now() - started).toBeLessThan(550);
+    const result = await runGraph(graph, { jobId: 'j', workflowId: 'w', executorFor: barrier });
     expect(result.status).toBe('completed');
     expect(result.nodes['c']?.outputs).toEqual({ output: 3 });
     expect(result.nodes['b']?.outputs).toEqual({ output: 11 });
@@ -69,10 +81,9 @@ describe('runGraph', () => {
       edges: [edge('slow', 'next')],
     };
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 50);
-    const started = Date.now();
-    const result = await runGraph(graph, { jobId: 'j', workflowId: 'w', executorFor, signal: controller.signal });
-    expect(Date.now() - started).toBeLessThan(1_000);
+    // Aborted as soon as `slow` runs; were the abort ignored, its 5-second sleep would outlast the test's timeout.
+    const onEvent = (event: RunEvent) => event.type === 'node_update' && event.node_id === 'slow' && event.status === 'running' && controller.abort();
+    const result = await runGraph(graph, { jobId: 'j', workflowId: 'w', executorFor, signal: controller.signal, onEvent });
     expect(result.status).toBe('cancelled');
     expect(result.nodes['slow']?.status).toBe('cancelled');
     expect(result.nodes['next']?.status).toBe('skipped');

@@ -90,6 +90,8 @@ export async function runGraph(graph: Graph, options: RunGraphOptions): Promise<
       const started = performance.now();
       setStatus(node, 'running');
       try {
+        // A listener of the running event may have aborted the run already: then the node does not start.
+        controller.signal.throwIfAborted();
         const executor = options.executorFor(node);
         const outputs = await executor.run(inputsFor(node), {
           nodeId: node.id,

@@ -41,6 +41,8 @@ export class WorkerClient {
   private nodes: NodeMetadata[] = [];
   private nodeTypes = new Set<string>();
   private workerStatus: WorkerStatus | null = null;
+  /** Derived from workerStatus once per status reply, not on every execute. */
+  private gates: Capabilities = capabilitiesOf(null);
   private loadErrors: LoadError[] = [];
   protocolVersion = 0;
   lastRoundTripMs: number | null = null;
@@ -81,7 +83,7 @@ export class WorkerClient {
   }
 
   capabilities(): Capabilities {
-    return capabilitiesOf(this.workerStatus);
+    return this.gates;
   }
 
   async discover(): Promise<DiscoverReply> {
@@ -98,6 +100,7 @@ export class WorkerClient {
     const reply = await this.connection.request('status', {}, { timeoutMs: this.timeouts.rpcTimeoutMs });
     this.lastRoundTripMs = performance.now() - started;
     this.workerStatus = reply;
+    this.gates = capabilitiesOf(reply);
     this.loadErrors = reply.load_errors;
     return reply;
   }

@@ -159,7 +159,8 @@ export abstract class ManagedBridge extends EventEmitter implements PythonBridge
   }
 
   execute(request: ExecuteRequest, options?: ExecuteOptions): Promise<ExecuteResult> {
-    return this.live((client) => client.execute(request, options));
+    // The hot path: straight to the live client, no wrapper closure.
+    return this.client ? this.client.execute(request, options) : Promise.reject(this.notConnected('execute'));
   }
 
   executeStream(request: ExecuteRequest, options?: ExecuteOptions): AsyncIterable<ChunkData> {

@@ -6,8 +6,8 @@ export interface PendingHandlers {
   onProgress?: (progress: ProgressData) => void;
   onUpdate?: (update: UpdateData) => void;
   onChunk?: (chunk: ChunkData) => void;
-  /** Collects chunked result blobs (protocol 5) for this request. */
-  blobs?: BlobAssembler;
+  /** Makes the assembler for chunked result blobs (protocol 5), at the first blob frame: most results have none. */
+  blobs?: () => BlobAssembler;
 }
 
 /**
@@ -17,6 +17,8 @@ export interface PendingHandlers {
  */
 export class PendingRequest {
   private settled = false;
+  /** The chunked result blobs being assembled, once the first blob frame arrived. */
+  assembler: BlobAssembler | null = null;
   private cleanups: Array<() => void> = [];
   readonly promise: Promise<unknown>;
   private resolveFn!: (value: unknown) => void;
@@ -65,7 +67,7 @@ export class PendingRequest {
     this.settled = true;
     for (const cleanup of this.cleanups.splice(0)) cleanup();
     // Blobs being assembled give their bytes back to the bridge's in-flight budget, whatever the outcome.
-    this.handlers.blobs?.release();
+    this.assembler?.release();
     return true;
   }
 }

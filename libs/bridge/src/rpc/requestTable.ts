@@ -43,7 +43,9 @@ export class RequestTable {
       case 'blob.chunk':
       case 'blob.end':
         try {
-          handlers.blobs?.accept(envelope.type, envelope.data);
+          if (!handlers.blobs) return;
+          request.assembler ??= handlers.blobs();
+          request.assembler.accept(envelope.type, envelope.data);
         } catch (error) {
           request.reject(error as BridgeError);
         }
@@ -52,7 +54,7 @@ export class RequestTable {
       case 'discover':
         try {
           let data = envelope.data;
-          if (handlers.blobs) data = { ...data, blobs: { ...(data['blobs'] as Record<string, Uint8Array> | undefined), ...handlers.blobs.take() } };
+          if (request.assembler) data = { ...data, blobs: { ...(data['blobs'] as Record<string, Uint8Array> | undefined), ...request.assembler.take() } };
           request.resolve(request.parseReply(data));
         } catch (error) {
           request.reject(

@@ -3,7 +3,7 @@ import {
   asEnvelope,
   createMessageDecoder,
   describeBytes,
-  encodeMessage,
+  encodeMessageForImmediateSend,
   REQUEST_SPECS,
   REQUEST_TYPES,
   type MessageDecoder,
@@ -14,6 +14,7 @@ import {
 import { BridgeTimeoutError, CancelledError, ConnectionClosedError, FrameTooLargeError, NotConnectedError, type BridgeError } from '../errors.js';
 import type { Transport, TransportListener } from '../transport/transport.js';
 import { BlobAssembler, BlobBudget } from './blobAssembler.js';
+import { Deadlines } from './deadlines.js';
 import { PendingRequest, type PendingHandlers } from './pendingRequest.js';
 import { RequestTable } from './requestTable.js';
 
@@ -54,6 +55,7 @@ export class RpcConnection {
   private readonly requests: RequestTable;
   private readonly decode: MessageDecoder;
   private readonly blobBudget: BlobBudget;
+  private readonly deadlines = new Deadlines<PendingRequest>();
   private transport: Transport | null = null;
   private open_ = false;
   /** What the transport reports to: hand it to the transport this connection will use (attach). */
@@ -110,6 +112,7 @@ export class RpcConnection {
   async close(makeError: (what: string) => BridgeError): Promise<void> {
     this.open_ = false;
     this.failAll(makeError);
+    this.deadlines.clear();
     await this.transport?.close();
   }
 
@@ -122,8 +125,7 @@ export class RpcConnection {
   start<N extends RequestName>(name: N, data: RequestData<N>, options: RpcRequestOptions): PendingRequest {
     const spec = REQUEST_SPECS[name];
     const transport = this.transport;
-    const handlers: PendingHandlers = { ...options.handlers };
-    if (options.chunkedBlobs) handlers.blobs = new BlobAssembler(this.settings.maxBlobBytes, this.blobBudget);
+    const handlers: PendingHandlers = options.chunkedBlobs ? { ...options.handlers, blobs: this.makeAssembler } : (options.handlers ?? {});
     const request = new PendingRequest(randomUUID(), spec.type, options.subject, handlers, spec.parseReply as (data: Record<string, unknown>) => unknown);
     if (!this.open_ || !transport) {
       request.reject(new NotConnectedError(`Cannot send ${request.describe()}: not connected to the worker`));
@@ -133,7 +135,8 @@ export class RpcConnection {
       request.reject(new CancelledError(`${request.describe()} was cancelled before it was sent`));
       return request;
     }
-    const payload = encodeMessage({ type: spec.type, request_id: request.id, data });
+    // A view of the encoder's buffer: it must be handed to the transport before anything else encodes.
+    const payload = encodeMessageForImmediateSend({ type: spec.type, request_id: request.id, data });
     if (payload.byteLength > this.settings.maxFrameSize) {
       request.reject(
         new FrameTooLargeError(
@@ -171,8 +174,10 @@ export class RpcConnection {
   /** `cancel` gets no reply, so it is fire-and-forget; a dead transport already failed the request. */
   cancel(requestId: string): void {
     if (!this.open_ || !this.transport) return;
-    this.transport.send(encodeMessage({ type: REQUEST_TYPES.cancel, request_id: requestId, data: {} })).catch(() => undefined);
+    this.transport.send(encodeMessageForImmediateSend({ type: REQUEST_TYPES.cancel, request_id: requestId, data: {} })).catch(() => undefined);
   }
+
+  private readonly makeAssembler = () => new BlobAssembler(this.settings.maxBlobBytes, this.blobBudget);
 
   /** Requests waiting for a reply. */
   get pendingCount(): number {

@@ -13,7 +13,10 @@ export interface Transport {
   readonly confidential: boolean;
   /** Resolves once payloads can be sent; rejects with a BridgeError (token rejected, unreachable, ...). */
   open(): Promise<void>;
-  /** Sends one payload; rejects when the transport cannot take it. */
+  /**
+   * Sends one payload; rejects when the transport cannot take it. The payload may be a view of a buffer
+   * the next encode reuses: the transport must write or copy it before send() returns.
+   */
   send(payload: Uint8Array): Promise<void>;
   /** Ends it for good; resolves once everything it owns (a socket, a child process) is gone. */
   close(): Promise<void>;

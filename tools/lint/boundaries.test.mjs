@@ -1,0 +1,62 @@
+// The layer rules of eslint.config.mjs, proven on probe files: a library importing a higher layer, the
+// web bundle importing Node code, and product code importing a test fixture must each fail the lint;
+// the allowed directions must pass. (node --test; nx run repo-lint:boundaries)
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ESLint } from 'eslint';
+
+const eslint = new ESLint({ cwd: process.cwd() });
+
+async function boundaryErrors(path, source) {
+  const [result] = await eslint.lintText(source, { filePath: path });
+  return result.messages.filter((message) => message.ruleId === '@nx/enforce-module-boundaries').map((message) => message.message);
+}
+
+const cases = [
+  [
+    'protocol (the contract) importing the runtime',
+    'libs/protocol/src/probe.ts',
+    `import { runWorkflow } from '@nt/runtime';\nexport const x = runWorkflow;\n`,
+    false,
+  ],
+  ['the bridge importing the runtime', 'libs/bridge/src/probe.ts', `import { runWorkflow } from '@nt/runtime';\nexport const x = runWorkflow;\n`, false],
+  ['the runtime importing the server', 'libs/runtime/src/probe.ts', `import { startServer } from '@nt/server';\nexport const x = startServer;\n`, false],
+  [
+    'the web bundle importing the bridge (Node code)',
+    'apps/web/src/probe.ts',
+    `import { createPythonBridge } from '@nt/bridge';\nexport const x = createPythonBridge;\n`,
+    false,
+  ],
+  [
+    'library code importing a test fixture',
+    'libs/runtime/src/probe.ts',
+    `import { startFakeWorker } from '@nt/worker-auth-fixtures';\nexport const x = startFakeWorker;\n`,
+    false,
+  ],
+  [
+    'the runtime importing the bridge',
+    'libs/runtime/src/probe.ts',
+    `import { createPythonBridge } from '@nt/bridge';\nexport const x = createPythonBridge;\n`,
+    true,
+  ],
+  [
+    'the web bundle importing the contract',
+    'apps/web/src/probe.ts',
+    `import type { WorkerHealth } from '@nt/api-contract';\nexport type X = WorkerHealth;\n`,
+    true,
+  ],
+  [
+    'a spec importing a test fixture',
+    'libs/runtime/src/probe.spec.ts',
+    `import { startFakeWorker } from '@nt/worker-auth-fixtures';\nexport const x = startFakeWorker;\n`,
+    true,
+  ],
+];
+
+for (const [what, path, source, allowed] of cases) {
+  test(`${allowed ? 'allows' : 'refuses'} ${what}`, async () => {
+    const errors = await boundaryErrors(path, source);
+    if (allowed) assert.deepEqual(errors, []);
+    else assert.ok(errors.length > 0, `expected a module-boundary error for ${path}`);
+  });
+}
