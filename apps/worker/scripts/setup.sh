@@ -12,7 +12,8 @@ if [ "$flavour" = hf ]; then default_venv="$here/.venv-hf"; else default_venv="$
 venv="${NODETOOL_WORKER_VENV:-$default_venv}"
 python="${NODETOOL_SETUP_PYTHON:-python3}"
 
-inputs=("$here/requirements/core.txt" "$here/scripts/setup.sh")
+inputs=("$here/requirements/core.txt" "$here/scripts/setup.sh" "$here/compat/install.sh" "$here/compat/nodetool_worker_compat.pth")
+while IFS= read -r f; do inputs+=("$f"); done < <(find "$here/compat/nodetool_worker_compat" -type f -name '*.py' | sort)
 if [ "$flavour" = core ]; then
   while IFS= read -r f; do inputs+=("$f"); done < <(find "$here/fixture-nodes" -type f \( -name '*.py' -o -name '*.toml' \) | sort)
 fi
@@ -40,6 +41,8 @@ pip=("$venv/bin/python" -m pip install --disable-pip-version-check --no-input -q
 torch_index=()
 if [ -n "${NODETOOL_TORCH_INDEX_URL:-}" ]; then torch_index=(--extra-index-url "$NODETOOL_TORCH_INDEX_URL"); fi
 "${pip[@]}" -r "$here/requirements/core.txt" 2> >(grep -v "is ignored: it is neither" >&2)
+# Our patches for bugs of the released worker (they gate themselves by version).
+bash "$here/compat/install.sh" "$venv/bin/python"
 if [ "$flavour" = core ]; then
   # Non-editable on purpose: the fixture files must land inside site-packages/nodetool/nodes,
   # the directory the worker scans for namespaces.

@@ -1,0 +1,22 @@
+"""What a compatibility patch declares about itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Callable
+
+
+@dataclass(frozen=True)
+class Patch:
+    name: str
+    # The module whose function is replaced, patched right after its first import.
+    module: str
+    # nodetool-core versions known to have the bug; any other version runs as released.
+    versions: frozenset[str]
+    apply: Callable[[ModuleType], None]
+    # Runs the released code on a case that shows the bug; True while the bug is there.
+    bug_present: Callable[[], bool]
+
+    def applies_to(self, version: str | None) -> bool:
+        return version in self.versions

@@ -1,0 +1,118 @@
+"""The compatibility patches: each still needed by the pinned worker, each doing its job.
+
+Run in a worker environment (nx run worker:integration):
+    python -m unittest discover -s apps/worker/compat/tests -t apps/worker/compat
+Each case runs in a child interpreter, since a patch applies at the first import of its module.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+import unittest
+from pathlib import Path
+
+
+def run_python(code: str, **env: str) -> dict:
+    """Runs code in a fresh interpreter of this environment; it prints one JSON line."""
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        env={**os.environ, "HF_HUB_OFFLINE": "1", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if result.returncode != 0:
+        raise AssertionError(f"child failed ({result.returncode}):\n{result.stderr[-4000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+class StillNeeded(unittest.TestCase):
+    """Fails when the pinned worker changes, so a patch never outlives its bug (or misses it)."""
+
+    def test_each_patch_is_gated_to_exactly_the_versions_with_the_bug(self) -> None:
+        found = run_python(
+            """
+            import json
+            import nodetool_worker_compat as compat
+            version = compat.installed_worker_version()
+            print(json.dumps({"version": version, "patches": [
+                {"name": p.name, "gated_in": p.applies_to(version), "bug": p.bug_present()} for p in compat.PATCHES
+            ]}))
+            """,
+            NODETOOL_WORKER_COMPAT="off",
+        )
+        for patch in found["patches"]:
+            with self.subTest(patch=patch["name"]):
+                if patch["gated_in"] and not patch["bug"]:
+                    self.fail(
+                        f"nodetool-core {found['version']} no longer has the bug {patch['name']} fixes: "
+                        "remove the patch (apps/worker/compat) and its entry in docs/hf-worker-environment.md"
+                    )
+                if patch["bug"] and not patch["gated_in"]:
+                    self.fail(
+                        f"nodetool-core {found['version']} still has the bug {patch['name']} fixes, "
+                        "but the patch is not gated to it: add the version to the patch"
+                    )
+
+
+class Patched(unittest.TestCase):
+    def test_the_patches_apply_on_import_and_fix_their_bug(self) -> None:
+        found = run_python(
+            """
+            import json
+            import nodetool_worker_compat as compat
+            bugs = {p.name: p.bug_present() for p in compat.PATCHES}
+            print(json.dumps({"applied": compat.applied, "bugs": bugs}))
+            """
+        )
+        self.assertEqual(sorted(found["applied"]), ["download-endpoint", "list-cached-configs"])
+        self.assertEqual(found["bugs"], {"download-endpoint": False, "list-cached-configs": False})
+
+    def test_nothing_is_patched_with_compat_off(self) -> None:
+        found = run_python(
+            """
+            import json
+            import nodetool.integrations.huggingface.huggingface_models
+            import nodetool_worker_compat as compat
+            print(json.dumps({"applied": compat.applied}))
+            """,
+            NODETOOL_WORKER_COMPAT="off",
+        )
+        self.assertEqual(found["applied"], [])
+
+    def test_nothing_is_imported_at_interpreter_start(self) -> None:
+        found = run_python(
+            """
+            import json, sys
+            print(json.dumps({"loaded": sorted(m for m in sys.modules if m.startswith("nodetool."))}))
+            """
+        )
+        self.assertEqual(found["loaded"], [])
+
+    def test_a_cached_sentence_transformers_repo_is_listed(self) -> None:
+        with tempfile.TemporaryDirectory() as home:
+            snapshot = Path(home, "hub", "models--sentence-transformers--tiny", "snapshots", "0" * 40)
+            snapshot.mkdir(parents=True)
+            Path(snapshot.parent.parent, "refs").mkdir()
+            Path(snapshot.parent.parent, "refs", "main").write_text("0" * 40)
+            Path(snapshot, "config.json").write_text(json.dumps({"model_type": "bert", "architectures": ["BertModel"]}))
+            Path(snapshot, "data_config.json").write_text(json.dumps([{"name": "sentence pairs"}]))
+            Path(snapshot, "modules.json").write_text(json.dumps([{"idx": 0, "type": "sentence_transformers.models.Transformer"}]))
+            code = """
+            import asyncio, json
+            from nodetool.integrations.huggingface.huggingface_models import read_cached_hf_models
+            models = asyncio.run(read_cached_hf_models())
+            print(json.dumps({"repos": sorted(m.repo_id for m in models)}))
+            """
+            self.assertEqual(run_python(code, HF_HOME=home)["repos"], ["sentence-transformers/tiny"])
+            with self.assertRaisesRegex(AssertionError, "'list' object has no attribute 'get'"):
+                run_python(code, HF_HOME=home, NODETOOL_WORKER_COMPAT="off")
+
+
+if __name__ == "__main__":
+    unittest.main()
