@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# shellcheck (Debian's package) on every shell script git tracks: *.sh and files with a sh/bash shebang.
+# Runs Debian's shellcheck on every shell script git tracks: *.sh and files with a sh/bash shebang.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
