@@ -158,7 +158,9 @@ describe('docker/compose.yaml', () => {
 
   it('builds the hf-worker service with CORE_IMAGE, and HF_VERSION defaulting to the pin (never an empty build arg)', () => {
     const hfPin = /^nodetool-huggingface==(\S+)$/m.exec(readFileSync(at('apps/worker/requirements/hf-nodeps.txt'), 'utf8'))?.[1];
-    expect(cpu['build'].args).toEqual(expect.arrayContaining(['CORE_IMAGE=${CORE_IMAGE:-nodetool-core:local}', `HF_VERSION=\${HF_VERSION:-${hfPin}}`, 'HF_PROFILE=cpu']));
+    expect(cpu['build'].args).toEqual(
+      expect.arrayContaining(['CORE_IMAGE=${CORE_IMAGE:-nodetool-core:local}', `HF_VERSION=\${HF_VERSION:-${hfPin}}`, 'HF_PROFILE=cpu']),
+    );
     expect(cpu['build'].dockerfile).toBe('../../docker/hf/Dockerfile');
   });
 
