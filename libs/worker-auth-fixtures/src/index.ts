@@ -4,3 +4,12 @@ export { HANDSHAKE_CASES, type HandshakeCase } from './handshakeCases.js';
 export { probeHandshake, type HandshakeOutcome } from './probeHandshake.js';
 export { describeAuthConformance, type StartWorker, type StartedWorker } from './authConformance.js';
 export { spawnRealWorker, projectWorkerPython, REPO_ROOT, FIXTURE_WORKER_ENV, FIXTURE_NODE_TYPES, fixtureStdioOptions, type RealWorker } from './realWorker.js';
+export {
+  startFixtureHub,
+  repoFromDirectory,
+  installedMiniLmRepo,
+  MINILM_REPO_ID,
+  type FixtureHub,
+  type FixtureHubRepo,
+  type FixtureHubOptions,
+} from './fixtureHub.js';

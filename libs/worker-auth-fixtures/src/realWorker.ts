@@ -27,6 +27,7 @@ export const FIXTURE_NODE_TYPES = [
   'fixtures.Count',
   'fixtures.Echo',
   'fixtures.Fail',
+  'fixtures.LoadModel',
   'fixtures.Log',
   'fixtures.MakeBlob',
   'fixtures.MakeBytes',
