@@ -1,3 +1,5 @@
+import type { ModelDownloadProgress } from './models.js';
+
 /**
  * Events of a run, in shapes close to the reference server's WebSocket messages, so the CLI, the
  * server and the UI consume one stream. The runtime emits RunEvent; the server adds the workflow id
@@ -61,7 +63,13 @@ export interface SecretWithheld {
   reason: string;
 }
 
-export type RunEvent = JobUpdate | NodeUpdate | NodeProgress | OutputUpdate | LogUpdate | SecretWithheld;
+/** A model the run needs is being downloaded into the worker's cache, before its nodes start. */
+export interface ModelDownloadUpdate extends ModelDownloadProgress {
+  type: 'model_download';
+  job_id: string;
+}
+
+export type RunEvent = JobUpdate | NodeUpdate | NodeProgress | OutputUpdate | LogUpdate | SecretWithheld | ModelDownloadUpdate;
 
 /** A job as the server reports it: it may wait in the queue before it runs. */
 export type ServerJobStatus = JobStatus | 'queued';

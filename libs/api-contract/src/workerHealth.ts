@@ -1,4 +1,5 @@
 import type { LoadError } from '@nt/protocol';
+import type { ResidentModel } from './models.js';
 
 export type WorkerState = 'connecting' | 'connected' | 'reconnecting' | 'token_rejected' | 'unreachable' | 'stopped';
 
@@ -25,4 +26,6 @@ export interface HealthReport {
   running_jobs?: number;
   queued_jobs?: number;
   worker?: WorkerHealth;
+  /** What the model keep-alive holds loaded on the worker (GET /api/models/resident alone). */
+  resident_models?: ResidentModel[];
 }

@@ -1,4 +1,5 @@
 import type { JobRecord } from './jobs.js';
+import type { ModelDownloadProgress, ResidentModel } from './models.js';
 import type { ServerRunEvent } from './runEvents.js';
 import type { WorkerHealth } from './workerHealth.js';
 
@@ -6,7 +7,17 @@ import type { WorkerHealth } from './workerHealth.js';
 export type ClientCommand =
   | {
       command: 'run_job';
-      data: { workflow_id?: string; graph?: unknown; workflow?: unknown; params?: Record<string, unknown>; job_id?: string };
+      data: {
+        workflow_id?: string;
+        graph?: unknown;
+        workflow?: unknown;
+        params?: Record<string, unknown>;
+        job_id?: string;
+        /** How long the run's models stay loaded after it: "5m", "30s", 0, -1 (the server's NODETOOL_MODEL_KEEP_ALIVE by default). */
+        keep_alive?: string | number;
+        /** false: fail instead of downloading models the worker lacks. */
+        download_missing?: boolean;
+      };
       request_id?: string;
     }
   | { command: 'subscribe' | 'unsubscribe' | 'cancel_job'; data: { job_id: string }; request_id?: string };
@@ -15,6 +26,10 @@ export type ClientCommand =
 export type ServerMessage =
   | ServerRunEvent
   | ({ type: 'worker_status' } & WorkerHealth)
+  /** A download started from the Models panel or the API (a run's own downloads are its model_download events). */
+  | ({ type: 'models_download' } & ModelDownloadProgress)
+  /** What the keep-alive holds changed. */
+  | { type: 'models_resident'; resident: ResidentModel[] }
   | { type: 'job_started'; job_id: string; request_id?: string }
   | { type: 'subscribed'; job_id: string; job: JobRecord; request_id?: string }
   | { type: 'unsubscribed'; job_id: string; request_id?: string }

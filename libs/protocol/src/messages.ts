@@ -190,6 +190,9 @@ export interface ModelsDownloadData {
 export interface DownloadProgressData {
   status: 'start' | 'progress' | 'completed' | 'cancelled' | 'error';
   repo_id: string;
+  /** The one file asked for, else null. */
+  path?: string | null;
+  model_type?: string | null;
   downloaded_bytes: number;
   total_bytes: number;
   downloaded_files?: number;

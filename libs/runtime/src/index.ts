@@ -13,6 +13,21 @@ export { connectPythonBridgeForGraph } from './connectPythonBridgeForGraph.js';
 export { runGraph, type GraphRunResult, type NodeRunRecord, type RunGraphOptions } from './runGraph.js';
 export { runWorkflow, runPrepared, type RunWorkflowOptions, type RunOptions, type RunResult } from './runWorkflow.js';
 export { prepareRun, prepareGraph, type PreparedRun } from './prepareRun.js';
-export type { RunEvent, JobUpdate, NodeUpdate, NodeProgress, OutputUpdate, LogUpdate, SecretWithheld, JobStatus, NodeStatus } from './runEvents.js';
+export type * from './runEvents.js';
 export { secretPolicyFromEnv, pickSecrets, DEFAULT_WORKER_SECRETS, WORKER_SECRETS_ENV, type SecretPolicy, type WithheldSetting } from './workerSecrets.js';
 export { toJsonValue } from './toJsonValue.js';
+export {
+  parseKeepAlive,
+  keepAliveFromEnv,
+  formatKeepAlive,
+  InvalidKeepAliveError,
+  KEEP_ALIVE_ENV,
+  DEFAULT_KEEP_ALIVE_MS,
+  type KeepAliveMs,
+} from './models/keepAlive.js';
+export { ModelKeepAlive, type ModelKeepAliveOptions } from './models/modelKeepAlive.js';
+export type { KeepAliveRun, ExecutePlacement } from './models/keepAliveRun.js';
+export { leaseJobId, leaseKey } from './models/leaseIds.js';
+export { modelRefsIn, modelKey, type ModelRef } from './models/modelRefs.js';
+export { ensureModelsCached, modelsOfGraph, forgetCachedModel, ModelsMissingError, type EnsureModelsOptions } from './models/ensureModels.js';
+export { downloadModelOnce, activeDownloads, cancelDownload, observeDownloads } from './models/sharedDownloads.js';

@@ -3,14 +3,18 @@ import type { PythonBridge, PythonBridgeOptions } from '@nt/bridge';
 import type { JobEndReason } from '@nt/protocol';
 import { connectPythonBridgeForGraph } from './connectPythonBridgeForGraph.js';
 import type { GraphNode, Workflow } from './graph.js';
+import { keepAliveFromEnv, type KeepAliveMs } from './models/keepAlive.js';
+import type { KeepAliveRun } from './models/keepAliveRun.js';
+import { ensureModelsCached, modelsOfGraph } from './models/ensureModels.js';
+import type { ModelKeepAlive } from './models/modelKeepAlive.js';
 import { graphNeedsWorker, type NodeCatalog } from './nodeCatalog.js';
 import type { NodeExecutor } from './nodeExecutor.js';
 import { prepareGraph, prepareRun, sinkName, type PreparedRun } from './prepareRun.js';
 import { resolvePythonNodeExecutor } from './pythonNodeExecutor.js';
 import type { NodeRunRecord } from './runGraph.js';
-import { runGraph } from './runGraph.js';
+import { runGraph, type GraphRunResult } from './runGraph.js';
 import type { RunEvent } from './runEvents.js';
-import { secretPolicyFromEnv, type SecretPolicy } from './workerSecrets.js';
+import { pickSecrets, secretPolicyFromEnv, type SecretPolicy } from './workerSecrets.js';
 
 export interface RunOptions {
   jobId?: string;
@@ -18,6 +22,12 @@ export interface RunOptions {
   onEvent?(event: RunEvent): void;
   /** Which settings Python nodes may receive; default from NODETOOL_WORKER_SECRETS. */
   secretPolicy?: SecretPolicy;
+  /** Holds the run's models loaded after it (one per bridge). Without it they are released at run end. */
+  keepAlive?: ModelKeepAlive;
+  /** This run's keep-alive, with `keepAlive`; default NODETOOL_MODEL_KEEP_ALIVE (5 minutes). */
+  keepAliveMs?: KeepAliveMs;
+  /** false: a model the worker's cache lacks fails the run (ModelsMissingError) instead of being downloaded first. */
+  downloadMissing?: boolean;
 }
 
 export interface RunWorkflowOptions extends RunOptions {
@@ -28,6 +38,8 @@ export interface RunWorkflowOptions extends RunOptions {
   params?: Record<string, unknown>;
   /** Warnings of a bridge this call connects (a token over plain ws://, say). */
   onWarning?(message: string): void;
+  /** For a bridge this call connects: the keep-alive to use with it (a CLI's detached one). */
+  keepAliveFor?(bridge: PythonBridge): ModelKeepAlive;
 }
 
 export interface RunResult {
@@ -54,16 +66,17 @@ export async function runWorkflow(workflow: Workflow, options: RunWorkflowOption
   const ownsBridge = options.bridge === undefined;
   const bridge = ownsBridge ? await connectPythonBridgeForGraph(graph, options.bridgeOptions, options.onWarning) : (options.bridge ?? null);
   try {
-    return await runPrepared(prepareRun(workflow, graph, bridge?.getNodeMetadata() ?? []), bridge, options, started);
+    const keepAlive = options.keepAlive ?? (bridge && options.keepAliveFor ? options.keepAliveFor(bridge) : undefined);
+    return await runPrepared(prepareRun(workflow, graph, bridge?.getNodeMetadata() ?? []), bridge, { ...options, keepAlive }, started);
   } finally {
     if (ownsBridge) await bridge?.close();
   }
 }
 
 /**
- * Runs a validated graph (see prepareRun) on a connected bridge (or none for
- * pure-TS graphs): brackets it with job.start/job.end, also on failure and
- * cancel, and collects the outputs.
+ * Runs a validated graph (see prepareRun) on a connected bridge (or none for pure-TS graphs):
+ * downloads the models it names that the worker lacks, brackets it with job.start/job.end (also on
+ * failure and cancel), hands its models to the keep-alive, and collects the outputs.
  */
 export async function runPrepared(
   prepared: PreparedRun,
@@ -78,18 +91,21 @@ export async function runPrepared(
   emit({ type: 'job_update', job_id: jobId, workflow_id: workflow.id, status: 'running' });
   let reason: JobEndReason = 'failed';
   const usesWorker = bridge !== null && graphNeedsWorker(graph);
+  const keepAlive = usesWorker && options.keepAlive ? options.keepAlive.openRun(options.keepAliveMs ?? keepAliveFromEnv()) : null;
   if (usesWorker) await bridge.startJob({ jobId, workflowId: workflow.id }).catch(() => undefined);
   try {
-    const outcome = await runGraph(graph, {
-      jobId,
-      workflowId: workflow.id,
-      signal: options.signal,
-      onEvent: emit,
-      executorFor: (node) =>
-        executorFor(node, catalog, bridge, secretPolicy, (value) =>
-          emit({ type: 'output_update', job_id: jobId, node_id: node.id, node_name: sinkName(node), output_name: 'output', value }),
-        ),
-    });
+    const outcome =
+      (usesWorker ? await fetchMissingModels(prepared, bridge, jobId, options) : null) ??
+      (await runGraph(graph, {
+        jobId,
+        workflowId: workflow.id,
+        signal: options.signal,
+        onEvent: emit,
+        executorFor: (node) =>
+          executorFor(node, catalog, bridge, { secretPolicy, keepAlive }, (value) =>
+            emit({ type: 'output_update', job_id: jobId, node_id: node.id, node_name: sinkName(node), output_name: 'output', value }),
+          ),
+      }));
     reason = outcome.status === 'completed' ? 'completed' : outcome.status;
     const result: RunResult = {
       job_id: jobId,
@@ -103,8 +119,30 @@ export async function runPrepared(
     emit({ type: 'job_update', job_id: jobId, workflow_id: workflow.id, status: outcome.status, error: outcome.error, duration_ms: result.duration_ms });
     return result;
   } finally {
-    // Models loaded for this run are released on every outcome, or the worker's cache grows until its TTL sweep.
+    // Models of nodes that ran under the run's own job are released on every outcome, or the
+    // worker's cache grows until its TTL sweep; the keep-alive decides about the rest.
+    await keepAlive?.finish().catch(() => undefined);
     if (usesWorker) await bridge.endJob({ jobId, reason }).catch(() => undefined);
+  }
+}
+
+/** Downloads the models the graph names that the worker lacks; a failure ends the run before any node starts. */
+async function fetchMissingModels(prepared: PreparedRun, bridge: PythonBridge, jobId: string, options: RunOptions): Promise<GraphRunResult | null> {
+  try {
+    await ensureModelsCached(bridge, modelsOfGraph(prepared.graph, prepared.catalog), {
+      download: options.downloadMissing !== false,
+      // A gated repo needs the user's token; the same policy as for node secrets decides whether it may go.
+      token: pickSecrets(['HF_TOKEN'], options.secretPolicy ?? secretPolicyFromEnv(), bridge.confidential).secrets['HF_TOKEN'],
+      signal: options.signal,
+      isResident: (model) => options.keepAlive?.holds(model) ?? false,
+      onProgress: (progress) => options.onEvent?.({ type: 'model_download', job_id: jobId, ...progress }),
+    });
+    return null;
+  } catch (error) {
+    const nodes: GraphRunResult['nodes'] = Object.create(null);
+    for (const node of prepared.graph.nodes) nodes[node.id] = { type: node.type, status: 'pending' };
+    const status = options.signal?.aborted ? 'cancelled' : 'failed';
+    return { status, nodes, error: status === 'cancelled' ? 'The run was cancelled while its models downloaded' : (error as Error).message };
   }
 }
 
@@ -113,7 +151,7 @@ function executorFor(
   node: GraphNode,
   catalog: NodeCatalog,
   bridge: PythonBridge | null,
-  secretPolicy: SecretPolicy,
+  python: { secretPolicy: SecretPolicy; keepAlive: KeepAliveRun | null },
   onSinkValue: (value: unknown) => void,
 ): NodeExecutor {
   const entry = catalog.lookup(node.type);
@@ -128,7 +166,13 @@ function executorFor(
     };
   }
   if (entry?.kind === 'builtin') return entry.node;
-  if (entry?.kind === 'python' && bridge) return resolvePythonNodeExecutor(bridge, entry.metadata, secretPolicy);
+  if (entry?.kind === 'python' && bridge) {
+    const keepAlive = python.keepAlive;
+    return resolvePythonNodeExecutor(bridge, entry.metadata, {
+      secretPolicy: python.secretPolicy,
+      placement: keepAlive ? (nodeId, fields) => keepAlive.placement(nodeId, fields) : undefined,
+    });
+  }
   throw new Error(`no executor for node type "${node.type}"`);
 }
 
