@@ -1,11 +1,25 @@
-import type { RunEvent } from '@nt/runtime';
+import type { ModelDownloadProgress, RunEvent } from '@nt/runtime';
+import { DownloadMeter } from './downloadMeter.js';
+
+/** A line per download of a run, each with its own rate and ETA. */
+export class DownloadLines {
+  private readonly meters = new Map<string, DownloadMeter>();
+
+  line(progress: ModelDownloadProgress): string {
+    const key = `${progress.repo_id}:${progress.path ?? ''}`;
+    let meter = this.meters.get(key);
+    if (!meter) this.meters.set(key, (meter = new DownloadMeter()));
+    return meter.line(progress);
+  }
+}
 
 /**
- * On a terminal, keeps one line per running node on stderr, rewritten in
- * place as progress arrives; finished nodes stay as a final line each.
+ * On a terminal, keeps one line per running node (and per model being downloaded before the
+ * run) on stderr, rewritten in place as progress arrives; finished ones stay as a final line each.
  */
 export class LiveProgress {
   private readonly running = new Map<string, string>();
+  private readonly downloads = new DownloadLines();
   private drawn = 0;
 
   constructor(
@@ -22,6 +36,15 @@ export class LiveProgress {
         const mark = event.status === 'completed' ? '✓' : event.status === 'failed' ? '✗' : '-';
         const detail = event.error ? `: ${event.error.split('\n')[0]}` : event.duration_ms !== undefined ? ` (${event.duration_ms} ms)` : '';
         this.redraw(`${mark} ${label}${detail}`);
+        return;
+      }
+    } else if (event.type === 'model_download') {
+      const key = `download:${event.repo_id}:${event.path ?? ''}`;
+      const line = this.downloads.line(event);
+      if (event.status === 'start' || event.status === 'progress') this.running.set(key, line);
+      else {
+        this.running.delete(key);
+        this.redraw(line);
         return;
       }
     } else if (event.type === 'node_progress') {

@@ -1,3 +1,4 @@
+import { models, MODELS_HELP } from './commands/models.js';
 import { nodesList, NODES_LIST_HELP } from './commands/nodesList.js';
 import { workerStatus, WORKER_STATUS_HELP } from './commands/workerStatus.js';
 import { workflowsRun, WORKFLOWS_RUN_HELP } from './commands/workflowsRun.js';
@@ -13,6 +14,7 @@ Commands:
   run              Run every workflow a .ts DSL file exports
   nodes list       List the node types a run can use
   worker status    Check a worker: protocol, nodes, namespaces, round trip
+  models           List, download, evict or delete the worker's HuggingFace models
 
 Exit codes: 0 ok, 1 failed, 2 usage or invalid input, 3 worker unreachable, 4 token rejected.
 
@@ -20,7 +22,9 @@ ${WORKFLOWS_RUN_HELP}
 
 ${NODES_LIST_HELP}
 
-${WORKER_STATUS_HELP}`;
+${WORKER_STATUS_HELP}
+
+${MODELS_HELP}`;
 
 /** Runs one command line and returns its exit code; never calls process.exit. */
 export async function runCli(argv: string[], io: Io = processIo): Promise<ExitCode> {
@@ -30,6 +34,7 @@ export async function runCli(argv: string[], io: Io = processIo): Promise<ExitCo
     if (group === 'workflows' && command === 'run') return await workflowsRun(rest, io, 'one');
     if (group === 'run') return await workflowsRun(argv.slice(1), io, 'all');
     if (group === 'nodes' && command === 'list') return await nodesList(rest, io);
+    if (group === 'models') return await models(argv.slice(1), io);
     if (group === undefined || group === '--help' || group === '-h' || group === 'help') {
       io.out(HELP);
       return EXIT.ok;

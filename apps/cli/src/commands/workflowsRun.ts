@@ -1,22 +1,44 @@
 import { parseArgs } from 'node:util';
 import { checkBridgeOptions } from '@nt/bridge';
-import { GraphValidationError, runWorkflow, toJsonValue, WorkflowFormatError, type RunResult, type Workflow } from '@nt/runtime';
+import {
+  GraphValidationError,
+  InvalidKeepAliveError,
+  ModelKeepAlive,
+  parseKeepAlive,
+  runWorkflow,
+  toJsonValue,
+  WorkflowFormatError,
+  type KeepAliveMs,
+  type RunResult,
+  type Workflow,
+} from '@nt/runtime';
 import { exitCodeFor } from '../bridgeErrors.js';
 import { EXIT, type ExitCode } from '../exitCodes.js';
 import { formatValue } from '../formatValue.js';
 import type { Io } from '../io.js';
-import { LiveProgress } from '../liveProgress.js';
+import { DownloadLines, LiveProgress } from '../liveProgress.js';
 import { readWorkflows } from '../workflowSource.js';
 import { bridgeOptionsFromFlags, WORKER_FLAG_OPTIONS, WORKER_FLAGS_HELP } from '../workerFlags.js';
 
 export const WORKFLOWS_RUN_HELP = `Usage: nodetool workflows run <file.json|file.ts> [--json] [--events] [--params JSON]
+                              [--keep-alive DURATION] [--no-download]
                               [--worker-url URL] [--token-file FILE] [--timeout SECONDS]
-       nodetool run <file.ts> [--json] [--worker-url URL] [--token-file FILE]
+       nodetool run <file.ts> [--json] [--keep-alive DURATION] [--no-download] [--worker-url URL] [--token-file FILE]
 
 Runs a workflow; Python nodes go to the worker at NODETOOL_WORKER_URL, or to a local
-worker when none is set.
-  --json      print only the result object on stdout
-  --events    print run events as NDJSON on stdout
+worker when none is set. Models the nodes name that the worker's cache lacks are downloaded
+first, with progress.
+  --json          print only the result object on stdout
+  --events        print run events as NDJSON on stdout
+  --no-download   fail instead of downloading a missing model (the error says how to fetch it)
+  --keep-alive D  against a remote worker (NODETOOL_WORKER_URL), leave the run's models loaded
+                  there (5m, 30s, 1h, -1 until evicted; 0 releases them at run end, and also
+                  models an earlier --keep-alive run left). This process exits after the run, so
+                  it cannot release them when D passes: the next run that uses the same model
+                  finds it loaded and takes it over, \`nodetool models evict\` releases it, and
+                  otherwise the worker's job TTL does (NODETOOL_WORKER_JOB_TTL_SECONDS, 30 min of
+                  no activity by default). Without --keep-alive, models are released at run end.
+                  A local worker process exits with this command, so there it has no effect.
 ${WORKER_FLAGS_HELP}
 Exit codes: 0 completed, 1 a node failed (or cancelled), 2 invalid workflow, usage or setting,
 3 worker unreachable, 4 token rejected.`;
@@ -24,12 +46,14 @@ Exit codes: 0 completed, 1 a node failed (or cancelled), 2 invalid workflow, usa
 /** `workflows run` runs the one workflow in a file; `run` runs every workflow a .ts file exports. */
 export async function workflowsRun(argv: string[], io: Io, mode: 'one' | 'all'): Promise<ExitCode> {
   const { values, positionals } = parseArgs({
-    args: argv,
+    args: joinNegativeValue(argv, '--keep-alive'),
     allowPositionals: true,
     options: {
       json: { type: 'boolean', default: false },
       events: { type: 'boolean', default: false },
       params: { type: 'string' },
+      'keep-alive': { type: 'string' },
+      'no-download': { type: 'boolean', default: false },
       ...WORKER_FLAG_OPTIONS,
       timeout: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -64,7 +88,23 @@ export async function workflowsRun(argv: string[], io: Io, mode: 'one' | 'all'):
     return EXIT.usage;
   }
 
+  let keepAliveMs: KeepAliveMs | undefined;
+  try {
+    keepAliveMs = values['keep-alive'] === undefined ? undefined : parseKeepAlive(values['keep-alive'], '--keep-alive');
+  } catch (error) {
+    if (!(error instanceof InvalidKeepAliveError)) throw error;
+    io.err(`nodetool: ${error.message}`);
+    return EXIT.usage;
+  }
+
   const bridgeOptions = bridgeOptionsFromFlags(values, io);
+  const remoteWorker = Boolean(bridgeOptions.wsUrl ?? process.env['NODETOOL_WORKER_URL']);
+  if (keepAliveMs !== undefined && !remoteWorker) {
+    io.err(
+      'nodetool: note: --keep-alive has no effect with a local worker process, which exits with this command; set NODETOOL_WORKER_URL to keep models loaded on a worker',
+    );
+    keepAliveMs = undefined;
+  }
   try {
     checkBridgeOptions(bridgeOptions);
   } catch (error) {
@@ -94,15 +134,19 @@ export async function workflowsRun(argv: string[], io: Io, mode: 'one' | 'all'):
     for (const { exportName, workflow } of workflows) {
       const labels = new Map(workflow.graph.nodes.map((node) => [node.id, `${node.id} (${node.type.split('.').pop()})`]));
       const live = !values.json && !values.events && process.stderr.isTTY ? new LiveProgress(process.stderr, labels) : null;
+      const downloads = new DownloadLines();
       if (!values.json && !values.events) io.err(`Running ${workflow.name}…`);
       const result = await runWorkflow(workflow, {
         params,
         signal: controller.signal,
         bridgeOptions,
+        downloadMissing: !values['no-download'],
+        ...(keepAliveMs === undefined ? {} : { keepAliveMs, keepAliveFor: (bridge) => new ModelKeepAlive(bridge, { detached: true }) }),
         onWarning: (message) => io.err(`nodetool: warning: ${message}`),
         onEvent: (event) => {
           live?.handle(event);
           if (values.events) io.out(JSON.stringify(toJsonValue(event)));
+          else if (event.type === 'model_download' && !live && event.status !== 'progress') io.err(downloads.line(event));
           else if (event.type === 'secret_withheld')
             io.err(`nodetool: warning: node ${event.node_id} asked for ${event.setting}, which was not sent: ${event.reason}`);
         },
@@ -131,4 +175,17 @@ function printSummary(result: RunResult, exportName: string | null, io: Io): voi
   io.out(`${indent}Status: ${result.status} in ${result.duration_ms} ms`);
   if (result.error) io.err(`${indent}Error: ${result.error}`);
   for (const [name, value] of Object.entries(result.outputs)) io.out(`${indent}${name}: ${formatValue(value)}`);
+}
+
+/** `--keep-alive -1` would read as an unknown option -1: give parseArgs `--keep-alive=-1` instead. */
+function joinNegativeValue(argv: string[], option: string): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const next = argv[i + 1];
+    if (argv[i] === option && next !== undefined && /^-\d/.test(next)) {
+      joined.push(`${option}=${next}`);
+      i++;
+    } else joined.push(argv[i] as string);
+  }
+  return joined;
 }

@@ -1,0 +1,2 @@
+export { formatBytes } from './formatBytes.js';
+export { formatSeconds, formatCountdown } from './formatDuration.js';
