@@ -1,5 +1,6 @@
 import type { ServerConfig } from './config.js';
 import type { JobManager } from './jobs/jobManager.js';
+import type { ModelService } from './models/modelService.js';
 import type { JobStore } from './store/jobStore.js';
 import type { WorkflowStore } from './store/workflowStore.js';
 import type { WorkerSupervisor } from './worker/workerSupervisor.js';
@@ -13,6 +14,7 @@ export interface App {
   jobs: JobStore;
   runs: JobManager;
   worker: WorkerSupervisor;
+  models: ModelService;
   startedAt: number;
   hostPolicy: HostPolicy;
   /** Null when no NODETOOL_SERVER_TOKEN is set (the server then listens on loopback only). */

@@ -3,7 +3,15 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, createPythonBridge, isLoopbackHost, type PythonBridgeOptions } from '@nt/bridge';
-import { DEFAULT_GRAPH_LIMITS, secretPolicyFromEnv, type GraphLimits, type SecretPolicy } from '@nt/runtime';
+import {
+  DEFAULT_GRAPH_LIMITS,
+  InvalidKeepAliveError,
+  keepAliveFromEnv,
+  secretPolicyFromEnv,
+  type GraphLimits,
+  type KeepAliveMs,
+  type SecretPolicy,
+} from '@nt/runtime';
 
 export interface ServerConfig {
   host: string;
@@ -30,6 +38,8 @@ export interface ServerConfig {
   /** How long SIGTERM waits for runs in flight before it marks them failed and exits. */
   shutdownTimeoutMs: number;
   secretPolicy: SecretPolicy;
+  /** NODETOOL_MODEL_KEEP_ALIVE: how long a run's models stay loaded after it, unless the run says otherwise. */
+  modelKeepAliveMs: KeepAliveMs;
   bridgeOptions: PythonBridgeOptions;
   /** Retry delays while the worker cannot be reached at all (initial connect). */
   workerRetry: { initialDelayMs: number; maxDelayMs: number };
@@ -71,6 +81,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     wsMaxBufferedBytes: integer(env, 'NODETOOL_WS_MAX_BUFFERED_BYTES', 16 * 1024 * 1024, 1024),
     shutdownTimeoutMs: integer(env, 'NODETOOL_SHUTDOWN_TIMEOUT_MS', 10_000, 0),
     secretPolicy: secretPolicyFromEnv(env),
+    modelKeepAliveMs: modelKeepAlive(env),
     bridgeOptions,
     workerRetry: { initialDelayMs: 1_000, maxDelayMs: 30_000 },
   };
@@ -101,6 +112,15 @@ function readServerToken(env: NodeJS.ProcessEnv): string | null {
     );
   }
   return token || null;
+}
+
+function modelKeepAlive(env: NodeJS.ProcessEnv): KeepAliveMs {
+  try {
+    return keepAliveFromEnv(env);
+  } catch (error) {
+    if (error instanceof InvalidKeepAliveError) throw new ConfigError('NODETOOL_MODEL_KEEP_ALIVE', error.message);
+    throw error;
+  }
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {

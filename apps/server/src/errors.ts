@@ -54,3 +54,22 @@ export class WorkerUnavailableError extends DomainError {
 export class TooManyRunsError extends DomainError {
   override readonly code = 'SERVER_ERR_TOO_MANY_RUNS';
 }
+
+/** A model (or a download of it) the worker does not have. */
+export class ModelNotCachedError extends DomainError {
+  override readonly code = 'SERVER_ERR_MODEL_NOT_FOUND';
+  constructor(
+    readonly model: string,
+    message = `${model} is not in the worker's cache`,
+  ) {
+    super(message);
+  }
+}
+
+/** The model is being downloaded; deleting it now would race the download. */
+export class DownloadInProgressError extends DomainError {
+  override readonly code = 'SERVER_ERR_DOWNLOAD_IN_PROGRESS';
+  constructor(readonly model: string) {
+    super(`${model} is being downloaded; cancel the download first (POST /api/models/download/cancel)`);
+  }
+}

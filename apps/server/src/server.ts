@@ -7,9 +7,11 @@ import { Router } from './http/router.js';
 import { answerPreflight, setCorsHeaders, setSecurityHeaders } from './http/securityHeaders.js';
 import { serveStatic } from './http/staticFiles.js';
 import { JobManager } from './jobs/jobManager.js';
+import { ModelService } from './models/modelService.js';
 import { addAuthRoutes, isHttps } from './routes/authRoutes.js';
 import { addHealthRoutes } from './routes/healthRoutes.js';
 import { addJobRoutes } from './routes/jobRoutes.js';
+import { addModelRoutes } from './routes/modelRoutes.js';
 import { addNodeRoutes } from './routes/nodeRoutes.js';
 import { addWorkflowRoutes } from './routes/workflowRoutes.js';
 import { createHostPolicy } from './security/hostPolicy.js';
@@ -38,6 +40,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   const interrupted = jobs.failInterrupted();
   if (interrupted) log(`marked ${interrupted} run(s) left over from a previous process as failed`);
   const worker = new WorkerSupervisor(config.bridgeOptions, config.workerRetry);
+  const models = new ModelService(worker, config.modelKeepAliveMs, config.secretPolicy, log);
   const app: App = {
     config,
     workflows: new WorkflowStore(db),
@@ -46,9 +49,11 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
       maxConcurrentRuns: config.maxConcurrentRuns,
       maxQueuedRuns: config.maxQueuedRuns,
       secretPolicy: config.secretPolicy,
+      models,
       log,
     }),
     worker,
+    models,
     startedAt: Date.now(),
     hostPolicy: createHostPolicy(config.host, config.allowedHosts, config.allowedOrigins),
     serverToken: config.serverToken ? new ServerToken(config.serverToken) : null,
@@ -60,6 +65,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   addNodeRoutes(router, app);
   addWorkflowRoutes(router, app);
   addJobRoutes(router, app);
+  addModelRoutes(router, app);
   const hub = new WsHub(app, log);
 
   const server = createHttpServer((request, response) => void handle(app, router, request, response));
@@ -91,6 +97,8 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
         const unfinished = await app.runs.shutdown(config.shutdownTimeoutMs);
         if (unfinished) log(`${unfinished} run(s) did not finish within ${config.shutdownTimeoutMs} ms and were marked failed`);
         hub.close();
+        // What the keep-alive holds is released, or the worker keeps it until its job TTL.
+        await models.releaseAll().catch((error: Error) => log(`could not release the models kept loaded: ${error.message}`));
         await worker.stop();
         server.closeAllConnections();
         db.close();

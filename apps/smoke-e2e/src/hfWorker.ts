@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { engineHost, seedHfCache, startWorkerContainer, docker } from '@nt/smoke-runner';
+import { docker, engineHost, freeLoopbackPort, startWorkerContainer } from '@nt/smoke-runner';
 import { REPO_ROOT, spawnRealWorker } from '@nt/worker-auth-fixtures';
 
 export type WorkerKind = 'container' | 'process';
@@ -10,6 +11,8 @@ export interface HfWorker {
   kind: WorkerKind;
   /** How the suite knows it drove what it meant to: the container's name, or the process's pid. */
   identity: string;
+  /** The model cache it starts with: a fresh volume (container) or directory (process), empty. */
+  cache: string;
   stop(): Promise<void>;
 }
 
@@ -28,33 +31,32 @@ export function readWorkerChoice(): WorkerChoice {
 }
 
 /**
- * The HF worker with a token, of the kind prepare.sh chose: the HF image's container (the model offline
- * in a seeded volume), or, only when no engine could be started, the local worker process from
- * apps/worker/.venv-hf. A container that fails to start is an error, never a reason to switch.
+ * The HF worker with a token, of the kind prepare.sh chose, with an empty model cache and the
+ * fixture hub as its Hugging Face endpoint: a new user's first contact, where the first run fetches
+ * the model. The container gets a fresh volume, as compose's hf-cache is on a new machine, and host
+ * networking with the worker bound to 127.0.0.1, so it reaches the hub on the host's loopback. Only
+ * when no engine could be started is it the local worker process from apps/worker/.venv-hf. A
+ * container that fails to start is an error, never a reason to switch.
  */
-export async function startHfWorker(token: string, choice: WorkerChoice): Promise<HfWorker> {
+export async function startHfWorker(token: string, choice: WorkerChoice, hubUrl: string): Promise<HfWorker> {
+  const hub = { HF_ENDPOINT: hubUrl, HF_HUB_OFFLINE: '0' };
   if (choice.worker === 'container') {
     process.env['DOCKER_HOST'] ??= engineHost();
     const volume = `nt-smoke-e2e-${Math.random().toString(36).slice(2, 8)}`;
-    await seedHfCache(volume, IMAGE);
-    const container = await startWorkerContainer(IMAGE, { token, volume, env: { HF_HUB_OFFLINE: '1' } });
+    await docker(['volume', 'create', volume]);
+    const container = await startWorkerContainer(IMAGE, { token, volume, env: hub, hostNetworkPort: await freeLoopbackPort() });
     return {
       url: container.url,
       kind: 'container',
       identity: container.name,
+      cache: volume,
       stop: async () => {
         await container.remove();
         await docker(['volume', 'rm', '-f', volume]).catch(() => '');
       },
     };
   }
-  const hfHome = join(REPO_ROOT, 'apps', 'worker', '.hf-home');
-  if (!existsSync(hfHome)) throw new Error('no local HF environment: run npx nx run worker:setup-hf');
-  const worker = await spawnRealWorker({ token, flavour: 'hf', env: { NODETOOL_WORKER_NAMESPACES: 'huggingface', HF_HOME: hfHome, HF_HUB_OFFLINE: '1' } });
-  return { url: worker.url, kind: 'process', identity: String(worker.process.pid), stop: () => worker.kill() };
-}
-
-/** The port a URL names, to compare with what the container publishes. */
-export function portOf(url: string): string {
-  return new URL(url).port;
+  const hfHome = mkdtempSync(join(tmpdir(), 'nt-smoke-e2e-hf-'));
+  const worker = await spawnRealWorker({ token, flavour: 'hf', env: { NODETOOL_WORKER_NAMESPACES: 'huggingface', HF_HOME: hfHome, ...hub } });
+  return { url: worker.url, kind: 'process', identity: String(worker.process.pid), cache: hfHome, stop: () => worker.kill() };
 }

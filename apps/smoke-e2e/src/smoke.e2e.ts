@@ -2,10 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '@nt/worker-auth-fixtures';
+import { installedMiniLmRepo, MINILM_REPO_ID, REPO_ROOT, startFixtureHub, type FixtureHub } from '@nt/worker-auth-fixtures';
 import { launchChromium } from './browser.js';
 import { docker } from '@nt/smoke-runner';
-import { portOf, readWorkerChoice, startHfWorker, type HfWorker, type WorkerChoice } from './hfWorker.js';
+import { readWorkerChoice, startHfWorker, type HfWorker, type WorkerChoice } from './hfWorker.js';
 import { startServerProcess, type ServerProcess } from './serverProcess.js';
 
 const TOKEN = `smoke-e2e-${Math.random().toString(36).slice(2)}`;
@@ -14,6 +14,7 @@ const SMOKE = join(REPO_ROOT, 'examples', 'hf-worker-smoke.json');
 const SCREENSHOTS = join(REPO_ROOT, 'apps', 'smoke-e2e', 'dist');
 
 let choice: WorkerChoice;
+let hub: FixtureHub;
 let worker: HfWorker;
 let browser: Browser;
 /** One browser profile for the suite, so the session cookie of a login carries over, as in a real browser. */
@@ -21,9 +22,12 @@ let context: BrowserContext;
 
 beforeAll(async () => {
   choice = readWorkerChoice();
-  worker = await startHfWorker(TOKEN, choice);
+  // The Hub's part the worker downloads from, here: MiniLM's files, and a 5 MB ONNX copy the node does not need.
+  hub = await startFixtureHub([installedMiniLmRepo(REPO_ROOT, { 'onnx/model.onnx': new Uint8Array(5_000_000) })], { bytesPerSecond: 30_000_000 });
+  worker = await startHfWorker(TOKEN, choice, hub.url);
   browser = await launchChromium();
-  context = await browser.newContext({ viewport: { width: 1500, height: 1050 } });
+  // Tall enough for the whole run view: a full-page screenshot resizes the viewport, which leaves React Flow's nodes hidden in it.
+  context = await browser.newContext({ viewport: { width: 1500, height: 1300 } });
   console.log(`smoke-e2e: worker is a ${worker.kind} (${worker.identity}) at ${worker.url}: ${choice.reason}`);
 });
 
@@ -33,7 +37,12 @@ describe('the worker this suite drives', () => {
     if (worker.kind === 'container') {
       const running = await docker(['inspect', '--format', '{{.State.Running}} {{.Config.Image}}', worker.identity]);
       expect(running).toBe(`true ${process.env['HF_IMAGE'] ?? 'nodetool-hf:local'}`);
-      expect(await docker(['port', worker.identity, '7777/tcp'])).toContain(`127.0.0.1:${portOf(worker.url)}`);
+      // Host networking (to reach the hub on the host's loopback), with the worker bound to loopback only.
+      expect(await docker(['inspect', '--format', '{{.HostConfig.NetworkMode}}', worker.identity])).toBe('host');
+      const env = await docker(['inspect', '--format', '{{json .Config.Env}}', worker.identity]);
+      expect(JSON.parse(env)).toEqual(expect.arrayContaining(['NODETOOL_WORKER_HOST=127.0.0.1', `NODETOOL_WORKER_PORT=${new URL(worker.url).port}`]));
+      // Its model volume starts empty, as compose's hf-cache does on a new machine.
+      expect(await docker(['volume', 'inspect', '--format', '{{.Name}}', worker.cache])).toBe(worker.cache);
     } else {
       expect(choice.reason).toMatch(/^no container engine could be started: /);
       expect(() => process.kill(Number(worker.identity), 0)).not.toThrow();
@@ -44,6 +53,7 @@ describe('the worker this suite drives', () => {
 afterAll(async () => {
   await browser?.close();
   await worker?.stop();
+  await hub?.close();
 });
 
 async function openUi(server: ServerProcess, path = '/'): Promise<Page> {
@@ -71,7 +81,7 @@ describe('web UI → server → HF worker, a token on each', () => {
     await linked.close();
   });
 
-  it('imports the smoke workflow, runs it, and shows both embeddings and their similarity', async () => {
+  it('imports the smoke workflow and runs it on an empty model cache: the model is fetched first, with a progress bar', async () => {
     const page = await openUi(server);
     await page.locator('[data-testid="worker-status"][data-state="connected"]').waitFor({ timeout: 60_000 });
     await page.getByTestId('workflow-file').setInputFiles(SMOKE);
@@ -79,7 +89,13 @@ describe('web UI → server → HF worker, a token on each', () => {
     await expect.poll(() => page.locator('.react-flow__node').count()).toBe(7);
 
     await page.getByRole('button', { name: 'Run', exact: true }).click();
-    await page.locator('[data-testid="run-status"]', { hasText: /^completed/ }).waitFor({ timeout: 120_000 });
+    const download = page.getByTestId('run-downloads').locator(`[data-testid="model-download"][data-repo="${MINILM_REPO_ID}"]`);
+    await download.waitFor({ timeout: 60_000 });
+    await page.locator('[data-testid="run-status"]', { hasText: /^completed/ }).waitFor({ timeout: 180_000 });
+    expect(await download.getAttribute('data-status')).toBe('completed');
+    // Only the files the node loads were fetched, not the ONNX copy.
+    expect(hub.requests.filter((line) => line.startsWith('GET /sentence-transformers/all-MiniLM-L6-v2/resolve/')).length).toBeGreaterThan(5);
+    expect(hub.requests.some((line) => line.includes('onnx/'))).toBe(false);
 
     for (const name of ['embedding_a', 'embedding_b']) {
       await expect
@@ -94,7 +110,32 @@ describe('web UI → server → HF worker, a token on each', () => {
       expect(await page.locator(`.react-flow__node[data-id="${id}"] .graph-node`).getAttribute('data-status')).toBe('completed');
     }
     mkdirSync(SCREENSHOTS, { recursive: true });
-    await page.screenshot({ path: join(SCREENSHOTS, 'smoke-run.png'), fullPage: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'smoke-run.png') });
+    await page.close();
+  });
+
+  it('keeps the model loaded after the run (the Models panel counts the keep-alive down), so the next run is warm; Evict releases it', async () => {
+    const page = await openUi(server);
+    await page.locator('[data-testid="worker-status"][data-state="connected"]').waitFor({ timeout: 60_000 });
+    const model = page.getByTestId('models-panel').locator(`[data-testid="cached-model"][data-repo="${MINILM_REPO_ID}"]`);
+    await model.waitFor();
+    await expect.poll(() => model.getAttribute('data-resident')).toBe('true');
+    expect(await model.getByTestId('model-resident').textContent()).toMatch(/loaded · released in [0-5]:\d\d/);
+    expect(await model.textContent()).toMatch(/91\.6 MB/);
+
+    await page.getByRole('button', { name: /HF worker smoke/ }).click();
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    const status = page.locator('[data-testid="run-status"]', { hasText: /^completed/ });
+    await status.waitFor({ timeout: 60_000 });
+    // Nothing to fetch this time, and no model to load.
+    expect(await page.getByTestId('run-downloads').count()).toBe(0);
+    const warmMs = Number(/in (\d+) ms/.exec((await status.textContent()) ?? '')?.[1]);
+    expect(warmMs).toBeGreaterThan(0);
+    await page.getByTestId('models-panel').screenshot({ path: join(SCREENSHOTS, 'models-panel.png') });
+
+    await model.getByRole('button', { name: 'Evict' }).click();
+    await expect.poll(() => model.getAttribute('data-resident')).toBe('false');
+    expect(await model.getByTestId('model-resident').count()).toBe(0);
     await page.close();
   });
 });

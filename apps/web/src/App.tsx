@@ -1,13 +1,15 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, AuthRequiredError } from './api.js';
 import { GraphView } from './components/GraphView.js';
+import { DownloadBar } from './components/DownloadBar.js';
 import { LoginForm } from './components/LoginForm.js';
+import { ModelsPanel } from './components/ModelsPanel.js';
 import { NodeBrowser } from './components/NodeBrowser.js';
 import { OutputsPanel } from './components/OutputsPanel.js';
 import { WorkerStatusPanel } from './components/WorkerStatusPanel.js';
 import { WorkflowList } from './components/WorkflowList.js';
 import { applyRunMessage, startedRun, type RunState } from './runState.js';
-import type { NodeMetadata, ServerMessage, StoredWorkflow, WorkerHealth, WorkflowSummary } from '@nt/api-contract';
+import type { ModelDownloadProgress, NodeMetadata, ResidentModel, ServerMessage, StoredWorkflow, WorkerHealth, WorkflowSummary } from '@nt/api-contract';
 import { useServerEvents } from './useServerEvents.js';
 
 export function App() {
@@ -19,6 +21,8 @@ export function App() {
   const [run, setRun] = useState<RunState | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [loginNeeded, setLoginNeeded] = useState(false);
+  const [downloads, setDownloads] = useState<Record<string, ModelDownloadProgress>>({});
+  const [resident, setResident] = useState<{ models: ResidentModel[]; receivedAt: number } | null>(null);
 
   const refresh = useCallback(async () => {
     try {
@@ -37,6 +41,15 @@ export function App() {
       const { type: _type, ...status } = message;
       setHealth(status as WorkerHealth);
       if (status.state === 'connected') void refresh();
+      return;
+    }
+    if (message.type === 'models_download') {
+      const { type: _type, ...progress } = message;
+      setDownloads((current) => ({ ...current, [`${progress.repo_id}:${progress.path ?? ''}`]: progress }));
+      return;
+    }
+    if (message.type === 'models_resident') {
+      setResident({ models: message.resident, receivedAt: Date.now() });
       return;
     }
     setRun((current) => applyRunMessage(current, message));
@@ -83,6 +96,7 @@ export function App() {
       </header>
       <aside>
         <WorkflowList workflows={workflows} selected={selected?.id ?? null} onSelect={(id) => void select(id)} onImport={importFile} />
+        <ModelsPanel workerConnected={health?.state === 'connected'} downloads={downloads} resident={resident} />
         <NodeBrowser nodes={nodes} />
       </aside>
       <main>
@@ -116,6 +130,14 @@ export function App() {
               <div className="run-error" data-testid="run-error">
                 {run.error}
               </div>
+            )}
+            {run && Object.keys(run.downloads).length > 0 && (
+              <section className="panel run-downloads" data-testid="run-downloads">
+                <h2>Fetching models for this run</h2>
+                {Object.entries(run.downloads).map(([key, progress]) => (
+                  <DownloadBar key={key} progress={progress} />
+                ))}
+              </section>
             )}
             <GraphView nodes={graph.nodes} edges={graph.edges} runNodes={run?.nodes ?? {}} />
             <section className="panel">

@@ -1,4 +1,4 @@
-import type { NodeMetadata, StoredWorkflow, WorkflowSummary } from '@nt/api-contract';
+import type { ModelDownloadProgress, ModelsReport, NodeMetadata, StoredWorkflow, WorkflowSummary } from '@nt/api-contract';
 
 /** The server wants its token (NODETOOL_SERVER_TOKEN) and this browser has no session yet. */
 export class AuthRequiredError extends Error {}
@@ -25,6 +25,12 @@ export const api = {
   importWorkflow: (text: string) => call<{ id: string; name: string }>('POST', '/api/workflows', text),
   deleteWorkflow: (id: string) => call<void>('DELETE', `/api/workflows/${encodeURIComponent(id)}`),
   cancel: (jobId: string) => call<unknown>('POST', `/api/jobs/${encodeURIComponent(jobId)}/cancel`),
+  models: () => call<ModelsReport>('GET', '/api/models'),
+  downloadModel: (repoId: string) => call<ModelDownloadProgress>('POST', '/api/models/download', { repo_id: repoId }),
+  cancelDownload: (repoId: string, path: string | null) => call<unknown>('POST', '/api/models/download/cancel', { repo_id: repoId, ...(path ? { path } : {}) }),
+  evictModel: (repoId: string) => call<unknown>('POST', '/api/models/evict', { repo_id: repoId }),
+  evictAllModels: () => call<unknown>('POST', '/api/models/evict', { all: true }),
+  deleteModel: (repoId: string) => call<unknown>('DELETE', `/api/models/${repoId.split('/').map(encodeURIComponent).join('/')}`),
   /** Trades the server token for an HttpOnly session cookie; the token is not kept by the page. */
   login: (token: string) => call<{ authenticated: boolean }>('POST', '/api/login', { token }),
 };

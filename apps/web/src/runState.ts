@@ -1,4 +1,4 @@
-import type { ServerMessage } from '@nt/api-contract';
+import type { ModelDownloadProgress, ServerMessage } from '@nt/api-contract';
 
 export interface NodeRunState {
   status: string;
@@ -17,12 +17,14 @@ export interface RunState {
   outputs: Record<string, unknown>;
   /** Log lines the nodes wrote, in order. */
   logs: Array<{ nodeId: string; content: string; severity: string }>;
+  /** Models the run downloads before its nodes start, by model. */
+  downloads: Record<string, ModelDownloadProgress>;
   error?: string;
   durationMs?: number;
 }
 
 export function startedRun(jobId: string, workflowId: string): RunState {
-  return { jobId, workflowId, status: 'starting', nodes: {}, outputs: {}, logs: [] };
+  return { jobId, workflowId, status: 'starting', nodes: {}, outputs: {}, logs: [], downloads: {} };
 }
 
 /** Folds one server message into the run it belongs to; messages of other runs leave it unchanged. */
@@ -63,6 +65,10 @@ export function applyRunMessage(run: RunState | null, message: ServerMessage): R
           { nodeId: message.node_id, content: `setting ${message.setting} was not sent to the worker: ${message.reason}`, severity: 'warning' },
         ],
       };
+    case 'model_download': {
+      const { type: _type, job_id: _job, workflow_id: _workflow, ...progress } = message;
+      return { ...run, downloads: { ...run.downloads, [`${progress.repo_id}:${progress.path ?? ''}`]: progress } };
+    }
     case 'error':
       // A refused run_job (invalid graph, worker down, too many runs) answers with the run's id as request_id.
       return message.request_id === run.jobId ? { ...run, status: 'failed', error: message.error } : run;

@@ -38,16 +38,26 @@ export interface RunningContainer {
  */
 export async function startWorkerContainer(
   image: string,
-  options: { token?: string; volume?: string; env?: Record<string, string> } = {},
+  options: {
+    token?: string;
+    volume?: string;
+    env?: Record<string, string>;
+    /** Host networking, the worker bound to 127.0.0.1:<port>: for a container that must reach a service on the host's loopback. */
+    hostNetworkPort?: number;
+  } = {},
 ): Promise<RunningContainer> {
   const name = `nt-e2e-${Math.random().toString(36).slice(2, 10)}`;
-  const args = ['run', '-d', '--init', '--name', name, '-p', '127.0.0.1::7777', '--health-interval', '2s', '--health-start-period', '60s'];
+  const network =
+    options.hostNetworkPort === undefined
+      ? ['-p', '127.0.0.1::7777']
+      : ['--network', 'host', '-e', 'NODETOOL_WORKER_HOST=127.0.0.1', '-e', `NODETOOL_WORKER_PORT=${options.hostNetworkPort}`];
+  const args = ['run', '-d', '--init', '--name', name, ...network, '--health-interval', '2s', '--health-start-period', '60s'];
   // By name only: docker takes the value from its own environment, so the token is never in an argv (ps).
   if (options.token) args.push('-e', 'NODETOOL_WORKER_TOKEN');
   if (options.volume) args.push('-v', `${options.volume}:/app/huggingface`);
   for (const [key, value] of Object.entries(options.env ?? {})) args.push('-e', `${key}=${value}`);
   await docker([...args, image], undefined, options.token ? { NODETOOL_WORKER_TOKEN: options.token } : {});
-  const published = await docker(['port', name, '7777/tcp']);
+  const published = options.hostNetworkPort === undefined ? await docker(['port', name, '7777/tcp']) : `127.0.0.1:${options.hostNetworkPort}`;
   const port = /127\.0\.0\.1:(\d+)/.exec(published)?.[1];
   if (!port) throw new Error(`container ${name} published no 127.0.0.1 port: ${published}`);
   const url = `ws://127.0.0.1:${port}`;
@@ -85,6 +95,19 @@ export function seedHfCache(volume: string, image: string): Promise<void> {
       error ? reject(new Error(`seeding ${volume} failed: ${stderr}`)) : resolvePromise(),
     ),
   );
+}
+
+/** A port free on 127.0.0.1 right now (for a host-network container to bind). */
+export async function freeLoopbackPort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
 }
 
 /** Whether the engine (started when needed, see engineHost) holds the image. */

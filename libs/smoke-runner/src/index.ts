@@ -1,4 +1,14 @@
 export { runSmoke, formatSmokeSummary, type SmokeReport } from './runSmoke.js';
 export { checkSmokeResult, EMBEDDING_DIMENSION, MIN_SIMILARITY, type SmokeCheck } from './checkSmokeResult.js';
 export { loadSmokeWorkflow, SMOKE_WORKFLOW_PATH, SMOKE_DSL_PATH, SMOKE_SENTENCES } from './smokeWorkflow.js';
-export { docker, engineHost, startWorkerContainer, healthOf, waitFor, seedHfCache, imageAvailable, type RunningContainer } from './containerWorker.js';
+export {
+  docker,
+  engineHost,
+  startWorkerContainer,
+  healthOf,
+  waitFor,
+  seedHfCache,
+  imageAvailable,
+  freeLoopbackPort,
+  type RunningContainer,
+} from './containerWorker.js';

@@ -1,9 +1,12 @@
-import { GraphTooLargeError, GraphValidationError, WorkflowFormatError } from '@nt/runtime';
+import { BridgeTimeoutError, ConnectionClosedError, NotConnectedError, RemoteError } from '@nt/bridge';
+import { GraphTooLargeError, GraphValidationError, InvalidKeepAliveError, WorkflowFormatError } from '@nt/runtime';
 import {
+  DownloadInProgressError,
   InvalidRequestError,
   JobExistsError,
   JobNotFoundError,
   JobNotRunningError,
+  ModelNotCachedError,
   TooManyRunsError,
   WorkerUnavailableError,
   WorkflowNotFoundError,
@@ -29,10 +32,17 @@ export function toHttpError(error: unknown): HttpError {
   // At most 200 issues travel back: a 10,000-node graph of typos should not answer with megabytes.
   if (error instanceof GraphValidationError) return new HttpError(400, error.message, { issues: error.issues.slice(0, 200), issue_count: error.issues.length });
   if (error instanceof WorkflowFormatError || error instanceof InvalidRequestError) return new HttpError(400, error.message);
-  if (error instanceof WorkflowNotFoundError || error instanceof JobNotFoundError) return new HttpError(404, error.message);
-  if (error instanceof JobExistsError || error instanceof JobNotRunningError) return new HttpError(409, error.message);
+  if (error instanceof WorkflowNotFoundError || error instanceof JobNotFoundError || error instanceof ModelNotCachedError)
+    return new HttpError(404, error.message);
+  if (error instanceof JobExistsError || error instanceof JobNotRunningError || error instanceof DownloadInProgressError)
+    return new HttpError(409, error.message);
+  if (error instanceof InvalidKeepAliveError) return new HttpError(400, error.message);
   if (error instanceof GraphTooLargeError) return new HttpError(413, error.message, { limit: error.limit, actual: error.actual, max: error.max });
   if (error instanceof TooManyRunsError) return new HttpError(429, error.message);
-  if (error instanceof WorkerUnavailableError) return new HttpError(503, error.message);
+  if (error instanceof WorkerUnavailableError || error instanceof NotConnectedError || error instanceof ConnectionClosedError)
+    return new HttpError(503, error.message);
+  // The worker's own answer to a request the server passed on (a model download it could not do): its words, a gateway's status.
+  if (error instanceof RemoteError) return new HttpError(502, error.message);
+  if (error instanceof BridgeTimeoutError) return new HttpError(504, error.message);
   return new HttpError(500, 'internal server error');
 }

@@ -13,6 +13,8 @@ import {
 } from '@nt/runtime';
 import type { ServerRunEvent } from '@nt/api-contract';
 import { JobExistsError, TooManyRunsError, WorkerUnavailableError } from '../errors.js';
+import type { ModelService } from '../models/modelService.js';
+import type { RunModelOptions } from '../runs/runRequest.js';
 import type { JobStore, StoredJob } from '../store/jobStore.js';
 import type { WorkerSupervisor } from '../worker/workerSupervisor.js';
 
@@ -23,6 +25,8 @@ export interface JobManagerOptions {
   /** Runs that wait, first in first out, while the concurrent ones go; more are refused (429). */
   maxQueuedRuns?: number;
   secretPolicy?: SecretPolicy;
+  /** The keep-alive and the default keep-alive of runs; without it a run's models are released at its end. */
+  models?: ModelService;
   log?: (line: string) => void;
 }
 
@@ -39,7 +43,13 @@ export class JobManager extends EventEmitter {
   /** Outcomes the store refused (disk full, locked): served from memory, written again with the next outcome. */
   private readonly unsaved = new Map<string, StoredJob>();
   /** Runs waiting for a slot, oldest first; each keeps the promise its caller holds. */
-  private readonly queue: Array<{ jobId: string; workflow: Workflow; params: Record<string, unknown>; settle: (job: StoredJob) => void }> = [];
+  private readonly queue: Array<{
+    jobId: string;
+    workflow: Workflow;
+    params: Record<string, unknown>;
+    models: RunModelOptions;
+    settle: (job: StoredJob) => void;
+  }> = [];
   private accepting = true;
 
   constructor(
@@ -54,7 +64,12 @@ export class JobManager extends EventEmitter {
    * Validates, records and starts a run, or queues it when NODETOOL_MAX_CONCURRENT_RUNS run already.
    * Throws (GraphValidationError, WorkerUnavailableError, TooManyRunsError, ...) before anything is saved.
    */
-  start(workflow: Workflow, params: Record<string, unknown> = {}, jobId = `job-${randomUUID()}`): { jobId: string; done: Promise<StoredJob> } {
+  start(
+    workflow: Workflow,
+    params: Record<string, unknown> = {},
+    jobId = `job-${randomUUID()}`,
+    models: RunModelOptions = {},
+  ): { jobId: string; done: Promise<StoredJob> } {
     if (!this.accepting) throw new WorkerUnavailableError('the server is shutting down');
     if (this.active.has(jobId) || this.queue.some((queued) => queued.jobId === jobId) || this.jobs.get(jobId)) {
       throw new JobExistsError(jobId);
@@ -62,7 +77,7 @@ export class JobManager extends EventEmitter {
     const prepared = this.prepare(workflow, params);
     if (this.active.size < this.options.maxConcurrentRuns) {
       this.jobs.create({ id: jobId, workflow_id: workflow.id, graph: workflow.graph, params });
-      return { jobId, done: this.launch(prepared, jobId) };
+      return { jobId, done: this.launch(prepared, jobId, models) };
     }
     if (this.queue.length >= (this.options.maxQueuedRuns ?? 1000)) {
       throw new TooManyRunsError(
@@ -70,7 +85,7 @@ export class JobManager extends EventEmitter {
       );
     }
     this.jobs.create({ id: jobId, workflow_id: workflow.id, graph: workflow.graph, params }, 'queued');
-    const done = new Promise<StoredJob>((settle) => this.queue.push({ jobId, workflow, params, settle }));
+    const done = new Promise<StoredJob>((settle) => this.queue.push({ jobId, workflow, params, models, settle }));
     this.emitEvent({ type: 'job_update', job_id: jobId, workflow_id: workflow.id, status: 'queued' });
     return { jobId, done };
   }
@@ -88,10 +103,10 @@ export class JobManager extends EventEmitter {
     return prepareRun(workflow, graph, bridge?.getNodeMetadata() ?? []);
   }
 
-  private launch(prepared: PreparedRun, jobId: string): Promise<StoredJob> {
+  private launch(prepared: PreparedRun, jobId: string, models: RunModelOptions): Promise<StoredJob> {
     const controller = new AbortController();
     this.live.set(jobId, {});
-    const done = this.execute(prepared, jobId, controller.signal);
+    const done = this.execute(prepared, jobId, controller.signal, models);
     this.active.set(jobId, { controller, done });
     void done
       .finally(() => {
@@ -122,7 +137,7 @@ export class JobManager extends EventEmitter {
       } catch {
         // The outcome is what matters; a status the store missed is corrected when the run ends.
       }
-      void this.launch(prepared, next.jobId).then(next.settle);
+      void this.launch(prepared, next.jobId, next.models).then(next.settle);
     }
   }
 
@@ -190,7 +205,7 @@ export class JobManager extends EventEmitter {
     return failed;
   }
 
-  private async execute(prepared: PreparedRun, jobId: string, signal: AbortSignal): Promise<StoredJob> {
+  private async execute(prepared: PreparedRun, jobId: string, signal: AbortSignal, models: RunModelOptions): Promise<StoredJob> {
     const { workflow } = prepared;
     let status: 'completed' | 'failed' | 'cancelled';
     let result: StoredJob['result'] = null;
@@ -200,6 +215,9 @@ export class JobManager extends EventEmitter {
         jobId,
         signal,
         secretPolicy: this.options.secretPolicy,
+        keepAlive: this.options.models?.keepAlive() ?? undefined,
+        keepAliveMs: models.keepAliveMs ?? this.options.models?.defaultKeepAliveMs,
+        downloadMissing: models.downloadMissing,
         onEvent: (event) => this.relay(workflow.id, event),
       });
       status = outcome.status;

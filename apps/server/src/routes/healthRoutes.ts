@@ -13,6 +13,7 @@ export function addHealthRoutes(router: Router, app: App): void {
         running_jobs: app.runs.runningCount,
         queued_jobs: app.runs.queuedCount,
         worker: app.worker.status(),
+        resident_models: app.models.resident(),
       },
     };
   });

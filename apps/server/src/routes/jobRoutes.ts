@@ -38,7 +38,7 @@ export function addJobRoutes(router: Router, app: App): void {
 
 /** With wait (body or `?wait=true`), answers with the finished job; otherwise 202 with its id and status. */
 async function startRun(app: App, run: RunRequest, query: URLSearchParams): Promise<RouteResult> {
-  const started = app.runs.start(run.workflow, run.params, run.jobId);
+  const started = app.runs.start(run.workflow, run.params, run.jobId, run.models);
   if (!run.wait && query.get('wait') !== 'true')
     return { status: 202, body: { job_id: started.jobId, status: app.runs.get(started.jobId)?.status ?? 'running' } };
   return { status: 200, body: await started.done };

@@ -1,4 +1,4 @@
-import { checkGraphLimits, loadWorkflow, type Workflow } from '@nt/runtime';
+import { checkGraphLimits, InvalidKeepAliveError, loadWorkflow, parseKeepAlive, type KeepAliveMs, type Workflow } from '@nt/runtime';
 import type { App } from '../app.js';
 import { InvalidRequestError, WorkflowNotFoundError } from '../errors.js';
 
@@ -9,6 +9,15 @@ export interface RunRequest {
   jobId?: string;
   /** HTTP only: answer with the finished job instead of 202. */
   wait: boolean;
+  /** How the run treats models; unset fields take the server's defaults. */
+  models: RunModelOptions;
+}
+
+export interface RunModelOptions {
+  /** `keep_alive`: how long the run's models stay loaded after it. */
+  keepAliveMs?: KeepAliveMs;
+  /** `download_missing: false`: a model the worker lacks fails the run instead of being downloaded. */
+  downloadMissing?: boolean;
 }
 
 /**
@@ -24,7 +33,24 @@ export function readRunRequest(app: App, body: Record<string, unknown>, savedWor
     params: params as Record<string, unknown>,
     jobId: checkJobId(body['job_id']),
     wait: body['wait'] === true,
+    models: readModelOptions(body),
   };
+}
+
+function readModelOptions(body: Record<string, unknown>): RunModelOptions {
+  const options: RunModelOptions = {};
+  if (body['keep_alive'] !== undefined) {
+    try {
+      options.keepAliveMs = parseKeepAlive(body['keep_alive'], '"keep_alive"');
+    } catch (error) {
+      if (error instanceof InvalidKeepAliveError) throw new InvalidRequestError(error.message);
+      throw error;
+    }
+  }
+  const download = body['download_missing'];
+  if (download !== undefined && typeof download !== 'boolean') throw new InvalidRequestError('"download_missing" must be true or false');
+  if (download !== undefined) options.downloadMissing = download;
+  return options;
 }
 
 function workflowOf(app: App, body: Record<string, unknown>, savedWorkflowId?: string): Workflow {

@@ -30,6 +30,11 @@ export class WorkerSupervisor extends EventEmitter {
     return this.current && this.current.state === 'connected' ? this.current : null;
   }
 
+  /** The bridge in whatever state, for what must follow it across reconnects (the model keep-alive). */
+  get connection(): PythonBridge | null {
+    return this.current;
+  }
+
   status(): WorkerHealth {
     return this.health;
   }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { ServerRunEvent } from '@nt/api-contract';
+import type { ServerMessage, ServerRunEvent } from '@nt/api-contract';
 import { toJsonValue } from '@nt/runtime';
 import type { App } from '../app.js';
 import { InvalidRequestError, JobNotFoundError } from '../errors.js';
@@ -13,7 +13,8 @@ import { readRunRequest } from '../runs/runRequest.js';
  * /ws: clients send `{command, data, request_id?}` as JSON text: `run_job` (which also subscribes the
  * sender to that run), `subscribe` / `unsubscribe` (a run started elsewhere, by its job_id), and
  * `cancel_job`. A client receives the events of the runs it subscribed to, and nobody else's, plus
- * `worker_status` whenever the worker's state changes. A client that stops reading is dropped once
+ * `worker_status` whenever the worker's state changes, and `models_download` / `models_resident` as the
+ * worker's models are downloaded, loaded and released. A client that stops reading is dropped once
  * more than NODETOOL_WS_MAX_BUFFERED_BYTES wait for it, so it cannot grow the server's memory.
  */
 export class WsHub {
@@ -29,10 +30,10 @@ export class WsHub {
   ) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: app.config.maxBodyBytes });
     app.runs.on('event', (event: ServerRunEvent) => this.deliver(event));
-    app.worker.on('status', (health) => {
-      const text = JSON.stringify({ type: 'worker_status', ...health });
-      for (const client of this.wss.clients) this.send(client, text);
-    });
+    app.worker.on('status', (health) => this.broadcast({ type: 'worker_status', ...health }));
+    // The worker's models concern every client (one server, one worker, one set of users).
+    app.models.on('download', (progress) => this.broadcast({ type: 'models_download', ...progress }));
+    app.models.on('resident', (resident) => this.broadcast({ type: 'models_resident', resident }));
   }
 
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -70,7 +71,7 @@ export class WsHub {
           // Watching starts before the run does: its first events go out while start() runs.
           this.watch(client, jobId);
           try {
-            this.app.runs.start(run.workflow, run.params, jobId);
+            this.app.runs.start(run.workflow, run.params, jobId, run.models);
           } catch (error) {
             this.unwatch(client, jobId);
             throw error;
@@ -145,6 +146,11 @@ export class WsHub {
   private forget(client: WebSocket): void {
     for (const jobId of this.watching.get(client) ?? []) this.unwatch(client, jobId);
     this.watching.delete(client);
+  }
+
+  private broadcast(message: ServerMessage): void {
+    const text = JSON.stringify(message);
+    for (const client of this.wss.clients) this.send(client, text);
   }
 
   private reply(client: WebSocket, message: object): void {
