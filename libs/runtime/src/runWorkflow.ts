@@ -4,7 +4,7 @@ import type { JobEndReason } from '@nt/protocol';
 import { connectPythonBridgeForGraph } from './connectPythonBridgeForGraph.js';
 import type { GraphNode, Workflow } from './graph.js';
 import { keepAliveFromEnv, type KeepAliveMs } from './models/keepAlive.js';
-import type { KeepAliveRun } from './models/keepAliveRun.js';
+import type { ExecutePlacement } from './models/keepAliveRun.js';
 import { ensureModelsCached, modelsOfGraph } from './models/ensureModels.js';
 import type { ModelKeepAlive } from './models/modelKeepAlive.js';
 import { graphNeedsWorker, type NodeCatalog } from './nodeCatalog.js';
@@ -75,7 +75,7 @@ export async function runWorkflow(workflow: Workflow, options: RunWorkflowOption
 
 /**
  * Runs a validated graph (see prepareRun) on a connected bridge (or none for pure-TS graphs):
- * downloads the models it names that the worker lacks, brackets it with job.start/job.end (also on
+ * downloads the models it names that the worker lacks, ends its worker job with job.end (also on
  * failure and cancel), hands its models to the keep-alive, and collects the outputs.
  */
 export async function runPrepared(
@@ -92,7 +92,15 @@ export async function runPrepared(
   let reason: JobEndReason = 'failed';
   const usesWorker = bridge !== null && graphNeedsWorker(graph);
   const keepAlive = usesWorker && options.keepAlive ? options.keepAlive.openRun(options.keepAliveMs ?? keepAliveFromEnv()) : null;
-  if (usesWorker) await bridge.startJob({ jobId, workflowId: workflow.id }).catch(() => undefined);
+  // No job.start: the worker opens the run's job at its first execute (every execute names it, and
+  // reclaims memory before it runs), so a run whose nodes all run under keep-alive leases costs no
+  // round trip for a job that would stay empty.
+  let runJobUsed = false;
+  const placement = (nodeId: string, fields: Record<string, unknown>) => {
+    const leased = keepAlive?.placement(nodeId, fields) ?? null;
+    if (!leased) runJobUsed = true;
+    return leased;
+  };
   try {
     const outcome =
       (usesWorker ? await fetchMissingModels(prepared, bridge, jobId, options) : null) ??
@@ -102,7 +110,7 @@ export async function runPrepared(
         signal: options.signal,
         onEvent: emit,
         executorFor: (node) =>
-          executorFor(node, catalog, bridge, { secretPolicy, keepAlive }, (value) =>
+          executorFor(node, catalog, bridge, { secretPolicy, placement }, (value) =>
             emit({ type: 'output_update', job_id: jobId, node_id: node.id, node_name: sinkName(node), output_name: 'output', value }),
           ),
       }));
@@ -122,7 +130,7 @@ export async function runPrepared(
     // Models of nodes that ran under the run's own job are released on every outcome, or the
     // worker's cache grows until its TTL sweep; the keep-alive decides about the rest.
     await keepAlive?.finish().catch(() => undefined);
-    if (usesWorker) await bridge.endJob({ jobId, reason }).catch(() => undefined);
+    if (usesWorker && runJobUsed) await bridge.endJob({ jobId, reason }).catch(() => undefined);
   }
 }
 
@@ -151,7 +159,7 @@ function executorFor(
   node: GraphNode,
   catalog: NodeCatalog,
   bridge: PythonBridge | null,
-  python: { secretPolicy: SecretPolicy; keepAlive: KeepAliveRun | null },
+  python: { secretPolicy: SecretPolicy; placement: (nodeId: string, fields: Record<string, unknown>) => ExecutePlacement | null },
   onSinkValue: (value: unknown) => void,
 ): NodeExecutor {
   const entry = catalog.lookup(node.type);
@@ -166,13 +174,7 @@ function executorFor(
     };
   }
   if (entry?.kind === 'builtin') return entry.node;
-  if (entry?.kind === 'python' && bridge) {
-    const keepAlive = python.keepAlive;
-    return resolvePythonNodeExecutor(bridge, entry.metadata, {
-      secretPolicy: python.secretPolicy,
-      placement: keepAlive ? (nodeId, fields) => keepAlive.placement(nodeId, fields) : undefined,
-    });
-  }
+  if (entry?.kind === 'python' && bridge) return resolvePythonNodeExecutor(bridge, entry.metadata, python);
   throw new Error(`no executor for node type "${node.type}"`);
 }
 
