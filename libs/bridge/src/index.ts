@@ -27,3 +27,5 @@ export {
   BridgeClosedError,
   ConfigError,
 } from './errors.js';
+export { workerPoolFromEnv, workersAt, type WorkerSpec, type DnsDiscoverySpec, type WorkerPoolConfig } from './pool/workerSpecs.js';
+export { DnsDiscovery } from './pool/dnsDiscovery.js';

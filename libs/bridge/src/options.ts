@@ -16,6 +16,14 @@ export interface ReconnectOptions {
   deadlineMs?: number;
   /** Random source for the jitter; tests pin it. */
   random?: () => number;
+  /**
+   * While waiting out a backoff for a worker that does not even accept a TCP connection, try a bare
+   * TCP connect this often and retry at once when one succeeds (a restarted worker is back within
+   * about this long, whatever the backoff had grown to). Default 500 ms; 0 turns it off. Nothing
+   * but the backoff paces retries while the port accepts connections (a proxy, a worker that
+   * rejects the token), so such a worker is never hammered.
+   */
+  probeIntervalMs?: number;
 }
 
 export interface KeepaliveOptions {
@@ -39,6 +47,8 @@ export interface PythonBridgeOptions {
   resolveUrl?: () => string | Promise<string>;
   /** Extra CA certificate(s) (PEM) trusted for `wss://`, for a self-signed worker. */
   ca?: string | Buffer | Array<string | Buffer>;
+  /** For `wss://` to an address (a worker found by DNS): the name its certificate must carry. */
+  tlsServername?: string;
   /** stdio: the interpreter; falls back to NODETOOL_PYTHON, then the project's worker environment, then python3. */
   pythonPath?: string;
   /** stdio: extra arguments after `-m nodetool.worker --stdio`, e.g. `--namespaces`. */
@@ -112,6 +122,7 @@ export function resolveSettings(options: PythonBridgeOptions, reconnectByDefault
       maxAttempts: options.reconnect?.maxAttempts,
       deadlineMs: options.reconnect?.deadlineMs,
       random: options.reconnect?.random ?? Math.random,
+      probeIntervalMs: options.reconnect?.probeIntervalMs ?? 500,
     },
     keepalive: options.keepalive === false ? false : { intervalMs: options.keepalive?.intervalMs ?? 5_000, timeoutMs: options.keepalive?.timeoutMs ?? 5_000 },
   };

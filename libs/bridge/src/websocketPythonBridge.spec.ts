@@ -204,6 +204,35 @@ describe('WebsocketPythonBridge against the fake worker', () => {
     expect(bridge.state).toBe('connected');
   });
 
+  it('is back within a probe interval of the worker listening again, however long the backoff has grown', async () => {
+    const worker = await fake();
+    // Every backoff window drawn at its top: without the probe, the next attempt would be ~10 s away.
+    const { bridge } = bridgeFor(worker, { reconnect: { initialDelayMs: 10_000, maxDelayMs: 30_000, random: () => 0.999, probeIntervalMs: 50 } });
+    await bridge.connect();
+    const port = worker.port;
+    await worker.stop();
+    await until(() => bridge.connectionStatus.state === 'reconnecting' && (bridge.connectionStatus.nextRetryAt ?? 0) - Date.now() > 5_000, 'a long backoff');
+    const reconnected = once(bridge, 'reconnected');
+    await worker.start(port);
+    const listening = Date.now();
+    await reconnected;
+    expect(Date.now() - listening).toBeLessThan(2_000);
+    expect(bridge.state).toBe('connected');
+  });
+
+  it('does not retry faster than the backoff when the port answers but refuses (a proxy, a wrong token)', async () => {
+    const worker = await fake();
+    const { bridge } = bridgeFor(worker, { reconnect: { initialDelayMs: 800, maxDelayMs: 800, random: () => 0.999, probeIntervalMs: 20 } });
+    await bridge.connect();
+    worker.token = 'rotated-on-the-worker';
+    worker.dropConnections();
+    await once(bridge, 'auth_rejected');
+    const before = worker.rejectedHandshakes;
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    // 2 s at one attempt per ~0.8 s: two or three handshakes, never one per 20 ms probe.
+    expect(worker.rejectedHandshakes - before).toBeLessThanOrEqual(3);
+  });
+
   it('gives up after maxAttempts and says so', async () => {
     const worker = await fake();
     const { bridge } = bridgeFor(worker, { reconnect: { initialDelayMs: 10, maxDelayMs: 20, maxAttempts: 3 } });

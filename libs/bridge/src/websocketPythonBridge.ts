@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { ManagedBridge } from './connection/managedBridge.js';
 import { ConfigError } from './errors.js';
 import { isConfidentialWorkerUrl } from './linkSecurity.js';
@@ -37,7 +38,32 @@ export class WebsocketPythonBridge extends ManagedBridge {
       );
     }
     const { openTimeoutMs, maxFrameSize, keepalive } = this.settings;
-    return new WebsocketTransport({ url: this.url, token, openTimeoutMs, maxFrameSize, keepalive, ca: this.options.ca }, listener);
+    return new WebsocketTransport(
+      { url: this.url, token, openTimeoutMs, maxFrameSize, keepalive, ca: this.options.ca, servername: this.options.tlsServername },
+      listener,
+    );
+  }
+
+  /** A bare TCP connect to the worker's host and port (of the URL last used), closed at once. */
+  protected override probe(): Promise<boolean> {
+    let target: URL;
+    try {
+      target = new URL(this.url);
+    } catch {
+      return Promise.resolve(false);
+    }
+    const port = Number(target.port || (target.protocol === 'wss:' ? 443 : 80));
+    const host = target.hostname.replace(/^\[|\]$/g, '');
+    return new Promise((resolve) => {
+      const socket = connect({ host, port });
+      const done = (up: boolean) => {
+        socket.destroy();
+        resolve(up);
+      };
+      socket.setTimeout(Math.max(100, this.settings.reconnect.probeIntervalMs), () => done(false));
+      socket.once('connect', () => done(true));
+      socket.once('error', () => done(false));
+    });
   }
 
   /** The token for the next handshake: the option, or the token file read now (it may have been rotated). */

@@ -47,6 +47,11 @@ export abstract class ManagedBridge extends EventEmitter implements PythonBridge
   /** Builds the transport for one connection attempt (the WebSocket one resolves the URL and reads the token first). */
   protected abstract createTransport(listener: TransportListener): Transport | Promise<Transport>;
 
+  /** A cheap check that the worker's port accepts connections (a bare TCP connect), or null when there is none to make. */
+  protected probe(): Promise<boolean> | null {
+    return null;
+  }
+
   protected constructor(
     readonly transport: BridgeTransport,
     protected readonly settings: BridgeSettings,
@@ -294,7 +299,7 @@ export abstract class ManagedBridge extends EventEmitter implements PythonBridge
         throw new BridgeClosedError('The bridge was closed');
       }
       this.emit('reconnecting', { attempt: shown, delayMs, nextRetryAt });
-      await this.sleep(delayMs);
+      await this.waitToRetry(delayMs);
       if (isTerminal(this.machine.status.state)) throw new BridgeClosedError('The bridge was closed');
       try {
         await this.attempt();
@@ -306,6 +311,23 @@ export abstract class ManagedBridge extends EventEmitter implements PythonBridge
       this.machine.transition('connected');
       this.emit(why === 'reconnect' ? 'reconnected' : 'connected');
       return;
+    }
+  }
+
+  /**
+   * Waits out the backoff. When the port refuses connections at the start of the wait, a bare TCP
+   * connect every probeIntervalMs ends the wait as soon as one succeeds: the worker is back. When the
+   * port accepts connections already (a proxy in front, a worker refusing the token), the backoff alone
+   * paces the next attempt.
+   */
+  private async waitToRetry(delayMs: number): Promise<void> {
+    const interval = this.settings.reconnect.probeIntervalMs;
+    const until = Date.now() + delayMs;
+    if (interval <= 0 || delayMs <= interval || (await this.probe()) !== false) return this.sleep(until - Date.now());
+    while (Date.now() < until && !isTerminal(this.machine.status.state)) {
+      await this.sleep(Math.min(interval, until - Date.now()));
+      if (isTerminal(this.machine.status.state) || Date.now() >= until) return;
+      if (await this.probe()) return;
     }
   }
 

@@ -15,6 +15,8 @@ export interface WebsocketTransportSettings {
   keepalive: { intervalMs: number; timeoutMs: number } | false;
   /** Extra CA certificate(s) trusted for wss://. */
   ca?: string | Buffer | Array<string | Buffer>;
+  /** For wss:// to an address: the name the certificate must carry (and SNI sends). */
+  servername?: string;
 }
 
 /**
@@ -106,6 +108,7 @@ export class WebsocketTransport implements Transport {
           handshakeTimeout: this.settings.openTimeoutMs,
           perMessageDeflate: false,
           ca: this.settings.ca,
+          ...(this.settings.servername ? { servername: this.settings.servername } : {}),
         });
       } catch (error) {
         reject(new WorkerUnreachableError(`Invalid worker URL ${safeUrl}: ${(error as Error).message}`));
