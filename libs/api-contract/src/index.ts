@@ -15,7 +15,7 @@ export type {
 } from './runEvents.js';
 export type { GraphDocument, NodeRunRecord, JobResult, JobRecord, JobSummary } from './jobs.js';
 export type { ModelDownloadProgress, ResidentModel, CachedModelSummary, ModelsReport } from './models.js';
-export type { WorkerState, WorkerHealth, HealthReport } from './workerHealth.js';
+export type { WorkerState, WorkerHealth, PoolHealth, HealthReport } from './workerHealth.js';
 export type { WorkflowSummary, EditorNode, EditorEdge, StoredWorkflow } from './workflows.js';
 export type { ClientCommand, ServerMessage } from './wsMessages.js';
 export type { NodeMetadata, LoadError } from '@nt/protocol';

@@ -13,6 +13,8 @@ export interface NodeRunRecord {
   error?: string;
   duration_ms?: number;
   outputs?: Record<string, unknown>;
+  /** The worker that ran it (its URL without credentials, or `stdio:<python>`), for Python nodes. */
+  worker?: string;
 }
 
 /** What a run left: JSON-safe outputs (by sink name), per-node records, its duration. */

@@ -3,6 +3,8 @@
 /** Progress of one download into the worker's cache (the worker's models.download progress frames). */
 export interface ModelDownloadProgress {
   repo_id: string;
+  /** The worker it downloads to, in a pool of several. */
+  worker?: string;
   /** One file of the repo, when only that file is fetched. */
   path: string | null;
   status: 'start' | 'progress' | 'completed' | 'cancelled' | 'error';
@@ -17,6 +19,8 @@ export interface ModelDownloadProgress {
 export interface ResidentModel {
   /** Model keys: `repo_id`, or `repo_id:path` for one file. */
   models: string[];
+  /** The worker that holds it, in a pool of several. */
+  worker?: string;
   job_id: string;
   /** Epoch ms. */
   since: number;
@@ -34,6 +38,8 @@ export interface ResidentModel {
 /** A model in the worker's cache. */
 export interface CachedModelSummary {
   repo_id: string;
+  /** The worker whose cache holds it. */
+  worker?: string;
   path: string | null;
   size_on_disk: number | null;
   /** What the worker inferred (e.g. "hf.sentence_similarity"), when it could. */

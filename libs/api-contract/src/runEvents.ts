@@ -25,6 +25,8 @@ export interface NodeUpdate {
   status: NodeStatus;
   error?: string;
   duration_ms?: number;
+  /** The worker that ran it, once known (Python nodes). */
+  worker?: string;
 }
 
 export interface NodeProgress {

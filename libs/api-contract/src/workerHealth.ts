@@ -17,6 +17,21 @@ export interface WorkerHealth {
   attempt?: number;
   next_retry_at?: string;
   error?: string;
+  /** In a pool: the worker's name (its URL without credentials), labels, load and what it keeps loaded. */
+  id?: string;
+  labels?: Record<string, string>;
+  runs_in_flight?: number;
+  /** Null: no limit of its own. */
+  max_concurrent_runs?: number | null;
+  /** Model keys the keep-alive holds loaded there. */
+  resident_models?: string[];
+}
+
+/** Every worker of the pool, and how many of them are connected. */
+export interface PoolHealth {
+  connected: number;
+  total: number;
+  workers: WorkerHealth[];
 }
 
 /** GET /health with the server token (without it: only `{status: 'ok'}`). */
@@ -25,7 +40,10 @@ export interface HealthReport {
   uptime_s?: number;
   running_jobs?: number;
   queued_jobs?: number;
+  /** The pool at a glance: connected when any worker is (the one worker's own view when there is one). */
   worker?: WorkerHealth;
+  /** Every worker: state, target, protocol, node count, runs in flight, resident models, last round trip. */
+  pool?: PoolHealth;
   /** What the model keep-alive holds loaded on the worker (GET /api/models/resident alone). */
   resident_models?: ResidentModel[];
 }

@@ -1,7 +1,7 @@
 import type { JobRecord } from './jobs.js';
 import type { ModelDownloadProgress, ResidentModel } from './models.js';
 import type { ServerRunEvent } from './runEvents.js';
-import type { WorkerHealth } from './workerHealth.js';
+import type { PoolHealth, WorkerHealth } from './workerHealth.js';
 
 /** What a client sends on /ws, as JSON text. */
 export type ClientCommand =
@@ -17,6 +17,8 @@ export type ClientCommand =
         keep_alive?: string | number;
         /** false: fail instead of downloading models the worker lacks. */
         download_missing?: boolean;
+        /** Run a node again on another worker when its worker was lost while it ran (it may have had effects). */
+        retry_on_worker_loss?: boolean;
       };
       request_id?: string;
     }
@@ -25,7 +27,8 @@ export type ClientCommand =
 /** What the server sends on /ws: run events of the runs the client watches, and the worker's status. */
 export type ServerMessage =
   | ServerRunEvent
-  | ({ type: 'worker_status' } & WorkerHealth)
+  /** The pool changed: `pool` lists every worker, the rest is the pool at a glance (see HealthReport). */
+  | ({ type: 'worker_status'; pool: PoolHealth } & WorkerHealth)
   /** A download started from the Models panel or the API (a run's own downloads are its model_download events). */
   | ({ type: 'models_download' } & ModelDownloadProgress)
   /** What the keep-alive holds changed. */

@@ -54,3 +54,21 @@ export class NodeFailedError extends Error {
     this.name = 'NodeFailedError';
   }
 }
+
+/** A node's worker went away while the node ran: it may or may not have done its work. */
+export class WorkerLostError extends Error {
+  readonly code = 'RUN_ERR_WORKER_LOST';
+  constructor(
+    readonly worker: string,
+    cause: Error,
+    retried: boolean,
+  ) {
+    super(
+      retried
+        ? `the worker ${worker} was lost while this node ran, for the second time (${cause.message})`
+        : `the worker ${worker} was lost while this node ran (${cause.message}); it was not run again elsewhere, since it may have had effects (retry_on_worker_loss allows one more try on another worker)`,
+      { cause },
+    );
+    this.name = 'WorkerLostError';
+  }
+}

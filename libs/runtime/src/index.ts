@@ -1,14 +1,15 @@
 export type { Graph, GraphNode, GraphEdge, Workflow } from './graph.js';
 export { loadWorkflow, parseWorkflowJson } from './loadWorkflow.js';
 export { pruneEditorOnly, EDITOR_ONLY_TYPES } from './editorOnly.js';
-export { WorkflowFormatError, GraphValidationError, GraphTooLargeError, NodeFailedError, type ValidationIssue } from './errors.js';
+export { WorkflowFormatError, GraphValidationError, GraphTooLargeError, NodeFailedError, WorkerLostError, type ValidationIssue } from './errors.js';
 export { checkGraphLimits, DEFAULT_GRAPH_LIMITS, type GraphLimits } from './graphLimits.js';
 export { validateStructure, validateAgainstCatalog } from './validateGraph.js';
 export { closeMatches } from './closeMatches.js';
 export { NodeCatalog, isBuiltinType, graphNeedsWorker, type CatalogEntry } from './nodeCatalog.js';
 export { BUILTIN_NODES, cosineSimilarity, toVector } from './builtins/index.js';
 export type { NodeExecutor, NodeContext, BuiltinNode } from './nodeExecutor.js';
-export { resolvePythonNodeExecutor } from './pythonNodeExecutor.js';
+export { resolvePythonNodeExecutor, type PythonNodeExecutorOptions } from './pythonNodeExecutor.js';
+export { singleWorker, type WorkerHandle, type WorkerRouter } from './workerRouter.js';
 export { connectPythonBridgeForGraph } from './connectPythonBridgeForGraph.js';
 export { runGraph, type GraphRunResult, type NodeRunRecord, type RunGraphOptions } from './runGraph.js';
 export { runWorkflow, runPrepared, type RunWorkflowOptions, type RunOptions, type RunResult } from './runWorkflow.js';
@@ -29,5 +30,5 @@ export { ModelKeepAlive, type ModelKeepAliveOptions } from './models/modelKeepAl
 export type { KeepAliveRun, ExecutePlacement } from './models/keepAliveRun.js';
 export { leaseJobId, leaseKey } from './models/leaseIds.js';
 export { modelRefsIn, modelKey, type ModelRef } from './models/modelRefs.js';
-export { ensureModelsCached, modelsOfGraph, forgetCachedModel, ModelsMissingError, type EnsureModelsOptions } from './models/ensureModels.js';
+export { ensureModelsCached, modelsOfGraph, modelsOfNode, forgetCachedModel, ModelsMissingError, type EnsureModelsOptions } from './models/ensureModels.js';
 export { downloadModelOnce, activeDownloads, cancelDownload, observeDownloads } from './models/sharedDownloads.js';

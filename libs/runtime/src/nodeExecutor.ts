@@ -11,6 +11,8 @@ export interface NodeContext {
   reportLog(content: string, severity: string): void;
   /** A setting the node asked for that this process has but did not send, and why. */
   reportSecretWithheld(setting: string, reason: string): void;
+  /** The worker the node runs on (recorded in its run record and its updates). */
+  reportWorker(name: string): void;
 }
 
 /** Runs one node: property values in (edge inputs already merged over `data`), output slots out. */

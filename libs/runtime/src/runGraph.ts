@@ -56,8 +56,10 @@ export async function runGraph(graph: Graph, options: RunGraphOptions): Promise<
   const settled = new Promise<void>((resolve) => (allSettled = resolve));
 
   const setStatus = (node: GraphNode, status: NodeStatus, extra: { error?: string; duration_ms?: number } = {}) => {
-    Object.assign(records[node.id] as NodeRunRecord, { status, ...extra });
-    emit({ type: 'node_update', job_id: options.jobId, node_id: node.id, node_type: node.type, status, ...extra });
+    const record = records[node.id] as NodeRunRecord;
+    Object.assign(record, { status, ...extra });
+    const worker = record.worker ? { worker: record.worker } : {};
+    emit({ type: 'node_update', job_id: options.jobId, node_id: node.id, node_type: node.type, status, ...extra, ...worker });
   };
 
   // With an explicit stack: a failure at the head of a long chain skips every node after it.
@@ -101,6 +103,13 @@ export async function runGraph(graph: Graph, options: RunGraphOptions): Promise<
           reportProgress: (progress, total) => emit({ type: 'node_progress', job_id: options.jobId, node_id: node.id, progress, total }),
           reportLog: (content, severity) => emit({ type: 'log_update', job_id: options.jobId, node_id: node.id, content, severity }),
           reportSecretWithheld: (setting, reason) => emit({ type: 'secret_withheld', job_id: options.jobId, node_id: node.id, setting, reason }),
+          // Known once the node is placed (after its running update): say where it runs.
+          reportWorker: (name) => {
+            const record = records[node.id] as NodeRunRecord;
+            if (record.worker === name) return;
+            record.worker = name;
+            setStatus(node, 'running');
+          },
         });
         (records[node.id] as NodeRunRecord).outputs = outputs;
         setStatus(node, 'completed', { duration_ms: Math.round(performance.now() - started) });

@@ -4,13 +4,15 @@ import type { JobEndReason } from '@nt/protocol';
 import { connectPythonBridgeForGraph } from './connectPythonBridgeForGraph.js';
 import type { GraphNode, Workflow } from './graph.js';
 import { keepAliveFromEnv, type KeepAliveMs } from './models/keepAlive.js';
-import type { ExecutePlacement } from './models/keepAliveRun.js';
-import { ensureModelsCached, modelsOfGraph } from './models/ensureModels.js';
+import type { KeepAliveRun } from './models/keepAliveRun.js';
+import type { ModelRef } from './models/modelRefs.js';
+import { ensureModelsCached, modelsOfGraph, modelsOfNode } from './models/ensureModels.js';
 import type { ModelKeepAlive } from './models/modelKeepAlive.js';
 import { graphNeedsWorker, type NodeCatalog } from './nodeCatalog.js';
 import type { NodeExecutor } from './nodeExecutor.js';
 import { prepareGraph, prepareRun, sinkName, type PreparedRun } from './prepareRun.js';
-import { resolvePythonNodeExecutor } from './pythonNodeExecutor.js';
+import { resolvePythonNodeExecutor, type PythonNodeExecutorOptions } from './pythonNodeExecutor.js';
+import { singleWorker, type WorkerHandle, type WorkerRouter } from './workerRouter.js';
 import type { NodeRunRecord } from './runGraph.js';
 import { runGraph, type GraphRunResult } from './runGraph.js';
 import type { RunEvent } from './runEvents.js';
@@ -28,6 +30,10 @@ export interface RunOptions {
   keepAliveMs?: KeepAliveMs;
   /** false: a model the worker's cache lacks fails the run (ModelsMissingError) instead of being downloaded first. */
   downloadMissing?: boolean;
+  /** Which worker runs each Python node (a pool); without it, everything runs on the bridge given. */
+  router?: WorkerRouter;
+  /** Run a node again on another worker when its worker was lost while it ran (it may have had effects). */
+  retryOnWorkerLoss?: boolean;
 }
 
 export interface RunWorkflowOptions extends RunOptions {
@@ -90,27 +96,40 @@ export async function runPrepared(
   const secretPolicy = options.secretPolicy ?? secretPolicyFromEnv();
   emit({ type: 'job_update', job_id: jobId, workflow_id: workflow.id, status: 'running' });
   let reason: JobEndReason = 'failed';
-  const usesWorker = bridge !== null && graphNeedsWorker(graph);
-  const keepAlive = usesWorker && options.keepAlive ? options.keepAlive.openRun(options.keepAliveMs ?? keepAliveFromEnv()) : null;
+  const router = options.router ?? (bridge ? singleWorker(bridge, options.keepAlive) : null);
+  const usesWorker = router !== null && graphNeedsWorker(graph);
+  // One keep-alive scope per worker the run's nodes land on.
+  const scopes = new Map<ModelKeepAlive, KeepAliveRun>();
   // No job.start: the worker opens the run's job at its first execute (every execute names it, and
   // reclaims memory before it runs), so a run whose nodes all run under keep-alive leases costs no
-  // round trip for a job that would stay empty.
-  let runJobUsed = false;
-  const placement = (nodeId: string, fields: Record<string, unknown>) => {
-    const leased = keepAlive?.placement(nodeId, fields) ?? null;
-    if (!leased) runJobUsed = true;
+  // round trip for a job that would stay empty. job.end goes to each worker that ran a node under it.
+  const runJobOn = new Set<PythonBridge>();
+  const placement = (worker: WorkerHandle, nodeId: string, fields: Record<string, unknown>) => {
+    let scope: KeepAliveRun | null = null;
+    if (worker.keepAlive) {
+      scope = scopes.get(worker.keepAlive) ?? worker.keepAlive.openRun(options.keepAliveMs ?? keepAliveFromEnv());
+      scopes.set(worker.keepAlive, scope);
+    }
+    const leased = scope?.placement(nodeId, fields) ?? null;
+    if (!leased) runJobOn.add(worker.bridge);
     return leased;
+  };
+  const python: PythonNodeExecutorOptions = {
+    secretPolicy,
+    placement,
+    retryOnWorkerLoss: options.retryOnWorkerLoss,
+    prepare: (worker, fields, metadata, signal) => fetchNodeModels(worker, modelsOfNode(fields, metadata), signal, options),
   };
   try {
     const outcome =
-      (usesWorker ? await fetchMissingModels(prepared, bridge, jobId, options) : null) ??
+      (usesWorker ? await fetchMissingModels(prepared, router.home, jobId, options) : null) ??
       (await runGraph(graph, {
         jobId,
         workflowId: workflow.id,
         signal: options.signal,
         onEvent: emit,
         executorFor: (node) =>
-          executorFor(node, catalog, bridge, { secretPolicy, placement }, (value) =>
+          executorFor(node, catalog, router, python, (value) =>
             emit({ type: 'output_update', job_id: jobId, node_id: node.id, node_name: sinkName(node), output_name: 'output', value }),
           ),
       }));
@@ -129,20 +148,21 @@ export async function runPrepared(
   } finally {
     // Models of nodes that ran under the run's own job are released on every outcome, or the
     // worker's cache grows until its TTL sweep; the keep-alive decides about the rest.
-    await keepAlive?.finish().catch(() => undefined);
-    if (usesWorker && runJobUsed) await bridge.endJob({ jobId, reason }).catch(() => undefined);
+    await Promise.all([...scopes.values()].map((scope) => scope.finish().catch(() => undefined)));
+    await Promise.all([...runJobOn].map((worker) => worker.endJob({ jobId, reason }).catch(() => undefined)));
   }
 }
 
 /** Downloads the models the graph names that the worker lacks; a failure ends the run before any node starts. */
-async function fetchMissingModels(prepared: PreparedRun, bridge: PythonBridge, jobId: string, options: RunOptions): Promise<GraphRunResult | null> {
+async function fetchMissingModels(prepared: PreparedRun, home: WorkerHandle, jobId: string, options: RunOptions): Promise<GraphRunResult | null> {
+  const bridge = home.bridge;
   try {
     await ensureModelsCached(bridge, modelsOfGraph(prepared.graph, prepared.catalog), {
       download: options.downloadMissing !== false,
       // A gated repo needs the user's token; the same policy as for node secrets decides whether it may go.
       token: pickSecrets(['HF_TOKEN'], options.secretPolicy ?? secretPolicyFromEnv(), bridge.confidential).secrets['HF_TOKEN'],
       signal: options.signal,
-      isResident: (model) => options.keepAlive?.holds(model) ?? false,
+      isResident: (model) => home.keepAlive?.holds(model) ?? false,
       onProgress: (progress) => options.onEvent?.({ type: 'model_download', job_id: jobId, ...progress }),
     });
     return null;
@@ -158,8 +178,8 @@ async function fetchMissingModels(prepared: PreparedRun, bridge: PythonBridge, j
 function executorFor(
   node: GraphNode,
   catalog: NodeCatalog,
-  bridge: PythonBridge | null,
-  python: { secretPolicy: SecretPolicy; placement: (nodeId: string, fields: Record<string, unknown>) => ExecutePlacement | null },
+  router: WorkerRouter | null,
+  python: PythonNodeExecutorOptions,
   onSinkValue: (value: unknown) => void,
 ): NodeExecutor {
   const entry = catalog.lookup(node.type);
@@ -174,8 +194,19 @@ function executorFor(
     };
   }
   if (entry?.kind === 'builtin') return entry.node;
-  if (entry?.kind === 'python' && bridge) return resolvePythonNodeExecutor(bridge, entry.metadata, python);
+  if (entry?.kind === 'python' && router) return resolvePythonNodeExecutor(router, entry.metadata, python);
   throw new Error(`no executor for node type "${node.type}"`);
+}
+
+/** A node moved to a worker other than the run's home: the models it names are fetched there first. */
+async function fetchNodeModels(worker: WorkerHandle, refs: ModelRef[], signal: AbortSignal, options: RunOptions): Promise<void> {
+  if (refs.length === 0) return;
+  await ensureModelsCached(worker.bridge, refs, {
+    download: options.downloadMissing !== false,
+    signal,
+    isResident: (model) => worker.keepAlive?.holds(model) ?? false,
+    token: pickSecrets(['HF_TOKEN'], options.secretPolicy ?? secretPolicyFromEnv(), worker.bridge.confidential).secrets['HF_TOKEN'],
+  });
 }
 
 function collectOutputs({ graph, catalog }: PreparedRun, records: Record<string, NodeRunRecord>): Record<string, unknown> {

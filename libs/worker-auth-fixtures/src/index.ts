@@ -13,3 +13,4 @@ export {
   type FixtureHubRepo,
   type FixtureHubOptions,
 } from './fixtureHub.js';
+export { startFixtureDns, ensureDnsmasq, type FixtureDns } from './fixtureDns.js';

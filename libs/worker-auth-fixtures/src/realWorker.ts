@@ -67,16 +67,20 @@ export interface RealWorker {
  * WebSocket mode on 127.0.0.1 and resolves once it printed its port.
  */
 export async function spawnRealWorker(
-  options: { token?: string; port?: number; env?: Record<string, string>; startupTimeoutMs?: number; flavour?: 'core' | 'hf' } = {},
+  options: { token?: string; port?: number; host?: string; env?: Record<string, string>; startupTimeoutMs?: number; flavour?: 'core' | 'hf' } = {},
 ): Promise<RealWorker> {
   // Only the fixture nodes by default: the same environment may also hold the HuggingFace pack.
   const env: NodeJS.ProcessEnv = { ...process.env, ...FIXTURE_WORKER_ENV, ...options.env, PYTHONUNBUFFERED: '1' };
   delete env['NODETOOL_WORKER_TOKEN'];
   if (options.token) env['NODETOOL_WORKER_TOKEN'] = options.token;
-  const child = spawn(projectWorkerPython(options.flavour ?? 'core'), ['-m', 'nodetool.worker', '--host', '127.0.0.1', '--port', String(options.port ?? 0)], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    projectWorkerPython(options.flavour ?? 'core'),
+    ['-m', 'nodetool.worker', '--host', options.host ?? '127.0.0.1', '--port', String(options.port ?? 0)],
+    {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (text: string) => (stderr = (stderr + text).slice(-8_000)));
@@ -108,7 +112,7 @@ export async function spawnRealWorker(
     await exited;
   };
   return {
-    url: `ws://127.0.0.1:${port}`,
+    url: `ws://${options.host ?? '127.0.0.1'}:${port}`,
     port,
     process: child,
     stderr: () => stderr,

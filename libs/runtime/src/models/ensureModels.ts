@@ -68,12 +68,14 @@ export function modelsOfGraph(graph: Graph, catalog: NodeCatalog): ModelRef[] {
   for (const node of graph.nodes) {
     const entry = catalog.lookup(node.type);
     if (entry?.kind !== 'python') continue;
-    for (const ref of modelRefsIn(node.data)) {
-      const key = modelKey(ref);
-      if (!found.has(key)) found.set(key, withRecommendedPatterns(ref, entry.metadata));
-    }
+    for (const ref of modelsOfNode(node.data, entry.metadata)) if (!found.has(modelKey(ref))) found.set(modelKey(ref), ref);
   }
   return [...found.values()];
+}
+
+/** The models one node names in these values, with the files its own recommendation says it needs. */
+export function modelsOfNode(fields: Record<string, unknown>, metadata: NodeMetadata): ModelRef[] {
+  return modelRefsIn(fields).map((ref) => withRecommendedPatterns(ref, metadata));
 }
 
 /**
