@@ -1,3 +1,4 @@
+import { ConfigError } from '@nt/bridge';
 import { models, MODELS_HELP } from './commands/models.js';
 import { nodesList, NODES_LIST_HELP } from './commands/nodesList.js';
 import { workerStatus, WORKER_STATUS_HELP } from './commands/workerStatus.js';
@@ -45,6 +46,11 @@ export async function runCli(argv: string[], io: Io = processIo): Promise<ExitCo
     // parseArgs throws on unknown or malformed options.
     if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.err(`nodetool: ${(error as Error).message}`);
+      return EXIT.usage;
+    }
+    // A setting that cannot work (a workers file with a typo, say) is one line naming it.
+    if (error instanceof ConfigError) {
+      io.err(`nodetool: ${error.message}`);
       return EXIT.usage;
     }
     throw error;

@@ -1,4 +1,4 @@
-import type { PythonBridgeOptions } from '@nt/bridge';
+import { DnsDiscovery, workerPoolFromEnv, type PythonBridgeOptions, type WorkerSpec } from '@nt/bridge';
 import type { Io } from './io.js';
 
 /** The flags every command that talks to a worker accepts (parseArgs option specs). */
@@ -8,7 +8,7 @@ export const WORKER_FLAG_OPTIONS = {
   'worker-token': { type: 'string' },
 } as const;
 
-export const WORKER_FLAGS_HELP = `Worker: --worker-url URL (else NODETOOL_WORKER_URL; unset: a local worker process)
+export const WORKER_FLAGS_HELP = `Worker: --worker-url URL (else NODETOOL_WORKER_URL, or the first of NODETOOL_WORKERS_FILE; unset: a local worker process)
         --token-file FILE (else NODETOOL_WORKER_TOKEN_FILE, or NODETOOL_WORKER_TOKEN)
         --worker-token TOKEN works too, but any user of this machine can read it in \`ps\`.`;
 
@@ -24,5 +24,50 @@ export function bridgeOptionsFromFlags(
   if (token !== undefined) {
     io.err('nodetool: warning: a token given on the command line is visible to other users in `ps`; use NODETOOL_WORKER_TOKEN or --token-file');
   }
-  return { wsUrl: values['worker-url'] ?? values.url, workerToken: token, workerTokenFile: values['token-file'] };
+  const url = values['worker-url'] ?? values.url;
+  if (url === undefined) {
+    // A pool is configured (several URLs, a workers file): a one-worker command takes the first.
+    const pool = workerPoolFromEnv();
+    const first = pool.workers[0];
+    if (first && pool.workers.length > 1) io.err(`nodetool: note: ${pool.workers.length} workers are configured; this command uses the first, ${first.id}`);
+    if (first) return withToken({ wsUrl: first.url, workerToken: token, workerTokenFile: values['token-file'] }, first);
+  }
+  return { wsUrl: url, workerToken: token, workerTokenFile: values['token-file'] };
+}
+
+/**
+ * Every worker a command that checks them all should check: the --worker-url given, else the pool the
+ * environment configures (NODETOOL_WORKER_URL with one or several URLs, NODETOOL_WORKERS_FILE, or a DNS
+ * name resolved now), else null: one local worker process.
+ */
+export async function workersFromFlags(
+  values: { 'worker-url'?: string; 'token-file'?: string; 'worker-token'?: string; token?: string; url?: string },
+  io: Io,
+): Promise<Array<{ id: string; options: PythonBridgeOptions }> | null> {
+  const flagged = values['worker-url'] ?? values.url;
+  if (flagged !== undefined) return [{ id: flagged, options: bridgeOptionsFromFlags(values, io) }];
+  const token = values['worker-token'] ?? values.token;
+  if (token !== undefined)
+    io.err('nodetool: warning: a token given on the command line is visible to other users in `ps`; use NODETOOL_WORKER_TOKEN or --token-file');
+  const pool = workerPoolFromEnv();
+  let specs = pool.workers;
+  if (pool.discovery) {
+    const discovery = new DnsDiscovery(pool.discovery);
+    discovery.on('error', (message) => io.err(`nodetool: ${message}`));
+    await discovery.refresh();
+    specs = discovery.workers;
+    if (!specs.length) io.err(`nodetool: ${pool.discovery.host} resolves to no address: no worker to check`);
+  }
+  if (!specs.length && !pool.discovery) return null;
+  return specs.map((spec) => ({ id: spec.id, options: withToken({ wsUrl: spec.url, workerToken: token, workerTokenFile: values['token-file'] }, spec) }));
+}
+
+/** A worker's own token or token file (from a workers file) wins over the shared one. */
+function withToken(options: PythonBridgeOptions, spec: WorkerSpec): PythonBridgeOptions {
+  const own = spec.token !== undefined || spec.tokenFile !== undefined;
+  return {
+    ...options,
+    ...(own ? { workerToken: spec.token ?? '', workerTokenFile: spec.tokenFile ?? '' } : {}),
+    ...(spec.tlsServername ? { tlsServername: spec.tlsServername } : {}),
+  };
 }

@@ -103,3 +103,45 @@ describe('nodetool worker status against the real worker', () => {
     expect(option.stderr).toMatch(/Unknown option '--bogus'/);
   });
 });
+
+describe('nodetool worker status against a pool', () => {
+  let good: RealWorker;
+  let other: RealWorker;
+  beforeAll(async () => {
+    [good, other] = await Promise.all([spawnRealWorker({ token: TOKEN }), spawnRealWorker({ token: 'the-other-workers-token' })]);
+  }, 60_000);
+  afterAll(async () => {
+    await good.kill();
+    await other.kill();
+  });
+
+  it('checks every worker of NODETOOL_WORKER_URL and exits 3 naming the one that is unreachable', async () => {
+    const run = await nodetool(['worker', 'status'], { NODETOOL_WORKER_URL: `${good.url},ws://127.0.0.1:9`, NODETOOL_WORKER_TOKEN: TOKEN });
+    expect(run.code).toBe(3);
+    expect(run.stdout).toContain(`Worker ${good.url} (websocket)`);
+    expect(run.stdout).toMatch(/Worker ws:\/\/127\.0\.0\.1:9: UNREACHABLE\n\s+Cannot reach the worker at ws:\/\/127\.0\.0\.1:9/);
+    expect(run.stderr).toContain('1 of 2 workers OK; failing: ws://127.0.0.1:9');
+  });
+
+  it("uses each worker's own token from a workers file, and exits 4 naming the one that rejects it (JSON lists each)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nt-cli-pool-'));
+    const file = join(dir, 'workers.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        workers: [
+          { url: good.url, token: TOKEN },
+          { url: other.url, token: 'wrong' },
+        ],
+      }),
+    );
+    const run = await nodetool(['worker', 'status', '--json'], { NODETOOL_WORKERS_FILE: file });
+    expect(run.code).toBe(4);
+    const reports = JSON.parse(run.stdout);
+    expect(reports).toEqual([
+      expect.objectContaining({ id: good.url, ok: true, protocol_version: 6 }),
+      expect.objectContaining({ id: other.url, ok: false, exit_code: 4, error: expect.stringContaining('rejected') }),
+    ]);
+    expect(run.stdout + run.stderr).not.toContain('the-other-workers-token');
+  });
+});

@@ -1,9 +1,9 @@
 import type { ServerConfig } from './config.js';
 import type { JobManager } from './jobs/jobManager.js';
-import type { ModelService } from './models/modelService.js';
+import type { PoolModels } from './models/poolModels.js';
 import type { JobStore } from './store/jobStore.js';
 import type { WorkflowStore } from './store/workflowStore.js';
-import type { WorkerSupervisor } from './worker/workerSupervisor.js';
+import type { WorkerPool } from './workers/workerPool.js';
 import type { HostPolicy } from './security/hostPolicy.js';
 import type { ServerToken } from './security/serverToken.js';
 
@@ -13,8 +13,8 @@ export interface App {
   workflows: WorkflowStore;
   jobs: JobStore;
   runs: JobManager;
-  worker: WorkerSupervisor;
-  models: ModelService;
+  workers: WorkerPool;
+  models: PoolModels;
   startedAt: number;
   hostPolicy: HostPolicy;
   /** Null when no NODETOOL_SERVER_TOKEN is set (the server then listens on loopback only). */

@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, createPythonBridge, isLoopbackHost, type PythonBridgeOptions } from '@nt/bridge';
+import { ConfigError, createPythonBridge, isLoopbackHost, workerPoolFromEnv, type PythonBridgeOptions, type WorkerPoolConfig } from '@nt/bridge';
+import { bridgeOptionsFor } from './workers/bridgeOptionsFor.js';
 import {
   DEFAULT_GRAPH_LIMITS,
   InvalidKeepAliveError,
@@ -40,7 +41,12 @@ export interface ServerConfig {
   secretPolicy: SecretPolicy;
   /** NODETOOL_MODEL_KEEP_ALIVE: how long a run's models stay loaded after it, unless the run says otherwise. */
   modelKeepAliveMs: KeepAliveMs;
+  /** What every worker's bridge starts from (the environment's token settings, limits). */
   bridgeOptions: PythonBridgeOptions;
+  /** The workers: NODETOOL_WORKER_URL (one or several), NODETOOL_WORKERS_FILE or DNS discovery; none: a local worker process. */
+  workerPool: WorkerPoolConfig;
+  /** NODETOOL_WORKER_WAIT_MS: how long a queued run waits while no connected worker offers its nodes. */
+  workerWaitMs: number;
   /** Retry delays while the worker cannot be reached at all (initial connect). */
   workerRetry: { initialDelayMs: number; maxDelayMs: number };
 }
@@ -60,8 +66,13 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
         'set NODETOOL_SERVER_TOKEN (for example `openssl rand -hex 32`) or bind HOST=127.0.0.1',
     );
   }
-  const bridgeOptions: PythonBridgeOptions = { env };
-  createPythonBridge(bridgeOptions); // validates NODETOOL_WORKER_URL, the token settings and the bridge limits now
+  const workerPool = workerPoolFromEnv(env);
+  // The workers come from workerPool; the environment still gives the shared token and the bridge limits.
+  const bridgeOptions: PythonBridgeOptions = { env: { ...env, NODETOOL_WORKER_URL: '' } };
+  // Validates the token settings and the bridge limits of every worker now, before anything starts.
+  for (const spec of workerPool.workers.length ? workerPool.workers : [{ id: 'local', url: workerPool.discovery?.url ?? '', labels: {} }]) {
+    createPythonBridge(bridgeOptionsFor(spec, bridgeOptions));
+  }
   return {
     host,
     port: integer(env, 'PORT', 7777, 0, 65_535),
@@ -83,6 +94,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     secretPolicy: secretPolicyFromEnv(env),
     modelKeepAliveMs: modelKeepAlive(env),
     bridgeOptions,
+    workerPool,
+    workerWaitMs: integer(env, 'NODETOOL_WORKER_WAIT_MS', 60_000, 0),
     workerRetry: { initialDelayMs: 1_000, maxDelayMs: 30_000 },
   };
 }

@@ -88,7 +88,7 @@ describe('failures inside the server', () => {
   }, 60_000);
 
   it('fails the run of a stdio worker stuck in the middle of a frame, and is back with a new worker', async () => {
-    const pidBefore = (server.app.worker.bridge as unknown as { pid: number }).pid;
+    const pidBefore = (server.app.workers.members()[0]?.supervisor.bridge as unknown as { pid: number }).pid;
     const run = await api(server, 'POST', '/api/run', {
       graph: { nodes: [node('stuck', 'fixtures.StallMidFrame', { declared: 4096, sent: 7 })], edges: [] },
       wait: true,
@@ -97,7 +97,7 @@ describe('failures inside the server', () => {
     expect(run.body.error).toMatch(
       /node "stuck" \(fixtures\.StallMidFrame\) failed: The stdio worker stopped in the middle of a frame \(7 of its 4096 bytes arrived/,
     );
-    const pidNow = () => (server.app.worker.bridge as unknown as { pid?: number } | null)?.pid;
+    const pidNow = () => (server.app.workers.members()[0]?.supervisor.bridge as unknown as { pid?: number } | null)?.pid;
     const deadline = Date.now() + 30_000;
     while ((pidNow() === undefined || pidNow() === pidBefore) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(pidNow()).toBeGreaterThan(0);

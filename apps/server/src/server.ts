@@ -7,7 +7,7 @@ import { Router } from './http/router.js';
 import { answerPreflight, setCorsHeaders, setSecurityHeaders } from './http/securityHeaders.js';
 import { serveStatic } from './http/staticFiles.js';
 import { JobManager } from './jobs/jobManager.js';
-import { ModelService } from './models/modelService.js';
+import { PoolModels } from './models/poolModels.js';
 import { addAuthRoutes, isHttps } from './routes/authRoutes.js';
 import { addHealthRoutes } from './routes/healthRoutes.js';
 import { addJobRoutes } from './routes/jobRoutes.js';
@@ -20,7 +20,7 @@ import { ServerToken } from './security/serverToken.js';
 import { openDatabase } from './store/database.js';
 import { JobStore } from './store/jobStore.js';
 import { WorkflowStore } from './store/workflowStore.js';
-import { WorkerSupervisor } from './worker/workerSupervisor.js';
+import { WorkerPool } from './workers/workerPool.js';
 import { WsHub } from './ws/wsHub.js';
 
 export interface RunningServer {
@@ -31,28 +31,34 @@ export interface RunningServer {
 }
 
 /**
- * Opens the database, starts the worker supervisor (the server runs whether or
- * not the worker is up) and listens. Resolves once listening.
+ * Opens the database, starts the pool of workers (the server runs whether or
+ * not any worker is up) and listens. Resolves once listening.
  */
 export async function startServer(config: ServerConfig, log: (line: string) => void = () => undefined): Promise<RunningServer> {
   const db = openDatabase(config.dbPath);
   const jobs = new JobStore(db);
   const interrupted = jobs.failInterrupted();
   if (interrupted) log(`marked ${interrupted} run(s) left over from a previous process as failed`);
-  const worker = new WorkerSupervisor(config.bridgeOptions, config.workerRetry);
-  const models = new ModelService(worker, config.modelKeepAliveMs, config.secretPolicy, log);
+  const workers = new WorkerPool(config.workerPool, config.bridgeOptions, {
+    retry: config.workerRetry,
+    defaultKeepAliveMs: config.modelKeepAliveMs,
+    secretPolicy: config.secretPolicy,
+    log,
+  });
+  const models = new PoolModels(workers, config.modelKeepAliveMs);
   const app: App = {
     config,
     workflows: new WorkflowStore(db),
     jobs,
-    runs: new JobManager(jobs, worker, {
+    runs: new JobManager(jobs, workers, {
       maxConcurrentRuns: config.maxConcurrentRuns,
       maxQueuedRuns: config.maxQueuedRuns,
       secretPolicy: config.secretPolicy,
-      models,
+      defaultKeepAliveMs: config.modelKeepAliveMs,
+      workerWaitMs: config.workerWaitMs,
       log,
     }),
-    worker,
+    workers,
     models,
     startedAt: Date.now(),
     hostPolicy: createHostPolicy(config.host, config.allowedHosts, config.allowedOrigins),
@@ -77,15 +83,20 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   const address = server.address() as { port: number };
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${address.port}`;
 
-  worker.on('status', (health) => log(`worker ${health.state}${health.target ? ` (${health.target})` : ''}${health.error ? `: ${health.error}` : ''}`));
-  void worker.start().then(() => {
-    const health = worker.status();
-    if (health.state === 'connected') {
+  const announced = new Map<string, string>();
+  workers.on('status', (pool) => {
+    for (const health of pool.workers) {
+      const line = `worker ${health.id} ${health.state}${health.error ? `: ${health.error}` : ''}`;
+      if (announced.get(health.id as string) === line) continue;
+      announced.set(health.id as string, line);
       log(
-        `worker ready: ${health.target}, protocol ${health.protocol_version}, ${health.node_count} nodes, namespaces ${health.namespaces.join(', ') || '(none)'}, ${health.load_errors.length} load errors, round trip ${health.last_round_trip_ms} ms`,
+        health.state === 'connected'
+          ? `worker ${health.id} ready: protocol ${health.protocol_version}, ${health.node_count} nodes, namespaces ${health.namespaces.join(', ') || '(none)'}, ${health.load_errors.length} load errors, round trip ${health.last_round_trip_ms} ms`
+          : line,
       );
     }
   });
+  void workers.start().catch((error: Error) => log(`the workers could not start: ${error.message}`));
 
   let closing: Promise<void> | null = null;
   return {
@@ -97,9 +108,8 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
         const unfinished = await app.runs.shutdown(config.shutdownTimeoutMs);
         if (unfinished) log(`${unfinished} run(s) did not finish within ${config.shutdownTimeoutMs} ms and were marked failed`);
         hub.close();
-        // What the keep-alive holds is released, or the worker keeps it until its job TTL.
-        await models.releaseAll().catch((error: Error) => log(`could not release the models kept loaded: ${error.message}`));
-        await worker.stop();
+        // Each worker releases what its keep-alive holds, or it would keep it until its job TTL.
+        await workers.stop();
         server.closeAllConnections();
         db.close();
       })();

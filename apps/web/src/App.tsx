@@ -6,14 +6,25 @@ import { LoginForm } from './components/LoginForm.js';
 import { ModelsPanel } from './components/ModelsPanel.js';
 import { NodeBrowser } from './components/NodeBrowser.js';
 import { OutputsPanel } from './components/OutputsPanel.js';
+import { WorkersPanel } from './components/WorkersPanel.js';
 import { WorkerStatusPanel } from './components/WorkerStatusPanel.js';
 import { WorkflowList } from './components/WorkflowList.js';
 import { applyRunMessage, startedRun, type RunState } from './runState.js';
-import type { ModelDownloadProgress, NodeMetadata, ResidentModel, ServerMessage, StoredWorkflow, WorkerHealth, WorkflowSummary } from '@nt/api-contract';
+import type {
+  ModelDownloadProgress,
+  NodeMetadata,
+  PoolHealth,
+  ResidentModel,
+  ServerMessage,
+  StoredWorkflow,
+  WorkerHealth,
+  WorkflowSummary,
+} from '@nt/api-contract';
 import { useServerEvents } from './useServerEvents.js';
 
 export function App() {
   const [health, setHealth] = useState<WorkerHealth | null>(null);
+  const [pool, setPool] = useState<PoolHealth | null>(null);
   const [serverOnline, setServerOnline] = useState(true);
   const [nodes, setNodes] = useState<NodeMetadata[]>([]);
   const [workflows, setWorkflows] = useState<WorkflowSummary[]>([]);
@@ -38,8 +49,9 @@ export function App() {
 
   const send = useServerEvents((message: ServerMessage) => {
     if (message.type === 'worker_status') {
-      const { type: _type, ...status } = message;
+      const { type: _type, pool: workers, ...status } = message;
       setHealth(status as WorkerHealth);
+      setPool(workers);
       if (status.state === 'connected') void refresh();
       return;
     }
@@ -92,10 +104,11 @@ export function App() {
     <div className="app">
       <header>
         <h1>nodetool worker console</h1>
-        <WorkerStatusPanel health={health} serverOnline={serverOnline} />
+        <WorkerStatusPanel health={health} pool={pool} serverOnline={serverOnline} />
       </header>
       <aside>
         <WorkflowList workflows={workflows} selected={selected?.id ?? null} onSelect={(id) => void select(id)} onImport={importFile} />
+        {pool && pool.total > 1 && <WorkersPanel pool={pool} />}
         <ModelsPanel workerConnected={health?.state === 'connected'} downloads={downloads} resident={resident} />
         <NodeBrowser nodes={nodes} />
       </aside>

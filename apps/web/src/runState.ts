@@ -6,6 +6,8 @@ export interface NodeRunState {
   total?: number;
   error?: string;
   duration_ms?: number;
+  /** The worker it ran on. */
+  worker?: string;
 }
 
 /** What the UI knows about the run it started: its status, each node's state, and the outputs so far. */
@@ -45,7 +47,13 @@ export function applyRunMessage(run: RunState | null, message: ServerMessage): R
         ...run,
         nodes: {
           ...run.nodes,
-          [message.node_id]: { ...run.nodes[message.node_id], status: message.status, error: message.error, duration_ms: message.duration_ms },
+          [message.node_id]: {
+            ...run.nodes[message.node_id],
+            status: message.status,
+            error: message.error,
+            duration_ms: message.duration_ms,
+            ...(message.worker ? { worker: message.worker } : {}),
+          },
         },
       };
     case 'node_progress':

@@ -2,10 +2,13 @@ import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import {
   graphNeedsWorker,
+  modelKey,
+  modelsOfGraph,
   prepareGraph,
   prepareRun,
   runPrepared,
   toJsonValue,
+  GraphValidationError,
   type PreparedRun,
   type RunEvent,
   type SecretPolicy,
@@ -13,10 +16,11 @@ import {
 } from '@nt/runtime';
 import type { ServerRunEvent } from '@nt/api-contract';
 import { JobExistsError, TooManyRunsError, WorkerUnavailableError } from '../errors.js';
-import type { ModelService } from '../models/modelService.js';
 import type { RunModelOptions } from '../runs/runRequest.js';
 import type { JobStore, StoredJob } from '../store/jobStore.js';
-import type { WorkerSupervisor } from '../worker/workerSupervisor.js';
+import type { RunNeeds } from '../workers/chooseWorker.js';
+import type { PoolMember } from '../workers/poolMember.js';
+import type { WorkerPool } from '../workers/workerPool.js';
 
 export type { ServerRunEvent } from '@nt/api-contract';
 
@@ -25,43 +29,53 @@ export interface JobManagerOptions {
   /** Runs that wait, first in first out, while the concurrent ones go; more are refused (429). */
   maxQueuedRuns?: number;
   secretPolicy?: SecretPolicy;
-  /** The keep-alive and the default keep-alive of runs; without it a run's models are released at its end. */
-  models?: ModelService;
+  /** The default keep-alive of runs (NODETOOL_MODEL_KEEP_ALIVE); each worker's keep-alive holds them. */
+  defaultKeepAliveMs?: number;
+  /** How long a queued run waits for a worker that offers its nodes while none is connected, before it fails. */
+  workerWaitMs?: number;
   log?: (line: string) => void;
 }
 
+interface QueuedRun {
+  jobId: string;
+  workflow: Workflow;
+  params: Record<string, unknown>;
+  models: RunModelOptions;
+  settle: (job: StoredJob) => void;
+  /** Since when no connected worker could take it at all (it fails after workerWaitMs). */
+  noWorkerSince?: number;
+}
+
 /**
- * Starts runs on the supervisor's bridge, persists them, and re-emits their
- * events (`event`) for WebSocket clients. Validation happens before a job
- * exists, so a bad graph is refused without leaving a half-made run behind.
- * Nothing a run does can take the server down: a store that fails, a worker
- * that dies, an executor that throws all end as that run's failure.
+ * Starts runs on the workers of the pool (one chosen per run: see chooseWorker), persists them, and
+ * re-emits their events (`event`) for WebSocket clients. Validation happens before a job exists, so a
+ * bad graph is refused without leaving a half-made run behind. Runs wait in one FIFO queue while the
+ * workers that could take them are full. Nothing a run does can take the server down: a store that
+ * fails, a worker that dies, an executor that throws all end as that run's failure.
  */
 export class JobManager extends EventEmitter {
   private readonly active = new Map<string, { controller: AbortController; done: Promise<StoredJob> }>();
-  private readonly live = new Map<string, Record<string, { status: string; progress?: number; total?: number }>>();
+  private readonly live = new Map<string, Record<string, { status: string; progress?: number; total?: number; worker?: string }>>();
   /** Outcomes the store refused (disk full, locked): served from memory, written again with the next outcome. */
   private readonly unsaved = new Map<string, StoredJob>();
-  /** Runs waiting for a slot, oldest first; each keeps the promise its caller holds. */
-  private readonly queue: Array<{
-    jobId: string;
-    workflow: Workflow;
-    params: Record<string, unknown>;
-    models: RunModelOptions;
-    settle: (job: StoredJob) => void;
-  }> = [];
+  /** Runs waiting for a worker with room, oldest first; each keeps the promise its caller holds. */
+  private readonly queue: QueuedRun[] = [];
   private accepting = true;
+  private waitTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly jobs: JobStore,
-    private readonly supervisor: WorkerSupervisor,
+    private readonly pool: WorkerPool,
     private readonly options: JobManagerOptions = { maxConcurrentRuns: 32 },
   ) {
     super();
+    // A worker that connects, or a new one, may take a waiting run.
+    pool.on('changed', () => this.dispatch());
   }
 
   /**
-   * Validates, records and starts a run, or queues it when NODETOOL_MAX_CONCURRENT_RUNS run already.
+   * Validates, records and starts a run on the worker chosen for it, or queues it while every worker
+   * that could take it is full (or NODETOOL_MAX_CONCURRENT_RUNS run already).
    * Throws (GraphValidationError, WorkerUnavailableError, TooManyRunsError, ...) before anything is saved.
    */
   start(
@@ -75,13 +89,14 @@ export class JobManager extends EventEmitter {
       throw new JobExistsError(jobId);
     }
     const prepared = this.prepare(workflow, params);
-    if (this.active.size < this.options.maxConcurrentRuns) {
+    const placement = this.place(prepared);
+    if (placement !== 'wait' && this.queue.length === 0 && this.active.size < this.options.maxConcurrentRuns) {
       this.jobs.create({ id: jobId, workflow_id: workflow.id, graph: workflow.graph, params });
-      return { jobId, done: this.launch(prepared, jobId, models) };
+      return { jobId, done: this.launch(prepared, jobId, models, placement) };
     }
     if (this.queue.length >= (this.options.maxQueuedRuns ?? 1000)) {
       throw new TooManyRunsError(
-        `${this.active.size} runs are in progress and ${this.queue.length} wait, the most this server takes (NODETOOL_MAX_CONCURRENT_RUNS, NODETOOL_MAX_QUEUED_RUNS); try again when one finishes`,
+        `${this.active.size} runs are in progress and ${this.queue.length} wait, the most this server takes (NODETOOL_MAX_CONCURRENT_RUNS, NODETOOL_MAX_QUEUED_RUNS, the workers' max_concurrent_runs); try again when one finishes`,
       );
     }
     this.jobs.create({ id: jobId, workflow_id: workflow.id, graph: workflow.graph, params }, 'queued');
@@ -90,54 +105,100 @@ export class JobManager extends EventEmitter {
     return { jobId, done };
   }
 
-  /** Structure, worker availability and the worker's catalog: everything that can be refused before a run exists. */
+  /** Structure, the workers' catalog, and a connected worker able to take it: everything that can be refused before a run exists. */
   private prepare(workflow: Workflow, params: Record<string, unknown>): PreparedRun {
-    const bridge = this.supervisor.bridge;
     const graph = prepareGraph(workflow, params);
-    if (!bridge && graphNeedsWorker(graph)) {
-      const health = this.supervisor.status();
-      throw new WorkerUnavailableError(
-        `the workflow needs the Python worker, which is ${health.state.replace('_', ' ')}${health.error ? ` (${health.error})` : ''}`,
-      );
+    if (graphNeedsWorker(graph) && this.pool.connected().length === 0) {
+      const health = this.pool.status().worker;
+      const what = this.pool.members().length > 1 ? 'no worker of the pool is connected' : `the worker is ${health.state.replace('_', ' ')}`;
+      throw new WorkerUnavailableError(`the workflow needs a Python worker, and ${what}${health.error ? ` (${health.error})` : ''}`);
     }
-    return prepareRun(workflow, graph, bridge?.getNodeMetadata() ?? []);
+    const prepared = prepareRun(workflow, graph, this.pool.catalog());
+    if (graphNeedsWorker(graph) && !this.pool.choose(needsOf(prepared)).eligible) {
+      throw new WorkerUnavailableError(`no connected worker offers every Python node type of this workflow (${needsOf(prepared).nodeTypes.join(', ')})`);
+    }
+    return prepared;
   }
 
-  private launch(prepared: PreparedRun, jobId: string, models: RunModelOptions): Promise<StoredJob> {
+  /** The worker a run starts on now, null for a run that needs none, or 'wait' while every able worker is full. */
+  private place(prepared: PreparedRun): PoolMember | null | 'wait' {
+    if (!graphNeedsWorker(prepared.graph)) return null;
+    return this.pool.choose(needsOf(prepared)).chosen ?? 'wait';
+  }
+
+  private launch(prepared: PreparedRun, jobId: string, models: RunModelOptions, worker: PoolMember | null): Promise<StoredJob> {
     const controller = new AbortController();
     this.live.set(jobId, {});
-    const done = this.execute(prepared, jobId, controller.signal, models);
+    if (worker) worker.runsInFlight++;
+    const done = this.execute(prepared, jobId, controller.signal, models, worker);
     this.active.set(jobId, { controller, done });
     void done
       .finally(() => {
+        if (worker) worker.runsInFlight--;
         this.active.delete(jobId);
         this.live.delete(jobId);
-        this.startQueued();
+        this.dispatch();
       })
       .catch(() => undefined);
     return done;
   }
 
-  /** Fills free slots from the queue, oldest first. Each is checked again: the worker may have changed meanwhile. */
-  private startQueued(): void {
-    for (let next = this.queue.shift(); next; next = this.queue.shift()) {
-      if (!this.accepting || this.active.size >= this.options.maxConcurrentRuns) {
-        this.queue.unshift(next);
-        return;
-      }
-      let prepared: PreparedRun;
+  /**
+   * Starts what waits, oldest first, on workers with room. A run no worker can take yet stays queued
+   * without holding up the ones behind it that another worker can take. One that waits while no
+   * connected worker offers its nodes at all fails after workerWaitMs: no run waits forever.
+   */
+  private dispatch(): void {
+    const now = Date.now();
+    const maxWait = this.options.workerWaitMs ?? 60_000;
+    for (let index = 0; index < this.queue.length;) {
+      if (!this.accepting || this.active.size >= this.options.maxConcurrentRuns) break;
+      const next = this.queue[index] as QueuedRun;
+      let prepared: PreparedRun | null = null;
+      let placement: PoolMember | null | 'wait' = 'wait';
       try {
-        prepared = this.prepare(next.workflow, next.params);
+        prepared = prepareRun(next.workflow, prepareGraph(next.workflow, next.params), this.pool.catalog());
+        placement = this.place(prepared);
       } catch (error) {
-        next.settle(this.finishWithoutRunning(next.jobId, next.workflow.id, 'failed', (error as Error).message));
+        // With no worker connected its node types are unknown: it waits for one. Otherwise it cannot run.
+        if (!(error instanceof GraphValidationError) || this.pool.connected().length > 0) {
+          this.queue.splice(index, 1);
+          next.settle(this.finishWithoutRunning(next.jobId, next.workflow.id, 'failed', (error as Error).message));
+          continue;
+        }
+      }
+      if (placement === 'wait' || !prepared) {
+        const able = prepared !== null && this.pool.choose(needsOf(prepared)).eligible;
+        next.noWorkerSince = able ? undefined : (next.noWorkerSince ?? now);
+        if (next.noWorkerSince !== undefined && now - next.noWorkerSince >= maxWait) {
+          this.queue.splice(index, 1);
+          const waited = `no connected worker offered every node type of this run for ${Math.round(maxWait / 1000)} s (NODETOOL_WORKER_WAIT_MS)`;
+          next.settle(this.finishWithoutRunning(next.jobId, next.workflow.id, 'failed', waited));
+          continue;
+        }
+        index++;
         continue;
       }
+      this.queue.splice(index, 1);
       try {
         this.jobs.markRunning(next.jobId);
       } catch {
         // The outcome is what matters; a status the store missed is corrected when the run ends.
       }
-      void this.launch(prepared, next.jobId, next.models).then(next.settle);
+      void this.launch(prepared, next.jobId, next.models, placement).then(next.settle);
+    }
+    this.watchWaiting();
+  }
+
+  /** While a queued run waits for any able worker, look again every second (its wait has a deadline). */
+  private watchWaiting(): void {
+    const waiting = this.accepting && this.queue.some((queued) => queued.noWorkerSince !== undefined);
+    if (waiting && !this.waitTimer) {
+      this.waitTimer = setInterval(() => this.dispatch(), 1_000);
+      this.waitTimer.unref();
+    } else if (!waiting && this.waitTimer) {
+      clearInterval(this.waitTimer);
+      this.waitTimer = null;
     }
   }
 
@@ -189,6 +250,7 @@ export class JobManager extends EventEmitter {
     this.accepting = false;
     for (const queued of this.queue.splice(0))
       queued.settle(this.finishWithoutRunning(queued.jobId, queued.workflow.id, 'cancelled', 'the server shut down before the run started'));
+    this.watchWaiting();
     const runs = [...this.active.entries()];
     for (const [, run] of runs) run.controller.abort(new Error('the server is shutting down'));
     let timer: NodeJS.Timeout | undefined;
@@ -205,19 +267,21 @@ export class JobManager extends EventEmitter {
     return failed;
   }
 
-  private async execute(prepared: PreparedRun, jobId: string, signal: AbortSignal, models: RunModelOptions): Promise<StoredJob> {
+  private async execute(prepared: PreparedRun, jobId: string, signal: AbortSignal, models: RunModelOptions, worker: PoolMember | null): Promise<StoredJob> {
     const { workflow } = prepared;
     let status: 'completed' | 'failed' | 'cancelled';
     let result: StoredJob['result'] = null;
     let error: string | null;
     try {
-      const outcome = await runPrepared(prepared, this.supervisor.bridge, {
+      const router = worker ? this.pool.routerFor(worker) : undefined;
+      const outcome = await runPrepared(prepared, router?.home.bridge ?? null, {
         jobId,
         signal,
+        router,
         secretPolicy: this.options.secretPolicy,
-        keepAlive: this.options.models?.keepAlive() ?? undefined,
-        keepAliveMs: models.keepAliveMs ?? this.options.models?.defaultKeepAliveMs,
+        keepAliveMs: models.keepAliveMs ?? this.options.defaultKeepAliveMs,
         downloadMissing: models.downloadMissing,
+        retryOnWorkerLoss: models.retryOnWorkerLoss,
         onEvent: (event) => this.relay(workflow.id, event),
       });
       status = outcome.status;
@@ -289,8 +353,9 @@ export class JobManager extends EventEmitter {
   private relay(workflowId: string, event: RunEvent): void {
     if (event.type === 'job_update' && event.status !== 'running') return;
     const live = this.live.get(event.job_id);
-    if (live && event.type === 'node_update') live[event.node_id] = { status: event.status };
-    if (live && event.type === 'node_progress') live[event.node_id] = { status: 'running', progress: event.progress, total: event.total };
+    if (live && event.type === 'node_update') live[event.node_id] = { status: event.status, ...(event.worker ? { worker: event.worker } : {}) };
+    if (live && event.type === 'node_progress')
+      live[event.node_id] = { ...live[event.node_id], status: 'running', progress: event.progress, total: event.total };
     // Left as is: the WebSocket hub converts values to JSON only when someone listens.
     this.emitEvent({ ...event, workflow_id: workflowId } satisfies ServerRunEvent);
   }
@@ -303,4 +368,11 @@ export class JobManager extends EventEmitter {
       this.options.log?.(`an event listener failed: ${(error as Error).message}`);
     }
   }
+}
+
+/** What a run needs of a worker: its Python node types, and the models its nodes name. */
+function needsOf({ graph, catalog }: PreparedRun): RunNeeds {
+  const nodeTypes = new Set<string>();
+  for (const node of graph.nodes) if (catalog.lookup(node.type)?.kind === 'python') nodeTypes.add(node.type);
+  return { nodeTypes: [...nodeTypes], models: modelsOfGraph(graph, catalog).map(modelKey) };
 }

@@ -16,7 +16,7 @@ import {
   type SecretPolicy,
 } from '@nt/runtime';
 import { DownloadInProgressError, ModelNotCachedError, WorkerUnavailableError } from '../errors.js';
-import type { WorkerSupervisor } from '../worker/workerSupervisor.js';
+import type { WorkerSupervisor } from '../workers/workerSupervisor.js';
 
 /**
  * The worker's models as the server manages them: what its cache holds, what the keep-alive holds

@@ -12,7 +12,7 @@ export function addHealthRoutes(router: Router, app: App): void {
         uptime_s: Math.round((Date.now() - app.startedAt) / 1000),
         running_jobs: app.runs.runningCount,
         queued_jobs: app.runs.queuedCount,
-        worker: app.worker.status(),
+        ...app.workers.status(),
         resident_models: app.models.resident(),
       },
     };

@@ -5,7 +5,7 @@ import { readJsonBody } from '../http/readJsonBody.js';
 import type { Router } from '../http/router.js';
 
 /**
- * The worker's models:
+ * The workers' models (each request takes `worker`, a worker's id, to address one; else every connected worker):
  *   GET    /api/models                  cached, resident (with the keep-alive left), downloads in flight
  *   GET    /api/models/resident         only what the keep-alive holds (cheap: asks the worker nothing)
  *   POST   /api/models/download         {repo_id, allow_patterns?, ignore_patterns?, path?} → 202; progress as WS models_download
@@ -14,31 +14,32 @@ import type { Router } from '../http/router.js';
  *   DELETE /api/models/<owner>/<name>   its files, after releasing what the keep-alive holds of it
  */
 export function addModelRoutes(router: Router, app: App): void {
-  router.add('GET', '/api/models', async () => ({ status: 200, body: await app.models.report() }));
+  router.add('GET', '/api/models', async ({ query }) => ({ status: 200, body: await app.models.report(query.get('worker') ?? undefined) }));
 
   router.add('GET', '/api/models/resident', () => ({ status: 200, body: { resident: app.models.resident() } }));
 
   router.add('POST', '/api/models/download', async ({ request }) => {
-    const ref = readModelRef(await readJsonBody(request, 64 * 1024));
-    return { status: 202, body: app.models.download(ref) };
+    const body = await readJsonBody(request, 64 * 1024);
+    return { status: 202, body: app.models.download(readModelRef(body), workerOf(body)) };
   });
 
   router.add('POST', '/api/models/download/cancel', async ({ request }) => {
-    const ref = readModelRef(await readJsonBody(request, 64 * 1024));
-    app.models.cancelDownload(ref.path ? `${ref.repo_id}:${ref.path}` : ref.repo_id);
+    const body = await readJsonBody(request, 64 * 1024);
+    const ref = readModelRef(body);
+    app.models.cancelDownload(ref.path ? `${ref.repo_id}:${ref.path}` : ref.repo_id, workerOf(body));
     return { status: 202, body: { repo_id: ref.repo_id, status: 'cancelling' } };
   });
 
   router.add('POST', '/api/models/evict', async ({ request }) => {
     const body = (await readJsonBody(request, 64 * 1024)) as Record<string, unknown>;
-    if (body['all'] === true && body['repo_id'] === undefined) return { status: 200, body: await app.models.evict(null) };
+    if (body['all'] === true && body['repo_id'] === undefined) return { status: 200, body: await app.models.evict(null, workerOf(body)) };
     if (body['all'] !== undefined && body['all'] !== false) throw new InvalidRequestError('evict takes either {"all": true} or {"repo_id": "<owner>/<name>"}');
-    return { status: 200, body: await app.models.evict(readModelRef(body).repo_id) };
+    return { status: 200, body: await app.models.evict(readModelRef(body).repo_id, workerOf(body)) };
   });
 
-  const remove = ({ params }: { params: Record<string, string> }) => {
+  const remove = ({ params, query }: { params: Record<string, string>; query: URLSearchParams }) => {
     const repoId = params['name'] ? `${params['owner']}/${params['name']}` : (params['owner'] as string);
-    return app.models.delete(readModelRef({ repo_id: repoId }).repo_id).then((body) => ({ status: 200, body }));
+    return app.models.delete(readModelRef({ repo_id: repoId }).repo_id, query.get('worker') ?? undefined).then((body) => ({ status: 200, body }));
   };
   router.add('DELETE', '/api/models/:owner/:name', remove);
   // One segment: a repo without an owner, or "<owner>%2F<name>".
@@ -46,6 +47,14 @@ export function addModelRoutes(router: Router, app: App): void {
 }
 
 const MAX_PATTERNS = 100;
+
+/** `worker` in a body: one worker's id, or undefined for every connected worker. */
+function workerOf(body: unknown): string | undefined {
+  const worker = (body as Record<string, unknown> | null)?.['worker'];
+  if (worker === undefined) return undefined;
+  if (typeof worker !== 'string' || !worker) throw new InvalidRequestError('"worker" must be the id of a worker of the pool (GET /health lists them)');
+  return worker;
+}
 
 /** {repo_id, path?, allow_patterns?, ignore_patterns?}, checked: a Hub repo id, lists of short strings. */
 function readModelRef(body: unknown): ModelRef {

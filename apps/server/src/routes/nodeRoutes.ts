@@ -6,9 +6,7 @@ export function addNodeRoutes(router: Router, app: App): void {
   // TS built-ins always; the worker's nodes while it is connected.
   router.add('GET', '/api/nodes', ({ query }) => {
     const namespace = query.get('namespace');
-    const nodes = new NodeCatalog(app.worker.bridge?.getNodeMetadata() ?? [])
-      .allMetadata()
-      .filter((node) => !namespace || node.node_type.startsWith(`${namespace}.`));
-    return { status: 200, body: { worker_connected: app.worker.bridge !== null, nodes } };
+    const nodes = new NodeCatalog(app.workers.catalog()).allMetadata().filter((node) => !namespace || node.node_type.startsWith(`${namespace}.`));
+    return { status: 200, body: { worker_connected: app.workers.connected().length > 0, nodes } };
   });
 }

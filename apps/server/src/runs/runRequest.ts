@@ -18,6 +18,8 @@ export interface RunModelOptions {
   keepAliveMs?: KeepAliveMs;
   /** `download_missing: false`: a model the worker lacks fails the run instead of being downloaded. */
   downloadMissing?: boolean;
+  /** `retry_on_worker_loss: true`: a node whose worker was lost while it ran runs once more on another worker. */
+  retryOnWorkerLoss?: boolean;
 }
 
 /**
@@ -50,6 +52,9 @@ function readModelOptions(body: Record<string, unknown>): RunModelOptions {
   const download = body['download_missing'];
   if (download !== undefined && typeof download !== 'boolean') throw new InvalidRequestError('"download_missing" must be true or false');
   if (download !== undefined) options.downloadMissing = download;
+  const retry = body['retry_on_worker_loss'];
+  if (retry !== undefined && typeof retry !== 'boolean') throw new InvalidRequestError('"retry_on_worker_loss" must be true or false');
+  if (retry !== undefined) options.retryOnWorkerLoss = retry;
   return options;
 }
 

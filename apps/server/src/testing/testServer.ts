@@ -25,7 +25,8 @@ export async function startTestServer(
   const server = await startServer({
     ...config,
     webRoot: null,
-    bridgeOptions: options.bridgeOptions ?? fixtureStdioOptions(),
+    // The worker settings of `env` stay (the pool, the shared token); bridgeOptions adds to them.
+    bridgeOptions: { ...config.bridgeOptions, ...(options.bridgeOptions ?? fixtureStdioOptions()) },
     workerRetry: { initialDelayMs: 200, maxDelayMs: 1_000 },
   });
   return { ...server, dbPath };
@@ -33,8 +34,8 @@ export async function startTestServer(
 
 export async function waitForWorker(server: RunningServer, state = 'connected', timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (server.app.worker.status().state !== state) {
-    if (Date.now() > deadline) throw new Error(`worker is ${server.app.worker.status().state}, expected ${state}`);
+  while (server.app.workers.status().worker.state !== state) {
+    if (Date.now() > deadline) throw new Error(`worker is ${server.app.workers.status().worker.state}, expected ${state}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -30,10 +30,10 @@ export class WsHub {
   ) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: app.config.maxBodyBytes });
     app.runs.on('event', (event: ServerRunEvent) => this.deliver(event));
-    app.worker.on('status', (health) => this.broadcast({ type: 'worker_status', ...health }));
+    app.workers.on('status', () => this.broadcast(this.workerStatus()));
     // The worker's models concern every client (one server, one worker, one set of users).
-    app.models.on('download', (progress) => this.broadcast({ type: 'models_download', ...progress }));
-    app.models.on('resident', (resident) => this.broadcast({ type: 'models_resident', resident }));
+    app.workers.on('download', (progress) => this.broadcast({ type: 'models_download', ...progress }));
+    app.workers.on('resident', (resident) => this.broadcast({ type: 'models_resident', resident }));
   }
 
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -42,7 +42,7 @@ export class WsHub {
       client.on('message', (data, isBinary) => void this.onMessage(client, isBinary ? null : data.toString()));
       client.on('error', () => client.terminate());
       client.on('close', () => this.forget(client));
-      this.send(client, JSON.stringify({ type: 'worker_status', ...this.app.worker.status() }));
+      this.send(client, JSON.stringify(this.workerStatus()));
     });
   }
 
@@ -124,7 +124,8 @@ export class WsHub {
     // Converted once for all its watchers, and only when someone watches.
     const text = JSON.stringify(toJsonValue(event));
     for (const client of clients) this.send(client, text);
-    if (event.type === 'job_update' && event.status !== 'running') {
+    // Watching ends with the run's outcome, not with `queued` (a queued run's events are still to come).
+    if (event.type === 'job_update' && (event.status === 'completed' || event.status === 'failed' || event.status === 'cancelled')) {
       for (const client of clients) this.watching.get(client)?.delete(event.job_id);
       this.watchers.delete(event.job_id);
     }
@@ -146,6 +147,12 @@ export class WsHub {
   private forget(client: WebSocket): void {
     for (const jobId of this.watching.get(client) ?? []) this.unwatch(client, jobId);
     this.watching.delete(client);
+  }
+
+  /** The pool at a glance, with every worker. */
+  private workerStatus(): ServerMessage {
+    const { worker, pool } = this.app.workers.status();
+    return { type: 'worker_status', ...worker, pool };
   }
 
   private broadcast(message: ServerMessage): void {

@@ -21,6 +21,11 @@ function WorkflowNode({ data }: NodeProps<Node<GraphNodeData>>) {
           {data.run?.duration_ms !== undefined && status === 'completed' ? ` · ${data.run.duration_ms} ms` : ''}
         </div>
       )}
+      {data.run?.worker && (
+        <div className="graph-node-worker" data-testid="node-worker" title={`ran on ${data.run.worker}`}>
+          on {data.run.worker.replace(/^wss?:\/\//, '')}
+        </div>
+      )}
       {percent !== null && status === 'running' && (
         <div className="progress">
           <div style={{ width: `${percent}%` }} />

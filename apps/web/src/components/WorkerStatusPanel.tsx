@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { WorkerHealth } from '@nt/api-contract';
+import type { PoolHealth, WorkerHealth } from '@nt/api-contract';
 
 const LABELS: Record<WorkerHealth['state'], string> = {
   connecting: 'Connecting',
@@ -11,7 +11,7 @@ const LABELS: Record<WorkerHealth['state'], string> = {
 };
 
 /** The worker's state at a glance, and what to do when it is not connected. */
-export function WorkerStatusPanel({ health, serverOnline }: { health: WorkerHealth | null; serverOnline: boolean }) {
+export function WorkerStatusPanel({ health, pool, serverOnline }: { health: WorkerHealth | null; pool: PoolHealth | null; serverOnline: boolean }) {
   // Ticks once a second so the retry countdown counts down.
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
@@ -26,6 +26,30 @@ export function WorkerStatusPanel({ health, serverOnline }: { health: WorkerHeal
     );
   }
   if (!health) return <section className="status">…</section>;
+  if (pool && pool.total > 1) {
+    const down = pool.workers.filter((worker) => worker.state !== 'connected');
+    return (
+      <section
+        className={`status status-${health.state}`}
+        data-testid="worker-status"
+        data-state={health.state}
+        data-connected={pool.connected}
+        data-total={pool.total}
+      >
+        <div className="status-headline">
+          <span className="dot" />
+          <strong>
+            Workers: {pool.connected} of {pool.total} connected
+          </strong>
+        </div>
+        <div className="status-details">
+          {down.length === 0
+            ? `${pool.workers.reduce((sum, worker) => sum + (worker.runs_in_flight ?? 0), 0)} runs in flight`
+            : down.map((worker) => `${worker.id}: ${LABELS[worker.state].toLowerCase()}`).join(' · ')}
+        </div>
+      </section>
+    );
+  }
   const retry = health.next_retry_at ? Math.max(0, Math.round((Date.parse(health.next_retry_at) - now) / 1000)) : null;
   return (
     <section className={`status status-${health.state}`} data-testid="worker-status" data-state={health.state}>
