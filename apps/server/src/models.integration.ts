@@ -183,7 +183,7 @@ describe('the worker models through the server', () => {
   it('deletes a model from the cache, releasing it first; a second delete is a 404', async () => {
     await run({ graph: loaderGraph(OTHER), keep_alive: '10m' });
     const deleted = await api(server, 'DELETE', `/api/models/${OTHER}`, undefined, auth);
-    expect(deleted).toEqual({ status: 200, body: { repo_id: OTHER, deleted: true } });
+    expect(deleted).toEqual({ status: 200, body: { repo_id: OTHER, deleted: true, workers: [worker.url] } });
     expect((await api(server, 'GET', '/api/models/resident', undefined, auth)).body.resident).toEqual([]);
     const report = (await api(server, 'GET', '/api/models', undefined, auth)).body;
     expect(report.cached.map((model: { repo_id: string }) => model.repo_id)).toEqual([GATED, TINY]);

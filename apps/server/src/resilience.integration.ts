@@ -133,7 +133,7 @@ describe('a server process that is killed or stopped during a run', () => {
     }
   }, 90_000);
 
-  it('SIGTERM: ends within the shutdown deadline even when the worker freezes mid-run, and records the run as failed', async () => {
+  it('SIGTERM: a run on a worker that froze mid-run is cancelled at once (nothing waits on the frozen worker), and the record says the server shut down', async () => {
     const token = 'sigterm-fake-worker-token';
     const fake = await startFakeWorker({ token });
     const db = join(mkdtempSync(join(tmpdir(), 'nt-term-')), 'server.db');
@@ -151,18 +151,19 @@ describe('a server process that is killed or stopped during a run', () => {
         body: JSON.stringify({ graph: { nodes: [node('nap', 'fake.Sleep', { ms: 60_000, steps: 60 })], edges: [] }, job_id: 'stopped-mid-run' }),
       });
       while (!fake.received.some((frame) => frame.type === 'execute')) await new Promise((resolve) => setTimeout(resolve, 20));
-      // A frozen worker answers nothing: not the cancel, not job.end. Only the deadline can end the run.
+      // A frozen worker answers nothing: not the cancel, not job.end. The server must not wait for either.
       fake.freeze();
       const signalled = performance.now();
       server.child.kill('SIGTERM');
       const result = await server.exited;
       expect(result.code).toBe(0);
-      expect(performance.now() - signalled).toBeLessThan(10_000);
-      expect(result.output, result.output).toMatch(/1 run\(s\) did not finish within 1500 ms and were marked failed/);
+      // Well inside the 1500 ms deadline: the run ended when it was cancelled, not when the deadline passed.
+      expect(performance.now() - signalled).toBeLessThan(1500);
+      expect(result.output, result.output).not.toMatch(/did not finish within/);
       const reopened = new Database(db, { readonly: true });
       const row = reopened.prepare('SELECT status, error FROM jobs WHERE id = ?').get('stopped-mid-run') as { status: string; error: string };
       reopened.close();
-      expect(row).toEqual({ status: 'failed', error: 'the server shut down before the run finished (it did not stop within 1500 ms of being cancelled)' });
+      expect(row).toEqual({ status: 'cancelled', error: 'the run was cancelled because the server shut down' });
     } finally {
       if (server.child.exitCode === null) server.child.kill('SIGKILL');
       await fake.stop();

@@ -18,6 +18,8 @@ export interface NodeContext {
 /** Runs one node: property values in (edge inputs already merged over `data`), output slots out. */
 export interface NodeExecutor {
   run(values: Record<string, unknown>, context: NodeContext): Promise<Record<string, unknown>>;
+  /** Where the node would run if it started now, so its first running update can say so. */
+  plannedWorker?(): string | undefined;
 }
 
 /** A node implemented in TypeScript. */

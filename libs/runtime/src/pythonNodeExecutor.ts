@@ -29,6 +29,7 @@ export function resolvePythonNodeExecutor(workers: WorkerRouter | PythonBridge, 
   const router = 'forNode' in workers ? workers : singleWorker(workers);
   const secretPolicy = options.secretPolicy ?? secretPolicyFromEnv();
   return {
+    plannedWorker: () => router.forNode(metadata.node_type)?.name,
     async run(values, context) {
       const fields: Record<string, unknown> = {};
       const blobs: Record<string, Uint8Array | Uint8Array[]> = {};

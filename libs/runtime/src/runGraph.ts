@@ -90,11 +90,20 @@ export async function runGraph(graph: Graph, options: RunGraphOptions): Promise<
     if (controller.signal.aborted) return;
     const task = (async () => {
       const started = performance.now();
+      let executor: NodeExecutor | undefined;
+      let unplaceable: unknown;
+      try {
+        executor = options.executorFor(node);
+        const planned = executor.plannedWorker?.();
+        if (planned) (records[node.id] as NodeRunRecord).worker = planned;
+      } catch (error) {
+        unplaceable = error;
+      }
       setStatus(node, 'running');
       try {
         // A listener of the running event may have aborted the run already: then the node does not start.
         controller.signal.throwIfAborted();
-        const executor = options.executorFor(node);
+        if (!executor) throw unplaceable;
         const outputs = await executor.run(inputsFor(node), {
           nodeId: node.id,
           jobId: options.jobId,
@@ -103,7 +112,7 @@ export async function runGraph(graph: Graph, options: RunGraphOptions): Promise<
           reportProgress: (progress, total) => emit({ type: 'node_progress', job_id: options.jobId, node_id: node.id, progress, total }),
           reportLog: (content, severity) => emit({ type: 'log_update', job_id: options.jobId, node_id: node.id, content, severity }),
           reportSecretWithheld: (setting, reason) => emit({ type: 'secret_withheld', job_id: options.jobId, node_id: node.id, setting, reason }),
-          // Known once the node is placed (after its running update): say where it runs.
+          // Placed elsewhere than planned (its worker went away): say where it really runs.
           reportWorker: (name) => {
             const record = records[node.id] as NodeRunRecord;
             if (record.worker === name) return;

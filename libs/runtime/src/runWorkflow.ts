@@ -34,6 +34,12 @@ export interface RunOptions {
   router?: WorkerRouter;
   /** Run a node again on another worker when its worker was lost while it ran (it may have had effects). */
   retryOnWorkerLoss?: boolean;
+  /**
+   * Answer as soon as the outcome is known and send the run's job.end (and keep-alive bookkeeping)
+   * without waiting for the worker's reply: for a long-lived bridge (a server). A process that exits
+   * after the run (a CLI) must leave it off, or the release may never reach the worker.
+   */
+  releaseInBackground?: boolean;
 }
 
 export interface RunWorkflowOptions extends RunOptions {
@@ -148,8 +154,11 @@ export async function runPrepared(
   } finally {
     // Models of nodes that ran under the run's own job are released on every outcome, or the
     // worker's cache grows until its TTL sweep; the keep-alive decides about the rest.
-    await Promise.all([...scopes.values()].map((scope) => scope.finish().catch(() => undefined)));
-    await Promise.all([...runJobOn].map((worker) => worker.endJob({ jobId, reason }).catch(() => undefined)));
+    const release = (async () => {
+      await Promise.all([...scopes.values()].map((scope) => scope.finish().catch(() => undefined)));
+      await Promise.all([...runJobOn].map((worker) => worker.endJob({ jobId, reason }).catch(() => undefined)));
+    })();
+    if (!options.releaseInBackground) await release;
   }
 }
 

@@ -85,7 +85,7 @@ export class JobManager extends EventEmitter {
     models: RunModelOptions = {},
   ): { jobId: string; done: Promise<StoredJob> } {
     if (!this.accepting) throw new WorkerUnavailableError('the server is shutting down');
-    if (this.active.has(jobId) || this.queue.some((queued) => queued.jobId === jobId) || this.jobs.get(jobId)) {
+    if (this.active.has(jobId) || this.queue.some((queued) => queued.jobId === jobId) || this.jobs.exists(jobId)) {
       throw new JobExistsError(jobId);
     }
     const prepared = this.prepare(workflow, params);
@@ -282,11 +282,14 @@ export class JobManager extends EventEmitter {
         keepAliveMs: models.keepAliveMs ?? this.options.defaultKeepAliveMs,
         downloadMissing: models.downloadMissing,
         retryOnWorkerLoss: models.retryOnWorkerLoss,
+        // The bridge outlives the run: its job.end need not hold up the answer.
+        releaseInBackground: true,
         onEvent: (event) => this.relay(workflow.id, event),
       });
       status = outcome.status;
       result = toJsonValue({ outputs: outcome.outputs, nodes: outcome.nodes, duration_ms: outcome.duration_ms }) as StoredJob['result'];
-      error = outcome.error ?? null;
+      // A run cancelled by shutdown says so: read after a restart, "cancelled" alone would be a mystery.
+      error = status === 'cancelled' && !this.accepting ? 'the run was cancelled because the server shut down' : (outcome.error ?? null);
     } catch (failure) {
       // Validation passed at start; this is the worker vanishing between the check and the run, or a bug.
       status = 'failed';
@@ -312,8 +315,7 @@ export class JobManager extends EventEmitter {
   private record(jobId: string, status: StoredJob['status'], result: StoredJob['result'], error: string | null): StoredJob {
     let storeError: string;
     try {
-      this.jobs.finish(jobId, status, result, error);
-      const stored = this.jobs.get(jobId);
+      const stored = this.jobs.finish(jobId, status, result, error);
       if (stored) {
         this.retryUnsaved();
         return stored;

@@ -15,7 +15,8 @@ export class JobStore {
     this.statements = {
       insert: db.prepare('INSERT INTO jobs (id, workflow_id, status, graph, params, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
       // An ended job's outcome is final: a run that finishes after shutdown already failed it changes nothing.
-      finish: db.prepare('UPDATE jobs SET status = ?, result = ?, error = ?, finished_at = ? WHERE id = ? AND finished_at IS NULL'),
+      finish: db.prepare('UPDATE jobs SET status = ?, result = ?, error = ?, finished_at = ? WHERE id = ? AND finished_at IS NULL RETURNING *'),
+      exists: db.prepare('SELECT 1 FROM jobs WHERE id = ?').pluck(),
       setStatus: db.prepare('UPDATE jobs SET status = ? WHERE id = ?'),
       get: db.prepare('SELECT * FROM jobs WHERE id = ?'),
     };
@@ -31,8 +32,15 @@ export class JobStore {
     this.statements.setStatus.run('running', id);
   }
 
-  finish(id: string, status: StoredJobStatus, result: StoredJob['result'], error: string | null): void {
-    this.statements.finish.run(status, result ? JSON.stringify(result) : null, error, new Date().toISOString(), id);
+  /** Records the outcome and answers with the finished job; an outcome already recorded is kept (and returned). */
+  finish(id: string, status: StoredJobStatus, result: StoredJob['result'], error: string | null): StoredJob | null {
+    const row = this.statements.finish.get(status, result ? JSON.stringify(result) : null, error, new Date().toISOString(), id) as Row | undefined;
+    return row ? fromRow(row) : this.get(id);
+  }
+
+  /** Whether a job of this id exists, without reading it. */
+  exists(id: string): boolean {
+    return this.statements.exists.get(id) !== undefined;
   }
 
   get(id: string): StoredJob | null {
