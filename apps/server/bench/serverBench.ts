@@ -17,7 +17,9 @@ const RUNS = Number(process.env['BENCH_RUNS'] ?? 200);
 const graph = { nodes: [{ id: 'say', type: 'fixtures.Echo', data: { value: 'bench' } }], edges: [] };
 
 // The built server (nx run server:build), on a free port, with the fixture worker over stdio.
-const server = spawn(process.execPath, [join(REPO_ROOT, 'apps', 'server', 'dist', 'main.js')], {
+// BENCH_SERVER_CPU_PROF=<dir> writes the server's V8 CPU profile there, to see where its time goes.
+const profile = process.env['BENCH_SERVER_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_SERVER_CPU_PROF']}`] : [];
+const server = spawn(process.execPath, [...profile, join(REPO_ROOT, 'apps', 'server', 'dist', 'main.js')], {
   env: {
     ...process.env,
     ...FIXTURE_WORKER_ENV,
@@ -36,7 +38,12 @@ const url = await new Promise<string>((resolve) =>
     if (match) resolve(match[1] as string);
   }),
 );
-while (!log.includes('worker ready')) await new Promise((resolve) => setTimeout(resolve, 100));
+// Ready once /health says the worker is connected.
+for (;;) {
+  const health = (await fetch(`${url}/health`).then((response) => response.json())) as { worker?: { state: string } };
+  if (health.worker?.state === 'connected') break;
+  await new Promise((resolve) => setTimeout(resolve, 100));
+}
 
 const body = JSON.stringify({ graph, wait: true });
 // A keep-alive client, as a UI or another service would hold.
@@ -83,6 +90,7 @@ for (let i = 0; i < RUNS; i++) {
 agent.destroy();
 await bridge.close();
 server.kill('SIGTERM');
+await new Promise((resolve) => server.once('exit', resolve));
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 const p50 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
