@@ -164,8 +164,10 @@ describe('docker/compose.yaml', () => {
     expect(cpu['build'].dockerfile).toBe('../../docker/hf/Dockerfile');
   });
 
-  it('publishes host 8787 on 127.0.0.1 only unless NODETOOL_WORKER_BIND says otherwise, and mounts the hf-cache volume where HF_HOME points', () => {
-    expect(cpu['ports']).toEqual(['${NODETOOL_WORKER_BIND:-127.0.0.1}:${NODETOOL_WORKER_HOST_PORT:-8787}:7777']);
+  it('publishes a port of 8787-8790 (one per replica) on 127.0.0.1 only unless NODETOOL_WORKER_BIND says otherwise, and mounts the hf-cache volume where HF_HOME points', () => {
+    expect(cpu['ports']).toEqual(['${NODETOOL_WORKER_BIND:-127.0.0.1}:${NODETOOL_WORKER_HOST_PORT:-8787-8790}:7777']);
+    // Scaling needs replicas that differ: no fixed container name.
+    expect(cpu['container_name']).toBeUndefined();
     expect(cpu['volumes']).toEqual(['hf-cache:/app/huggingface']);
     expect(cpu['environment'].HF_HOME).toBe('/app/huggingface');
     expect(Object.keys(compose.volumes)).toContain('hf-cache');

@@ -1,52 +1,16 @@
-import { execFile, execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPythonBridge } from '@nt/bridge';
 import { docker, healthOf, waitFor } from '@nt/smoke-runner';
-import { at } from './repoPaths.js';
+import { compose, freePort, tokenFile } from './composeTools.js';
 
 // The worker is never started open and never shows its token: the images read a token file, and
 // compose publishes on 127.0.0.1 only and refuses to start without one.
 const CORE_IMAGE = process.env['CORE_IMAGE'] ?? 'nodetool-core:local';
 const HF_IMAGE = process.env['HF_IMAGE'] ?? 'nodetool-hf:local';
 const TOKEN = `file-token-${Math.random().toString(36).slice(2)}-${Math.random().toString(36).slice(2)}`;
-
-function tokenFile(content: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'nt-secret-')), 'worker-token');
-  writeFileSync(file, content);
-  chmodSync(file, 0o644);
-  return file;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function composeCommand(): string[] {
-  try {
-    execFileSync('docker', ['compose', 'version'], { stdio: 'ignore' });
-    return ['docker', 'compose'];
-  } catch {
-    return ['docker-compose'];
-  }
-}
-
-function compose(args: string[], env: Record<string, string>): Promise<{ code: number; output: string }> {
-  const [command, ...rest] = composeCommand();
-  return new Promise((resolve) =>
-    execFile(command!, [...rest, '-f', at('docker/compose.yaml'), ...args], { env: { ...process.env, ...env }, maxBuffer: 64 << 20 }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code ?? 1) : 0, output: stdout + stderr }),
-    ),
-  );
-}
 
 async function statusThroughBridge(url: string, token: string): Promise<string> {
   const bridge = createPythonBridge({ wsUrl: url, workerToken: token, reconnect: { enabled: false }, keepalive: false });
