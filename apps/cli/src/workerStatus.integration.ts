@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURE_NODE_TYPES, FIXTURE_WORKER_ENV, projectWorkerPython, spawnRealWorker, type RealWorker } from '@nt/worker-auth-fixtures';
+import {
+  FIXTURE_NODE_TYPES,
+  FIXTURE_WORKER_ENV,
+  projectWorkerPython,
+  spawnRealWorker,
+  startFixtureProviderApi,
+  type RealWorker,
+} from '@nt/worker-auth-fixtures';
 
 const BIN = fileURLToPath(new URL('../bin/nodetool.js', import.meta.url));
 const TOKEN = 'cli-status-token-91ab';
@@ -63,7 +70,9 @@ describe('nodetool worker status against the real worker', () => {
   it('exits 2 with one line naming the setting on a bad URL or a missing token file, never a stack trace', async () => {
     const badUrl = await nodetool(['worker', 'status'], { NODETOOL_WORKER_URL: 'foo://x' });
     expect(badUrl.code).toBe(2);
-    expect(badUrl.stderr).toBe('nodetool: the worker URL (NODETOOL_WORKER_URL or --worker-url) must start with ws:// or wss://, got "foo://x"\n');
+    expect(badUrl.stderr).toBe(
+      'nodetool: the worker URL (NODETOOL_WORKER_URL or --worker-url) must start with ws://, wss://, runpod:// or vast://, got "foo://x"\n',
+    );
     const missing = await nodetool(['worker', 'status'], { NODETOOL_WORKER_URL: worker.url, NODETOOL_WORKER_TOKEN_FILE: '/nonexistent/token' });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toBe('nodetool: cannot read the worker token file /nonexistent/token: ENOENT\n');
@@ -143,5 +152,35 @@ describe('nodetool worker status against a pool', () => {
       expect.objectContaining({ id: other.url, ok: false, exit_code: 4, error: expect.stringContaining('rejected') }),
     ]);
     expect(run.stdout + run.stderr).not.toContain('the-other-workers-token');
+  });
+
+  it('reaches a rented worker by vast:// and runpod://, and says why not with the documented exit codes, never the key', async () => {
+    const keys = { runpod: 'rpa_cli_fixture_key_42', vast: 'vast-cli-fixture-key-42' };
+    const providers = await startFixtureProviderApi(keys);
+    try {
+      providers.instanceAt('4242', '127.0.0.1', good.port);
+      providers.setPod('podexited1', { desiredStatus: 'EXITED', ports: null });
+      const env = { NODETOOL_WORKER_TOKEN: TOKEN, NODETOOL_VAST_API_URL: providers.vastUrl, NODETOOL_RUNPOD_API_URL: providers.runpodUrl };
+      const found = await nodetool(['worker', 'status', '--json', '--worker-url', 'vast://4242'], { ...env, VAST_API_KEY: keys.vast });
+      expect(found.code, found.stderr).toBe(0);
+      expect(JSON.parse(found.stdout)).toMatchObject({ transport: 'websocket', protocol_version: 6 });
+
+      const noKey = await nodetool(['worker', 'status', '--worker-url', 'runpod://podexited1'], env);
+      expect(noKey.code).toBe(2);
+      expect(noKey.stderr).toMatch(/runpod:\/\/ workers need RUNPOD_API_KEY/);
+      const rejected = await nodetool(['worker', 'status', '--worker-url', 'vast://4242'], { ...env, VAST_API_KEY: 'not-the-key-at-all' });
+      expect(rejected.code).toBe(2);
+      expect(rejected.stderr).toMatch(/The Vast.ai API refused VAST_API_KEY \(HTTP 403\)/);
+      const stopped = await nodetool(['worker', 'status', '--worker-url', 'runpod://podexited1'], { ...env, RUNPOD_API_KEY: keys.runpod });
+      expect(stopped.code).toBe(3);
+      expect(stopped.stderr + stopped.stdout).toMatch(/RunPod pod podexited1 is not running \(its status: EXITED\)/);
+      for (const run of [found, noKey, rejected, stopped]) {
+        expect(run.stdout + run.stderr).not.toContain(keys.runpod);
+        expect(run.stdout + run.stderr).not.toContain(keys.vast);
+        expect(run.stdout + run.stderr).not.toContain('not-the-key-at-all');
+      }
+    } finally {
+      await providers.close();
+    }
   });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawnRealWorker, startFixtureDns, type FixtureDns, type RealWorker } from '@nt/worker-auth-fixtures';
+import { spawnRealWorker, startFixtureDns, startFixtureProviderApi, type FixtureDns, type FixtureProviderApi, type RealWorker } from '@nt/worker-auth-fixtures';
 import type { RunningServer } from './server.js';
 import { api, node, startTestServer, wsClient } from './testing/testServer.js';
 
@@ -98,6 +98,47 @@ describe('a server with a pool of workers', () => {
     client.close();
   }, 60_000);
 
+  it('reaches rented workers by runpod:// and vast:// (a fixture of the providers’ APIs) and finds one again on its new port after a restart', async () => {
+    const keys = { runpod: 'rpa_pool_suite_key_1234', vast: 'vast-pool-suite-key-5678' };
+    const providers: FixtureProviderApi = await startFixtureProviderApi(keys);
+    try {
+      const [onRunpod, onVast] = await startWorkers(2);
+      providers.podAt('podpool01', '127.0.0.1', onRunpod?.port as number);
+      providers.instanceAt('31337', '127.0.0.1', onVast?.port as number);
+      server = await startTestServer({
+        bridgeOptions: {},
+        env: {
+          NODETOOL_WORKER_URL: 'runpod://podpool01,vast://31337',
+          NODETOOL_WORKER_TOKEN: TOKEN,
+          RUNPOD_API_KEY: keys.runpod,
+          VAST_API_KEY: keys.vast,
+          NODETOOL_RUNPOD_API_URL: providers.runpodUrl,
+          NODETOOL_VAST_API_URL: providers.vastUrl,
+        },
+      });
+      await until(async () => (await connectedCount()) === 2, 'both rented workers');
+      expect((await health()).pool.workers.map((worker: { id: string }) => worker.id).sort()).toEqual(['runpod://podpool01', 'vast://31337']);
+      const done = (await api(server, 'POST', '/api/run', { graph: sleepGraph(0.1), wait: true })).body;
+      expect(done.status).toBe('completed');
+      expect(['runpod://podpool01', 'vast://31337']).toContain(done.result.nodes.nap.worker);
+
+      // The pod restarts on another port: the server asks RunPod again and is back without a restart of its own.
+      await onRunpod?.kill();
+      await until(async () => (await connectedCount()) === 1, 'the pod to leave');
+      const moved = await spawnRealWorker({ token: TOKEN });
+      workers.push(moved);
+      providers.podAt('podpool01', '127.0.0.1', moved.port);
+      const backAfter = await until(async () => (await connectedCount()) === 2, 'the pod on its new port', 30_000);
+      expect(backAfter).toBeLessThan(5_000);
+      const shown = JSON.stringify(await health());
+      expect(shown).not.toContain(keys.runpod);
+      expect(shown).not.toContain(keys.vast);
+      expect(providers.requests.every((request) => request.authorized)).toBe(true);
+    } finally {
+      await providers.close();
+    }
+  }, 60_000);
+
   it('reads a workers file: per-worker tokens, labels and limits; a worker that rejects its token is named, the others serve', async () => {
     const [a, b] = await startWorkers(2);
     const dir = mkdtempSync(join(tmpdir(), 'nt-pool-'));
@@ -117,7 +158,10 @@ describe('a server with a pool of workers', () => {
       ].join('\n'),
     );
     server = await startTestServer({ bridgeOptions: {}, env: { NODETOOL_WORKERS_FILE: file } });
-    await until(async () => (await health()).pool.workers.some((w: { state: string }) => w.state === 'token_rejected'), 'the rejection');
+    await until(async () => {
+      const states = (await health()).pool.workers.map((w: { state: string }) => w.state).sort();
+      return states.join() === 'connected,token_rejected';
+    }, 'the rejection of one and the connection of the other');
     const pool = (await health()).pool;
     expect(
       pool.workers.map((w: { id: string; state: string; labels: object; max_concurrent_runs: number | null }) => [

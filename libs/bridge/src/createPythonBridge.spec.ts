@@ -26,9 +26,12 @@ describe('createPythonBridge', () => {
   });
 
   it('refuses a URL that is not ws:// or wss://, naming the setting, as a ConfigError', () => {
-    expect(() => createPythonBridge({ wsUrl: 'http://host:8787' })).toThrow(/must start with ws:\/\/ or wss:\/\//);
+    expect(() => createPythonBridge({ wsUrl: 'http://host:8787' })).toThrow(/must start with ws:\/\/, wss:\/\/, runpod:\/\/ or vast:\/\//);
     expect(() => createPythonBridge({ env: { NODETOOL_WORKER_URL: 'foo://x' } })).toThrow(
-      new ConfigError('NODETOOL_WORKER_URL', 'the worker URL (NODETOOL_WORKER_URL or --worker-url) must start with ws:// or wss://, got "foo://x"'),
+      new ConfigError(
+        'NODETOOL_WORKER_URL',
+        'the worker URL (NODETOOL_WORKER_URL or --worker-url) must start with ws://, wss://, runpod:// or vast://, got "foo://x"',
+      ),
     );
     expect(() => createPythonBridge({ env: { NODETOOL_WORKER_URL: 'ws://[bad' } })).toThrow(/is not a valid URL/);
   });

@@ -1,11 +1,14 @@
 import { ConfigError } from './errors.js';
+import { isProviderUrl, parseProviderUrl } from './providers/providerAddress.js';
+import { providerResolver } from './providers/providerResolver.js';
 import type { PythonBridgeOptions } from './options.js';
 import type { PythonBridge } from './pythonBridge.js';
 import { PythonStdioBridge } from './pythonStdioBridge.js';
 import { WebsocketPythonBridge } from './websocketPythonBridge.js';
 
 /**
- * WebSocket when `options.wsUrl ?? NODETOOL_WORKER_URL` is set (token from `options.workerToken`, a
+ * WebSocket when `options.wsUrl ?? NODETOOL_WORKER_URL` is set (`ws://`, `wss://`, or a cloud instance:
+ * `runpod://<podId>`, `vast://<instanceId>`, resolved through the provider's API before every connect; token from `options.workerToken`, a
  * token file, or NODETOOL_WORKER_TOKEN / NODETOOL_WORKER_TOKEN_FILE; empty meaning none), a local stdio
  * worker otherwise. A setting that cannot work throws ConfigError naming it, before anything starts.
  */
@@ -22,15 +25,24 @@ export function createPythonBridge(options: PythonBridgeOptions = {}): PythonBri
         'both a worker token and a worker token file are set (NODETOOL_WORKER_TOKEN / NODETOOL_WORKER_TOKEN_FILE, --token / --token-file): set one',
       );
     }
-    return new WebsocketPythonBridge({ ...options, wsUrl, workerToken, workerTokenFile });
+    // A cloud instance's address is asked of its provider before every connect (it changes when the instance restarts).
+    const resolveUrl = options.resolveUrl ?? (isProviderUrl(wsUrl) ? providerResolver(wsUrl, { env }) : undefined);
+    return new WebsocketPythonBridge({ ...options, wsUrl, workerToken, workerTokenFile, resolveUrl });
   }
   return new PythonStdioBridge(options);
 }
 
 function checkWorkerUrl(url: string): void {
+  if (isProviderUrl(url)) {
+    parseProviderUrl(url);
+    return;
+  }
   const shown = JSON.stringify(url.replace(/\/\/[^@/]*@/, '//…@'));
   if (!/^wss?:\/\//i.test(url)) {
-    throw new ConfigError('NODETOOL_WORKER_URL', `the worker URL (NODETOOL_WORKER_URL or --worker-url) must start with ws:// or wss://, got ${shown}`);
+    throw new ConfigError(
+      'NODETOOL_WORKER_URL',
+      `the worker URL (NODETOOL_WORKER_URL or --worker-url) must start with ws://, wss://, runpod:// or vast://, got ${shown}`,
+    );
   }
   try {
     new URL(url);

@@ -29,3 +29,6 @@ export {
 } from './errors.js';
 export { workerPoolFromEnv, workersAt, type WorkerSpec, type DnsDiscoverySpec, type WorkerPoolConfig } from './pool/workerSpecs.js';
 export { DnsDiscovery } from './pool/dnsDiscovery.js';
+export { isProviderUrl, parseProviderUrl, describeProviderAddress, type Provider, type ProviderAddress } from './providers/providerAddress.js';
+export { ProviderKeyRejectedError } from './providers/providerApi.js';
+export { providerResolver, PROVIDER_RESOLUTION_TTL_MS } from './providers/providerResolver.js';

@@ -17,6 +17,8 @@ export function isLoopbackHost(host: string): boolean {
 export function isConfidentialWorkerUrl(url: string): boolean {
   try {
     const parsed = new URL(url);
+    // A cloud instance is another host: private only with tls=1.
+    if (parsed.protocol === 'runpod:' || parsed.protocol === 'vast:') return ['1', 'true'].includes(parsed.searchParams.get('tls') ?? '');
     return parsed.protocol === 'wss:' || isLoopbackHost(parsed.hostname);
   } catch {
     return false;

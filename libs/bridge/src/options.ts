@@ -43,8 +43,12 @@ export interface PythonBridgeOptions {
    * connect and reconnect, so a rotated token (new file on both ends, worker restarted) needs no restart here.
    */
   workerTokenFile?: string;
-  /** Awaited before every reconnect attempt: returns the worker's current URL (a cloud instance may have moved). */
-  resolveUrl?: () => string | Promise<string>;
+  /**
+   * Awaited before every connect and reconnect attempt (`connect`), and by the outage probe (`probe`):
+   * returns the worker's current URL (a cloud instance may have moved). A probe may be answered from a
+   * cache; an attempt should ask afresh.
+   */
+  resolveUrl?: (purpose: 'connect' | 'probe') => string | Promise<string>;
   /** Extra CA certificate(s) (PEM) trusted for `wss://`, for a self-signed worker. */
   ca?: string | Buffer | Array<string | Buffer>;
   /** For `wss://` to an address (a worker found by DNS): the name its certificate must carry. */

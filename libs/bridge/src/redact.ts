@@ -5,6 +5,8 @@
 export function describeUrl(url: string): string {
   try {
     const parsed = new URL(url);
+    // A cloud instance: its id and options are no secret, and tell two workers of one instance apart.
+    if (parsed.protocol === 'runpod:' || parsed.protocol === 'vast:') return `${parsed.protocol}//${parsed.host}${parsed.search}`;
     return `${parsed.protocol}//${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`;
   } catch {
     return '<invalid worker URL>';

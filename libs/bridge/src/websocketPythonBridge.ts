@@ -28,7 +28,7 @@ export class WebsocketPythonBridge extends ManagedBridge {
   }
 
   protected async createTransport(listener: TransportListener): Promise<WebsocketTransport> {
-    if (this.options.resolveUrl) this.url = (await this.options.resolveUrl()).trim();
+    if (this.options.resolveUrl) this.url = (await this.options.resolveUrl('connect')).trim();
     const token = await this.currentToken();
     if (token && !isConfidentialWorkerUrl(this.url) && !this.warnedPlainText) {
       this.warnedPlainText = true;
@@ -44,13 +44,14 @@ export class WebsocketPythonBridge extends ManagedBridge {
     );
   }
 
-  /** A bare TCP connect to the worker's host and port (of the URL last used), closed at once. */
-  protected override probe(): Promise<boolean> {
+  /** A bare TCP connect to the worker's host and port (where resolveUrl says it is now), closed at once. */
+  protected override async probe(): Promise<boolean> {
     let target: URL;
     try {
-      target = new URL(this.url);
+      target = new URL(this.options.resolveUrl ? (await this.options.resolveUrl('probe')).trim() : this.url);
     } catch {
-      return Promise.resolve(false);
+      // Not found (yet): the backoff paces the next full attempt, which reports why.
+      return false;
     }
     const port = Number(target.port || (target.protocol === 'wss:' ? 443 : 80));
     const host = target.hostname.replace(/^\[|\]$/g, '');

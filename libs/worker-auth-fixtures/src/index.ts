@@ -14,3 +14,4 @@ export {
   type FixtureHubOptions,
 } from './fixtureHub.js';
 export { startFixtureDns, ensureDnsmasq, type FixtureDns } from './fixtureDns.js';
+export { startFixtureProviderApi, type FixtureProviderApi, type FixturePod, type FixtureInstance } from './fixtureProviderApi.js';

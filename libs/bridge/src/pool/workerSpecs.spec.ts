@@ -44,7 +44,7 @@ describe('the workers a server is given', () => {
   });
 
   it('refuses what cannot work, naming the setting, file and entry', () => {
-    expect(refused({ NODETOOL_WORKER_URL: 'ws://a:1,http://b:2' })).toContain('must start with ws:// or wss://, got "http://b:2"');
+    expect(refused({ NODETOOL_WORKER_URL: 'ws://a:1,http://b:2' })).toContain('must start with ws://, wss://, runpod:// or vast://, got "http://b:2"');
     expect(refused({ NODETOOL_WORKER_URL: 'ws://a:1,ws://a:1' })).toContain('the worker ws://a:1 is listed twice');
     expect(refused({ NODETOOL_WORKERS_FILE: file('bad.yaml', 'workers:\n  - url: ws://a:1\n    tokn: x\n') })).toMatch(
       /bad\.yaml, worker 1: unknown key "tokn"/,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../errors.js';
+import { isProviderUrl, parseProviderUrl } from '../providers/providerAddress.js';
 import { describeUrl } from '../redact.js';
 
 /** One worker of a pool, as configured. */
@@ -69,6 +70,11 @@ export function workerPoolFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerP
       );
     }
     const url = checkUrl(urls[0] as string, 'NODETOOL_WORKER_URL');
+    if (isProviderUrl(url))
+      throw new ConfigError(
+        'NODETOOL_WORKER_DISCOVERY',
+        `NODETOOL_WORKER_DISCOVERY=dns needs a ws:// or wss:// name to resolve; ${describeUrl(url)} is found through its provider`,
+      );
     const host = new URL(url).hostname;
     if (isIpLiteral(host))
       throw new ConfigError(
@@ -137,7 +143,7 @@ function readWorkersFile(path: string, defaultLimit: number | undefined): Worker
     for (const key of Object.keys(record)) {
       if (!FILE_KEYS.has(key)) throw new ConfigError('NODETOOL_WORKERS_FILE', `${where}: unknown key "${key}" (known: ${[...FILE_KEYS].join(', ')})`);
     }
-    if (typeof record['url'] !== 'string') throw new ConfigError('NODETOOL_WORKERS_FILE', `${where}: "url" must be a ws:// or wss:// URL`);
+    if (typeof record['url'] !== 'string') throw new ConfigError('NODETOOL_WORKERS_FILE', `${where}: "url" must be a ws://, wss://, runpod:// or vast:// URL`);
     const url = checkUrl(record['url'], `NODETOOL_WORKERS_FILE (${where})`);
     if (record['token'] !== undefined && record['token_file'] !== undefined)
       throw new ConfigError('NODETOOL_WORKERS_FILE', `${where}: set "token" or "token_file", not both`);
@@ -173,7 +179,11 @@ function checkUrl(url: string, setting: string): string {
   const name = setting.split(' ')[0] as string;
   const what = name === 'NODETOOL_WORKER_URL' ? 'the worker URL (NODETOOL_WORKER_URL or --worker-url)' : setting;
   const shown = JSON.stringify(url.replace(/\/\/[^@/]*@/, '//…@'));
-  if (!/^wss?:\/\//i.test(url)) throw new ConfigError(name, `${what} must start with ws:// or wss://, got ${shown}`);
+  if (isProviderUrl(url)) {
+    parseProviderUrl(url, name);
+    return url;
+  }
+  if (!/^wss?:\/\//i.test(url)) throw new ConfigError(name, `${what} must start with ws://, wss://, runpod:// or vast://, got ${shown}`);
   try {
     new URL(url);
   } catch {
