@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { ConfigError } from './errors.js';
+import { normalizeFingerprint } from './transport/tlsPin.js';
 import { isProviderUrl, parseProviderUrl } from './providers/providerAddress.js';
 import { providerResolver } from './providers/providerResolver.js';
 import type { PythonBridgeOptions } from './options.js';
@@ -27,7 +29,10 @@ export function createPythonBridge(options: PythonBridgeOptions = {}): PythonBri
     }
     // A cloud instance's address is asked of its provider before every connect (it changes when the instance restarts).
     const resolveUrl = options.resolveUrl ?? (isProviderUrl(wsUrl) ? providerResolver(wsUrl, { env }) : undefined);
-    return new WebsocketPythonBridge({ ...options, wsUrl, workerToken, workerTokenFile, resolveUrl });
+    const fingerprint = options.tlsFingerprint ?? env['NODETOOL_WORKER_TLS_FINGERPRINT'];
+    const tlsFingerprint = fingerprint?.trim() ? normalizeFingerprint(fingerprint) : undefined;
+    const ca = options.ca ?? caFromFile(env['NODETOOL_WORKER_CA']?.trim());
+    return new WebsocketPythonBridge({ ...options, wsUrl, workerToken, workerTokenFile, resolveUrl, tlsFingerprint, ca });
   }
   return new PythonStdioBridge(options);
 }
@@ -49,6 +54,23 @@ function checkWorkerUrl(url: string): void {
   } catch {
     throw new ConfigError('NODETOOL_WORKER_URL', `the worker URL (NODETOOL_WORKER_URL or --worker-url) is not a valid URL: ${shown}`);
   }
+}
+
+/** NODETOOL_WORKER_CA: a PEM file of the CA (or the self-signed certificate) a wss:// worker's certificate must chain to. */
+function caFromFile(file: string | undefined): string | undefined {
+  if (!file) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(
+      'NODETOOL_WORKER_CA',
+      `cannot read the worker CA file ${file} (NODETOOL_WORKER_CA): ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----'))
+    throw new ConfigError('NODETOOL_WORKER_CA', `the worker CA file ${file} (NODETOOL_WORKER_CA) holds no PEM certificate`);
+  return text;
 }
 
 /** Checks every setting a bridge would read (URL, token, limits) without connecting: throws ConfigError naming the bad one. */

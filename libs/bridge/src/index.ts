@@ -32,3 +32,4 @@ export { DnsDiscovery } from './pool/dnsDiscovery.js';
 export { isProviderUrl, parseProviderUrl, describeProviderAddress, type Provider, type ProviderAddress } from './providers/providerAddress.js';
 export { ProviderKeyRejectedError } from './providers/providerApi.js';
 export { providerResolver, PROVIDER_RESOLUTION_TTL_MS } from './providers/providerResolver.js';
+export { TlsPinMismatchError, normalizeFingerprint } from './transport/tlsPin.js';

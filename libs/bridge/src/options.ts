@@ -49,8 +49,14 @@ export interface PythonBridgeOptions {
    * cache; an attempt should ask afresh.
    */
   resolveUrl?: (purpose: 'connect' | 'probe') => string | Promise<string>;
-  /** Extra CA certificate(s) (PEM) trusted for `wss://`, for a self-signed worker. */
+  /** Extra CA certificate(s) (PEM) trusted for `wss://`, for a self-signed worker; falls back to the file NODETOOL_WORKER_CA names. */
   ca?: string | Buffer | Array<string | Buffer>;
+  /**
+   * For wss://: trust exactly the worker certificate with this SHA-256 fingerprint (a self-signed one the
+   * image logged at start), checked before the token is sent on every connect. Falls back to
+   * NODETOOL_WORKER_TLS_FINGERPRINT.
+   */
+  tlsFingerprint?: string;
   /** For `wss://` to an address (a worker found by DNS): the name its certificate must carry. */
   tlsServername?: string;
   /** stdio: the interpreter; falls back to NODETOOL_PYTHON, then the project's worker environment, then python3. */

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,8 @@ import {
 } from './errors.js';
 import type { PythonBridgeOptions } from './options.js';
 import { WebsocketPythonBridge } from './websocketPythonBridge.js';
+import { createPythonBridge } from './createPythonBridge.js';
+import { normalizeFingerprint, TlsPinMismatchError } from './transport/tlsPin.js';
 
 const TOKEN = 'fixture-token-7f3a9c';
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -318,5 +321,67 @@ describe('WebsocketPythonBridge over wss://', () => {
     const worker = await fake(TOKEN, tls);
     const { bridge } = bridgeFor(worker);
     await expect(bridge.connect()).rejects.toThrow(/Cannot reach the worker at wss:\/\/127\.0\.0\.1:\d+: self.signed certificate/);
+  });
+
+  // The image's self-signed certificate names no address: a rented worker is reached by IP, so the pin identifies it.
+  const named = join(dir, 'named');
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=nodetool-worker',
+      '-keyout',
+      `${named}-key.pem`,
+      '-out',
+      `${named}.pem`,
+    ],
+    { stdio: 'ignore' },
+  );
+  const pinnedTls = { key: readFileSync(`${named}-key.pem`, 'utf8'), cert: readFileSync(`${named}.pem`, 'utf8') };
+  const fingerprint = new X509Certificate(pinnedTls.cert).fingerprint256;
+
+  it('connects to a worker whose certificate has the pinned fingerprint, whatever its name, pasted in any common form', async () => {
+    const worker = await fake(TOKEN, pinnedTls);
+    for (const pasted of [fingerprint, `sha256:${fingerprint.replace(/:/g, '').toLowerCase()}`]) {
+      const { bridge } = bridgeFor(worker, { tlsFingerprint: normalizeFingerprint(pasted) });
+      await bridge.connect();
+      expect((await bridge.execute({ nodeType: 'fake.Echo', fields: { value: 'pinned' } })).outputs['output']).toBe('pinned');
+      await bridge.close();
+    }
+  });
+
+  it('refuses a certificate with another fingerprint before the token is sent, saying what it saw', async () => {
+    const worker = await fake(TOKEN, tls);
+    const { bridge } = bridgeFor(worker, { tlsFingerprint: fingerprint });
+    const error = await bridge.connect().catch((caught: Error) => caught);
+    expect(error).toBeInstanceOf(TlsPinMismatchError);
+    expect((error as Error).message).toMatch(new RegExp(`fingerprint ${new X509Certificate(tls.cert).fingerprint256}, not the pinned ${fingerprint}`));
+    expect(worker.authHeaders).toEqual([]);
+  });
+
+  it('fails plain ws:// to a TLS port cleanly, suggesting wss://', async () => {
+    const worker = await fake(TOKEN, pinnedTls);
+    const { bridge } = bridgeFor(worker, { wsUrl: worker.url.replace('wss://', 'ws://') });
+    await expect(bridge.connect()).rejects.toThrow(
+      /Cannot reach the worker at ws:\/\/127\.0\.0\.1:\d+: .*\(does the worker serve TLS on this port\? then use wss:\/\/\)/,
+    );
+  });
+
+  it('names a bad fingerprint or CA file setting before connecting', () => {
+    expect(() => normalizeFingerprint('AB:CD')).toThrow(/NODETOOL_WORKER_TLS_FINGERPRINT must be a SHA-256 fingerprint/);
+    expect(() => createPythonBridge({ wsUrl: 'wss://127.0.0.1:1', env: { NODETOOL_WORKER_CA: join(dir, 'missing.pem') } })).toThrow(
+      /cannot read the worker CA file .*missing\.pem \(NODETOOL_WORKER_CA\): ENOENT/,
+    );
+    expect(() => createPythonBridge({ wsUrl: 'wss://127.0.0.1:1', env: { NODETOOL_WORKER_CA: `${named}-key.pem` } })).toThrow(/holds no PEM certificate/);
+    expect(createPythonBridge({ wsUrl: 'wss://127.0.0.1:1', env: { NODETOOL_WORKER_TLS_FINGERPRINT: fingerprint.toLowerCase() } })).toBeDefined();
   });
 });

@@ -39,7 +39,16 @@ export class WebsocketPythonBridge extends ManagedBridge {
     }
     const { openTimeoutMs, maxFrameSize, keepalive } = this.settings;
     return new WebsocketTransport(
-      { url: this.url, token, openTimeoutMs, maxFrameSize, keepalive, ca: this.options.ca, servername: this.options.tlsServername },
+      {
+        url: this.url,
+        token,
+        openTimeoutMs,
+        maxFrameSize,
+        keepalive,
+        ca: this.options.ca,
+        servername: this.options.tlsServername,
+        fingerprint: this.options.tlsFingerprint,
+      },
       listener,
     );
   }

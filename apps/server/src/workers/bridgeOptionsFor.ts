@@ -9,5 +9,6 @@ export function bridgeOptionsFor(spec: WorkerSpec, base: PythonBridgeOptions): P
     wsUrl: spec.url,
     ...(own ? { workerToken: spec.token ?? '', workerTokenFile: spec.tokenFile ?? '' } : {}),
     ...(spec.tlsServername ? { tlsServername: spec.tlsServername } : {}),
+    ...(spec.tlsFingerprint ? { tlsFingerprint: spec.tlsFingerprint } : {}),
   };
 }

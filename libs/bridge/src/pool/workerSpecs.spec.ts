@@ -39,8 +39,14 @@ describe('the workers a server is given', () => {
       { id: 'ws://gpu1:7777', url: 'ws://gpu1:7777', tokenFile: '/run/secrets/t1', labels: { gpu: 'a100' }, maxConcurrentRuns: 1 },
       { id: 'ws://gpu2:7777', url: 'ws://gpu2:7777', token: 'abc', labels: {} },
     ]);
-    const json = file('w.json', JSON.stringify([{ url: 'wss://x.example' }]));
-    expect(workerPoolFromEnv({ NODETOOL_WORKERS_FILE: json }).workers.map((w) => w.id)).toEqual(['wss://x.example']);
+    const json = file('w.json', JSON.stringify([{ url: 'wss://x.example' }, { url: 'vast://4242?tls=1', tls_fingerprint: 'ab'.repeat(32) }]));
+    expect(workerPoolFromEnv({ NODETOOL_WORKERS_FILE: json }).workers.map((w) => [w.id, w.tlsFingerprint])).toEqual([
+      ['wss://x.example', undefined],
+      ['vast://4242?tls=1', Array(32).fill('AB').join(':')],
+    ]);
+    expect(refused({ NODETOOL_WORKERS_FILE: file('pin.json', JSON.stringify([{ url: 'wss://y', tls_fingerprint: 'AB:CD' }])) })).toMatch(
+      /pin\.json, worker 1: "tls_fingerprint"\) must be a SHA-256 fingerprint/,
+    );
   });
 
   it('refuses what cannot work, naming the setting, file and entry', () => {

@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { isProviderUrl, parseProviderUrl } from '../providers/providerAddress.js';
 import { describeUrl } from '../redact.js';
+import { normalizeFingerprint } from '../transport/tlsPin.js';
 
 /** One worker of a pool, as configured. */
 export interface WorkerSpec {
@@ -17,6 +18,8 @@ export interface WorkerSpec {
   maxConcurrentRuns?: number;
   /** For wss:// to an address found by DNS: the name its certificate is checked against. */
   tlsServername?: string;
+  /** For wss://: its own pinned certificate fingerprint (a rented worker's self-signed certificate). */
+  tlsFingerprint?: string;
 }
 
 /** A DNS name that stands for every worker behind it (a Kubernetes headless Service, compose replicas). */
@@ -38,12 +41,12 @@ export interface WorkerPoolConfig {
   discovery: DnsDiscoverySpec | null;
 }
 
-const FILE_KEYS = new Set(['url', 'token', 'token_file', 'labels', 'max_concurrent_runs']);
+const FILE_KEYS = new Set(['url', 'token', 'token_file', 'labels', 'max_concurrent_runs', 'tls_fingerprint']);
 
 /**
  * Reads NODETOOL_WORKER_URL (one URL, or several comma-separated, one token for all),
  * NODETOOL_WORKERS_FILE (JSON or YAML: each worker with its own URL, token or token file, labels and
- * max_concurrent_runs), NODETOOL_WORKER_DISCOVERY=dns (the one URL's host stands for every address it
+ * max_concurrent_runs, tls_fingerprint), NODETOOL_WORKER_DISCOVERY=dns (the one URL's host stands for every address it
  * resolves to, re-resolved every NODETOOL_WORKER_DISCOVERY_INTERVAL_MS) and
  * NODETOOL_WORKER_MAX_CONCURRENT_RUNS (the default limit of every worker). Every mistake is a
  * ConfigError naming the setting, the file and the entry.
@@ -159,11 +162,15 @@ function readWorkersFile(path: string, defaultLimit: number | undefined): Worker
     if (limit !== undefined && !(Number.isInteger(limit) && (limit as number) > 0)) {
       throw new ConfigError('NODETOOL_WORKERS_FILE', `${where}: "max_concurrent_runs" must be a whole number above 0`);
     }
-    return spec(
+    const pin = record['tls_fingerprint'];
+    if (pin !== undefined && typeof pin !== 'string') throw new ConfigError('NODETOOL_WORKERS_FILE', `${where}: "tls_fingerprint" must be a string`);
+    const worker = spec(
       url,
       { token: record['token'] as string | undefined, tokenFile: record['token_file'] as string | undefined, labels: labels as Record<string, string> },
       (limit as number | undefined) ?? defaultLimit,
     );
+    if (pin) worker.tlsFingerprint = normalizeFingerprint(pin, `NODETOOL_WORKERS_FILE (${where}: "tls_fingerprint")`);
+    return worker;
   });
 }
 

@@ -1,9 +1,11 @@
+import type { PeerCertificate } from 'node:tls';
 import WebSocket from 'ws';
 import { describeBytes } from '@nt/protocol';
 import { ConnectionClosedError, FrameTooLargeError, WorkerAuthError, WorkerUnreachableError, type BridgeError } from '../errors.js';
 import { isConfidentialWorkerUrl } from '../linkSecurity.js';
 import { describeUrl } from '../redact.js';
 import { Keepalive } from './keepalive.js';
+import { pinnedTlsOptions } from './tlsPin.js';
 import type { Transport, TransportListener } from './transport.js';
 
 export interface WebsocketTransportSettings {
@@ -17,6 +19,8 @@ export interface WebsocketTransportSettings {
   ca?: string | Buffer | Array<string | Buffer>;
   /** For wss:// to an address: the name the certificate must carry (and SNI sends). */
   servername?: string;
+  /** For wss://: trust exactly the certificate with this SHA-256 fingerprint (normalized), checked on every connect. */
+  fingerprint?: string;
 }
 
 /**
@@ -96,7 +100,27 @@ export class WebsocketTransport implements Transport {
     }
   }
 
-  private connect(): Promise<WebSocket> {
+  private async connect(): Promise<WebSocket> {
+    const { url, fingerprint } = this.settings;
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch (error) {
+      throw new WorkerUnreachableError(`Invalid worker URL ${describeUrl(url)}: ${(error as Error).message}`);
+    }
+    if (!fingerprint || parsed.protocol !== 'wss:') return this.handshake({ ca: this.settings.ca });
+    const pinned = await pinnedTlsOptions(
+      { host: parsed.hostname.replace(/^\[|\]$/g, ''), port: Number(parsed.port || 443), servername: this.settings.servername, shown: describeUrl(url) },
+      fingerprint,
+      this.settings.openTimeoutMs,
+    );
+    return this.handshake(pinned);
+  }
+
+  private handshake(tls: {
+    ca?: WebsocketTransportSettings['ca'];
+    checkServerIdentity?: (host: string, cert: PeerCertificate) => Error | undefined;
+  }): Promise<WebSocket> {
     const { url, token } = this.settings;
     const safeUrl = describeUrl(url);
     return new Promise((resolve, reject) => {
@@ -107,7 +131,7 @@ export class WebsocketTransport implements Transport {
           maxPayload: this.settings.maxFrameSize,
           handshakeTimeout: this.settings.openTimeoutMs,
           perMessageDeflate: false,
-          ca: this.settings.ca,
+          ...tls,
           ...(this.settings.servername ? { servername: this.settings.servername } : {}),
         });
       } catch (error) {
@@ -133,7 +157,11 @@ export class WebsocketTransport implements Transport {
         );
       });
       socket.once('error', (error) =>
-        fail(new WorkerUnreachableError(`Cannot reach the worker at ${safeUrl}: ${this.closedByOwner ? 'the bridge was closed' : error.message}`)),
+        fail(
+          new WorkerUnreachableError(
+            `Cannot reach the worker at ${safeUrl}: ${this.closedByOwner ? 'the bridge was closed' : error.message}${plainToTlsHint(url, error)}`,
+          ),
+        ),
       );
       socket.once('open', () => {
         this.abortHandshake = null;
@@ -149,6 +177,13 @@ export class WebsocketTransport implements Transport {
       this.abortHandshake = () => fail(new WorkerUnreachableError(`Cannot reach the worker at ${safeUrl}: the bridge was closed`));
     });
   }
+}
+
+/** Plain ws:// to a port that speaks TLS ends in a reset or a garbled answer: say what is likely wrong. */
+function plainToTlsHint(url: string, error: Error): string {
+  if (!url.startsWith('ws://')) return '';
+  const code = (error as { code?: string }).code ?? '';
+  return /ECONNRESET|HPE_|socket hang up/i.test(`${code} ${error.message}`) ? ' (does the worker serve TLS on this port? then use wss://)' : '';
 }
 
 function closeCause(code: number, error: Error | null, limit: number, socket: WebSocket): BridgeError {
