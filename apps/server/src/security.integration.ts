@@ -234,7 +234,7 @@ describe('settings that cannot be safe or cannot work', () => {
     [{ NODETOOL_SERVER_TOKEN: 'short' }, /NODETOOL_SERVER_TOKEN is 5 characters long; use at least 16/],
     [{ NODETOOL_MAX_CONCURRENT_RUNS: '0' }, /NODETOOL_MAX_CONCURRENT_RUNS must be between 1/],
     [{ NODETOOL_ALLOWED_ORIGINS: 'localhost:5173' }, /NODETOOL_ALLOWED_ORIGINS entries must be origins like http:\/\/localhost:5173/],
-    [{ NODETOOL_WORKER_URL: 'foo://x' }, /NODETOOL_WORKER_URL or --worker-url\) must start with ws:\/\/ or wss:\/\//],
+    [{ NODETOOL_WORKER_URL: 'foo://x' }, /NODETOOL_WORKER_URL or --worker-url\) must start with ws:\/\/, wss:\/\/, runpod:\/\/ or vast:\/\//],
     [{ NODETOOL_WORKER_SECRETS: 'HF_TOKEN,NODETOOL_WORKER_TOKEN' }, /NODETOOL_WORKER_SECRETS names NODETOOL_WORKER_TOKEN, a credential of this system/],
     [{ NODETOOL_SERVER_TOKEN_FILE: '/nonexistent/token' }, /cannot read NODETOOL_SERVER_TOKEN_FILE \/nonexistent\/token: ENOENT/],
   ])('refuses %o with a message that names it', (env, message) => {

@@ -1,7 +1,12 @@
 #!/bin/sh
-# Entrypoint of the worker images. The token may come from a file (NODETOOL_WORKER_TOKEN_FILE, the
-# Docker secrets convention) rather than an environment value that `docker inspect` shows; it is read
-# here and handed to the worker process only. Then the command (the worker, by default) runs.
+# Entrypoint of the worker images. In order:
+#  1. The token may come from a file (NODETOOL_WORKER_TOKEN_FILE, the Docker secrets convention) rather
+#     than an environment value that `docker inspect` shows; it is read here and handed to the worker only.
+#  2. NODETOOL_WORKER_PORT_ENV names a variable holding the port (Vast.ai's identity mapping puts the real
+#     number of `-p 70000:70000` in VAST_TCP_PORT_70000), so the platform decides the port at start.
+#  3. TLS on the worker's own port (tls-setup.sh): stunnel, from Debian, terminates TLS on the published
+#     port and forwards the bytes to the worker bound to loopback; no HTTP hop, no frame limit of its own.
+# Then the command (the worker, by default) runs.
 set -eu
 if [ -n "${NODETOOL_WORKER_TOKEN_FILE:-}" ]; then
   file="$NODETOOL_WORKER_TOKEN_FILE"
@@ -22,4 +27,13 @@ if [ -n "${NODETOOL_WORKER_TOKEN_FILE:-}" ]; then
   export NODETOOL_WORKER_TOKEN="$token"
   unset token
 fi
+
+# shellcheck source=worker-port.sh
+. /opt/nodetool/worker-port.sh
+NODETOOL_WORKER_PORT="$(worker_port)" || exit 64
+export NODETOOL_WORKER_PORT
+
+# shellcheck source=tls-setup.sh
+. /opt/nodetool/tls-setup.sh
+start_tls_terminator || exit 64
 exec "$@"

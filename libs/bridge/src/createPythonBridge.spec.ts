@@ -25,7 +25,7 @@ describe('createPythonBridge', () => {
     expect(bridge.target).toBe('ws://host:8787');
   });
 
-  it('refuses a URL that is not ws:// or wss://, naming the setting, as a ConfigError', () => {
+  it('refuses a URL that is not ws://, wss://, runpod:// or vast://, naming the setting, as a ConfigError', () => {
     expect(() => createPythonBridge({ wsUrl: 'http://host:8787' })).toThrow(/must start with ws:\/\/, wss:\/\/, runpod:\/\/ or vast:\/\//);
     expect(() => createPythonBridge({ env: { NODETOOL_WORKER_URL: 'foo://x' } })).toThrow(
       new ConfigError(
