@@ -1,7 +1,10 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeAuthConformance } from '@nt/worker-auth-fixtures';
-import { checkSmokeResult, docker, healthOf, seedHfCache, startWorkerContainer, waitFor, type RunningContainer } from '@nt/smoke-runner';
+import { checkSmokeResult, containerLogs, docker, healthOf, seedHfCache, startWorkerContainer, waitFor, type RunningContainer } from '@nt/smoke-runner';
 import { at } from './repoPaths.js';
 
 const CORE_IMAGE = process.env['CORE_IMAGE'] ?? 'nodetool-core:local';
@@ -44,6 +47,110 @@ describe(`${CORE_IMAGE} container`, () => {
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ transport: 'websocket', protocol_version: 6 });
   });
+});
+
+describe(`${CORE_IMAGE} container serving wss:// on its own port (stunnel in front of the worker)`, () => {
+  const containers: RunningContainer[] = [];
+  afterAll(async () => {
+    for (const container of containers) await container.remove();
+  });
+  const wss = (container: RunningContainer) => container.url.replace('ws://', 'wss://');
+
+  it('makes a self-signed certificate, logs its fingerprint, stays healthy, and takes only a client that pins it', async () => {
+    const worker = await startWorkerContainer(CORE_IMAGE, { token: TOKEN, env: { NODETOOL_WORKER_TLS: 'self-signed' } });
+    containers.push(worker);
+    await expectHealthy(worker);
+    const logs = await containerLogs(worker.name);
+    const fingerprint = /NODETOOL_WORKER_TLS_FINGERPRINT=([0-9A-F:]{95})/.exec(logs)?.[1];
+    expect(fingerprint, logs).toBeDefined();
+    expect(logs).not.toContain(TOKEN);
+
+    const pinned = await nodetool(['worker', 'status', '--json'], {
+      NODETOOL_WORKER_URL: wss(worker),
+      NODETOOL_WORKER_TOKEN: TOKEN,
+      NODETOOL_WORKER_TLS_FINGERPRINT: fingerprint as string,
+    });
+    expect(pinned.code, pinned.stderr).toBe(0);
+    expect(JSON.parse(pinned.stdout)).toMatchObject({ transport: 'websocket', protocol_version: 6 });
+
+    const wrongPin = await nodetool(['worker', 'status'], {
+      NODETOOL_WORKER_URL: wss(worker),
+      NODETOOL_WORKER_TOKEN: TOKEN,
+      NODETOOL_WORKER_TLS_FINGERPRINT: 'AB'.repeat(32),
+    });
+    expect(wrongPin.code).toBe(3);
+    expect(wrongPin.stderr).toMatch(new RegExp(`presented a certificate with SHA-256 fingerprint ${fingerprint}, not the pinned`));
+    const unpinned = await nodetool(['worker', 'status'], { NODETOOL_WORKER_URL: wss(worker), NODETOOL_WORKER_TOKEN: TOKEN });
+    expect(unpinned.code).toBe(3);
+    expect(unpinned.stderr).toMatch(/self.signed certificate/);
+    const plain = await nodetool(['worker', 'status'], { NODETOOL_WORKER_URL: worker.url, NODETOOL_WORKER_TOKEN: TOKEN });
+    expect(plain.code).toBe(3);
+    expect(plain.stderr).toMatch(/does the worker serve TLS on this port\? then use wss:\/\//);
+    for (const run of [pinned, wrongPin, unpinned, plain]) expect(run.stdout + run.stderr).not.toContain(TOKEN);
+    // The worker itself listens on the container's loopback only: nothing reaches it around stunnel.
+    expect(await docker(['exec', worker.name, 'sh', '-c', 'cat /proc/net/tcp | awk \'$4 == "0A" {print $2}\''])).toMatch(/^0100007F:4571$/m);
+  }, 240_000);
+
+  it('serves a certificate of your own from mounted files, trusted by the client through NODETOOL_WORKER_CA', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nt-worker-tls-'));
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ].concat(['-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')]),
+      { stdio: 'ignore' },
+    );
+    // The container's user (uid 10001) must read them; in real use, chown the key to 10001 instead.
+    chmodSync(dir, 0o755);
+    chmodSync(join(dir, 'key.pem'), 0o644);
+    const worker = await startWorkerContainer(CORE_IMAGE, {
+      token: TOKEN,
+      mounts: { [dir]: '/tls' },
+      env: { NODETOOL_WORKER_TLS_CERT: '/tls/cert.pem', NODETOOL_WORKER_TLS_KEY: '/tls/key.pem' },
+    });
+    containers.push(worker);
+    await expectHealthy(worker);
+    const trusted = await nodetool(['worker', 'status', '--json'], {
+      NODETOOL_WORKER_URL: wss(worker),
+      NODETOOL_WORKER_TOKEN: TOKEN,
+      NODETOOL_WORKER_CA: join(dir, 'cert.pem'),
+    });
+    expect(trusted.code, trusted.stderr).toBe(0);
+    expect(JSON.parse(trusted.stdout)).toMatchObject({ protocol_version: 6 });
+  }, 240_000);
+
+  it('takes its port from the variable NODETOOL_WORKER_PORT_ENV names (Vast.ai puts an identity port in VAST_TCP_PORT_<n>), health check included', async () => {
+    const worker = await startWorkerContainer(CORE_IMAGE, {
+      token: TOKEN,
+      env: { NODETOOL_WORKER_PORT_ENV: 'VAST_TCP_PORT_70000', VAST_TCP_PORT_70000: '7777', NODETOOL_WORKER_PORT: '1' },
+    });
+    containers.push(worker);
+    await expectHealthy(worker);
+    const run = await nodetool(['worker', 'status', '--json'], { NODETOOL_WORKER_URL: worker.url, NODETOOL_WORKER_TOKEN: TOKEN });
+    expect(run.code, run.stderr).toBe(0);
+  }, 240_000);
+
+  it('refuses to start on a TLS setting that cannot work, saying which', async () => {
+    const name = `nt-e2e-badtls-${Math.random().toString(36).slice(2, 8)}`;
+    const output = await docker(['run', '--rm', '--name', name, '-e', 'NODETOOL_WORKER_TLS_CERT=/nowhere/cert.pem', CORE_IMAGE]).catch(
+      (error: Error) => error.message,
+    );
+    expect(output).toMatch(/NODETOOL_WORKER_TLS_KEY is not set: TLS with your own certificate needs both/);
+    const port = await docker(['run', '--rm', '-e', 'NODETOOL_WORKER_PORT_ENV=VAST_TCP_PORT_70000', CORE_IMAGE]).catch((error: Error) => error.message);
+    expect(port).toMatch(/VAST_TCP_PORT_70000 \(named by NODETOOL_WORKER_PORT_ENV\) must be a port number, got ""/);
+  }, 120_000);
 });
 
 describeAuthConformance(

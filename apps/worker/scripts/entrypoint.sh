@@ -28,12 +28,12 @@ if [ -n "${NODETOOL_WORKER_TOKEN_FILE:-}" ]; then
   unset token
 fi
 
-# shellcheck source=worker-port.sh
+# shellcheck source=apps/worker/scripts/worker-port.sh
 . /opt/nodetool/worker-port.sh
 NODETOOL_WORKER_PORT="$(worker_port)" || exit 64
 export NODETOOL_WORKER_PORT
 
-# shellcheck source=tls-setup.sh
+# shellcheck source=apps/worker/scripts/tls-setup.sh
 . /opt/nodetool/tls-setup.sh
 start_tls_terminator || exit 64
 exec "$@"

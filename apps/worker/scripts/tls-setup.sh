@@ -42,12 +42,14 @@ start_tls_terminator() {
       return 1
     fi
     for pair in "NODETOOL_WORKER_TLS_CERT=$cert" "NODETOOL_WORKER_TLS_KEY=$key"; do
-      name="${pair%%=*}"
-      file="${pair#*=}"
-      if [ -z "$file" ]; then
-        echo "nodetool worker: $name is not set: TLS with your own certificate needs both NODETOOL_WORKER_TLS_CERT and NODETOOL_WORKER_TLS_KEY" >&2
+      if [ -z "${pair#*=}" ]; then
+        echo "nodetool worker: ${pair%%=*} is not set: TLS with your own certificate needs both NODETOOL_WORKER_TLS_CERT and NODETOOL_WORKER_TLS_KEY" >&2
         return 1
       fi
+    done
+    for pair in "NODETOOL_WORKER_TLS_CERT=$cert" "NODETOOL_WORKER_TLS_KEY=$key"; do
+      name="${pair%%=*}"
+      file="${pair#*=}"
       if [ ! -r "$file" ]; then
         echo "nodetool worker: cannot read $name ($file) as uid $(id -u)" >&2
         return 1

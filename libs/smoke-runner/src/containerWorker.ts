@@ -26,6 +26,15 @@ export function docker(args: string[], host = process.env['DOCKER_HOST'] ?? engi
   );
 }
 
+/** A container's log as the user sees it: its output and its error stream together. */
+export function containerLogs(name: string, host = process.env['DOCKER_HOST'] ?? engineHost()): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile('docker', ['logs', name], { env: { ...process.env, DOCKER_HOST: host }, maxBuffer: 16 << 20 }, (error, stdout, stderr) =>
+      error ? reject(new Error(`docker logs failed: ${stderr || error.message}`)) : resolve(stdout + stderr),
+    ),
+  );
+}
+
 export interface RunningContainer {
   name: string;
   url: string;
@@ -44,6 +53,8 @@ export async function startWorkerContainer(
     env?: Record<string, string>;
     /** Host networking, the worker bound to 127.0.0.1:<port>: for a container that must reach a service on the host's loopback. */
     hostNetworkPort?: number;
+    /** Host directories mounted read-only: `{ '/host/dir': '/in/container' }`. */
+    mounts?: Record<string, string>;
   } = {},
 ): Promise<RunningContainer> {
   const name = `nt-e2e-${Math.random().toString(36).slice(2, 10)}`;
@@ -55,6 +66,7 @@ export async function startWorkerContainer(
   // By name only: docker takes the value from its own environment, so the token is never in an argv (ps).
   if (options.token) args.push('-e', 'NODETOOL_WORKER_TOKEN');
   if (options.volume) args.push('-v', `${options.volume}:/app/huggingface`);
+  for (const [host, inside] of Object.entries(options.mounts ?? {})) args.push('-v', `${host}:${inside}:ro`);
   for (const [key, value] of Object.entries(options.env ?? {})) args.push('-e', `${key}=${value}`);
   await docker([...args, image], undefined, options.token ? { NODETOOL_WORKER_TOKEN: options.token } : {});
   const published = options.hostNetworkPort === undefined ? await docker(['port', name, '7777/tcp']) : `127.0.0.1:${options.hostNetworkPort}`;

@@ -3,6 +3,7 @@ export { checkSmokeResult, EMBEDDING_DIMENSION, MIN_SIMILARITY, type SmokeCheck 
 export { loadSmokeWorkflow, SMOKE_WORKFLOW_PATH, SMOKE_DSL_PATH, SMOKE_SENTENCES } from './smokeWorkflow.js';
 export {
   docker,
+  containerLogs,
   engineHost,
   startWorkerContainer,
   healthOf,
