@@ -17,7 +17,12 @@ const layers = [
   // The browser bundle: the contract's types and nothing that runs on Node.
   { sourceTag: 'scope:web', onlyDependOnLibsWithTags: ['scope:contract'] },
   { sourceTag: 'scope:fixtures', onlyDependOnLibsWithTags: ['scope:contract'] },
-  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['scope:runner', 'scope:runtime', 'scope:bridge', 'scope:contract', 'scope:dsl', 'scope:server'] },
+  // The release tooling reads its own tag format and nothing of ours.
+  { sourceTag: 'scope:release', onlyDependOnLibsWithTags: [] },
+  {
+    sourceTag: 'type:e2e',
+    onlyDependOnLibsWithTags: ['scope:runner', 'scope:runtime', 'scope:bridge', 'scope:contract', 'scope:dsl', 'scope:server', 'scope:release'],
+  },
 ];
 const withFixtures = layers.map((rule) => ({ ...rule, onlyDependOnLibsWithTags: [...rule.onlyDependOnLibsWithTags, 'scope:fixtures'] }));
 const testFiles = [

@@ -2,7 +2,7 @@
 # The one place the project installs system packages. Everything else (the engine, the base image,
 # the browser, compose) calls this script with what it needs instead of running apt-get itself.
 #
-#   ensure-system-packages.sh [--check] [NEED...]     NEED: engine base-image browser compose lint dns
+#   ensure-system-packages.sh [--check] [NEED...]     NEED: engine base-image browser compose lint dns registry
 #
 # With no NEED (the Nx target system-setup:install, which the image builds and e2e suites depend on)
 # it installs everything the project uses, in one transaction. On a machine without apt-get (macOS with
@@ -23,11 +23,11 @@ needs=()
 for arg in "$@"; do
   case "$arg" in
     --check) check_only=true ;;
-    engine | base-image | browser | compose | lint | dns) needs+=("$arg") ;;
-    *) echo "ensure-system-packages: unknown need '$arg' (engine, base-image, browser, compose, lint, dns)" >&2; exit 2 ;;
+    engine | base-image | browser | compose | lint | dns | registry) needs+=("$arg") ;;
+    *) echo "ensure-system-packages: unknown need '$arg' (engine, base-image, browser, compose, lint, dns, registry)" >&2; exit 2 ;;
   esac
 done
-[ ${#needs[@]} -gt 0 ] || { explicit=false; needs=(engine base-image browser compose lint dns); }
+[ ${#needs[@]} -gt 0 ] || { explicit=false; needs=(engine base-image browser compose lint dns registry); }
 
 engine_answers() {
   local host
@@ -49,6 +49,8 @@ met() {
     lint) command -v shellcheck >/dev/null 2>&1 ;;
     # A real DNS server for the worker-discovery suite (dnsmasq-base: the binary, no system service).
     dns) command -v dnsmasq >/dev/null 2>&1 || [ -x /usr/sbin/dnsmasq ] ;;
+    # A real registry on loopback for the image release suite (the binary; its service is never used).
+    registry) command -v docker-registry >/dev/null 2>&1 || [ -x /usr/bin/docker-registry ] ;;
   esac
 }
 package() {
@@ -59,6 +61,7 @@ package() {
     compose) echo docker-compose ;;
     lint) echo shellcheck ;;
     dns) echo dnsmasq-base ;;
+    registry) echo docker-registry ;;
   esac
 }
 missing_packages() {

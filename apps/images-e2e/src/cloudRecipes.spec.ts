@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { imageTags } from '@nt/image-release';
 import { at } from './repoPaths.js';
 
 // deploy/runpod and deploy/vast are files users copy into a provider's console or API. What can be
@@ -74,8 +75,14 @@ describe('deploy/vast', () => {
 });
 
 describe('the recipes and the release', () => {
-  it('reference the published HF GPU image of the pinned nodetool-huggingface', () => {
-    const hfPin = /nodetool-huggingface==([\d.]+)/.exec(readFileSync(at('apps/worker/requirements/hf-nodeps.txt'), 'utf8'))?.[1];
-    for (const image of [pod.imageName, vast.image]) expect(image).toBe(`ghcr.io/YOUR-NAMESPACE/nodetool-hf:${hfPin}-gpu`);
+  it('reference the HF GPU image as the release tags it, for the pinned nodetool versions', () => {
+    const pin = (file: string, name: string) => new RegExp(`^${name}==([\\d.]+)$`, 'm').exec(readFileSync(at(`apps/worker/requirements/${file}`), 'utf8'))?.[1];
+    const tag = imageTags({
+      coreVersion: pin('core.txt', 'nodetool-core') as string,
+      hfVersion: pin('hf-nodeps.txt', 'nodetool-huggingface') as string,
+      profile: 'gpu',
+      build: 'BUILD',
+    }).hf;
+    for (const image of [pod.imageName, vast.image]) expect(image).toBe(`ghcr.io/YOUR-NAMESPACE/nodetool-hf:${tag}`);
   });
 });

@@ -1,0 +1,2 @@
+export { imageTags, pinnedVersions, type ReleaseInputs } from './imageTags.js';
+export { releaseTargetFromEnv, repositoryOf, ReleaseConfigError, type ReleaseTarget } from './releaseTarget.js';
