@@ -11,9 +11,11 @@ const layers = [
   { sourceTag: 'scope:bridge', onlyDependOnLibsWithTags: ['scope:contract'] },
   { sourceTag: 'scope:dsl', onlyDependOnLibsWithTags: ['scope:contract'] },
   { sourceTag: 'scope:runtime', onlyDependOnLibsWithTags: ['scope:bridge', 'scope:contract'] },
+  // Renting workers: the providers' APIs (through the bridge's provider calls) and nothing above.
+  { sourceTag: 'scope:provisioning', onlyDependOnLibsWithTags: ['scope:bridge', 'scope:contract'] },
   { sourceTag: 'scope:runner', onlyDependOnLibsWithTags: ['scope:runtime', 'scope:bridge', 'scope:contract', 'scope:dsl'] },
-  { sourceTag: 'scope:server', onlyDependOnLibsWithTags: ['scope:runtime', 'scope:bridge', 'scope:contract'] },
-  { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:runtime', 'scope:bridge', 'scope:contract', 'scope:dsl'] },
+  { sourceTag: 'scope:server', onlyDependOnLibsWithTags: ['scope:runtime', 'scope:provisioning', 'scope:bridge', 'scope:contract'] },
+  { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:runtime', 'scope:provisioning', 'scope:bridge', 'scope:contract', 'scope:dsl'] },
   // The browser bundle: the contract's types and nothing that runs on Node.
   { sourceTag: 'scope:web', onlyDependOnLibsWithTags: ['scope:contract'] },
   { sourceTag: 'scope:fixtures', onlyDependOnLibsWithTags: ['scope:contract'] },

@@ -30,6 +30,6 @@ export {
 export { workerPoolFromEnv, workersAt, type WorkerSpec, type DnsDiscoverySpec, type WorkerPoolConfig } from './pool/workerSpecs.js';
 export { DnsDiscovery } from './pool/dnsDiscovery.js';
 export { isProviderUrl, parseProviderUrl, describeProviderAddress, type Provider, type ProviderAddress } from './providers/providerAddress.js';
-export { ProviderKeyRejectedError } from './providers/providerApi.js';
+export { ProviderKeyRejectedError, callProviderApi, providerApiFromEnv, providerName, type ProviderApi } from './providers/providerApi.js';
 export { providerResolver, PROVIDER_RESOLUTION_TTL_MS } from './providers/providerResolver.js';
 export { TlsPinMismatchError, normalizeFingerprint } from './transport/tlsPin.js';

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFakeWorker, type FakeWorker } from '@nt/worker-auth-fixtures';
+import { makeTestCertificate, startFakeWorker, type FakeWorker } from '@nt/worker-auth-fixtures';
 import {
   BridgeTimeoutError,
   CancelledError,
@@ -324,30 +324,9 @@ describe('WebsocketPythonBridge over wss://', () => {
   });
 
   // The image's self-signed certificate names no address: a rented worker is reached by IP, so the pin identifies it.
-  const named = join(dir, 'named');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=nodetool-worker',
-      '-keyout',
-      `${named}-key.pem`,
-      '-out',
-      `${named}.pem`,
-    ],
-    { stdio: 'ignore' },
-  );
-  const pinnedTls = { key: readFileSync(`${named}-key.pem`, 'utf8'), cert: readFileSync(`${named}.pem`, 'utf8') };
-  const fingerprint = new X509Certificate(pinnedTls.cert).fingerprint256;
+  const named = makeTestCertificate();
+  const pinnedTls = { key: named.key, cert: named.cert };
+  const fingerprint = named.fingerprint;
 
   it('connects to a worker whose certificate has the pinned fingerprint, whatever its name, pasted in any common form', async () => {
     const worker = await fake(TOKEN, pinnedTls);
@@ -381,7 +360,7 @@ describe('WebsocketPythonBridge over wss://', () => {
     expect(() => createPythonBridge({ wsUrl: 'wss://127.0.0.1:1', env: { NODETOOL_WORKER_CA: join(dir, 'missing.pem') } })).toThrow(
       /cannot read the worker CA file .*missing\.pem \(NODETOOL_WORKER_CA\): ENOENT/,
     );
-    expect(() => createPythonBridge({ wsUrl: 'wss://127.0.0.1:1', env: { NODETOOL_WORKER_CA: `${named}-key.pem` } })).toThrow(/holds no PEM certificate/);
+    expect(() => createPythonBridge({ wsUrl: 'wss://127.0.0.1:1', env: { NODETOOL_WORKER_CA: named.keyFile } })).toThrow(/holds no PEM certificate/);
     expect(createPythonBridge({ wsUrl: 'wss://127.0.0.1:1', env: { NODETOOL_WORKER_TLS_FINGERPRINT: fingerprint.toLowerCase() } })).toBeDefined();
   });
 });

@@ -14,4 +14,12 @@ export {
   type FixtureHubOptions,
 } from './fixtureHub.js';
 export { startFixtureDns, ensureDnsmasq, type FixtureDns } from './fixtureDns.js';
-export { startFixtureProviderApi, type FixtureProviderApi, type FixturePod, type FixtureInstance } from './fixtureProviderApi.js';
+export {
+  startFixtureProviderApi,
+  type FixtureProviderApi,
+  type FixturePod,
+  type FixtureInstance,
+  type FixtureBoot,
+  type FixtureLifecycle,
+} from './fixtureProviderApi.js';
+export { makeTestCertificate, type TestCertificate } from './testCertificate.js';

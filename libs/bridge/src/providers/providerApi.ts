@@ -55,7 +55,7 @@ export function providerApiFromEnv(provider: Provider, env: NodeJS.ProcessEnv, f
 export async function callProviderApi(
   api: ProviderApi,
   path: string,
-  init: { method: 'GET' | 'POST'; body?: unknown },
+  init: { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; body?: unknown },
 ): Promise<{ status: number; body: unknown }> {
   const name = providerName(api.provider);
   let response: Response;
