@@ -4,6 +4,8 @@ import type { PoolModels } from './models/poolModels.js';
 import type { JobStore } from './store/jobStore.js';
 import type { WorkflowStore } from './store/workflowStore.js';
 import type { WorkerPool } from './workers/workerPool.js';
+import type { CostGuardLoop } from './rented/costGuardLoop.js';
+import type { RentedWorkers } from './rented/rentedWorkers.js';
 import type { HostPolicy } from './security/hostPolicy.js';
 import type { ServerToken } from './security/serverToken.js';
 
@@ -15,6 +17,9 @@ export interface App {
   runs: JobManager;
   workers: WorkerPool;
   models: PoolModels;
+  /** Rented GPU workers: profiles, instances, and the cost guard that stops them. */
+  rented: RentedWorkers;
+  guard: CostGuardLoop;
   startedAt: number;
   hostPolicy: HostPolicy;
   /** Null when no NODETOOL_SERVER_TOKEN is set (the server then listens on loopback only). */

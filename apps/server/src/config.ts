@@ -49,6 +49,10 @@ export interface ServerConfig {
   workerWaitMs: number;
   /** Retry delays while the worker cannot be reached at all (initial connect). */
   workerRetry: { initialDelayMs: number; maxDelayMs: number };
+  /** Renting workers: the cost guard's and the reconciler's intervals, what to do with orphans, how long a new instance may take. */
+  renting: { guardIntervalMs: number; reconcileIntervalMs: number; orphans: 'report' | 'stop'; bootTimeoutMs: number; env: NodeJS.ProcessEnv };
+  /** NODETOOL_LOCAL_WORKER=0: with no worker configured, start none (a server that uses only rented workers). */
+  localWorker: boolean;
 }
 
 /**
@@ -97,7 +101,30 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     workerPool,
     workerWaitMs: integer(env, 'NODETOOL_WORKER_WAIT_MS', 60_000, 0),
     workerRetry: { initialDelayMs: 1_000, maxDelayMs: 30_000 },
+    localWorker: flag(env, 'NODETOOL_LOCAL_WORKER', true),
+    renting: {
+      guardIntervalMs: integer(env, 'NODETOOL_COST_GUARD_INTERVAL_MS', 30_000, 100),
+      reconcileIntervalMs: integer(env, 'NODETOOL_RECONCILE_INTERVAL_MS', 600_000, 1_000),
+      orphans: orphanPolicy(env),
+      bootTimeoutMs: integer(env, 'NODETOOL_RENT_BOOT_TIMEOUT_MS', 20 * 60_000, 1_000),
+      env,
+    },
   };
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const value = env[name]?.trim();
+  if (value === undefined || value === '') return fallback;
+  if (value === '1' || value === 'true') return true;
+  if (value === '0' || value === 'false') return false;
+  throw new ConfigError(name, `${name} must be 1 or 0, got ${JSON.stringify(value)}`);
+}
+
+function orphanPolicy(env: NodeJS.ProcessEnv): 'report' | 'stop' {
+  const value = (env['NODETOOL_RENT_ORPHANS'] ?? 'report').trim();
+  if (value !== 'report' && value !== 'stop')
+    throw new ConfigError('NODETOOL_RENT_ORPHANS', `NODETOOL_RENT_ORPHANS must be report or stop, got ${JSON.stringify(value)}`);
+  return value;
 }
 
 /** NODETOOL_SERVER_TOKEN, or the file NODETOOL_SERVER_TOKEN_FILE names (never both). */

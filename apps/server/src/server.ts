@@ -1,4 +1,7 @@
+import { mkdtempSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { App } from './app.js';
 import type { ServerConfig } from './config.js';
@@ -21,6 +24,10 @@ import { openDatabase } from './store/database.js';
 import { JobStore } from './store/jobStore.js';
 import { WorkflowStore } from './store/workflowStore.js';
 import { WorkerPool } from './workers/workerPool.js';
+import { CostGuardLoop } from './rented/costGuardLoop.js';
+import { RentedStore } from './rented/rentedStore.js';
+import { RentedWorkers } from './rented/rentedWorkers.js';
+import { addRentedRoutes } from './routes/rentedRoutes.js';
 import { WsHub } from './ws/wsHub.js';
 
 export interface RunningServer {
@@ -43,9 +50,24 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     retry: config.workerRetry,
     defaultKeepAliveMs: config.modelKeepAliveMs,
     secretPolicy: config.secretPolicy,
+    localWorker: config.localWorker,
     log,
   });
   const models = new PoolModels(workers, config.modelKeepAliveMs);
+  const rented = new RentedWorkers(new RentedStore(db), workers, {
+    env: config.renting.env,
+    // Next to the database (a throwaway one: a temporary directory), readable by this user only.
+    tokenDir: config.dbPath === ':memory:' ? mkdtempSync(join(tmpdir(), 'nt-rented-')) : join(dirname(config.dbPath), 'rented-workers'),
+    bootTimeoutMs: config.renting.bootTimeoutMs,
+    log,
+  });
+  const guard = new CostGuardLoop(rented, workers, {
+    env: config.renting.env,
+    intervalMs: config.renting.guardIntervalMs,
+    reconcileIntervalMs: config.renting.reconcileIntervalMs,
+    orphans: config.renting.orphans,
+    queuedRuns: () => app.runs.queuedCount,
+  });
   const app: App = {
     config,
     workflows: new WorkflowStore(db),
@@ -56,10 +78,14 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
       secretPolicy: config.secretPolicy,
       defaultKeepAliveMs: config.modelKeepAliveMs,
       workerWaitMs: config.workerWaitMs,
+      wakeWorkers: () => guard.wakeForRun(),
+      onRunStarted: (workerId) => void rented.touch(workerId),
       log,
     }),
     workers,
     models,
+    rented,
+    guard,
     startedAt: Date.now(),
     hostPolicy: createHostPolicy(config.host, config.allowedHosts, config.allowedOrigins),
     serverToken: config.serverToken ? new ServerToken(config.serverToken) : null,
@@ -72,6 +98,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   addWorkflowRoutes(router, app);
   addJobRoutes(router, app);
   addModelRoutes(router, app);
+  addRentedRoutes(router, app);
   const hub = new WsHub(app, log);
 
   const server = createHttpServer((request, response) => void handle(app, router, request, response));
@@ -96,7 +123,11 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
       );
     }
   });
-  void workers.start().catch((error: Error) => log(`the workers could not start: ${error.message}`));
+  void workers
+    .start()
+    .then(() => rented.resume())
+    .catch((error: Error) => log(`the workers could not start: ${error.message}`));
+  guard.start();
 
   let closing: Promise<void> | null = null;
   return {
@@ -107,6 +138,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
         server.close();
         const unfinished = await app.runs.shutdown(config.shutdownTimeoutMs);
         if (unfinished) log(`${unfinished} run(s) did not finish within ${config.shutdownTimeoutMs} ms and were marked failed`);
+        guard.stop();
         hub.close();
         // Each worker releases what its keep-alive holds, or it would keep it until its job TTL.
         await workers.stop();

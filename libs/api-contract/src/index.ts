@@ -19,3 +19,4 @@ export type { WorkerState, WorkerHealth, PoolHealth, HealthReport } from './work
 export type { WorkflowSummary, EditorNode, EditorEdge, StoredWorkflow } from './workflows.js';
 export type { ClientCommand, ServerMessage } from './wsMessages.js';
 export type { NodeMetadata, LoadError } from '@nt/protocol';
+export type { RentedWorkerInfo, GuardEventInfo } from './rentedWorkers.js';

@@ -2,6 +2,7 @@ import type { JobRecord } from './jobs.js';
 import type { ModelDownloadProgress, ResidentModel } from './models.js';
 import type { ServerRunEvent } from './runEvents.js';
 import type { PoolHealth, WorkerHealth } from './workerHealth.js';
+import type { GuardEventInfo, RentedWorkerInfo } from './rentedWorkers.js';
 
 /** What a client sends on /ws, as JSON text. */
 export type ClientCommand =
@@ -33,6 +34,10 @@ export type ServerMessage =
   | ({ type: 'models_download' } & ModelDownloadProgress)
   /** What the keep-alive holds changed. */
   | { type: 'models_resident'; resident: ResidentModel[] }
+  /** A rented worker changed (created, healthy, stopped, started, destroyed, failed). */
+  | { type: 'rented_worker'; worker: RentedWorkerInfo }
+  /** The cost guard acted (or a creation failed and was cleaned up). */
+  | { type: 'cost_guard'; event: GuardEventInfo }
   | { type: 'job_started'; job_id: string; request_id?: string }
   | { type: 'subscribed'; job_id: string; job: JobRecord; request_id?: string }
   | { type: 'unsubscribed'; job_id: string; request_id?: string }

@@ -1,5 +1,7 @@
-import { BridgeTimeoutError, ConnectionClosedError, NotConnectedError, RemoteError } from '@nt/bridge';
+import { BridgeTimeoutError, ConfigError, ConnectionClosedError, NotConnectedError, RemoteError } from '@nt/bridge';
+import { ProfileError, ProviderCallError } from '@nt/provisioning';
 import { GraphTooLargeError, GraphValidationError, InvalidKeepAliveError, WorkflowFormatError } from '@nt/runtime';
+import { RentError } from '../rented/rentedWorkers.js';
 import {
   DownloadInProgressError,
   InvalidRequestError,
@@ -44,5 +46,10 @@ export function toHttpError(error: unknown): HttpError {
   // The worker's own answer to a request the server passed on (a model download it could not do): its words, a gateway's status.
   if (error instanceof RemoteError) return new HttpError(502, error.message);
   if (error instanceof BridgeTimeoutError) return new HttpError(504, error.message);
+  if (error instanceof RentError) return new HttpError(error.status, error.message);
+  if (error instanceof ProfileError) return new HttpError(400, error.message, { field: error.field });
+  // A provider key that is missing or refused: the server's configuration, named, never the key.
+  if (error instanceof ConfigError) return new HttpError(424, error.message, { setting: error.setting });
+  if (error instanceof ProviderCallError) return new HttpError(502, error.message);
   return new HttpError(500, 'internal server error');
 }

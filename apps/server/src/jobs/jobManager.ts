@@ -33,6 +33,13 @@ export interface JobManagerOptions {
   defaultKeepAliveMs?: number;
   /** How long a queued run waits for a worker that offers its nodes while none is connected, before it fails. */
   workerWaitMs?: number;
+  /**
+   * Called when a run needs a worker and none is connected: a rented worker the cost guard stopped can
+   * be started for it. `waking` lets the run wait in the queue for it; `refusal` fails it at once, saying why.
+   */
+  wakeWorkers?: () => { waking: boolean; refusal?: string };
+  /** A run started on this worker (the cost guard's idle clock of a rented worker restarts). */
+  onRunStarted?: (workerId: string) => void;
   log?: (line: string) => void;
 }
 
@@ -62,6 +69,7 @@ export class JobManager extends EventEmitter {
   private readonly queue: QueuedRun[] = [];
   private accepting = true;
   private waitTimer: NodeJS.Timeout | null = null;
+  private lastWake = 0;
 
   constructor(
     private readonly jobs: JobStore,
@@ -88,9 +96,9 @@ export class JobManager extends EventEmitter {
     if (this.active.has(jobId) || this.queue.some((queued) => queued.jobId === jobId) || this.jobs.exists(jobId)) {
       throw new JobExistsError(jobId);
     }
-    const prepared = this.prepare(workflow, params);
-    const placement = this.place(prepared);
-    if (placement !== 'wait' && this.queue.length === 0 && this.active.size < this.options.maxConcurrentRuns) {
+    const prepared = this.wokenFor(workflow, params) ? null : this.prepare(workflow, params);
+    const placement = prepared ? this.place(prepared) : 'wait';
+    if (prepared && placement !== 'wait' && this.queue.length === 0 && this.active.size < this.options.maxConcurrentRuns) {
       this.jobs.create({ id: jobId, workflow_id: workflow.id, graph: workflow.graph, params });
       return { jobId, done: this.launch(prepared, jobId, models, placement) };
     }
@@ -103,6 +111,15 @@ export class JobManager extends EventEmitter {
     const done = new Promise<StoredJob>((settle) => this.queue.push({ jobId, workflow, params, models, settle }));
     this.emitEvent({ type: 'job_update', job_id: jobId, workflow_id: workflow.id, status: 'queued' });
     return { jobId, done };
+  }
+
+  /** No worker is connected, but a stopped rented one is being started for this run: it waits in the queue (validated once it is up). */
+  private wokenFor(workflow: Workflow, params: Record<string, unknown>): boolean {
+    if (this.pool.connected().length > 0 || !this.options.wakeWorkers) return false;
+    if (!graphNeedsWorker(prepareGraph(workflow, params))) return false;
+    const { waking, refusal } = this.options.wakeWorkers();
+    if (refusal) throw new WorkerUnavailableError(refusal);
+    return waking;
   }
 
   /** Structure, the workers' catalog, and a connected worker able to take it: everything that can be refused before a run exists. */
@@ -129,7 +146,10 @@ export class JobManager extends EventEmitter {
   private launch(prepared: PreparedRun, jobId: string, models: RunModelOptions, worker: PoolMember | null): Promise<StoredJob> {
     const controller = new AbortController();
     this.live.set(jobId, {});
-    if (worker) worker.runsInFlight++;
+    if (worker) {
+      worker.runsInFlight++;
+      this.options.onRunStarted?.(worker.id);
+    }
     const done = this.execute(prepared, jobId, controller.signal, models, worker);
     this.active.set(jobId, { controller, done });
     void done
@@ -169,6 +189,11 @@ export class JobManager extends EventEmitter {
       }
       if (placement === 'wait' || !prepared) {
         const able = prepared !== null && this.pool.choose(needsOf(prepared)).eligible;
+        // Nothing connected while it waits (its rented worker was stopped meanwhile): ask for one again, now and then.
+        if (!able && this.pool.connected().length === 0 && now - this.lastWake >= 5_000 && this.options.wakeWorkers) {
+          this.lastWake = now;
+          this.options.wakeWorkers();
+        }
         next.noWorkerSince = able ? undefined : (next.noWorkerSince ?? now);
         if (next.noWorkerSince !== undefined && now - next.noWorkerSince >= maxWait) {
           this.queue.splice(index, 1);

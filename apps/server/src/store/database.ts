@@ -25,6 +25,40 @@ const MIGRATIONS = [
      finished_at TEXT
    )`,
   `CREATE INDEX jobs_by_created ON jobs (created_at DESC)`,
+  // Renting workers: profiles (no secret in them), the instances rented, and what the cost guard did.
+  `CREATE TABLE worker_profiles (
+     name TEXT PRIMARY KEY,
+     profile TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   )`,
+  `CREATE TABLE rented_workers (
+     id TEXT PRIMARY KEY,
+     provider TEXT NOT NULL,
+     instance_id TEXT NOT NULL,
+     name TEXT NOT NULL,
+     profile TEXT NOT NULL,
+     state TEXT NOT NULL,
+     stage TEXT NOT NULL,
+     gpu TEXT,
+     price_per_hour REAL,
+     token_file TEXT NOT NULL,
+     tls_fingerprint TEXT,
+     attached INTEGER NOT NULL,
+     created_at TEXT NOT NULL,
+     running_since INTEGER,
+     spent_before REAL NOT NULL DEFAULT 0,
+     last_activity INTEGER NOT NULL,
+     error TEXT
+   )`,
+  `CREATE TABLE guard_events (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     at TEXT NOT NULL,
+     worker TEXT NOT NULL,
+     action TEXT NOT NULL,
+     reason TEXT NOT NULL,
+     detail TEXT NOT NULL
+   )`,
 ];
 
 /** Opens (creating if needed) the server's SQLite file and applies pending migrations. */

@@ -15,6 +15,8 @@ export interface Candidate {
   runsInFlight: number;
   /** Null: no limit of its own. */
   maxConcurrentRuns: number | null;
+  /** Set: it takes no new run (a rented worker past its time to live or spend ceiling, about to be stopped). */
+  closedToNewRuns?: string | null;
 }
 
 /**
@@ -24,7 +26,7 @@ export interface Candidate {
  * now: `eligible` says whether one could once it has room (the run waits) or none could (it fails).
  */
 export function chooseWorker<T extends Candidate>(candidates: readonly T[], needs: RunNeeds): { chosen: T | null; eligible: boolean } {
-  const able = candidates.filter((candidate) => candidate.connected && needs.nodeTypes.every((type) => candidate.offers(type)));
+  const able = candidates.filter((candidate) => candidate.connected && !candidate.closedToNewRuns && needs.nodeTypes.every((type) => candidate.offers(type)));
   const free = able.filter((candidate) => candidate.maxConcurrentRuns === null || candidate.runsInFlight < candidate.maxConcurrentRuns);
   let chosen: T | null = null;
   let best: [number, number] = [-1, Infinity];

@@ -12,6 +12,8 @@ export interface MemberSettings {
   secretPolicy: SecretPolicy;
   log: (line: string) => void;
   factory?: (options: PythonBridgeOptions) => PythonBridge;
+  /** With no worker configured, start a local worker process (default); false: no worker until one is attached (rented). */
+  localWorker?: boolean;
 }
 
 /**
@@ -22,6 +24,8 @@ export class PoolMember implements Candidate {
   readonly supervisor: WorkerSupervisor;
   readonly models: ModelService;
   runsInFlight = 0;
+  /** Why it takes no new run (the cost guard is about to stop it), or null. */
+  closedToNewRuns: string | null = null;
 
   constructor(
     readonly id: string,

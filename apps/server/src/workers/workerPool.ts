@@ -56,7 +56,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       await this.follow(await discovery.start());
       return;
     }
-    const specs = this.config.workers.length ? this.config.workers : [this.localSpec()];
+    const specs = this.config.workers.length ? this.config.workers : this.settings.localWorker === false ? [] : [this.localSpec()];
     await Promise.all(specs.map((spec) => this.add(spec)));
   }
 
@@ -105,6 +105,26 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
         return (others[0]?.handle() as WorkerHandle | undefined) ?? null;
       },
     };
+  }
+
+  /** A worker that joins while the server runs (a rented one, attached): from now on it is like a configured one. */
+  async attach(spec: WorkerSpec): Promise<void> {
+    if (!this.started) throw new Error('the pool is not running');
+    if (this.byId.has(spec.id)) return;
+    this.settings.log(`worker ${spec.id} joined the pool (attached)`);
+    await this.add(spec);
+  }
+
+  /** Takes a worker out of the pool (a rented one, destroyed): its runs in flight fail, naming it. */
+  async detach(id: string): Promise<boolean> {
+    const member = this.byId.get(id);
+    if (!member) return false;
+    this.byId.delete(id);
+    this.settings.log(`worker ${id} left the pool (detached)`);
+    await member.stop();
+    this.announce();
+    this.emit('changed');
+    return true;
   }
 
   private async add(spec: WorkerSpec): Promise<void> {

@@ -34,6 +34,9 @@ export class WsHub {
     // The worker's models concern every client (one server, one worker, one set of users).
     app.workers.on('download', (progress) => this.broadcast({ type: 'models_download', ...progress }));
     app.workers.on('resident', (resident) => this.broadcast({ type: 'models_resident', resident }));
+    // Rented workers cost money: every client sees what they do and what the guard did to them.
+    app.rented.on('worker', (worker) => this.broadcast({ type: 'rented_worker', worker }));
+    app.rented.on('guard', (event) => this.broadcast({ type: 'cost_guard', event }));
   }
 
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {

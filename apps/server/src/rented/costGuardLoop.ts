@@ -1,0 +1,153 @@
+import { decide, orphansAmong, providerClientFor, refusesNewRuns, type ProviderClient, type WorkerProfile } from '@nt/provisioning';
+import type { WorkerPool } from '../workers/workerPool.js';
+import { RentError, type RentedWorkers } from './rentedWorkers.js';
+
+export interface CostGuardOptions {
+  env: NodeJS.ProcessEnv;
+  /** How often running rented workers are checked (NODETOOL_COST_GUARD_INTERVAL_MS, 30 s). */
+  intervalMs: number;
+  /** How often the providers are searched for orphans (NODETOOL_RECONCILE_INTERVAL_MS, 10 min). */
+  reconcileIntervalMs: number;
+  /** What to do with an orphan: report it (default) or stop it (NODETOOL_RENT_ORPHANS=stop). */
+  orphans: 'report' | 'stop';
+}
+
+/**
+ * The cost guard at work: every interval it stops running rented workers that are idle, past their
+ * time to live or over their spend ceiling (never one with a run in flight), and at start and then
+ * periodically it lists our instances at each provider and reports (or stops) those the server does
+ * not know. Every action is an event with its reason (`guard` on RentedWorkers, GET
+ * /api/rented-workers/events, the UI). It also decides whether a run may wake a stopped worker.
+ */
+export class CostGuardLoop {
+  private timer: NodeJS.Timeout | null = null;
+  private reconcileTimer: NodeJS.Timeout | null = null;
+  private readonly reported = new Set<string>();
+  private ticking = false;
+
+  constructor(
+    private readonly rented: RentedWorkers,
+    private readonly pool: WorkerPool,
+    private readonly options: CostGuardOptions & {
+      /** Runs waiting in the queue: while any waits, no worker counts as idle (it may be the one they wait for). */
+      queuedRuns?: () => number;
+    },
+    private readonly clientFor: (profile: Pick<WorkerProfile, 'provider' | 'apiKeyEnv'>) => ProviderClient = (profile) =>
+      providerClientFor(profile, options.env),
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.tick(), this.options.intervalMs);
+    this.timer.unref();
+    void this.reconcile();
+    this.reconcileTimer = setInterval(() => void this.reconcile(), this.options.reconcileIntervalMs);
+    this.reconcileTimer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    if (this.reconcileTimer) clearInterval(this.reconcileTimer);
+    this.timer = this.reconcileTimer = null;
+  }
+
+  /** One check of every running rented worker. */
+  async tick(now = Date.now()): Promise<void> {
+    if (this.ticking) return;
+    this.ticking = true;
+    try {
+      for (const worker of this.rented.store.workers()) {
+        if (worker.state !== 'running' || worker.stage.startsWith('starting: pulling') || worker.stage === 'provisioning: the provider is placing the instance')
+          continue;
+        let profile;
+        try {
+          profile = this.rented.profileOf(worker);
+        } catch {
+          continue;
+        }
+        const member = this.pool.member(this.rented.urlOf(worker));
+        const view = { ...this.rented.guardFields(worker), runsInFlight: member?.runsInFlight ?? 0 };
+        // Past a hard limit it takes no new run, so the runs it has can end and it can be stopped.
+        if (member) member.closedToNewRuns = refusesNewRuns(view, profile.guard, now);
+        // A run waiting, or a worker that was just started and has not answered yet, is not idleness.
+        const waitedOn = (this.options.queuedRuns?.() ?? 0) > 0 || (member !== undefined && !member.connected && worker.stage.startsWith('starting'));
+        const decision = decide(view, waitedOn ? { ...profile.guard, idleStopMinutes: 0 } : profile.guard, now);
+        if (!decision) continue;
+        try {
+          await this.rented.stop(worker.id, `cost guard: ${decision.reason}`);
+          if (member) member.closedToNewRuns = null;
+          this.rented.recordEvent(worker.id, 'stop', decision.reason, decision.detail);
+        } catch (error) {
+          // Destroyed or stopped meanwhile by someone else: nothing left to do.
+          if (error instanceof RentError && error.status === 409) continue;
+          this.rented.recordEvent(worker.id, 'stop-failed', decision.reason, `${decision.detail}; stopping failed: ${(error as Error).message}`);
+        }
+      }
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  /** Lists our instances at every provider whose key is set, and reports or stops the ones the server does not know. */
+  async reconcile(): Promise<void> {
+    const known = new Set(
+      this.rented.store
+        .workers()
+        .filter((worker) => worker.state !== 'destroyed')
+        .map((worker) => worker.id),
+    );
+    const keyEnvs = new Map<'runpod' | 'vast', string>();
+    for (const profile of this.rented.store.profiles()) if (this.options.env[profile.apiKeyEnv]) keyEnvs.set(profile.provider, profile.apiKeyEnv);
+    if (this.options.env['RUNPOD_API_KEY'] && !keyEnvs.has('runpod')) keyEnvs.set('runpod', 'RUNPOD_API_KEY');
+    if (this.options.env['VAST_API_KEY'] && !keyEnvs.has('vast')) keyEnvs.set('vast', 'VAST_API_KEY');
+    for (const [provider, apiKeyEnv] of keyEnvs) {
+      let orphans;
+      try {
+        orphans = orphansAmong(await this.clientFor({ provider, apiKeyEnv }).list(), known);
+      } catch (error) {
+        this.rented.recordEvent(provider, 'reconcile-failed', 'provider', `listing the ${provider} instances failed: ${(error as Error).message}`);
+        continue;
+      }
+      for (const orphan of orphans) {
+        const id = `${orphan.provider}:${orphan.id}`;
+        const detail = `${orphan.name} is ${orphan.state} at $${orphan.pricePerHour ?? '?'}/h, and this server did not create it (a crash, or another server)`;
+        if (this.options.orphans === 'stop' && orphan.state === 'running') {
+          try {
+            await this.clientFor({ provider, apiKeyEnv }).stop(orphan.id);
+            this.rented.recordEvent(id, 'stop', 'orphan', detail);
+          } catch (error) {
+            this.rented.recordEvent(id, 'stop-failed', 'orphan', `${detail}; stopping failed: ${(error as Error).message}`);
+          }
+        } else if (!this.reported.has(id)) {
+          this.rented.recordEvent(id, 'report', 'orphan', `${detail}; stop or destroy it in the provider's console, or set NODETOOL_RENT_ORPHANS=stop`);
+        }
+        this.reported.add(id);
+      }
+    }
+  }
+
+  /** A run needs a worker and none is connected: start the attached rented workers the guard stopped, if their profiles allow. */
+  wakeForRun(): { waking: boolean; refusal?: string } {
+    const stopped = this.rented.store.workers().filter((worker) => worker.attached && worker.state === 'stopped');
+    if (!stopped.length) return { waking: false };
+    const restartable = stopped.filter((worker) => {
+      try {
+        return this.rented.profileOf(worker).guard.onStoppedRun === 'restart';
+      } catch {
+        return false;
+      }
+    });
+    if (!restartable.length) {
+      return {
+        waking: false,
+        refusal: `the rented worker ${stopped.map((worker) => worker.id).join(', ')} is stopped and its profile forbids starting it for a run (guard.on_stopped_run: fail): start it with nodetool worker start`,
+      };
+    }
+    for (const worker of restartable) {
+      void this.rented.start(worker.id, 'a run is waiting').then(
+        () => this.rented.recordEvent(worker.id, 'start', 'run-waiting', 'a run needed a worker and none was connected'),
+        (error: Error) => this.rented.recordEvent(worker.id, 'start-failed', 'run-waiting', error.message),
+      );
+    }
+    return { waking: true };
+  }
+}

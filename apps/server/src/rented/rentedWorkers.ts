@@ -1,0 +1,334 @@
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createPythonBridge, type WorkerSpec } from '@nt/bridge';
+import { INSTANCE_PREFIX, PriceCeilingError, providerClientFor, spendOf, type ProviderClient, type WorkerProfile } from '@nt/provisioning';
+import type { RentedWorkerInfo } from '@nt/api-contract';
+import type { WorkerPool } from '../workers/workerPool.js';
+import { makeInstanceCertificate } from './instanceCertificate.js';
+import type { GuardEvent, RentedStore, RentedWorker } from './rentedStore.js';
+
+export interface RentedWorkersOptions {
+  env: NodeJS.ProcessEnv;
+  /** Where each rented worker's token file goes (mode 0600). */
+  tokenDir: string;
+  /** How long a new instance may take to answer the worker handshake (image pull, boot); default 20 min. */
+  bootTimeoutMs: number;
+  log: (line: string) => void;
+}
+
+export interface RentedWorkersEvents {
+  worker: [RentedWorkerView];
+  guard: [GuardEvent];
+}
+
+/** A rented worker as the API and the UI show it: the record (without its token file) plus what it cost and how long it has run. */
+export type RentedWorkerView = RentedWorkerInfo;
+
+/** Something the user asked that cannot be done (unknown profile or worker, wrong state); the message says what. */
+export class RentError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Rented GPU workers: creates instances from profiles (a fresh token each, a certificate the server pins),
+ * follows them until the worker answers its handshake, attaches them to the pool, stops, starts and
+ * destroys them. A creation that fails after the provider made the instance destroys it again, so
+ * nothing is left billing. The cost guard (CostGuardLoop) decides; this carries its decisions out.
+ */
+export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
+  private readonly busy = new Set<string>();
+
+  constructor(
+    readonly store: RentedStore,
+    private readonly pool: WorkerPool,
+    private readonly options: RentedWorkersOptions,
+    private readonly clientFor: (profile: WorkerProfile) => ProviderClient = (profile) => providerClientFor(profile, options.env),
+  ) {
+    super();
+    mkdirSync(options.tokenDir, { recursive: true, mode: 0o700 });
+  }
+
+  /** At server start: rented workers that were attached rejoin the pool. */
+  async resume(): Promise<void> {
+    for (const worker of this.store.workers()) {
+      if (worker.attached && worker.state !== 'destroyed' && worker.state !== 'failed') await this.pool.attach(this.specOf(worker));
+    }
+  }
+
+  list(): RentedWorkerView[] {
+    return this.store.workers().map((worker) => this.view(worker));
+  }
+
+  get(id: string): RentedWorkerView {
+    return this.view(this.require(id));
+  }
+
+  /**
+   * Starts renting from a profile and answers at once with the record ("creating"); progress follows
+   * as `worker` events and in GET /api/rented-workers/<id>. A price over the ceiling is refused before
+   * anything exists at the provider.
+   */
+  async create(profileName: string, attach: boolean): Promise<RentedWorkerView> {
+    const profile = this.store.profile(profileName);
+    if (!profile) throw new RentError(404, `no worker profile named "${profileName}" (nodetool worker profile list)`);
+    const client = this.clientFor(profile);
+    const token = randomBytes(32).toString('hex');
+    const name = `${INSTANCE_PREFIX}${profile.name}-${randomBytes(3).toString('hex')}`;
+    const tokenFile = join(this.options.tokenDir, `${name}.token`);
+    writeFileSync(tokenFile, token, { mode: 0o600 });
+    const certificate = profile.tls ? await makeInstanceCertificate() : null;
+    const env: Record<string, string> = { NODETOOL_WORKER_TOKEN: token, HF_HOME: `${profile.volumeMount}/huggingface` };
+    if (certificate) Object.assign(env, { NODETOOL_WORKER_TLS_CERT_PEM: certificate.certPem, NODETOOL_WORKER_TLS_KEY_PEM: certificate.keyPem });
+    let instance;
+    try {
+      instance = await client.create({ name, profile, env });
+    } catch (error) {
+      rmSync(tokenFile, { force: true });
+      if (error instanceof PriceCeilingError) throw new RentError(409, `${error.message}: nothing was created`);
+      throw new RentError(502, `${(error as Error).message}: nothing was created (check the provider's console if unsure)`);
+    }
+    const now = Date.now();
+    const worker: RentedWorker = {
+      id: `${profile.provider}:${instance.id}`,
+      provider: profile.provider,
+      instanceId: instance.id,
+      name,
+      profile: profile.name,
+      state: 'provisioning',
+      stage: 'provisioning: the provider is placing the instance',
+      gpu: instance.gpu,
+      pricePerHour: instance.pricePerHour,
+      tokenFile,
+      tlsFingerprint: certificate?.fingerprint ?? null,
+      attached: false,
+      createdAt: new Date(now).toISOString(),
+      runningSince: now,
+      spentBefore: 0,
+      lastActivity: now,
+      error: null,
+    };
+    this.store.insert(worker);
+    this.options.log(`rented ${worker.id} (${name}) from profile ${profile.name} at $${instance.pricePerHour ?? '?'}/h`);
+    this.announce(worker.id);
+    void this.bringUp(worker.id, profile, client, attach);
+    return this.view(worker);
+  }
+
+  async stop(id: string, why = 'asked'): Promise<RentedWorkerView> {
+    const worker = this.require(id);
+    if (worker.state === 'stopped') return this.view(worker);
+    if (worker.state !== 'running') throw new RentError(409, `${id} is ${worker.state}: only a running worker can be stopped`);
+    const profile = this.profileOf(worker);
+    await this.clientFor(profile).stop(worker.instanceId);
+    const now = Date.now();
+    this.store.update(id, {
+      state: 'stopped',
+      stage: `stopped (${why})`,
+      spentBefore: spendOf({ ...this.guardFields(worker), runsInFlight: 0 }, now),
+      runningSince: null,
+    });
+    this.options.log(`stopped ${id} (${why})`);
+    return this.announce(id);
+  }
+
+  async start(id: string, why = 'asked'): Promise<RentedWorkerView> {
+    const worker = this.require(id);
+    if (worker.state === 'running') return this.view(worker);
+    if (worker.state !== 'stopped') throw new RentError(409, `${id} is ${worker.state}: only a stopped worker can be started`);
+    const profile = this.profileOf(worker);
+    await this.clientFor(profile).start(worker.instanceId);
+    const now = Date.now();
+    this.store.update(id, { state: 'running', stage: `starting (${why})`, runningSince: now, lastActivity: now });
+    this.options.log(`started ${id} (${why})`);
+    return this.announce(id);
+  }
+
+  async destroy(id: string): Promise<RentedWorkerView> {
+    const worker = this.require(id);
+    if (worker.state === 'destroyed') return this.view(worker);
+    const profile = this.profileOf(worker);
+    await this.pool.detach(this.urlOf(worker));
+    await this.clientFor(profile).destroy(worker.instanceId);
+    const now = Date.now();
+    this.store.update(id, {
+      state: 'destroyed',
+      stage: 'destroyed',
+      attached: false,
+      spentBefore: worker.state === 'running' ? spendOf({ ...this.guardFields(worker), runsInFlight: 0 }, now) : worker.spentBefore,
+      runningSince: null,
+    });
+    rmSync(worker.tokenFile, { force: true });
+    this.options.log(`destroyed ${id}`);
+    return this.announce(id);
+  }
+
+  /** A run used it (the server's own runs, or a CLI's, reported through the API): the idle clock restarts. */
+  touch(url: string): boolean {
+    const worker = this.store.workers().find((candidate) => this.urlOf(candidate) === url || candidate.id === url);
+    if (!worker) return false;
+    this.store.update(worker.id, { lastActivity: Date.now() });
+    return true;
+  }
+
+  /** The pool id (runpod://… or vast://…) of a rented worker. */
+  urlOf(worker: Pick<RentedWorker, 'provider' | 'instanceId' | 'tlsFingerprint'>): string {
+    return `${worker.provider}://${worker.instanceId}${worker.tlsFingerprint ? '?tls=1' : ''}`;
+  }
+
+  guardFields(worker: RentedWorker) {
+    return {
+      state: worker.state === 'running' ? ('running' as const) : ('stopped' as const),
+      runningSince: worker.runningSince,
+      spentBefore: worker.spentBefore,
+      pricePerHour: worker.pricePerHour,
+      lastActivity: worker.lastActivity,
+    };
+  }
+
+  profileOf(worker: RentedWorker): WorkerProfile {
+    const profile = this.store.profile(worker.profile);
+    if (!profile)
+      throw new RentError(409, `the profile "${worker.profile}" of ${worker.id} was removed: add it again to manage the worker, or use the provider's console`);
+    return profile;
+  }
+
+  recordEvent(worker: string, action: string, reason: string, detail: string): GuardEvent {
+    const event = this.store.addEvent(worker, action, reason, detail);
+    this.options.log(`cost guard: ${action} ${worker} (${reason}: ${detail})`);
+    this.emit('guard', event);
+    return event;
+  }
+
+  /** Follows a new instance until its worker answers the token handshake; any failure destroys it. */
+  private async bringUp(id: string, profile: WorkerProfile, client: ProviderClient, attach: boolean): Promise<void> {
+    const worker = this.require(id);
+    const deadline = Date.now() + this.options.bootTimeoutMs;
+    this.busy.add(id);
+    try {
+      for (;;) {
+        if (Date.now() > deadline) throw new Error(`the worker did not answer within ${Math.round(this.options.bootTimeoutMs / 1000)} s`);
+        const instance = await client.get(worker.instanceId);
+        if (!instance) throw new Error('the provider no longer has the instance');
+        if (instance.state === 'stopped' || instance.state === 'terminated')
+          throw new Error(`the instance ${instance.state} while starting (did the image fail to start?)`);
+        if (instance.state === 'running') {
+          this.store.update(id, {
+            state: 'running',
+            stage: 'starting: pulling the image and starting the worker',
+            gpu: instance.gpu ?? worker.gpu,
+            pricePerHour: instance.pricePerHour ?? worker.pricePerHour,
+          });
+          this.announce(id);
+          if (await this.answers(worker)) break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      this.store.update(id, { stage: 'healthy: the worker answered the token handshake', lastActivity: Date.now() });
+      if (attach) {
+        await this.pool.attach(this.specOf(worker));
+        this.store.update(id, { attached: true });
+      }
+      this.announce(id);
+    } catch (error) {
+      const reason = (error as Error).message;
+      let cleanup = 'the instance was destroyed, so nothing is left billing';
+      try {
+        await client.destroy(worker.instanceId);
+      } catch (destroyError) {
+        cleanup = `destroying the instance failed too (${(destroyError as Error).message}): destroy ${worker.instanceId} in the provider's console`;
+      }
+      rmSync(worker.tokenFile, { force: true });
+      this.store.update(id, {
+        state: cleanup.startsWith('the instance was') ? 'failed' : 'running',
+        stage: 'failed',
+        error: `${reason}; ${cleanup}`,
+        runningSince: null,
+      });
+      this.recordEvent(id, 'destroy', 'create-failed', `${reason}; ${cleanup}`);
+      this.announce(id);
+    } finally {
+      this.busy.delete(id);
+    }
+  }
+
+  /** One handshake with the token (and the pinned certificate): the worker is up. */
+  private async answers(worker: RentedWorker): Promise<boolean> {
+    const bridge = createPythonBridge({
+      ...this.bridgeOptionsOf(worker),
+      env: this.options.env,
+      reconnect: { enabled: false },
+      keepalive: false,
+      openTimeoutMs: 5_000,
+    });
+    try {
+      await bridge.connect();
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await bridge.close().catch(() => undefined);
+    }
+  }
+
+  private bridgeOptionsOf(worker: RentedWorker) {
+    return {
+      wsUrl: this.urlOf(worker),
+      workerTokenFile: worker.tokenFile,
+      workerToken: '',
+      ...(worker.tlsFingerprint ? { tlsFingerprint: worker.tlsFingerprint } : {}),
+    };
+  }
+
+  private specOf(worker: RentedWorker): WorkerSpec {
+    const url = this.urlOf(worker);
+    return {
+      id: url,
+      url,
+      tokenFile: worker.tokenFile,
+      labels: { rented: worker.profile },
+      ...(worker.tlsFingerprint ? { tlsFingerprint: worker.tlsFingerprint } : {}),
+    };
+  }
+
+  private require(id: string): RentedWorker {
+    const worker = this.store.worker(id);
+    if (!worker) throw new RentError(404, `no rented worker ${id} (nodetool worker list)`);
+    return worker;
+  }
+
+  private view(worker: RentedWorker): RentedWorkerView {
+    const now = Date.now();
+    return {
+      id: worker.id,
+      provider: worker.provider,
+      instance_id: worker.instanceId,
+      name: worker.name,
+      profile: worker.profile,
+      state: worker.state,
+      stage: worker.stage,
+      gpu: worker.gpu,
+      price_per_hour: worker.pricePerHour,
+      url: this.urlOf(worker),
+      tls_fingerprint: worker.tlsFingerprint,
+      attached: worker.attached,
+      created_at: worker.createdAt,
+      uptime_seconds: worker.state === 'running' && worker.runningSince ? Math.round((now - worker.runningSince) / 1000) : 0,
+      cost_so_far: Math.round(spendOf({ ...this.guardFields(worker), runsInFlight: 0 }, now) * 10_000) / 10_000,
+      last_activity: new Date(worker.lastActivity).toISOString(),
+      error: worker.error,
+    };
+  }
+
+  private announce(id: string): RentedWorkerView {
+    const view = this.view(this.require(id));
+    this.emit('worker', view);
+    return view;
+  }
+}
