@@ -18,6 +18,7 @@ import { formatValue } from '../formatValue.js';
 import type { Io } from '../io.js';
 import { DownloadLines, LiveProgress } from '../liveProgress.js';
 import { readWorkflows } from '../workflowSource.js';
+import { reportRentedActivity } from '../rentedActivity.js';
 import { bridgeOptionsFromFlags, WORKER_FLAG_OPTIONS, WORKER_FLAGS_HELP } from '../workerFlags.js';
 
 export const WORKFLOWS_RUN_HELP = `Usage: nodetool workflows run <file.json|file.ts> [--json] [--events] [--params JSON]
@@ -111,6 +112,7 @@ export async function workflowsRun(argv: string[], io: Io, mode: 'one' | 'all'):
     io.err(`nodetool: ${(error as Error).message}`);
     return exitCodeFor(error);
   }
+  await reportRentedActivity(bridgeOptions.wsUrl ?? process.env['NODETOOL_WORKER_URL']);
 
   let workflows: Array<{ exportName: string; workflow: Workflow }>;
   try {

@@ -1,0 +1,132 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { parse as parseYaml, stringify as toYaml } from 'yaml';
+import { EXIT, type ExitCode } from '../exitCodes.js';
+import type { Io } from '../io.js';
+import { SERVER_FLAGS_HELP, ServerCallError, ServerClient } from '../serverClient.js';
+
+export const WORKER_PROFILE_HELP = `Usage: nodetool worker profile add (<file.yaml|file.json> | --name N --provider runpod|vast --gpu-type T --image REF --max-price USD [...])
+       nodetool worker profile list [--json]
+       nodetool worker profile show <name> [--json]
+       nodetool worker profile rm <name>
+
+A profile says what to rent and how the cost guard treats it; the server keeps it (SQLite). Fields
+(YAML/JSON, snake_case): name, provider, gpu_type, gpu_count (1), image, volume_gb (100), volume_mount
+(/workspace on RunPod, /data on Vast.ai), container_disk_gb (30), cuda_min (13.0), max_price_per_hour,
+api_key_env (RUNPOD_API_KEY / VAST_API_KEY: the variable's name, never a key), port (7777), tls (true),
+guard: {idle_stop_minutes (15), max_hours (8), max_spend (0: none), on_stopped_run (restart | fail)}.
+Flags for add: --gpu-count --volume-gb --max-price --idle-stop-minutes --max-hours --max-spend --api-key-env.
+${SERVER_FLAGS_HELP}
+Exit codes: 0 done, 1 failed, 2 usage or a profile the server refuses, 3 server unreachable, 4 token rejected.`;
+
+export async function workerProfile(argv: string[], io: Io): Promise<ExitCode> {
+  const [sub, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      server: { type: 'string' },
+      name: { type: 'string' },
+      provider: { type: 'string' },
+      'gpu-type': { type: 'string' },
+      'gpu-count': { type: 'string' },
+      image: { type: 'string' },
+      'volume-gb': { type: 'string' },
+      'max-price': { type: 'string' },
+      'api-key-env': { type: 'string' },
+      'idle-stop-minutes': { type: 'string' },
+      'max-hours': { type: 'string' },
+      'max-spend': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help || sub === undefined || sub === '--help' || sub === '-h') {
+    io.out(WORKER_PROFILE_HELP);
+    return EXIT.ok;
+  }
+  const usage = (problem: string) => {
+    io.err(`nodetool: ${problem}\n\n${WORKER_PROFILE_HELP}`);
+    return EXIT.usage;
+  };
+  try {
+    const server = ServerClient.fromFlags(values.server);
+    if (sub === 'list') {
+      const { body } = await server.call<{ profiles: Array<Record<string, unknown>> }>('GET', '/api/worker-profiles');
+      if (values.json) io.out(JSON.stringify(body.profiles, null, 2));
+      else if (!body.profiles.length) io.out('no worker profiles (nodetool worker profile add)');
+      else
+        for (const profile of body.profiles)
+          io.out(
+            `${String(profile['name']).padEnd(20)} ${profile['provider']}  ${profile['gpu_count']}× ${profile['gpu_type']}  ≤ $${profile['max_price_per_hour']}/h  ${profile['image']}`,
+          );
+      return EXIT.ok;
+    }
+    if (sub === 'show' || sub === 'rm') {
+      if (positionals.length !== 1) return usage(`worker profile ${sub} takes one profile name`);
+      const path = `/api/worker-profiles/${encodeURIComponent(positionals[0] as string)}`;
+      if (sub === 'rm') {
+        await server.call('DELETE', path);
+        io.out(`removed the profile ${positionals[0]}`);
+        return EXIT.ok;
+      }
+      const { body } = await server.call<Record<string, unknown>>('GET', path);
+      io.out(values.json ? JSON.stringify(body, null, 2) : toYaml(body).trimEnd());
+      return EXIT.ok;
+    }
+    if (sub !== 'add') return usage(`unknown worker profile command "${sub}"`);
+    let profile: Record<string, unknown>;
+    if (positionals.length === 1) {
+      const file = positionals[0] as string;
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (error) {
+        return usage(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      }
+      try {
+        profile = (/\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text)) as Record<string, unknown>;
+      } catch (error) {
+        return usage(`${file} is not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`);
+      }
+    } else if (positionals.length === 0) {
+      profile = fromFlags(values);
+    } else {
+      return usage('worker profile add takes one file, or flags');
+    }
+    const name = typeof profile?.['name'] === 'string' ? profile['name'] : '';
+    if (!name) return usage('the profile needs a "name" (or --name)');
+    const { status } = await server.call('PUT', `/api/worker-profiles/${encodeURIComponent(name)}`, profile);
+    io.out(`${status === 201 ? 'added' : 'updated'} the profile ${name}`);
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof ServerCallError) {
+      io.err(`nodetool: ${error.message}`);
+      return error.exitCode;
+    }
+    throw error;
+  }
+}
+
+function fromFlags(values: Record<string, string | boolean | undefined>): Record<string, unknown> {
+  const num = (key: string) => (values[key] === undefined ? undefined : Number(values[key]));
+  const guard = Object.fromEntries(
+    [
+      ['idle_stop_minutes', num('idle-stop-minutes')],
+      ['max_hours', num('max-hours')],
+      ['max_spend', num('max-spend')],
+    ].filter(([, value]) => value !== undefined),
+  );
+  const profile: Record<string, unknown> = {
+    name: values['name'],
+    provider: values['provider'],
+    gpu_type: values['gpu-type'],
+    gpu_count: num('gpu-count'),
+    image: values['image'],
+    volume_gb: num('volume-gb'),
+    max_price_per_hour: num('max-price'),
+    api_key_env: values['api-key-env'],
+    ...(Object.keys(guard).length ? { guard } : {}),
+  };
+  return Object.fromEntries(Object.entries(profile).filter(([, value]) => value !== undefined));
+}

@@ -1,0 +1,135 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnRealWorker, startFixtureProviderApi, type FixtureProviderApi, type RealWorker } from '@nt/worker-auth-fixtures';
+
+const BIN = fileURLToPath(new URL('../bin/nodetool.js', import.meta.url));
+const SERVER_MAIN = fileURLToPath(new URL('../../server/dist/main.js', import.meta.url));
+const KEYS = { runpod: 'rpa_cli_rent_suite_key', vast: 'vast-cli-rent-suite-key' };
+const SERVER_TOKEN = 'cli-rent-suite-server-token-0123456789';
+
+function nodetool(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) =>
+    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    ),
+  );
+}
+
+// The rent commands as a user types them, against a real server process and fixtures of the
+// providers' APIs whose instances boot into real worker processes.
+describe('nodetool worker profile / create / list / stop / start / destroy', () => {
+  let providers: FixtureProviderApi;
+  let server: ChildProcess;
+  let serverUrl = '';
+  const workers: RealWorker[] = [];
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    providers = await startFixtureProviderApi(KEYS, {
+      bootDelayMs: 200,
+      vastOffers: [{ id: 21, gpu_name: 'RTX_4090', num_gpus: 1, dph_total: 0.35, cuda_max_good: 13.0 }],
+      onBoot: async ({ env: instanceEnv }) => {
+        const worker = await spawnRealWorker({ token: instanceEnv['NODETOOL_WORKER_TOKEN'] });
+        workers.push(worker);
+        return { host: '127.0.0.1', port: worker.port };
+      },
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'nt-cli-rent-'));
+    server = spawn(process.execPath, [SERVER_MAIN], {
+      env: {
+        ...process.env,
+        HOST: '127.0.0.1',
+        PORT: '0',
+        NODETOOL_DB: join(dir, 'server.db'),
+        NODETOOL_SERVER_TOKEN: SERVER_TOKEN,
+        NODETOOL_LOCAL_WORKER: '0',
+        NODETOOL_WORKER_URL: '',
+        VAST_API_KEY: KEYS.vast,
+        NODETOOL_VAST_API_URL: providers.vastUrl,
+        NODETOOL_RUNPOD_API_URL: providers.runpodUrl,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    serverUrl = await new Promise<string>((resolve, reject) => {
+      let output = '';
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString();
+        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+        if (match) resolve(match[1] as string);
+      };
+      server.stdout?.on('data', onData);
+      server.stderr?.on('data', onData);
+      server.once('exit', (code) => reject(new Error(`the server exited (${code}): ${output}`)));
+    });
+    env = { NODETOOL_SERVER_URL: serverUrl, NODETOOL_SERVER_TOKEN: SERVER_TOKEN };
+  }, 60_000);
+
+  afterAll(async () => {
+    server?.kill('SIGTERM');
+    for (const worker of workers) await worker.kill();
+    await providers?.close();
+  });
+
+  it('adds a profile from YAML, lists and shows it, and refuses one that holds a key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nt-profile-'));
+    writeFileSync(
+      join(dir, 'rtx.yaml'),
+      [
+        'name: rtx',
+        'provider: vast',
+        'gpu_type: RTX_4090',
+        'image: ghcr.io/acme/nodetool-hf:hf0.8.2-core0.8.2-gpu-1a2b3c4',
+        'max_price_per_hour: 0.5',
+        'tls: false',
+      ].join('\n'),
+    );
+    const added = await nodetool(['worker', 'profile', 'add', join(dir, 'rtx.yaml')], env);
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stdout).toContain('added the profile rtx');
+    expect((await nodetool(['worker', 'profile', 'list'], env)).stdout).toMatch(/rtx\s+vast\s+1× RTX_4090\s+≤ \$0.5\/h/);
+    expect((await nodetool(['worker', 'profile', 'show', 'rtx'], env)).stdout).toMatch(/volume_mount: \/data\n/);
+    writeFileSync(
+      join(dir, 'leaky.json'),
+      JSON.stringify({ name: 'leaky', provider: 'vast', gpu_type: 'x', image: 'a:b', max_price_per_hour: 1, vast_key: 'sk-oops' }),
+    );
+    const leaky = await nodetool(['worker', 'profile', 'add', join(dir, 'leaky.json')], env);
+    expect(leaky.code).toBe(2);
+    expect(leaky.stderr).toMatch(/unknown profile field "vast_key" \(secrets are never stored/);
+    expect((await nodetool(['worker', 'profile', 'list'], { ...env, NODETOOL_SERVER_TOKEN: 'wrong-token-wrong-token' })).code).toBe(4);
+  });
+
+  it('creates a worker with --attach, following it to healthy; lists it; stops, starts and destroys it (--yes without a terminal)', async () => {
+    const created = await nodetool(['worker', 'create', 'rtx', '--attach'], env);
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stderr).toMatch(/vast:\d+: provisioning/);
+    expect(created.stderr).toMatch(/vast:\d+: healthy/);
+    const id = /(vast:\d+) is ready at vast:\/\/\d+ \(\$0.35\/h\), in the server's pool/.exec(created.stdout)?.[1] as string;
+    expect(id).toBeDefined();
+    expect((await nodetool(['worker', 'list'], env)).stdout).toMatch(
+      new RegExp(`${id}\\s+running\\s+1× RTX_4090\\s+\\$0.350\\s+\\S+\\s+\\$0.00\\s+yes\\s+rtx`),
+    );
+    const stop = await nodetool(['worker', 'stop', id], env);
+    expect(stop.stdout, stop.stderr).toContain(`${id}: stopped (asked)`);
+    expect((await nodetool(['worker', 'start', id], env)).stdout).toContain(`${id}: starting (asked)`);
+    const unconfirmed = await nodetool(['worker', 'destroy', id], env);
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stderr).toMatch(/pass --yes/);
+    const destroyed = await nodetool(['worker', 'destroy', id, '--yes'], env);
+    expect(destroyed.code, destroyed.stderr).toBe(0);
+    expect(destroyed.stdout).toMatch(new RegExp(`${id}: destroyed \\(cost \\$\\d+\\.\\d\\d in all\\)`));
+    expect(providers.instance(id.split(':')[1] as string)).toBeUndefined();
+  }, 60_000);
+
+  it('refuses an unknown profile with exit 2, and says when the server is not there (exit 3)', async () => {
+    const unknown = await nodetool(['worker', 'create', 'nope'], env);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/no worker profile named "nope"/);
+    const away = await nodetool(['worker', 'list'], { ...env, NODETOOL_SERVER_URL: 'http://127.0.0.1:9' });
+    expect(away.code).toBe(3);
+    expect(away.stderr).toMatch(/cannot reach the server at http:\/\/127\.0\.0\.1:9/);
+  });
+});
