@@ -1,9 +1,6 @@
-import { execFile, execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeAuthConformance } from '@nt/worker-auth-fixtures';
+import { describeAuthConformance, makeTestCertificate } from '@nt/worker-auth-fixtures';
 import { checkSmokeResult, containerLogs, docker, healthOf, seedHfCache, startWorkerContainer, waitFor, type RunningContainer } from '@nt/smoke-runner';
 import { at } from './repoPaths.js';
 
@@ -92,32 +89,10 @@ describe(`${CORE_IMAGE} container serving wss:// on its own port (stunnel in fro
   }, 240_000);
 
   it('serves a certificate of your own from mounted files, trusted by the client through NODETOOL_WORKER_CA', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'nt-worker-tls-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-      ].concat(['-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')]),
-      { stdio: 'ignore' },
-    );
-    // The container's user (uid 10001) must read them; in real use, chown the key to 10001 instead.
-    chmodSync(dir, 0o755);
-    chmodSync(join(dir, 'key.pem'), 0o644);
+    const own = makeTestCertificate({ commonName: '127.0.0.1', ip: '127.0.0.1' });
     const worker = await startWorkerContainer(CORE_IMAGE, {
       token: TOKEN,
-      mounts: { [dir]: '/tls' },
+      mounts: { [own.dir]: '/tls' },
       env: { NODETOOL_WORKER_TLS_CERT: '/tls/cert.pem', NODETOOL_WORKER_TLS_KEY: '/tls/key.pem' },
     });
     containers.push(worker);
@@ -125,10 +100,38 @@ describe(`${CORE_IMAGE} container serving wss:// on its own port (stunnel in fro
     const trusted = await nodetool(['worker', 'status', '--json'], {
       NODETOOL_WORKER_URL: wss(worker),
       NODETOOL_WORKER_TOKEN: TOKEN,
-      NODETOOL_WORKER_CA: join(dir, 'cert.pem'),
+      NODETOOL_WORKER_CA: own.certFile,
     });
     expect(trusted.code, trusted.stderr).toBe(0);
     expect(JSON.parse(trusted.stdout)).toMatchObject({ protocol_version: 6 });
+  }, 240_000);
+
+  it('serves a certificate given as values (NODETOOL_WORKER_TLS_CERT_PEM/_KEY_PEM, as nodetool worker create passes it), pinned by the client', async () => {
+    const pem = makeTestCertificate();
+    const worker = await startWorkerContainer(CORE_IMAGE, {
+      token: TOKEN,
+      env: {},
+      secretEnv: { NODETOOL_WORKER_TLS_CERT_PEM: pem.cert, NODETOOL_WORKER_TLS_KEY_PEM: pem.key },
+    });
+    containers.push(worker);
+    await expectHealthy(worker);
+    const pinned = await nodetool(['worker', 'status', '--json'], {
+      NODETOOL_WORKER_URL: wss(worker),
+      NODETOOL_WORKER_TOKEN: TOKEN,
+      NODETOOL_WORKER_TLS_FINGERPRINT: pem.fingerprint,
+    });
+    expect(pinned.code, pinned.stderr).toBe(0);
+    // The entrypoint wrote the key to a file only the worker's user reads and dropped it from the environment
+    // the worker and stunnel start with (the container's own environment is the platform's, as for the token).
+    const environ = await docker([
+      'exec',
+      worker.name,
+      'sh',
+      '-c',
+      'for p in /proc/[0-9]*; do [ "$p" = "/proc/$$" ] && continue; if tr "\\0" " " < $p/cmdline 2>/dev/null | grep -qE "^(python -m nodetool.worker|stunnel) "; then echo "== $p"; tr "\\0" "\\n" < $p/environ; fi; done',
+    ]);
+    expect(environ).toMatch(/== \/proc\/\d+/);
+    expect(environ).not.toContain('PRIVATE KEY');
   }, 240_000);
 
   it('takes its port from the variable NODETOOL_WORKER_PORT_ENV names (Vast.ai puts an identity port in VAST_TCP_PORT_<n>), health check included', async () => {

@@ -6,6 +6,7 @@ import { LoginForm } from './components/LoginForm.js';
 import { ModelsPanel } from './components/ModelsPanel.js';
 import { NodeBrowser } from './components/NodeBrowser.js';
 import { OutputsPanel } from './components/OutputsPanel.js';
+import { RentedWorkersPanel } from './components/RentedWorkersPanel.js';
 import { WorkersPanel } from './components/WorkersPanel.js';
 import { WorkerStatusPanel } from './components/WorkerStatusPanel.js';
 import { WorkflowList } from './components/WorkflowList.js';
@@ -19,6 +20,8 @@ import type {
   StoredWorkflow,
   WorkerHealth,
   WorkflowSummary,
+  GuardEventInfo,
+  RentedWorkerInfo,
 } from '@nt/api-contract';
 import { useServerEvents } from './useServerEvents.js';
 
@@ -34,12 +37,16 @@ export function App() {
   const [loginNeeded, setLoginNeeded] = useState(false);
   const [downloads, setDownloads] = useState<Record<string, ModelDownloadProgress>>({});
   const [resident, setResident] = useState<{ models: ResidentModel[]; receivedAt: number } | null>(null);
+  const [rented, setRented] = useState<RentedWorkerInfo[]>([]);
+  const [guardEvents, setGuardEvents] = useState<GuardEventInfo[]>([]);
 
   const refresh = useCallback(async () => {
     try {
-      const [nodeList, workflowList] = await Promise.all([api.nodes(), api.workflows()]);
+      const [nodeList, workflowList, rentedList, eventList] = await Promise.all([api.nodes(), api.workflows(), api.rentedWorkers(), api.guardEvents()]);
       setNodes(nodeList.nodes);
       setWorkflows(workflowList.workflows);
+      setRented(rentedList.workers);
+      setGuardEvents(eventList.events);
       setLoginNeeded(false);
     } catch (error) {
       if (error instanceof AuthRequiredError) setLoginNeeded(true);
@@ -62,6 +69,16 @@ export function App() {
     }
     if (message.type === 'models_resident') {
       setResident({ models: message.resident, receivedAt: Date.now() });
+      return;
+    }
+    if (message.type === 'rented_worker') {
+      const changed = message.worker;
+      setRented((current) => [...current.filter((worker) => worker.id !== changed.id), changed].sort((a, b) => a.created_at.localeCompare(b.created_at)));
+      return;
+    }
+    if (message.type === 'cost_guard') {
+      const event = message.event;
+      setGuardEvents((current) => [event, ...current].slice(0, 50));
       return;
     }
     setRun((current) => applyRunMessage(current, message));
@@ -109,6 +126,7 @@ export function App() {
       <aside>
         <WorkflowList workflows={workflows} selected={selected?.id ?? null} onSelect={(id) => void select(id)} onImport={importFile} />
         {pool && pool.total > 1 && <WorkersPanel pool={pool} />}
+        <RentedWorkersPanel workers={rented} events={guardEvents} onError={setNotice} />
         <ModelsPanel workerConnected={health?.state === 'connected'} downloads={downloads} resident={resident} />
         <NodeBrowser nodes={nodes} />
       </aside>

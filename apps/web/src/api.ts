@@ -1,4 +1,4 @@
-import type { ModelDownloadProgress, ModelsReport, NodeMetadata, StoredWorkflow, WorkflowSummary } from '@nt/api-contract';
+import type { GuardEventInfo, ModelDownloadProgress, ModelsReport, NodeMetadata, RentedWorkerInfo, StoredWorkflow, WorkflowSummary } from '@nt/api-contract';
 
 /** The server wants its token (NODETOOL_SERVER_TOKEN) and this browser has no session yet. */
 export class AuthRequiredError extends Error {}
@@ -31,6 +31,12 @@ export const api = {
   evictModel: (repoId: string) => call<unknown>('POST', '/api/models/evict', { repo_id: repoId }),
   evictAllModels: () => call<unknown>('POST', '/api/models/evict', { all: true }),
   deleteModel: (repoId: string) => call<unknown>('DELETE', `/api/models/${repoId.split('/').map(encodeURIComponent).join('/')}`),
+  rentedWorkers: () => call<{ workers: RentedWorkerInfo[] }>('GET', '/api/rented-workers'),
+  guardEvents: () => call<{ events: GuardEventInfo[] }>('GET', '/api/rented-workers/events?limit=50'),
+  rentedWorkerAction: (id: string, action: 'stop' | 'start' | 'destroy') =>
+    action === 'destroy'
+      ? call<RentedWorkerInfo>('DELETE', `/api/rented-workers/${encodeURIComponent(id)}`, { confirm: id })
+      : call<RentedWorkerInfo>('POST', `/api/rented-workers/${encodeURIComponent(id)}/${action}`),
   /** Trades the server token for an HttpOnly session cookie; the token is not kept by the page. */
   login: (token: string) => call<{ authenticated: boolean }>('POST', '/api/login', { token }),
 };

@@ -23,7 +23,7 @@ def published_port() -> str:
 def tls_on() -> bool:
     """The entrypoint puts stunnel on the published port when either TLS setting asks for it."""
     mode = os.environ.get("NODETOOL_WORKER_TLS", "")
-    return mode == "self-signed" or bool(os.environ.get("NODETOOL_WORKER_TLS_CERT"))
+    return mode == "self-signed" or bool(os.environ.get("NODETOOL_WORKER_TLS_CERT") or os.environ.get("NODETOOL_WORKER_TLS_CERT_PEM"))
 
 
 # Through TLS when it is on, so the probe covers the terminator too; the certificate is not checked

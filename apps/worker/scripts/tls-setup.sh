@@ -2,6 +2,7 @@
 # start_tls_terminator: serves wss:// on the worker's published port when asked to, with stunnel from
 # Debian's packages in front of the worker, which then listens on loopback only. Asked by either
 #   NODETOOL_WORKER_TLS_CERT and NODETOOL_WORKER_TLS_KEY: PEM files (a certificate of your own), or
+#   NODETOOL_WORKER_TLS_CERT_PEM and NODETOOL_WORKER_TLS_KEY_PEM: the same as values, or
 #   NODETOOL_WORKER_TLS=self-signed: a certificate made at first start in NODETOOL_WORKER_TLS_DIR
 #     (default /app/tls; put it on a volume to keep one fingerprint across container re-creations).
 # Either way the certificate's SHA-256 fingerprint is logged, for clients to pin. Exports the worker's
@@ -11,6 +12,19 @@ start_tls_terminator() {
   mode="${NODETOOL_WORKER_TLS:-}"
   cert="${NODETOOL_WORKER_TLS_CERT:-}"
   key="${NODETOOL_WORKER_TLS_KEY:-}"
+  # A certificate and key given as values (a platform that passes only environment variables, as
+  # `nodetool worker create` does): written to files only this user can read, then used like files.
+  if [ -n "${NODETOOL_WORKER_TLS_CERT_PEM:-}${NODETOOL_WORKER_TLS_KEY_PEM:-}" ]; then
+    if [ -z "${NODETOOL_WORKER_TLS_CERT_PEM:-}" ] || [ -z "${NODETOOL_WORKER_TLS_KEY_PEM:-}" ]; then
+      echo "nodetool worker: NODETOOL_WORKER_TLS_CERT_PEM and NODETOOL_WORKER_TLS_KEY_PEM go together: set both" >&2
+      return 1
+    fi
+    pem_dir="$(mktemp -d)"
+    (umask 077 && printf '%s\n' "$NODETOOL_WORKER_TLS_CERT_PEM" >"$pem_dir/cert.pem" && printf '%s\n' "$NODETOOL_WORKER_TLS_KEY_PEM" >"$pem_dir/key.pem")
+    unset NODETOOL_WORKER_TLS_CERT_PEM NODETOOL_WORKER_TLS_KEY_PEM
+    cert="$pem_dir/cert.pem"
+    key="$pem_dir/key.pem"
+  fi
   if [ -z "$cert$key" ]; then
     case "$mode" in
       '' | off) return 0 ;;

@@ -55,6 +55,8 @@ export async function startWorkerContainer(
     hostNetworkPort?: number;
     /** Host directories mounted read-only: `{ '/host/dir': '/in/container' }`. */
     mounts?: Record<string, string>;
+    /** Variables passed by name only (their values never in an argv), like the token. */
+    secretEnv?: Record<string, string>;
   } = {},
 ): Promise<RunningContainer> {
   const name = `nt-e2e-${Math.random().toString(36).slice(2, 10)}`;
@@ -68,7 +70,8 @@ export async function startWorkerContainer(
   if (options.volume) args.push('-v', `${options.volume}:/app/huggingface`);
   for (const [host, inside] of Object.entries(options.mounts ?? {})) args.push('-v', `${host}:${inside}:ro`);
   for (const [key, value] of Object.entries(options.env ?? {})) args.push('-e', `${key}=${value}`);
-  await docker([...args, image], undefined, options.token ? { NODETOOL_WORKER_TOKEN: options.token } : {});
+  for (const key of Object.keys(options.secretEnv ?? {})) args.push('-e', key);
+  await docker([...args, image], undefined, { ...(options.token ? { NODETOOL_WORKER_TOKEN: options.token } : {}), ...(options.secretEnv ?? {}) });
   const published = options.hostNetworkPort === undefined ? await docker(['port', name, '7777/tcp']) : `127.0.0.1:${options.hostNetworkPort}`;
   const port = /127\.0\.0\.1:(\d+)/.exec(published)?.[1];
   if (!port) throw new Error(`container ${name} published no 127.0.0.1 port: ${published}`);
