@@ -39,10 +39,18 @@ export function App() {
   const [resident, setResident] = useState<{ models: ResidentModel[]; receivedAt: number } | null>(null);
   const [rented, setRented] = useState<RentedWorkerInfo[]>([]);
   const [guardEvents, setGuardEvents] = useState<GuardEventInfo[]>([]);
+  const [profiles, setProfiles] = useState<string[]>([]);
 
   const refresh = useCallback(async () => {
     try {
-      const [nodeList, workflowList, rentedList, eventList] = await Promise.all([api.nodes(), api.workflows(), api.rentedWorkers(), api.guardEvents()]);
+      const [nodeList, workflowList, rentedList, eventList, profileList] = await Promise.all([
+        api.nodes(),
+        api.workflows(),
+        api.rentedWorkers(),
+        api.guardEvents(),
+        api.workerProfiles(),
+      ]);
+      setProfiles(profileList.profiles.map((profile) => profile.name));
       setNodes(nodeList.nodes);
       setWorkflows(workflowList.workflows);
       setRented(rentedList.workers);
@@ -126,7 +134,7 @@ export function App() {
       <aside>
         <WorkflowList workflows={workflows} selected={selected?.id ?? null} onSelect={(id) => void select(id)} onImport={importFile} />
         {pool && pool.total > 1 && <WorkersPanel pool={pool} />}
-        <RentedWorkersPanel workers={rented} events={guardEvents} onError={setNotice} />
+        <RentedWorkersPanel workers={rented} events={guardEvents} profiles={profiles} onError={setNotice} />
         <ModelsPanel workerConnected={health?.state === 'connected'} downloads={downloads} resident={resident} />
         <NodeBrowser nodes={nodes} />
       </aside>

@@ -31,6 +31,8 @@ export const api = {
   evictModel: (repoId: string) => call<unknown>('POST', '/api/models/evict', { repo_id: repoId }),
   evictAllModels: () => call<unknown>('POST', '/api/models/evict', { all: true }),
   deleteModel: (repoId: string) => call<unknown>('DELETE', `/api/models/${repoId.split('/').map(encodeURIComponent).join('/')}`),
+  workerProfiles: () => call<{ profiles: Array<{ name: string }> }>('GET', '/api/worker-profiles'),
+  rentWorker: (profile: string, attach: boolean) => call<RentedWorkerInfo>('POST', '/api/rented-workers', { profile, attach }),
   rentedWorkers: () => call<{ workers: RentedWorkerInfo[] }>('GET', '/api/rented-workers'),
   guardEvents: () => call<{ events: GuardEventInfo[] }>('GET', '/api/rented-workers/events?limit=50'),
   rentedWorkerAction: (id: string, action: 'stop' | 'start' | 'destroy') =>

@@ -4,18 +4,35 @@ import { api } from '../api.js';
 
 /**
  * Rented GPU workers (nodetool worker create, or the API): each with its state, price, uptime and cost
- * so far, Stop / Start / Destroy, and what the cost guard did and why. Destroy asks first.
+ * so far, Stop / Start / Destroy, renting a new one from a profile, and what the cost guard did and why.
+ * Destroy asks first.
  */
 export function RentedWorkersPanel({
   workers,
   events,
+  profiles,
   onError,
 }: {
   workers: RentedWorkerInfo[];
   events: GuardEventInfo[];
+  profiles: string[];
   onError: (message: string) => void;
 }) {
   const [busy, setBusy] = useState<string | null>(null);
+  const [profile, setProfile] = useState('');
+  const [creating, setCreating] = useState(false);
+  const rent = async () => {
+    const chosen = profile || profiles[0];
+    if (!chosen) return;
+    setCreating(true);
+    try {
+      await api.rentWorker(chosen, true);
+    } catch (error) {
+      onError(`rent from ${chosen}: ${(error as Error).message}`);
+    } finally {
+      setCreating(false);
+    }
+  };
   const act = async (worker: RentedWorkerInfo, action: 'stop' | 'start' | 'destroy') => {
     if (action === 'destroy' && !window.confirm(`Destroy ${worker.id}? Its instance and disk are deleted.`)) return;
     setBusy(worker.id);
@@ -28,10 +45,24 @@ export function RentedWorkersPanel({
     }
   };
   const live = workers.filter((worker) => worker.state !== 'destroyed');
-  if (!live.length && !events.length) return null;
+  if (!live.length && !events.length && !profiles.length) return null;
   return (
     <section className="panel rented" data-testid="rented-workers-panel">
       <h2>Rented workers</h2>
+      {profiles.length > 0 && (
+        <div className="rent-form">
+          <select aria-label="worker profile" value={profile || profiles[0]} onChange={(event) => setProfile(event.target.value)}>
+            {profiles.map((name) => (
+              <option key={name} value={name}>
+                {name}
+              </option>
+            ))}
+          </select>
+          <button type="button" disabled={creating} onClick={() => void rent()}>
+            Rent and attach
+          </button>
+        </div>
+      )}
       <ul>
         {live.map((worker) => (
           <li key={worker.id} className={`rented-worker rented-${worker.state}`} data-testid="rented-worker" data-worker={worker.id} data-state={worker.state}>
