@@ -24,7 +24,11 @@ describe('renting workers through the server', () => {
   const booted = new Map<string, RealWorker>();
   const tokensSeen: string[] = [];
 
-  async function start(extraEnv: Record<string, string> = {}, prices: Record<string, number> = { 'NVIDIA L4': 0.44 }, bootFails = false) {
+  async function start(
+    extraEnv: Record<string, string> = {},
+    prices: Record<string, number> = { 'NVIDIA L4': 0.44 },
+    bootFails = false,
+  ): Promise<RunningServer & { dbPath: string }> {
     providers = await startFixtureProviderApi(KEYS, {
       bootDelayMs: 300,
       runpodPrices: prices,
@@ -41,7 +45,7 @@ describe('renting workers through the server', () => {
         booted.delete(`${provider}:${id}`);
       },
     });
-    server = await startTestServer({
+    const started = await startTestServer({
       bridgeOptions: {},
       env: {
         NODETOOL_LOCAL_WORKER: '0',
@@ -54,7 +58,8 @@ describe('renting workers through the server', () => {
         ...extraEnv,
       },
     });
-    return server;
+    server = started;
+    return started;
   }
 
   afterEach(async () => {
@@ -139,6 +144,48 @@ describe('renting workers through the server', () => {
     expect((await long).body.status).toBe('completed');
     await until(async () => (await rented(id)).state === 'stopped', 'the ttl stop', 10_000);
     expect(await events()).toContainEqual(expect.objectContaining({ worker: id, action: 'stop', reason: 'ttl' }));
+  }, 60_000);
+
+  it('fails a run at once, saying why, when its only worker is stopped and the profile forbids starting it for a run', async () => {
+    await start();
+    await profile('strict', { provider: 'vast', gpu_type: 'RTX_4090', max_price_per_hour: 1, guard: { on_stopped_run: 'fail' } });
+    const id = (await api(server as RunningServer, 'POST', '/api/rented-workers', { profile: 'strict', attach: true })).body.id as string;
+    await until(async () => (await rented(id)).attached, 'attached');
+    expect((await api(server as RunningServer, 'POST', `/api/rented-workers/${encodeURIComponent(id)}/stop`)).body.state).toBe('stopped');
+    await until(async () => (await api(server as RunningServer, 'GET', '/health')).body.pool.connected === 0, 'the worker to leave the rotation');
+    const refused = await api(server as RunningServer, 'POST', '/api/run', { graph: sleepGraph(0.1), wait: true });
+    expect(refused.status).toBe(503);
+    expect(refused.body.error).toMatch(
+      new RegExp(
+        `the rented worker ${id} is stopped and its profile forbids starting it for a run \\(guard.on_stopped_run: fail\\): start it with nodetool worker start`,
+      ),
+    );
+    expect((await rented(id)).state).toBe('stopped');
+  }, 60_000);
+
+  it('follows a start the last server process did not finish, so the instance ends healthy and attached, not billing unwatched', async () => {
+    const first = await start({}, { 'NVIDIA L4': 0.44 });
+    await profile('l4', { provider: 'runpod', gpu_type: 'NVIDIA L4', max_price_per_hour: 1 });
+    const created = (await api(first, 'POST', '/api/rented-workers', { profile: 'l4', attach: true })).body;
+    // The server stops while the pod is still provisioning (it boots 300 ms later).
+    await first.close();
+    server = await startTestServer({
+      bridgeOptions: {},
+      dbPath: first.dbPath,
+      env: {
+        NODETOOL_LOCAL_WORKER: '0',
+        RUNPOD_API_KEY: KEYS.runpod,
+        NODETOOL_RUNPOD_API_URL: providers.runpodUrl,
+        NODETOOL_VAST_API_URL: providers.vastUrl,
+        NODETOOL_RENT_BOOT_TIMEOUT_MS: '30000',
+      },
+    });
+    const resumed = await until(async () => {
+      const worker = await rented(created.id);
+      return worker.attached ? worker : undefined;
+    }, 'the resumed start to finish');
+    expect(resumed.stage).toMatch(/^healthy/);
+    expect((await api(server as RunningServer, 'GET', '/health')).body.pool.connected).toBe(1);
   }, 60_000);
 
   it('reports an instance of ours the server does not know (an orphan), and not the account’s others', async () => {

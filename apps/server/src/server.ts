@@ -139,6 +139,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
         const unfinished = await app.runs.shutdown(config.shutdownTimeoutMs);
         if (unfinished) log(`${unfinished} run(s) did not finish within ${config.shutdownTimeoutMs} ms and were marked failed`);
         guard.stop();
+        rented.shutdown();
         hub.close();
         // Each worker releases what its keep-alive holds, or it would keep it until its job TTL.
         await workers.stop();

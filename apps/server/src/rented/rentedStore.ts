@@ -20,6 +20,8 @@ export interface RentedWorker {
   /** The SHA-256 fingerprint of the certificate the server made for it (wss:// pinned), or null for plain ws://. */
   tlsFingerprint: string | null;
   attached: boolean;
+  /** Created with --attach: a bring-up resumed after a restart attaches it when it is healthy. */
+  attachRequested: boolean;
   createdAt: string;
   /** Start of the current running period (ms since epoch), null when not running. */
   runningSince: number | null;
@@ -45,6 +47,7 @@ interface Row {
   token_file: string;
   tls_fingerprint: string | null;
   attached: number;
+  attach_requested: number;
   created_at: string;
   running_since: number | null;
   spent_before: number;
@@ -94,8 +97,8 @@ export class RentedStore {
   insert(worker: RentedWorker): void {
     this.db
       .prepare(
-        `INSERT INTO rented_workers (id, provider, instance_id, name, profile, state, stage, gpu, price_per_hour, token_file, tls_fingerprint, attached, created_at, running_since, spent_before, last_activity, error)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO rented_workers (id, provider, instance_id, name, profile, state, stage, gpu, price_per_hour, token_file, tls_fingerprint, attached, attach_requested, created_at, running_since, spent_before, last_activity, error)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         worker.id,
@@ -110,6 +113,7 @@ export class RentedStore {
         worker.tokenFile,
         worker.tlsFingerprint,
         worker.attached ? 1 : 0,
+        worker.attachRequested ? 1 : 0,
         worker.createdAt,
         worker.runningSince,
         worker.spentBefore,
@@ -168,6 +172,7 @@ function fromRow(row: Row): RentedWorker {
     tokenFile: row.token_file,
     tlsFingerprint: row.tls_fingerprint,
     attached: row.attached === 1,
+    attachRequested: row.attach_requested === 1,
     createdAt: row.created_at,
     runningSince: row.running_since,
     spentBefore: row.spent_before,

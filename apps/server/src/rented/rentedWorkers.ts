@@ -44,6 +44,8 @@ export class RentError extends Error {
  */
 export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
   private readonly busy = new Set<string>();
+  /** Set at server shutdown: bring-ups stop following (without destroying anything); the next process resumes them. */
+  private closed = false;
 
   constructor(
     readonly store: RentedStore,
@@ -55,11 +57,31 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
     mkdirSync(options.tokenDir, { recursive: true, mode: 0o700 });
   }
 
-  /** At server start: rented workers that were attached rejoin the pool. */
+  /**
+   * At server start: rented workers that were attached rejoin the pool, and a bring-up the last process
+   * did not finish (it stopped while an instance was starting) is followed again, so an instance is
+   * never left billing unwatched: it becomes healthy (and attached, if that was asked) or is destroyed.
+   */
   async resume(): Promise<void> {
     for (const worker of this.store.workers()) {
-      if (worker.attached && worker.state !== 'destroyed' && worker.state !== 'failed') await this.pool.attach(this.specOf(worker));
+      if (worker.state === 'destroyed' || worker.state === 'failed') continue;
+      if (worker.state === 'provisioning' || (worker.state === 'running' && worker.stage.startsWith('starting: pulling'))) {
+        try {
+          const profile = this.profileOf(worker);
+          this.options.log(`following ${worker.id} again: its start was not finished when the server stopped`);
+          void this.bringUp(worker.id, profile, this.clientFor(profile), worker.attachRequested);
+        } catch (error) {
+          this.recordEvent(worker.id, 'report', 'unfinished-start', `${(error as Error).message}; it may still be billing`);
+        }
+        continue;
+      }
+      if (worker.attached) await this.pool.attach(this.specOf(worker));
     }
+  }
+
+  /** The server is stopping: leave unfinished starts to the next process (resume), touch nothing else. */
+  shutdown(): void {
+    this.closed = true;
   }
 
   list(): RentedWorkerView[] {
@@ -108,6 +130,7 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
       tokenFile,
       tlsFingerprint: certificate?.fingerprint ?? null,
       attached: false,
+      attachRequested: attach,
       createdAt: new Date(now).toISOString(),
       runningSince: now,
       spentBefore: 0,
@@ -213,8 +236,10 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
     this.busy.add(id);
     try {
       for (;;) {
+        if (this.closed) return;
         if (Date.now() > deadline) throw new Error(`the worker did not answer within ${Math.round(this.options.bootTimeoutMs / 1000)} s`);
         const instance = await client.get(worker.instanceId);
+        if (this.closed) return;
         if (!instance) throw new Error('the provider no longer has the instance');
         if (instance.state === 'stopped' || instance.state === 'terminated')
           throw new Error(`the instance ${instance.state} while starting (did the image fail to start?)`);
@@ -230,6 +255,7 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
         }
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
+      if (this.closed) return;
       this.store.update(id, { stage: 'healthy: the worker answered the token handshake', lastActivity: Date.now() });
       if (attach) {
         await this.pool.attach(this.specOf(worker));
@@ -237,6 +263,8 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
       }
       this.announce(id);
     } catch (error) {
+      // Stopping mid-start: the next process follows it again (resume); never destroy it on the way out.
+      if (this.closed) return;
       const reason = (error as Error).message;
       let cleanup = 'the instance was destroyed, so nothing is left billing';
       try {

@@ -45,6 +45,7 @@ const MIGRATIONS = [
      token_file TEXT NOT NULL,
      tls_fingerprint TEXT,
      attached INTEGER NOT NULL,
+     attach_requested INTEGER NOT NULL DEFAULT 0,
      created_at TEXT NOT NULL,
      running_since INTEGER,
      spent_before REAL NOT NULL DEFAULT 0,
