@@ -67,6 +67,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     reconcileIntervalMs: config.renting.reconcileIntervalMs,
     orphans: config.renting.orphans,
     queuedRuns: () => app.runs.queuedCount,
+    log,
   });
   const app: App = {
     config,
@@ -79,7 +80,14 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
       defaultKeepAliveMs: config.modelKeepAliveMs,
       workerWaitMs: config.workerWaitMs,
       wakeWorkers: () => guard.wakeForRun(),
-      onRunStarted: (workerId) => void rented.touch(workerId),
+      onRunStarted: (workerId) => {
+        try {
+          rented.touch(workerId);
+        } catch (error) {
+          // The idle clock is the guard's business; a run never fails for it.
+          log(`cost guard: could not note the run on ${workerId}: ${(error as Error).message}`);
+        }
+      },
       log,
     }),
     workers,
@@ -102,6 +110,10 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   const hub = new WsHub(app, log);
 
   const server = createHttpServer((request, response) => void handle(app, router, request, response));
+  // Longer than clients keep an idle connection (undici: 4 s, browsers: about 60 s), so the client is the
+  // one that closes it: a server closing first races a client reusing it, and the request is reset.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   server.on('upgrade', (request, socket, head) => upgrade(app, hub, request, socket, head));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

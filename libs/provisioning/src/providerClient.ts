@@ -28,7 +28,8 @@ export interface ProviderClient {
   /** null when the instance no longer exists. */
   get(id: string): Promise<ProviderInstance | null>;
   stop(id: string): Promise<void>;
-  start(id: string): Promise<void>;
+  /** `gpuCount`: RunPod resumes a pod with a GPU count (the profile's). */
+  start(id: string, gpuCount: number): Promise<void>;
   destroy(id: string): Promise<void>;
   /** Every instance of the account (the reconciler picks ours by name). */
   list(): Promise<ProviderInstance[]>;

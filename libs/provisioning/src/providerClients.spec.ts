@@ -48,7 +48,7 @@ describe.each(['runpod', 'vast'] as const)('the %s client against a fixture of i
     expect((await client.get(created.id))?.state).toBe('running');
     await client.stop(created.id);
     expect((await client.get(created.id))?.state).toBe('stopped');
-    await client.start(created.id);
+    await client.start(created.id, 1);
     await until(async () => (await client.get(created.id))?.state === 'running');
     expect((await client.get(created.id))?.state).toBe('running');
     expect((await client.list()).map((instance) => instance.id)).toEqual([created.id]);

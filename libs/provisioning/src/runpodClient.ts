@@ -67,8 +67,12 @@ export class RunpodClient implements ProviderClient {
     await this.query('mutation Stop($id: String!) { podStop(input: { podId: $id }) { id desiredStatus } }', { id }, 'podStop');
   }
 
-  async start(id: string): Promise<void> {
-    await this.query('mutation Resume($id: String!) { podResume(input: { podId: $id }) { id desiredStatus } }', { id }, 'podResume');
+  async start(id: string, gpuCount: number): Promise<void> {
+    await this.query(
+      'mutation Resume($id: String!, $gpus: Int!) { podResume(input: { podId: $id, gpuCount: $gpus }) { id desiredStatus } }',
+      { id, gpus: gpuCount },
+      'podResume',
+    );
   }
 
   async destroy(id: string): Promise<void> {

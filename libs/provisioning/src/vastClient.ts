@@ -61,7 +61,7 @@ export class VastClient implements ProviderClient {
     await this.call('PUT', `/instances/${encodeURIComponent(id)}/`, { state: 'stopped' });
   }
 
-  async start(id: string): Promise<void> {
+  async start(id: string, _gpuCount: number): Promise<void> {
     await this.call('PUT', `/instances/${encodeURIComponent(id)}/`, { state: 'running' });
   }
 

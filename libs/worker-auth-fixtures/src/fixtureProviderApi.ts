@@ -148,6 +148,7 @@ export async function startFixtureProviderApi(keys: { runpod: string; vast: stri
       return { status: 200, body: { data: { podStop: { id, desiredStatus: 'EXITED' } } } };
     }
     if (query.includes('podResume')) {
+      if (!query.includes('gpuCount')) return { status: 200, body: { data: null, errors: [{ message: 'podResume needs gpuCount' }] } };
       pod.desiredStatus = 'RUNNING';
       boot('runpod', id);
       return { status: 200, body: { data: { podResume: { id, desiredStatus: 'RUNNING' } } } };

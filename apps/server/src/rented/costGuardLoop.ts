@@ -10,6 +10,7 @@ export interface CostGuardOptions {
   reconcileIntervalMs: number;
   /** What to do with an orphan: report it (default) or stop it (NODETOOL_RENT_ORPHANS=stop). */
   orphans: 'report' | 'stop';
+  log?: (line: string) => void;
 }
 
 /**
@@ -37,10 +38,19 @@ export class CostGuardLoop {
   ) {}
 
   start(): void {
-    this.timer = setInterval(() => void this.tick(), this.options.intervalMs);
+    // A check that fails (the database locked by another process, say) is logged and tried again next time.
+    const safely = (what: string, work: () => Promise<void>) => () =>
+      void work().catch((error: Error) => this.options.log?.(`cost guard: the ${what} failed and runs again later: ${error.message}`));
+    this.timer = setInterval(
+      safely('check', () => this.tick()),
+      this.options.intervalMs,
+    );
     this.timer.unref();
-    void this.reconcile();
-    this.reconcileTimer = setInterval(() => void this.reconcile(), this.options.reconcileIntervalMs);
+    safely('reconciliation', () => this.reconcile())();
+    this.reconcileTimer = setInterval(
+      safely('reconciliation', () => this.reconcile()),
+      this.options.reconcileIntervalMs,
+    );
     this.reconcileTimer.unref();
   }
 

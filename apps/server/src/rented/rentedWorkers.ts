@@ -166,7 +166,7 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
     if (worker.state === 'running') return this.view(worker);
     if (worker.state !== 'stopped') throw new RentError(409, `${id} is ${worker.state}: only a stopped worker can be started`);
     const profile = this.profileOf(worker);
-    await this.clientFor(profile).start(worker.instanceId);
+    await this.clientFor(profile).start(worker.instanceId, profile.gpuCount);
     const now = Date.now();
     this.store.update(id, { state: 'running', stage: `starting (${why})`, runningSince: now, lastActivity: now });
     this.options.log(`started ${id} (${why})`);
