@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from './errors.js';
 import { normalizeFingerprint } from './transport/tlsPin.js';
-import { isProviderUrl, parseProviderUrl } from './providers/providerAddress.js';
+import { checkWorkerUrl } from './workerUrl.js';
+import { isProviderUrl } from './providers/providerAddress.js';
 import { providerResolver } from './providers/providerResolver.js';
 import type { PythonBridgeOptions } from './options.js';
 import type { PythonBridge } from './pythonBridge.js';
@@ -35,25 +36,6 @@ export function createPythonBridge(options: PythonBridgeOptions = {}): PythonBri
     return new WebsocketPythonBridge({ ...options, wsUrl, workerToken, workerTokenFile, resolveUrl, tlsFingerprint, ca });
   }
   return new PythonStdioBridge(options);
-}
-
-function checkWorkerUrl(url: string): void {
-  if (isProviderUrl(url)) {
-    parseProviderUrl(url);
-    return;
-  }
-  const shown = JSON.stringify(url.replace(/\/\/[^@/]*@/, '//…@'));
-  if (!/^wss?:\/\//i.test(url)) {
-    throw new ConfigError(
-      'NODETOOL_WORKER_URL',
-      `the worker URL (NODETOOL_WORKER_URL or --worker-url) must start with ws://, wss://, runpod:// or vast://, got ${shown}`,
-    );
-  }
-  try {
-    new URL(url);
-  } catch {
-    throw new ConfigError('NODETOOL_WORKER_URL', `the worker URL (NODETOOL_WORKER_URL or --worker-url) is not a valid URL: ${shown}`);
-  }
 }
 
 /** NODETOOL_WORKER_CA: a PEM file of the CA (or the self-signed certificate) a wss:// worker's certificate must chain to. */

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../errors.js';
-import { isProviderUrl, parseProviderUrl } from '../providers/providerAddress.js';
+import { isProviderUrl } from '../providers/providerAddress.js';
 import { describeUrl } from '../redact.js';
 import { normalizeFingerprint } from '../transport/tlsPin.js';
+import { checkWorkerUrl } from '../workerUrl.js';
 
 /** One worker of a pool, as configured. */
 export interface WorkerSpec {
@@ -72,7 +73,7 @@ export function workerPoolFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerP
         'NODETOOL_WORKER_DISCOVERY=dns takes exactly one NODETOOL_WORKER_URL, whose host name stands for every worker',
       );
     }
-    const url = checkUrl(urls[0] as string, 'NODETOOL_WORKER_URL');
+    const url = checkWorkerUrl(urls[0] as string, 'NODETOOL_WORKER_URL');
     if (isProviderUrl(url))
       throw new ConfigError(
         'NODETOOL_WORKER_DISCOVERY',
@@ -95,7 +96,7 @@ export function workerPoolFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerP
       },
     };
   }
-  const workers = file ? readWorkersFile(file, defaultLimit) : urls.map((url) => spec(checkUrl(url, 'NODETOOL_WORKER_URL'), {}, defaultLimit));
+  const workers = file ? readWorkersFile(file, defaultLimit) : urls.map((url) => spec(checkWorkerUrl(url, 'NODETOOL_WORKER_URL'), {}, defaultLimit));
   const seen = new Set<string>();
   for (const worker of workers) {
     if (seen.has(worker.id)) throw new ConfigError(file ? 'NODETOOL_WORKERS_FILE' : 'NODETOOL_WORKER_URL', `the worker ${worker.id} is listed twice`);
@@ -147,7 +148,7 @@ function readWorkersFile(path: string, defaultLimit: number | undefined): Worker
       if (!FILE_KEYS.has(key)) throw new ConfigError('NODETOOL_WORKERS_FILE', `${where}: unknown key "${key}" (known: ${[...FILE_KEYS].join(', ')})`);
     }
     if (typeof record['url'] !== 'string') throw new ConfigError('NODETOOL_WORKERS_FILE', `${where}: "url" must be a ws://, wss://, runpod:// or vast:// URL`);
-    const url = checkUrl(record['url'], `NODETOOL_WORKERS_FILE (${where})`);
+    const url = checkWorkerUrl(record['url'], `NODETOOL_WORKERS_FILE (${where})`);
     if (record['token'] !== undefined && record['token_file'] !== undefined)
       throw new ConfigError('NODETOOL_WORKERS_FILE', `${where}: set "token" or "token_file", not both`);
     for (const key of ['token', 'token_file'] as const) {
@@ -180,23 +181,6 @@ function spec(url: string, extra: Partial<Pick<WorkerSpec, 'token' | 'tokenFile'
   if (extra.tokenFile) worker.tokenFile = extra.tokenFile;
   if (maxConcurrentRuns !== undefined) worker.maxConcurrentRuns = maxConcurrentRuns;
   return worker;
-}
-
-function checkUrl(url: string, setting: string): string {
-  const name = setting.split(' ')[0] as string;
-  const what = name === 'NODETOOL_WORKER_URL' ? 'the worker URL (NODETOOL_WORKER_URL or --worker-url)' : setting;
-  const shown = JSON.stringify(url.replace(/\/\/[^@/]*@/, '//…@'));
-  if (isProviderUrl(url)) {
-    parseProviderUrl(url, name);
-    return url;
-  }
-  if (!/^wss?:\/\//i.test(url)) throw new ConfigError(name, `${what} must start with ws://, wss://, runpod:// or vast://, got ${shown}`);
-  try {
-    new URL(url);
-  } catch {
-    throw new ConfigError(name, `${what} is not a valid URL: ${shown}`);
-  }
-  return url;
 }
 
 function positiveInteger(raw: string | undefined, setting: string): number | undefined {
