@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createPythonBridge, type WorkerSpec } from '@nt/bridge';
+import { createPythonBridge, isProviderUrl, parseProviderUrl, type WorkerSpec } from '@nt/bridge';
 import { INSTANCE_PREFIX, PriceCeilingError, providerClientFor, spendOf, type ProviderClient, type WorkerProfile } from '@nt/provisioning';
 import type { RentedWorkerInfo } from '@nt/api-contract';
 import type { WorkerPool } from '../workers/workerPool.js';
@@ -154,7 +154,7 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
     this.store.update(id, {
       state: 'stopped',
       stage: `stopped (${why})`,
-      spentBefore: spendOf({ ...this.guardFields(worker), runsInFlight: 0 }, now),
+      spentBefore: this.costOf(worker, now),
       runningSince: null,
     });
     this.options.log(`stopped ${id} (${why})`);
@@ -184,7 +184,7 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
       state: 'destroyed',
       stage: 'destroyed',
       attached: false,
-      spentBefore: worker.state === 'running' ? spendOf({ ...this.guardFields(worker), runsInFlight: 0 }, now) : worker.spentBefore,
+      spentBefore: this.costOf(worker, now),
       runningSince: null,
     });
     rmSync(worker.tokenFile, { force: true });
@@ -194,7 +194,15 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
 
   /** A run used it (the server's own runs, or a CLI's, reported through the API): the idle clock restarts. */
   touch(url: string): boolean {
-    const worker = this.store.workers().find((candidate) => this.urlOf(candidate) === url || candidate.id === url);
+    // Called at every run's start: a worker that is not rented costs nothing here, a rented one one lookup.
+    let id = url;
+    if (isProviderUrl(url)) {
+      const address = parseProviderUrl(url);
+      id = `${address.provider}:${address.id}`;
+    } else if (!/^(runpod|vast):[^/]/.test(url)) {
+      return false;
+    }
+    const worker = this.store.worker(id);
     if (!worker) return false;
     this.store.update(worker.id, { lastActivity: Date.now() });
     return true;
@@ -213,6 +221,11 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
       pricePerHour: worker.pricePerHour,
       lastActivity: worker.lastActivity,
     };
+  }
+
+  /** USD so far: earlier running periods, plus the current one at its hourly price. */
+  private costOf(worker: RentedWorker, now: number): number {
+    return spendOf({ ...this.guardFields(worker), runsInFlight: 0 }, now);
   }
 
   profileOf(worker: RentedWorker): WorkerProfile {
@@ -348,7 +361,7 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
       attached: worker.attached,
       created_at: worker.createdAt,
       uptime_seconds: worker.state === 'running' && worker.runningSince ? Math.round((now - worker.runningSince) / 1000) : 0,
-      cost_so_far: Math.round(spendOf({ ...this.guardFields(worker), runsInFlight: 0 }, now) * 10_000) / 10_000,
+      cost_so_far: Math.round(this.costOf(worker, now) * 10_000) / 10_000,
       last_activity: new Date(worker.lastActivity).toISOString(),
       error: worker.error,
     };

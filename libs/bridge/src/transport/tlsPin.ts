@@ -1,4 +1,5 @@
 import { X509Certificate } from 'node:crypto';
+import { isIP } from 'node:net';
 import { connect, type PeerCertificate } from 'node:tls';
 import { BridgeError, ConfigError, WorkerUnreachableError } from '../errors.js';
 
@@ -62,5 +63,5 @@ export async function pinnedTlsOptions(
 
 function sniName(host: string): string | undefined {
   // SNI takes names only, never addresses.
-  return /^[\d.]+$|:/.test(host) ? undefined : host;
+  return isIP(host) ? undefined : host;
 }
