@@ -10,12 +10,18 @@ const layers = [
   { sourceTag: 'scope:contract', onlyDependOnLibsWithTags: ['scope:contract'] },
   { sourceTag: 'scope:bridge', onlyDependOnLibsWithTags: ['scope:contract'] },
   { sourceTag: 'scope:dsl', onlyDependOnLibsWithTags: ['scope:contract'] },
-  { sourceTag: 'scope:runtime', onlyDependOnLibsWithTags: ['scope:bridge', 'scope:contract'] },
-  // Renting workers: the providers' APIs (through the bridge's provider calls) and nothing above.
-  { sourceTag: 'scope:provisioning', onlyDependOnLibsWithTags: ['scope:bridge', 'scope:contract'] },
-  { sourceTag: 'scope:runner', onlyDependOnLibsWithTags: ['scope:runtime', 'scope:bridge', 'scope:contract', 'scope:dsl'] },
-  { sourceTag: 'scope:server', onlyDependOnLibsWithTags: ['scope:runtime', 'scope:provisioning', 'scope:bridge', 'scope:contract'] },
-  { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:runtime', 'scope:provisioning', 'scope:bridge', 'scope:contract', 'scope:dsl'] },
+  // The providers (one folder each, a registry): their APIs over the bridge's errors and locator seam, nothing above.
+  { sourceTag: 'scope:providers', onlyDependOnLibsWithTags: ['scope:bridge', 'scope:contract'] },
+  // The runtime reads the providers' key names only, for the never-send list.
+  { sourceTag: 'scope:runtime', onlyDependOnLibsWithTags: ['scope:providers', 'scope:bridge', 'scope:contract'] },
+  // Renting workers, provider-neutral: profiles and the cost guard over the providers' registry and clients.
+  { sourceTag: 'scope:provisioning', onlyDependOnLibsWithTags: ['scope:providers', 'scope:bridge', 'scope:contract'] },
+  { sourceTag: 'scope:runner', onlyDependOnLibsWithTags: ['scope:runtime', 'scope:providers', 'scope:bridge', 'scope:contract', 'scope:dsl'] },
+  { sourceTag: 'scope:server', onlyDependOnLibsWithTags: ['scope:runtime', 'scope:provisioning', 'scope:providers', 'scope:bridge', 'scope:contract'] },
+  {
+    sourceTag: 'scope:cli',
+    onlyDependOnLibsWithTags: ['scope:runtime', 'scope:provisioning', 'scope:providers', 'scope:bridge', 'scope:contract', 'scope:dsl'],
+  },
   // The browser bundle: the contract's types and nothing that runs on Node.
   { sourceTag: 'scope:web', onlyDependOnLibsWithTags: ['scope:contract'] },
   { sourceTag: 'scope:fixtures', onlyDependOnLibsWithTags: ['scope:contract'] },
@@ -23,7 +29,16 @@ const layers = [
   { sourceTag: 'scope:release', onlyDependOnLibsWithTags: [] },
   {
     sourceTag: 'type:e2e',
-    onlyDependOnLibsWithTags: ['scope:runner', 'scope:runtime', 'scope:bridge', 'scope:contract', 'scope:dsl', 'scope:server', 'scope:release'],
+    onlyDependOnLibsWithTags: [
+      'scope:runner',
+      'scope:runtime',
+      'scope:providers',
+      'scope:bridge',
+      'scope:contract',
+      'scope:dsl',
+      'scope:server',
+      'scope:release',
+    ],
   },
 ];
 const withFixtures = layers.map((rule) => ({ ...rule, onlyDependOnLibsWithTags: [...rule.onlyDependOnLibsWithTags, 'scope:fixtures'] }));
@@ -42,12 +57,26 @@ export default [
   ...nx.configs['flat/typescript'],
   ...nx.configs['flat/javascript'],
   {
-    ignores: ['**/dist/**', '**/out-tsc/**', '**/node_modules/**', '**/.nx/**', 'apps/worker/**', '**/*.tsbuildinfo', '**/vite.config.*.timestamp*'],
+    ignores: [
+      '**/dist/**',
+      '**/out-tsc/**',
+      '**/node_modules/**',
+      '**/.nx/**',
+      'apps/worker/**',
+      'libs/providers/oracle/**',
+      '**/*.tsbuildinfo',
+      '**/vite.config.*.timestamp*',
+    ],
   },
   {
     files: ['**/*.ts', '**/*.tsx', '**/*.js', '**/*.mjs'],
     rules: {
       '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, allow: [], depConstraints: layers }],
+      // A library's own fixtures sit behind its `./testing` export (`@nt/providers/testing`): tests only.
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@nt/*/testing'], message: 'test fixtures are for tests, benches and testing/ helpers only' }] },
+      ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
     },
   },
@@ -55,6 +84,7 @@ export default [
     files: testFiles,
     rules: {
       '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, allow: [], depConstraints: withFixtures }],
+      'no-restricted-imports': 'off',
       // Tests read loosely shaped JSON answers; `any` there is an assertion target, not a type hole.
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-non-null-assertion': 'off',

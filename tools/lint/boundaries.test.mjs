@@ -9,7 +9,9 @@ const eslint = new ESLint({ cwd: process.cwd() });
 
 async function boundaryErrors(path, source) {
   const [result] = await eslint.lintText(source, { filePath: path });
-  return result.messages.filter((message) => message.ruleId === '@nx/enforce-module-boundaries').map((message) => message.message);
+  return result.messages
+    .filter((message) => message.ruleId === '@nx/enforce-module-boundaries' || message.ruleId === 'no-restricted-imports')
+    .map((message) => message.message);
 }
 
 const cases = [
@@ -32,6 +34,24 @@ const cases = [
     'libs/runtime/src/probe.ts',
     `import { startFakeWorker } from '@nt/worker-auth-fixtures';\nexport const x = startFakeWorker;\n`,
     false,
+  ],
+  [
+    "server code importing a provider's test fixture",
+    'apps/server/src/probe.ts',
+    `import { startFixtureProviderApi } from '@nt/providers/testing';\nexport const x = startFixtureProviderApi;\n`,
+    false,
+  ],
+  [
+    'the bridge importing the providers (it knows none)',
+    'libs/bridge/src/probe.ts',
+    `import { providerLocator } from '@nt/providers';\nexport const x = providerLocator;\n`,
+    false,
+  ],
+  [
+    "an integration suite importing a provider's test fixture",
+    'apps/server/src/probe.integration.ts',
+    `import { startFixtureProviderApi } from '@nt/providers/testing';\nexport const x = startFixtureProviderApi;\n`,
+    true,
   ],
   [
     'the runtime importing the bridge',

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnRealWorker, startFixtureProviderApi, type FixtureProviderApi, type RealWorker } from '@nt/worker-auth-fixtures';
+import { realInstances, startFixtureProviderApi, type FixtureProviderApi } from '@nt/providers/testing';
 
 const BIN = fileURLToPath(new URL('../bin/nodetool.js', import.meta.url));
 const SERVER_MAIN = fileURLToPath(new URL('../../server/dist/main.js', import.meta.url));
@@ -20,23 +20,20 @@ function nodetool(args: string[], env: Record<string, string>): Promise<{ code: 
 }
 
 // The rent commands as a user types them, against a real server process and fixtures of the
-// providers' APIs whose instances boot into real worker processes.
+// providers' APIs whose instances boot into real worker processes (behind TLS, as the image serves).
 describe('nodetool worker profile / create / list / stop / start / destroy', () => {
   let providers: FixtureProviderApi;
   let server: ChildProcess;
   let serverUrl = '';
-  const workers: RealWorker[] = [];
+  const instances = realInstances();
   let env: Record<string, string>;
 
   beforeAll(async () => {
     providers = await startFixtureProviderApi(KEYS, {
       bootDelayMs: 200,
-      vastOffers: [{ id: 21, gpu_name: 'RTX_4090', num_gpus: 1, dph_total: 0.35, cuda_max_good: 13.0 }],
-      onBoot: async ({ env: instanceEnv }) => {
-        const worker = await spawnRealWorker({ token: instanceEnv['NODETOOL_WORKER_TOKEN'] });
-        workers.push(worker);
-        return { host: '127.0.0.1', port: worker.port };
-      },
+      vastOffers: [{ id: 21, gpu_name: 'RTX 4090', num_gpus: 1, dph_base: 0.35, storage_cost: 0 }],
+      onBoot: (boot) => instances.onBoot(boot),
+      onHalt: (boot) => instances.onHalt(boot),
     });
     const dir = mkdtempSync(join(tmpdir(), 'nt-cli-rent-'));
     server = spawn(process.execPath, [SERVER_MAIN], {
@@ -70,7 +67,7 @@ describe('nodetool worker profile / create / list / stop / start / destroy', () 
 
   afterAll(async () => {
     server?.kill('SIGTERM');
-    for (const worker of workers) await worker.kill();
+    await instances.stopAll();
     await providers?.close();
   });
 
@@ -78,14 +75,9 @@ describe('nodetool worker profile / create / list / stop / start / destroy', () 
     const dir = mkdtempSync(join(tmpdir(), 'nt-profile-'));
     writeFileSync(
       join(dir, 'rtx.yaml'),
-      [
-        'name: rtx',
-        'provider: vast',
-        'gpu_type: RTX_4090',
-        'image: ghcr.io/acme/nodetool-hf:hf0.8.2-core0.8.2-gpu-1a2b3c4',
-        'max_price_per_hour: 0.5',
-        'tls: false',
-      ].join('\n'),
+      ['name: rtx', 'provider: vast', 'gpu_type: RTX_4090', 'image: ghcr.io/acme/nodetool-hf:hf0.8.2-core0.8.2-gpu-1a2b3c4', 'max_price_per_hour: 0.5'].join(
+        '\n',
+      ),
     );
     const added = await nodetool(['worker', 'profile', 'add', join(dir, 'rtx.yaml')], env);
     expect(added.code, added.stderr).toBe(0);
@@ -107,10 +99,10 @@ describe('nodetool worker profile / create / list / stop / start / destroy', () 
     expect(created.code, created.stderr).toBe(0);
     expect(created.stderr).toMatch(/vast:\d+: provisioning/);
     expect(created.stderr).toMatch(/vast:\d+: healthy/);
-    const id = /(vast:\d+) is ready at vast:\/\/\d+ \(\$0.35\/h\), in the server's pool/.exec(created.stdout)?.[1] as string;
-    expect(id).toBeDefined();
+    const id = /(vast:\d+) is ready at vast:\/\/\d+\?tls=1 \(\$0.35\/h\), in the server's pool/.exec(created.stdout)?.[1] as string;
+    expect(id, created.stdout).toBeDefined();
     expect((await nodetool(['worker', 'list'], env)).stdout).toMatch(
-      new RegExp(`${id}\\s+running\\s+1× RTX_4090\\s+\\$0.350\\s+\\S+\\s+\\$0.00\\s+yes\\s+rtx`),
+      new RegExp(`${id}\\s+running\\s+1× RTX 4090\\s+\\$0.350\\s+\\S+\\s+\\$0.00\\s+yes\\s+rtx`),
     );
     const stop = await nodetool(['worker', 'stop', id], env);
     expect(stop.stdout, stop.stderr).toContain(`${id}: stopped (asked)`);
@@ -122,7 +114,7 @@ describe('nodetool worker profile / create / list / stop / start / destroy', () 
     expect(destroyed.code, destroyed.stderr).toBe(0);
     expect(destroyed.stdout).toMatch(new RegExp(`${id}: destroyed \\(cost \\$\\d+\\.\\d\\d in all\\)`));
     expect(providers.instance(id.split(':')[1] as string)).toBeUndefined();
-  }, 60_000);
+  }, 120_000);
 
   it('refuses an unknown profile with exit 2, and says when the server is not there (exit 3)', async () => {
     const unknown = await nodetool(['worker', 'create', 'nope'], env);

@@ -1,8 +1,8 @@
-import { isProviderUrl } from '@nt/bridge';
+import { isProviderUrl } from '@nt/providers';
 import { ServerClient } from './serverClient.js';
 
 /**
- * A run against a rented worker (runpod://…, vast://…) tells the server, whose cost guard would
+ * A run against a rented worker (a cloud instance's URL) tells the server, whose cost guard would
  * otherwise count the worker idle and stop it under this run's successors. Best effort: with no
  * server running (NODETOOL_SERVER_URL, else 127.0.0.1:7777) there is no guard to tell.
  */

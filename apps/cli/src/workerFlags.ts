@@ -1,4 +1,5 @@
 import { DnsDiscovery, workerPoolFromEnv, type PythonBridgeOptions, type WorkerSpec } from '@nt/bridge';
+import { providerLocator } from '@nt/providers';
 import type { Io } from './io.js';
 
 /** The flags every command that talks to a worker accepts (parseArgs option specs). */
@@ -29,12 +30,12 @@ export function bridgeOptionsFromFlags(
   const url = values['worker-url'] ?? values.url;
   if (url === undefined) {
     // A pool is configured (several URLs, a workers file): a one-worker command takes the first.
-    const pool = workerPoolFromEnv();
+    const pool = workerPoolFromEnv(process.env, providerLocator);
     const first = pool.workers[0];
     if (first && pool.workers.length > 1) io.err(`nodetool: note: ${pool.workers.length} workers are configured; this command uses the first, ${first.id}`);
-    if (first) return withToken({ wsUrl: first.url, workerToken: token, workerTokenFile: values['token-file'] }, first);
+    if (first) return withToken({ wsUrl: first.url, workerToken: token, workerTokenFile: values['token-file'], locator: providerLocator }, first);
   }
-  return { wsUrl: url, workerToken: token, workerTokenFile: values['token-file'] };
+  return { wsUrl: url, workerToken: token, workerTokenFile: values['token-file'], locator: providerLocator };
 }
 
 /**
@@ -51,7 +52,7 @@ export async function workersFromFlags(
   const token = values['worker-token'] ?? values.token;
   if (token !== undefined)
     io.err('nodetool: warning: a token given on the command line is visible to other users in `ps`; use NODETOOL_WORKER_TOKEN or --token-file');
-  const pool = workerPoolFromEnv();
+  const pool = workerPoolFromEnv(process.env, providerLocator);
   let specs = pool.workers;
   if (pool.discovery) {
     const discovery = new DnsDiscovery(pool.discovery);
@@ -61,7 +62,10 @@ export async function workersFromFlags(
     if (!specs.length) io.err(`nodetool: ${pool.discovery.host} resolves to no address: no worker to check`);
   }
   if (!specs.length && !pool.discovery) return null;
-  return specs.map((spec) => ({ id: spec.id, options: withToken({ wsUrl: spec.url, workerToken: token, workerTokenFile: values['token-file'] }, spec) }));
+  return specs.map((spec) => ({
+    id: spec.id,
+    options: withToken({ wsUrl: spec.url, workerToken: token, workerTokenFile: values['token-file'], locator: providerLocator }, spec),
+  }));
 }
 
 /** A worker's own token or token file (from a workers file) wins over the shared one. */

@@ -4,14 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  FIXTURE_NODE_TYPES,
-  FIXTURE_WORKER_ENV,
-  projectWorkerPython,
-  spawnRealWorker,
-  startFixtureProviderApi,
-  type RealWorker,
-} from '@nt/worker-auth-fixtures';
+import { startFixtureProviderApi } from '@nt/providers/testing';
+import { FIXTURE_NODE_TYPES, FIXTURE_WORKER_ENV, projectWorkerPython, spawnRealWorker, type RealWorker } from '@nt/worker-auth-fixtures';
 
 const BIN = fileURLToPath(new URL('../bin/nodetool.js', import.meta.url));
 const TOKEN = 'cli-status-token-91ab';
@@ -73,6 +67,14 @@ describe('nodetool worker status against the real worker', () => {
     expect(badUrl.stderr).toBe(
       'nodetool: the worker URL (NODETOOL_WORKER_URL or --worker-url) must start with ws://, wss://, runpod:// or vast://, got "foo://x"\n',
     );
+    // A token over plain ws:// to a public address: refused before anything connects.
+    const exposed = await nodetool(['worker', 'status'], { NODETOOL_WORKER_URL: 'ws://203.0.113.7:7777', NODETOOL_WORKER_TOKEN: TOKEN });
+    expect(exposed.code).toBe(2);
+    expect(exposed.stderr).toMatch(
+      /^nodetool: refusing to send the worker token over plain ws:\/\/ to ws:\/\/203\.0\.113\.7:7777 \(203\.0\.113\.7, a public address\)/,
+    );
+    expect(exposed.stderr).toMatch(/NODETOOL_WORKER_ALLOW_PLAINTEXT=1/);
+    expect(exposed.stderr).not.toContain(TOKEN);
     const missing = await nodetool(['worker', 'status'], { NODETOOL_WORKER_URL: worker.url, NODETOOL_WORKER_TOKEN_FILE: '/nonexistent/token' });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toBe('nodetool: cannot read the worker token file /nonexistent/token: ENOENT\n');
@@ -174,7 +176,12 @@ describe('nodetool worker status against a pool', () => {
       const stopped = await nodetool(['worker', 'status', '--worker-url', 'runpod://podexited1'], { ...env, RUNPOD_API_KEY: keys.runpod });
       expect(stopped.code).toBe(3);
       expect(stopped.stderr + stopped.stdout).toMatch(/RunPod pod podexited1 is not running \(its status: EXITED\)/);
-      for (const run of [found, noKey, rejected, stopped]) {
+      // A pod without TLS on a public address: the token is not sent in the clear; the check comes before any connection.
+      providers.podAt('podpublic1', '203.0.113.9', 41234);
+      const exposed = await nodetool(['worker', 'status', '--worker-url', 'runpod://podpublic1'], { ...env, RUNPOD_API_KEY: keys.runpod });
+      expect(exposed.code).toBe(2);
+      expect(exposed.stderr).toMatch(/refusing to send the worker token over plain ws:\/\/ to ws:\/\/203\.0\.113\.9:41234 .*\?tls=1/);
+      for (const run of [found, noKey, rejected, stopped, exposed]) {
         expect(run.stdout + run.stderr).not.toContain(keys.runpod);
         expect(run.stdout + run.stderr).not.toContain(keys.vast);
         expect(run.stdout + run.stderr).not.toContain('not-the-key-at-all');

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { configFromEnv, startServer, type RunningServer } from '@nt/server';
 import { containerLogs, healthOf, startWorkerContainer, waitFor, type RunningContainer } from '@nt/smoke-runner';
-import { startFixtureProviderApi, type FixtureProviderApi } from '@nt/worker-auth-fixtures';
+import { startFixtureProviderApi, type FixtureProviderApi } from '@nt/providers/testing';
 
 // `nodetool worker create` with TLS, the real image on the other side: a fixture of RunPod's API whose
 // pod boots into the core image's container with the environment the server gave it (a fresh token,
@@ -23,7 +23,7 @@ describe(`a rented worker served by ${CORE_IMAGE} over wss://, pinned by the ser
   it('creates it, reaches it over TLS with the certificate it made and pinned, and destroys it', async () => {
     providers = await startFixtureProviderApi(KEYS, {
       bootDelayMs: 100,
-      runpodPrices: { 'NVIDIA L4': 0.44 },
+      runpodGpus: { 'NVIDIA L4': { price: 0.44 } },
       onBoot: async ({ env }) => {
         // Everything the instance was given, by name only (values never reach an argv); HF_HOME points at the
         // provider's volume, which this container does not have.

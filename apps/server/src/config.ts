@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, createPythonBridge, isLoopbackHost, workerPoolFromEnv, type PythonBridgeOptions, type WorkerPoolConfig } from '@nt/bridge';
+import { providerLocator } from '@nt/providers';
 import { bridgeOptionsFor } from './workers/bridgeOptionsFor.js';
 import {
   DEFAULT_GRAPH_LIMITS,
@@ -50,7 +51,15 @@ export interface ServerConfig {
   /** Retry delays while the worker cannot be reached at all (initial connect). */
   workerRetry: { initialDelayMs: number; maxDelayMs: number };
   /** Renting workers: the cost guard's and the reconciler's intervals, what to do with orphans, how long a new instance may take. */
-  renting: { guardIntervalMs: number; reconcileIntervalMs: number; orphans: 'report' | 'stop'; bootTimeoutMs: number; env: NodeJS.ProcessEnv };
+  renting: {
+    guardIntervalMs: number;
+    reconcileIntervalMs: number;
+    orphans: 'report' | 'stop';
+    bootTimeoutMs: number;
+    /** NODETOOL_RENT_MAX_INSTANCES: live rented instances at once, across profiles (default 4). */
+    maxInstances: number;
+    env: NodeJS.ProcessEnv;
+  };
   /** NODETOOL_LOCAL_WORKER=0: with no worker configured, start none (a server that uses only rented workers). */
   localWorker: boolean;
 }
@@ -70,9 +79,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
         'set NODETOOL_SERVER_TOKEN (for example `openssl rand -hex 32`) or bind HOST=127.0.0.1',
     );
   }
-  const workerPool = workerPoolFromEnv(env);
+  // Workers named by their cloud instance (runpod://, vast://) are found through the providers' registry.
+  const workerPool = workerPoolFromEnv(env, providerLocator);
   // The workers come from workerPool; the environment still gives the shared token and the bridge limits.
-  const bridgeOptions: PythonBridgeOptions = { env: { ...env, NODETOOL_WORKER_URL: '' } };
+  const bridgeOptions: PythonBridgeOptions = { env: { ...env, NODETOOL_WORKER_URL: '' }, locator: providerLocator };
   // Validates the token settings and the bridge limits of every worker now, before anything starts.
   for (const spec of workerPool.workers.length ? workerPool.workers : [{ id: 'local', url: workerPool.discovery?.url ?? '', labels: {} }]) {
     createPythonBridge(bridgeOptionsFor(spec, bridgeOptions));
@@ -107,6 +117,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
       reconcileIntervalMs: integer(env, 'NODETOOL_RECONCILE_INTERVAL_MS', 600_000, 1_000),
       orphans: orphanPolicy(env),
       bootTimeoutMs: integer(env, 'NODETOOL_RENT_BOOT_TIMEOUT_MS', 20 * 60_000, 1_000),
+      maxInstances: integer(env, 'NODETOOL_RENT_MAX_INSTANCES', 4, 1, 1000),
       env,
     },
   };

@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawnRealWorker, startFixtureDns, startFixtureProviderApi, type FixtureDns, type FixtureProviderApi, type RealWorker } from '@nt/worker-auth-fixtures';
+import { startFixtureProviderApi, type FixtureProviderApi } from '@nt/providers/testing';
+import { spawnRealWorker, startFixtureDns, type FixtureDns, type RealWorker } from '@nt/worker-auth-fixtures';
 import type { RunningServer } from './server.js';
 import { api, node, startTestServer, wsClient } from './testing/testServer.js';
 
@@ -110,10 +111,7 @@ describe('a server with a pool of workers', () => {
         env: {
           NODETOOL_WORKER_URL: 'runpod://podpool01,vast://31337',
           NODETOOL_WORKER_TOKEN: TOKEN,
-          RUNPOD_API_KEY: keys.runpod,
-          VAST_API_KEY: keys.vast,
-          NODETOOL_RUNPOD_API_URL: providers.runpodUrl,
-          NODETOOL_VAST_API_URL: providers.vastUrl,
+          ...providers.env(),
         },
       });
       await until(async () => (await connectedCount()) === 2, 'both rented workers');

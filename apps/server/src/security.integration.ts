@@ -228,6 +228,14 @@ describe('settings that cannot be safe or cannot work', () => {
     expect(configFromEnv({ HOST: '127.0.0.1' }).serverToken).toBeNull();
   });
 
+  it('takes a token over plain ws:// to a private network (a cluster, a compose network, a tunnel), and to a public address only when told to', () => {
+    for (const url of ['ws://10.96.0.10:7777', 'ws://172.18.0.3:7777', 'ws://100.101.102.103:7777'])
+      expect(configFromEnv({ NODETOOL_WORKER_URL: url, NODETOOL_WORKER_TOKEN: TOKEN }).workerPool.workers).toHaveLength(1);
+    expect(
+      configFromEnv({ NODETOOL_WORKER_URL: 'ws://203.0.113.7:7777', NODETOOL_WORKER_TOKEN: TOKEN, NODETOOL_WORKER_ALLOW_PLAINTEXT: '1' }).workerPool.workers,
+    ).toHaveLength(1);
+  });
+
   it.each([
     [{ PORT: 'http' }, /PORT must be a whole number, got "http"/],
     [{ PORT: '70000' }, /PORT must be between 0 and 65535/],
@@ -237,6 +245,14 @@ describe('settings that cannot be safe or cannot work', () => {
     [{ NODETOOL_WORKER_URL: 'foo://x' }, /NODETOOL_WORKER_URL or --worker-url\) must start with ws:\/\/, wss:\/\/, runpod:\/\/ or vast:\/\//],
     [{ NODETOOL_WORKER_SECRETS: 'HF_TOKEN,NODETOOL_WORKER_TOKEN' }, /NODETOOL_WORKER_SECRETS names NODETOOL_WORKER_TOKEN, a credential of this system/],
     [{ NODETOOL_SERVER_TOKEN_FILE: '/nonexistent/token' }, /cannot read NODETOOL_SERVER_TOKEN_FILE \/nonexistent\/token: ENOENT/],
+    [
+      { NODETOOL_WORKER_URL: 'ws://203.0.113.7:7777', NODETOOL_WORKER_TOKEN: TOKEN },
+      /refusing to send the worker token over plain ws:\/\/ to ws:\/\/203\.0\.113\.7:7777 \(203\.0\.113\.7, a public address\).*NODETOOL_WORKER_ALLOW_PLAINTEXT=1/,
+    ],
+    [
+      { NODETOOL_WORKER_URL: 'ws://10.0.0.5:7777', NODETOOL_WORKER_TLS_FINGERPRINT: 'AB'.repeat(32) },
+      /is set for ws:\/\/10\.0\.0\.5:7777, which does not use TLS/,
+    ],
   ])('refuses %o with a message that names it', (env, message) => {
     expect(() => configFromEnv(env as Record<string, string>)).toThrow(message);
   });

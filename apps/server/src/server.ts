@@ -59,6 +59,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     // Next to the database (a throwaway one: a temporary directory), readable by this user only.
     tokenDir: config.dbPath === ':memory:' ? mkdtempSync(join(tmpdir(), 'nt-rented-')) : join(dirname(config.dbPath), 'rented-workers'),
     bootTimeoutMs: config.renting.bootTimeoutMs,
+    maxInstances: config.renting.maxInstances,
     log,
   });
   const guard = new CostGuardLoop(rented, workers, {

@@ -1,12 +1,13 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnRealWorker, startFixtureProviderApi, type FixtureProviderApi, type RealWorker } from '@nt/worker-auth-fixtures';
+import { realInstances, startFixtureProviderApi, type FixtureProviderApi } from '@nt/providers/testing';
 import { launchChromium } from './browser.js';
 import { startServerProcess, type ServerProcess } from './serverProcess.js';
 
 // The Rented workers panel in a real browser: rent from a profile, watch it come up, stop it, destroy
 // it (the page asks first). The provider is a fixture of Vast.ai's API whose instances boot into real
-// worker processes; the server is the built one, with no other worker.
+// worker processes behind TLS (the certificate the server made and pins); the server is the built one,
+// with no other worker.
 const KEYS = { runpod: 'rpa_ui_rent_suite_key', vast: 'vast-ui-rent-suite-key' };
 
 describe('the Rented workers panel', () => {
@@ -14,18 +15,14 @@ describe('the Rented workers panel', () => {
   let server: ServerProcess;
   let browser: Browser;
   let page: Page;
-  const workers: RealWorker[] = [];
+  const instances = realInstances();
 
   beforeAll(async () => {
     providers = await startFixtureProviderApi(KEYS, {
       bootDelayMs: 200,
-      vastOffers: [{ id: 31, gpu_name: 'RTX_4090', num_gpus: 1, dph_total: 0.41, cuda_max_good: 13.0 }],
-      onBoot: async ({ env }) => {
-        const worker = await spawnRealWorker({ token: env['NODETOOL_WORKER_TOKEN'] });
-        workers.push(worker);
-        return { host: '127.0.0.1', port: worker.port };
-      },
-      onHalt: async () => undefined,
+      vastOffers: [{ id: 31, gpu_name: 'RTX 4090', num_gpus: 1, dph_base: 0.41, storage_cost: 0 }],
+      onBoot: (boot) => instances.onBoot(boot),
+      onHalt: (boot) => instances.onHalt(boot),
     });
     server = await startServerProcess({
       NODETOOL_LOCAL_WORKER: '0',
@@ -41,7 +38,6 @@ describe('the Rented workers panel', () => {
         gpu_type: 'RTX_4090',
         image: 'ghcr.io/acme/nodetool-hf:hf0.8.2-core0.8.2-gpu-1a2b3c4',
         max_price_per_hour: 0.5,
-        tls: false,
       }),
     });
     expect(saved.status).toBe(201);
@@ -53,7 +49,7 @@ describe('the Rented workers panel', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
-    for (const worker of workers) await worker.kill();
+    await instances.stopAll();
     await providers?.close();
   });
 

@@ -2,7 +2,8 @@
 export interface RentedWorkerInfo {
   /** `<provider>:<instance id>` */
   id: string;
-  provider: 'runpod' | 'vast';
+  /** The provider's name in the server's registry (`runpod`, `vast`). */
+  provider: string;
   instance_id: string;
   /** Its name at the provider: `nodetool-<profile>-<random>`. */
   name: string;
@@ -12,9 +13,9 @@ export interface RentedWorkerInfo {
   stage: string;
   gpu: string | null;
   price_per_hour: number | null;
-  /** Its pool id: runpod://… or vast://… */
+  /** Its pool id: its provider's URL, `<provider>://<instance>?tls=1`. */
   url: string;
-  /** The certificate the server made for it and pins, or null (plain ws://). */
+  /** The certificate the server made for it and pins (null only for a worker rented before TLS was required). */
   tls_fingerprint: string | null;
   attached: boolean;
   created_at: string;
@@ -33,7 +34,7 @@ export interface GuardEventInfo {
   worker: string;
   /** stop, start, destroy, report, and their -failed forms */
   action: string;
-  /** idle, ttl, spend, orphan, run-waiting, create-failed, provider */
+  /** idle, ttl, spend, orphan, run-waiting, create-failed, over-ceiling, provider */
   reason: string;
   detail: string;
 }

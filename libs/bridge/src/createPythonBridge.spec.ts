@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createPythonBridge } from './createPythonBridge.js';
 import { ConfigError } from './errors.js';
 import { PythonStdioBridge } from './pythonStdioBridge.js';
+import { fakeLocator } from './testing/fakeLocator.js';
 import { resolvePythonInterpreter } from './transport/resolvePythonInterpreter.js';
 import { WebsocketPythonBridge } from './websocketPythonBridge.js';
 
@@ -25,14 +26,13 @@ describe('createPythonBridge', () => {
     expect(bridge.target).toBe('ws://host:8787');
   });
 
-  it('refuses a URL that is not ws://, wss://, runpod:// or vast://, naming the setting, as a ConfigError', () => {
-    expect(() => createPythonBridge({ wsUrl: 'http://host:8787' })).toThrow(/must start with ws:\/\/, wss:\/\/, runpod:\/\/ or vast:\/\//);
-    expect(() => createPythonBridge({ env: { NODETOOL_WORKER_URL: 'foo://x' } })).toThrow(
-      new ConfigError(
-        'NODETOOL_WORKER_URL',
-        'the worker URL (NODETOOL_WORKER_URL or --worker-url) must start with ws://, wss://, runpod:// or vast://, got "foo://x"',
-      ),
+  it('refuses a URL that is not ws://, wss:// or one its locator handles, naming the setting, as a ConfigError', () => {
+    expect(() => createPythonBridge({ wsUrl: 'http://host:8787' })).toThrow(/must start with ws:\/\/ or wss:\/\/, got/);
+    expect(() => createPythonBridge({ env: { NODETOOL_WORKER_URL: 'foo://x' }, locator: fakeLocator() })).toThrow(
+      new ConfigError('NODETOOL_WORKER_URL', 'the worker URL (NODETOOL_WORKER_URL or --worker-url) must start with ws://, wss:// or cloud://, got "foo://x"'),
     );
+    expect(() => createPythonBridge({ wsUrl: 'cloud://abc' })).toThrow(/must start with ws:\/\/ or wss:\/\//);
+    expect(createPythonBridge({ wsUrl: 'cloud://abc?tls=1', locator: fakeLocator() }).target).toBe('cloud://abc?tls=1');
     expect(() => createPythonBridge({ env: { NODETOOL_WORKER_URL: 'ws://[bad' } })).toThrow(/is not a valid URL/);
   });
 
@@ -59,6 +59,55 @@ describe('createPythonBridge', () => {
       expect(createPythonBridge({ wsUrl: url }).confidential).toBe(true);
     for (const url of ['ws://10.0.0.5:8787', 'ws://gpu.example:8787', 'ws://[2001:db8::1]:1'])
       expect(createPythonBridge({ wsUrl: url }).confidential).toBe(false);
+  });
+
+  it('refuses a TLS pin or CA for a link without TLS, since it would check nothing', () => {
+    const pin = 'AB'.repeat(32);
+    expect(() => createPythonBridge({ wsUrl: 'ws://127.0.0.1:8787', tlsFingerprint: pin })).toThrow(
+      /a TLS fingerprint pin \(NODETOOL_WORKER_TLS_FINGERPRINT, or tls_fingerprint in a workers file\) is set for ws:\/\/127\.0\.0\.1:8787, which does not use TLS/,
+    );
+    expect(() => createPythonBridge({ env: { NODETOOL_WORKER_URL: 'ws://10.0.0.5:1', NODETOOL_WORKER_TLS_FINGERPRINT: pin } })).toThrow(ConfigError);
+    expect(() => createPythonBridge({ wsUrl: 'ws://127.0.0.1:1', ca: '-----BEGIN CERTIFICATE-----' })).toThrow(/a worker CA \(NODETOOL_WORKER_CA/);
+    expect(() => createPythonBridge({ wsUrl: 'cloud://abc', tlsFingerprint: pin, locator: fakeLocator() })).toThrow(/use \?tls=1 or unset it/);
+    expect(createPythonBridge({ wsUrl: 'wss://gpu.example:8443', tlsFingerprint: pin }).target).toBe('wss://gpu.example:8443');
+    expect(createPythonBridge({ wsUrl: 'cloud://abc?tls=1', tlsFingerprint: pin, locator: fakeLocator() }).target).toBe('cloud://abc?tls=1');
+  });
+
+  it('refuses a token over plain ws:// to a public address before anything starts, unless NODETOOL_WORKER_ALLOW_PLAINTEXT=1', () => {
+    const refusal = (env: NodeJS.ProcessEnv) => {
+      try {
+        createPythonBridge({ env });
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        expect((error as ConfigError).setting).toBe('NODETOOL_WORKER_ALLOW_PLAINTEXT');
+        return (error as Error).message;
+      }
+      return null;
+    };
+    const withToken = (url: string, extra: NodeJS.ProcessEnv = {}) => ({ NODETOOL_WORKER_URL: url, NODETOOL_WORKER_TOKEN: 'secret-token-value', ...extra });
+    expect(refusal(withToken('ws://203.0.113.7:7777'))).toMatch(
+      /refusing to send the worker token over plain ws:\/\/ to ws:\/\/203\.0\.113\.7:7777 \(203\.0\.113\.7, a public address\)/,
+    );
+    expect(refusal(withToken('ws://[2001:db8::1]:7777'))).toMatch(/a public address/);
+    expect(refusal({ ...withToken('ws://203.0.113.7:7777'), NODETOOL_WORKER_TOKEN: '', NODETOOL_WORKER_TOKEN_FILE: '/run/secrets/t' })).toMatch(/refusing/);
+    expect(String(refusal(withToken('ws://203.0.113.7:7777')))).not.toContain('secret-token-value');
+    // Private networks keep working: a cluster, a compose network, a tunnel, this machine.
+    for (const url of [
+      'ws://10.96.0.10:7777',
+      'ws://172.18.0.3:7777',
+      'ws://192.168.1.20:7777',
+      'ws://100.101.102.103:7777',
+      'ws://[fd7a:115c:a1e0::1]:7777',
+      'ws://127.0.0.1:1',
+    ])
+      expect(refusal(withToken(url)), url).toBeNull();
+    // A name is checked when it resolves; no token, nothing to protect; the setting takes the risk.
+    expect(refusal(withToken('ws://gpu.example:7777'))).toBeNull();
+    expect(refusal({ NODETOOL_WORKER_URL: 'ws://203.0.113.7:7777' })).toBeNull();
+    expect(refusal(withToken('ws://203.0.113.7:7777', { NODETOOL_WORKER_ALLOW_PLAINTEXT: '1' }))).toBeNull();
+    expect(() => createPythonBridge({ env: withToken('ws://203.0.113.7:7777', { NODETOOL_WORKER_ALLOW_PLAINTEXT: 'yes' }) })).toThrow(
+      /NODETOOL_WORKER_ALLOW_PLAINTEXT must be 1 or 0, got "yes"/,
+    );
   });
 
   it('refuses a malformed NODETOOL_BRIDGE_MAX_FRAME_SIZE by name', () => {

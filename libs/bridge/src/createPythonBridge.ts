@@ -1,25 +1,28 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { ConfigError } from './errors.js';
+import { isPrivateAddress, plaintextAllowedFromEnv, plaintextRefusal } from './linkSecurity.js';
+import { describeUrl } from './redact.js';
 import { normalizeFingerprint } from './transport/tlsPin.js';
-import { checkWorkerUrl } from './workerUrl.js';
-import { isProviderUrl } from './providers/providerAddress.js';
-import { providerResolver } from './providers/providerResolver.js';
+import { checkWorkerUrl, isSocketUrl } from './workerUrl.js';
 import type { PythonBridgeOptions } from './options.js';
 import type { PythonBridge } from './pythonBridge.js';
 import { PythonStdioBridge } from './pythonStdioBridge.js';
 import { WebsocketPythonBridge } from './websocketPythonBridge.js';
 
 /**
- * WebSocket when `options.wsUrl ?? NODETOOL_WORKER_URL` is set (`ws://`, `wss://`, or a cloud instance:
- * `runpod://<podId>`, `vast://<instanceId>`, resolved through the provider's API before every connect; token from `options.workerToken`, a
- * token file, or NODETOOL_WORKER_TOKEN / NODETOOL_WORKER_TOKEN_FILE; empty meaning none), a local stdio
- * worker otherwise. A setting that cannot work throws ConfigError naming it, before anything starts.
+ * WebSocket when `options.wsUrl ?? NODETOOL_WORKER_URL` is set (`ws://`, `wss://`, or a URL the
+ * `locator` handles, a cloud instance resolved before every connect; token from `options.workerToken`,
+ * a token file, or NODETOOL_WORKER_TOKEN / NODETOOL_WORKER_TOKEN_FILE; empty meaning none), a local
+ * stdio worker otherwise. A setting that cannot work throws ConfigError naming it, before anything
+ * starts: among them a TLS pin or CA for a plain ws:// URL, and a token bound for a public address
+ * over plain ws://.
  */
 export function createPythonBridge(options: PythonBridgeOptions = {}): PythonBridge {
   const env = options.env ?? process.env;
   const wsUrl = (options.wsUrl ?? env['NODETOOL_WORKER_URL'] ?? '').trim();
   if (wsUrl) {
-    checkWorkerUrl(wsUrl);
+    checkWorkerUrl(wsUrl, 'NODETOOL_WORKER_URL', options.locator);
     const workerTokenFile = options.workerTokenFile ?? (env['NODETOOL_WORKER_TOKEN_FILE'] || undefined);
     const workerToken = options.workerToken ?? env['NODETOOL_WORKER_TOKEN'] ?? '';
     if (workerTokenFile && workerToken) {
@@ -29,13 +32,35 @@ export function createPythonBridge(options: PythonBridgeOptions = {}): PythonBri
       );
     }
     // A cloud instance's address is asked of its provider before every connect (it changes when the instance restarts).
-    const resolveUrl = options.resolveUrl ?? (isProviderUrl(wsUrl) ? providerResolver(wsUrl, { env }) : undefined);
+    const resolveUrl = options.resolveUrl ?? (options.locator?.handles(wsUrl) ? options.locator.resolver(wsUrl, env) : undefined);
+    if (!resolveUrl && !isSocketUrl(wsUrl)) throw new ConfigError('NODETOOL_WORKER_URL', `nothing resolves ${describeUrl(wsUrl)} to a worker address`);
     const fingerprint = options.tlsFingerprint ?? env['NODETOOL_WORKER_TLS_FINGERPRINT'];
     const tlsFingerprint = fingerprint?.trim() ? normalizeFingerprint(fingerprint) : undefined;
-    const ca = options.ca ?? caFromFile(env['NODETOOL_WORKER_CA']?.trim());
-    return new WebsocketPythonBridge({ ...options, wsUrl, workerToken, workerTokenFile, resolveUrl, tlsFingerprint, ca });
+    const caFile = env['NODETOOL_WORKER_CA']?.trim();
+    const ca = options.ca ?? caFromFile(caFile);
+    if (tlsFingerprint) refuseTlsTrustWithoutTls(wsUrl, 'NODETOOL_WORKER_TLS_FINGERPRINT', 'a TLS fingerprint pin');
+    if (ca) refuseTlsTrustWithoutTls(wsUrl, 'NODETOOL_WORKER_CA', 'a worker CA');
+    const allowPlaintext = options.allowPlaintext ?? plaintextAllowedFromEnv(env);
+    // An address written into the URL is known now: refuse before anything starts. A name is checked as it resolves.
+    if (isSocketUrl(wsUrl) && (workerToken || workerTokenFile) && !allowPlaintext) {
+      const parsed = new URL(wsUrl);
+      const host = parsed.hostname.replace(/^\[|\]$/g, '');
+      if (parsed.protocol === 'ws:' && isIP(host) && !isPrivateAddress(host)) throw plaintextRefusal(describeUrl(wsUrl), host);
+    }
+    return new WebsocketPythonBridge({ ...options, wsUrl, workerToken, workerTokenFile, resolveUrl, tlsFingerprint, ca, allowPlaintext });
   }
   return new PythonStdioBridge(options);
+}
+
+/** A pin or a CA for a link that never uses TLS would be silently ignored: a configuration error instead. */
+function refuseTlsTrustWithoutTls(url: string, setting: string, what: string): void {
+  const tls = isSocketUrl(url) ? url.toLowerCase().startsWith('wss://') : ['1', 'true'].includes(new URL(url).searchParams.get('tls') ?? '');
+  if (tls) return;
+  throw new ConfigError(
+    setting,
+    `${what} (${setting}, or tls_fingerprint in a workers file) is set for ${describeUrl(url)}, which does not use TLS, so it would check nothing: ` +
+      `use ${isSocketUrl(url) ? 'wss://' : '?tls=1'} or unset it`,
+  );
 }
 
 /** NODETOOL_WORKER_CA: a PEM file of the CA (or the self-signed certificate) a wss:// worker's certificate must chain to. */

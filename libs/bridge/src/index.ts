@@ -6,7 +6,9 @@ export { PythonStdioBridge } from './pythonStdioBridge.js';
 export { resolvePythonInterpreter, PROJECT_WORKER_VENV, PROJECT_HF_WORKER_VENV, type InterpreterChoice } from './transport/resolvePythonInterpreter.js';
 export { fullJitterDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 export { describeUrl, redactSecret } from './redact.js';
-export { isLoopbackHost, isConfidentialWorkerUrl } from './linkSecurity.js';
+export { isLoopbackHost, isPrivateAddress, isConfidentialWorkerUrl, plaintextAllowedFromEnv, ALLOW_PLAINTEXT_ENV } from './linkSecurity.js';
+export { checkWorkerUrl, isSocketUrl } from './workerUrl.js';
+export type { WorkerLocator } from './workerLocator.js';
 export { BlobBudget } from './rpc/blobAssembler.js';
 export { RpcConnection, type RpcSettings, type RpcRequestOptions, type RpcEvents } from './rpc/rpcConnection.js';
 export { WorkerClient } from './client/workerClient.js';
@@ -29,7 +31,4 @@ export {
 } from './errors.js';
 export { workerPoolFromEnv, workersAt, type WorkerSpec, type DnsDiscoverySpec, type WorkerPoolConfig } from './pool/workerSpecs.js';
 export { DnsDiscovery } from './pool/dnsDiscovery.js';
-export { isProviderUrl, parseProviderUrl, describeProviderAddress, type Provider, type ProviderAddress } from './providers/providerAddress.js';
-export { ProviderKeyRejectedError, callProviderApi, providerApiFromEnv, providerName, type ProviderApi } from './providers/providerApi.js';
-export { providerResolver, PROVIDER_RESOLUTION_TTL_MS } from './providers/providerResolver.js';
 export { TlsPinMismatchError, normalizeFingerprint } from './transport/tlsPin.js';

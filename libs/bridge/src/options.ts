@@ -1,6 +1,7 @@
 import { maxFrameSizeFromEnv } from '@nt/protocol';
 import { ConfigError } from './errors.js';
 import { DEFAULT_BACKOFF } from './backoff.js';
+import type { WorkerLocator } from './workerLocator.js';
 
 export interface ReconnectOptions {
   /** Reconnect after a lost connection: on by default for a remote worker, off for a local process. */
@@ -34,8 +35,19 @@ export interface KeepaliveOptions {
 }
 
 export interface PythonBridgeOptions {
-  /** A remote worker (`ws://` or `wss://`); falls back to NODETOOL_WORKER_URL. Set means WebSocket, unset means stdio. */
+  /**
+   * A remote worker (`ws://`, `wss://`, or a URL `locator` handles); falls back to NODETOOL_WORKER_URL.
+   * Set means WebSocket, unset means stdio.
+   */
   wsUrl?: string;
+  /** Finds workers named by a cloud instance (`@nt/providers`' providerLocator); the bridge knows no provider itself. */
+  locator?: WorkerLocator;
+  /**
+   * Let the token go over plain ws:// to a public address (falls back to NODETOOL_WORKER_ALLOW_PLAINTEXT).
+   * Off by default: such a connection is refused before anything is sent. Private addresses (loopback,
+   * RFC 1918, RFC 4193, 100.64.0.0/10) never need it.
+   */
+  allowPlaintext?: boolean;
   /** Bearer token; falls back to NODETOOL_WORKER_TOKEN. Empty means none. */
   workerToken?: string;
   /**

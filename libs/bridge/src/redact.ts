@@ -1,12 +1,13 @@
 /**
- * A URL fit for logs and errors: scheme, host, port and path only. User info,
- * query and fragment are dropped, since people do paste tokens there.
+ * A URL fit for logs and errors: scheme, host, port and path only. User info, query and fragment are
+ * dropped, since people do paste tokens there. A URL a locator resolves (a cloud instance) keeps its
+ * query: its id and options (`?port=…&tls=1`) are no secret, its locator refuses any other parameter,
+ * and they tell two workers of one instance apart.
  */
 export function describeUrl(url: string): string {
   try {
     const parsed = new URL(url);
-    // A cloud instance: its id and options are no secret, and tell two workers of one instance apart.
-    if (parsed.protocol === 'runpod:' || parsed.protocol === 'vast:') return `${parsed.protocol}//${parsed.host}${parsed.search}`;
+    if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') return `${parsed.protocol}//${parsed.host}${parsed.search}`;
     return `${parsed.protocol}//${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`;
   } catch {
     return '<invalid worker URL>';

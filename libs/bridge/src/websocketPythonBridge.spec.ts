@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeTestCertificate, startFakeWorker, type FakeWorker } from '@nt/worker-auth-fixtures';
 import {
+  ConfigError,
   BridgeTimeoutError,
   CancelledError,
   ConnectionClosedError,
@@ -18,6 +19,7 @@ import type { PythonBridgeOptions } from './options.js';
 import { WebsocketPythonBridge } from './websocketPythonBridge.js';
 import { createPythonBridge } from './createPythonBridge.js';
 import { normalizeFingerprint, TlsPinMismatchError } from './transport/tlsPin.js';
+import { fakeLocator } from './testing/fakeLocator.js';
 
 const TOKEN = 'fixture-token-7f3a9c';
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -362,5 +364,34 @@ describe('WebsocketPythonBridge over wss://', () => {
     );
     expect(() => createPythonBridge({ wsUrl: 'wss://127.0.0.1:1', env: { NODETOOL_WORKER_CA: named.keyFile } })).toThrow(/holds no PEM certificate/);
     expect(createPythonBridge({ wsUrl: 'wss://127.0.0.1:1', env: { NODETOOL_WORKER_TLS_FINGERPRINT: fingerprint.toLowerCase() } })).toBeDefined();
+  });
+});
+
+describe('WebsocketPythonBridge to a worker named by a host name', () => {
+  it('sends the token over plain ws:// once the name resolves to private addresses only (checked in the lookup)', async () => {
+    const worker = await fake();
+    const { bridge } = bridgeFor(worker, { wsUrl: worker.url.replace('127.0.0.1', 'localhost') });
+    await bridge.connect();
+    expect(bridge.state).toBe('connected');
+    expect(worker.authHeaders).toEqual([`Bearer ${TOKEN}`]);
+  });
+});
+
+describe('WebsocketPythonBridge to a worker a locator finds', () => {
+  it('connects where the locator says the worker is now, and refuses a token bound for a public plain ws:// address it resolves to', async () => {
+    const worker = await fake();
+    const locator = fakeLocator({ gpu1: worker.url, gpu2: 'ws://203.0.113.7:9' });
+    const found = createPythonBridge({ wsUrl: 'cloud://gpu1', workerToken: TOKEN, locator, reconnect: { enabled: false }, keepalive: false });
+    cleanups.push(() => found.close());
+    await found.connect();
+    expect(found.target).toBe(worker.url);
+
+    const exposed = createPythonBridge({ wsUrl: 'cloud://gpu2', workerToken: TOKEN, locator, reconnect: { enabled: false }, keepalive: false });
+    cleanups.push(() => exposed.close());
+    const refused = await exposed.connect().catch((error: Error) => error);
+    expect(refused).toBeInstanceOf(ConfigError);
+    expect((refused as ConfigError).setting).toBe('NODETOOL_WORKER_ALLOW_PLAINTEXT');
+    expect((refused as Error).message).toMatch(/refusing to send the worker token over plain ws:\/\/ to ws:\/\/203\.0\.113\.7:9/);
+    expect((refused as Error).message).not.toContain(TOKEN);
   });
 });

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { connect } from 'node:net';
+import { connect, isIP } from 'node:net';
 import { ManagedBridge } from './connection/managedBridge.js';
 import { ConfigError } from './errors.js';
-import { isConfidentialWorkerUrl } from './linkSecurity.js';
+import { isConfidentialWorkerUrl, isPrivateAddress, plaintextRefusal } from './linkSecurity.js';
 import { resolveSettings, type PythonBridgeOptions } from './options.js';
 import { describeUrl } from './redact.js';
 import type { TransportListener } from './transport/transport.js';
@@ -14,12 +14,12 @@ export interface WebsocketBridgeOptions extends PythonBridgeOptions {
 
 /**
  * A bridge to a running worker over WebSocket. Before every attempt it asks resolveUrl() where the
- * worker is now and reads the token (a token file may have been rotated); it warns once when a token
- * would travel over plain ws:// to another host. It never spawns anything.
+ * worker is now and reads the token (a token file may have been rotated). A token never goes over plain
+ * ws:// to a public address unless `allowPlaintext` says so: an address is checked before connecting, a
+ * name as it resolves (every address it resolves to must be private). It never spawns anything.
  */
 export class WebsocketPythonBridge extends ManagedBridge {
   private url: string;
-  private warnedPlainText = false;
 
   constructor(private readonly options: WebsocketBridgeOptions) {
     const url = options.wsUrl.trim();
@@ -30,12 +30,10 @@ export class WebsocketPythonBridge extends ManagedBridge {
   protected async createTransport(listener: TransportListener): Promise<WebsocketTransport> {
     if (this.options.resolveUrl) this.url = (await this.options.resolveUrl('connect')).trim();
     const token = await this.currentToken();
-    if (token && !isConfidentialWorkerUrl(this.url) && !this.warnedPlainText) {
-      this.warnedPlainText = true;
-      this.emit(
-        'warning',
-        `the worker token goes over plain ws:// to ${describeUrl(this.url)}, where anyone on the path can read it: use wss:// or a private tunnel`,
-      );
+    const guarded = Boolean(token) && !this.options.allowPlaintext && !isConfidentialWorkerUrl(this.url);
+    if (guarded) {
+      const host = hostOf(this.url);
+      if (isIP(host) && !isPrivateAddress(host)) throw plaintextRefusal(describeUrl(this.url), host);
     }
     const { openTimeoutMs, maxFrameSize, keepalive } = this.settings;
     return new WebsocketTransport(
@@ -48,6 +46,7 @@ export class WebsocketPythonBridge extends ManagedBridge {
         ca: this.options.ca,
         servername: this.options.tlsServername,
         fingerprint: this.options.tlsFingerprint,
+        privateAddressesOnly: guarded,
       },
       listener,
     );
@@ -92,5 +91,13 @@ export class WebsocketPythonBridge extends ManagedBridge {
     const token = text.trim();
     if (!token) throw new ConfigError('NODETOOL_WORKER_TOKEN_FILE', `the worker token file ${file} is empty`);
     return token;
+  }
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    return '';
   }
 }

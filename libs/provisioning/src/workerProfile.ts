@@ -1,4 +1,4 @@
-import type { Provider } from '@nt/bridge';
+import { findProvider, mayHoldProviderKey, providerNames, type Provider, type RentRequest } from '@nt/providers';
 
 /** The cost guard of a profile: when a rented worker is stopped without anyone asking. */
 export interface CostGuard {
@@ -15,8 +15,9 @@ export interface CostGuard {
 /** What to rent, and how to guard it. Secrets are named (an environment variable or a file), never held. */
 export interface WorkerProfile {
   name: string;
-  provider: Provider;
-  /** RunPod: a GPU type id ("NVIDIA GeForce RTX 4090"); Vast.ai: a gpu_name ("RTX_4090"). */
+  /** A provider of the registry (`runpod`, `vast`). */
+  provider: string;
+  /** As the provider names it: RunPod a GPU type id ("NVIDIA GeForce RTX 4090"); Vast.ai a gpu_name ("RTX 4090", or "RTX_4090" as its CLI writes it). */
   gpuType: string;
   gpuCount: number;
   /** `nodetool-hf:<tag>` on a registry the host can pull from, or a full reference. */
@@ -27,14 +28,19 @@ export interface WorkerProfile {
   containerDiskGb: number;
   /** Lowest CUDA version the host's driver must support (the GPU image needs 13.0). */
   cudaMin: string;
-  /** Refuse offers or pods above this hourly price (USD). */
+  /** The ceiling for the whole instance's hourly price (USD), every GPU included: offers, pods and the rented instance's own price above it are refused. */
   maxPricePerHour: number;
-  /** The environment variable holding the provider key (default RUNPOD_API_KEY / VAST_API_KEY). */
+  /** The environment variable holding the provider key: the provider's own (RUNPOD_API_KEY, VAST_API_KEY) by default, or a NODETOOL_*_API_KEY. */
   apiKeyEnv: string;
   /** The worker's port inside the instance. */
   port: number;
-  /** Serve wss:// with a certificate the server makes for the instance and pins (default true). */
+  /**
+   * Serve wss:// with a certificate the server makes for the instance and pins. Always true for a new
+   * profile; an older stored profile may say false, and renting from it is refused (rentableProblem).
+   */
   tls: boolean;
+  /** Live instances (not destroyed) this profile may have at once; default 2. */
+  maxInstances: number;
   guard: CostGuard;
 }
 
@@ -47,8 +53,6 @@ export class ProfileError extends Error {
   }
 }
 
-const DEFAULT_MOUNT: Record<Provider, string> = { runpod: '/workspace', vast: '/data' };
-const DEFAULT_KEY_ENV: Record<Provider, string> = { runpod: 'RUNPOD_API_KEY', vast: 'VAST_API_KEY' };
 const KNOWN = new Set([
   'name',
   'provider',
@@ -63,15 +67,18 @@ const KNOWN = new Set([
   'api_key_env',
   'port',
   'tls',
+  'max_instances',
   'guard',
 ]);
 const GUARD_KNOWN = new Set(['idle_stop_minutes', 'max_hours', 'max_spend', 'on_stopped_run']);
 
 /**
  * A profile from its stored or written form (snake_case keys, as in a YAML file or the API). Every
- * mistake is a ProfileError naming the field; a field that looks like a secret value is refused.
+ * mistake is a ProfileError naming the field; a field that looks like a secret value is refused. A new
+ * profile must be rentable as written (TLS on, a key variable the provider may be sent); a `stored` one
+ * loads as it was saved, and renting from it checks again (rentableProblem).
  */
-export function parseProfile(input: unknown): WorkerProfile {
+export function parseProfile(input: unknown, options: { stored?: boolean } = {}): WorkerProfile {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) throw new ProfileError('profile', 'a profile must be an object');
   const raw = input as Record<string, unknown>;
   for (const key of Object.keys(raw)) {
@@ -83,8 +90,9 @@ export function parseProfile(input: unknown): WorkerProfile {
   const name = text(raw, 'name');
   if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(name))
     throw new ProfileError('name', `"name" must be 1-40 lowercase letters, digits or -, starting with a letter or digit, got ${JSON.stringify(name)}`);
-  const provider = text(raw, 'provider') as Provider;
-  if (provider !== 'runpod' && provider !== 'vast') throw new ProfileError('provider', `"provider" must be runpod or vast, got ${JSON.stringify(provider)}`);
+  const providerName = text(raw, 'provider');
+  const provider = findProvider(providerName);
+  if (!provider) throw new ProfileError('provider', `"provider" must be ${providerNames().join(' or ')}, got ${JSON.stringify(providerName)}`);
   const image = text(raw, 'image');
   if (!/^[a-z0-9][a-z0-9._/:@-]*$/i.test(image) || !image.includes(':')) {
     throw new ProfileError(
@@ -92,11 +100,11 @@ export function parseProfile(input: unknown): WorkerProfile {
       `"image" must be an image reference with a tag or digest (ghcr.io/acme/nodetool-hf:hf0.8.2-…), got ${JSON.stringify(image)}`,
     );
   }
-  const volumeMount = optionalText(raw, 'volume_mount') ?? DEFAULT_MOUNT[provider];
+  const volumeMount = optionalText(raw, 'volume_mount') ?? provider.defaultVolumeMount;
   if (!volumeMount.startsWith('/')) throw new ProfileError('volume_mount', `"volume_mount" must be an absolute path, got ${JSON.stringify(volumeMount)}`);
-  const apiKeyEnv = optionalText(raw, 'api_key_env') ?? DEFAULT_KEY_ENV[provider];
+  const apiKeyEnv = optionalText(raw, 'api_key_env') ?? provider.keyVariable;
   if (!/^[A-Z_][A-Z0-9_]*$/.test(apiKeyEnv))
-    throw new ProfileError('api_key_env', `"api_key_env" must name an environment variable (RUNPOD_API_KEY), not hold a key`);
+    throw new ProfileError('api_key_env', `"api_key_env" must name an environment variable (${provider.keyVariable}), not hold a key`);
   const cudaMin = optionalText(raw, 'cuda_min') ?? '13.0';
   if (!/^\d+\.\d+$/.test(cudaMin)) throw new ProfileError('cuda_min', `"cuda_min" must be a CUDA version such as 13.0, got ${JSON.stringify(cudaMin)}`);
   const guard = (raw['guard'] ?? {}) as Record<string, unknown>;
@@ -105,9 +113,9 @@ export function parseProfile(input: unknown): WorkerProfile {
     if (!GUARD_KNOWN.has(key)) throw new ProfileError(`guard.${key}`, `unknown guard field "${key}"; known: ${[...GUARD_KNOWN].join(', ')}`);
   const onStoppedRun = (guard['on_stopped_run'] ?? 'restart') as CostGuard['onStoppedRun'];
   if (onStoppedRun !== 'restart' && onStoppedRun !== 'fail') throw new ProfileError('guard.on_stopped_run', `"guard.on_stopped_run" must be restart or fail`);
-  return {
+  const profile: WorkerProfile = {
     name,
-    provider,
+    provider: provider.name,
     gpuType: text(raw, 'gpu_type'),
     gpuCount: number(raw, 'gpu_count', 1, { min: 1, integer: true }),
     image,
@@ -119,12 +127,57 @@ export function parseProfile(input: unknown): WorkerProfile {
     apiKeyEnv,
     port: number(raw, 'port', 7777, { min: 1, max: 65535, integer: true }),
     tls: flag(raw, 'tls', true),
+    maxInstances: number(raw, 'max_instances', 2, { min: 1, max: 100, integer: true }),
     guard: {
       idleStopMinutes: number(guard, 'idle_stop_minutes', 15, { min: 0 }, 'guard.'),
       maxHours: number(guard, 'max_hours', 8, { min: 0.0001 }, 'guard.'),
       maxSpend: number(guard, 'max_spend', 0, { min: 0 }, 'guard.'),
       onStoppedRun,
     },
+  };
+  if (!options.stored) {
+    const problem = rentableProblem(profile);
+    if (problem) throw problem;
+  }
+  return profile;
+}
+
+/**
+ * Why nothing may be rented from a profile, or null: a rented worker always serves TLS (its token and
+ * every frame cross the internet), and the provider key comes from a variable that may hold it, never
+ * from a token of this system or another secret.
+ */
+export function rentableProblem(profile: WorkerProfile): ProfileError | null {
+  const provider = findProvider(profile.provider) as Provider;
+  if (!profile.tls) {
+    return new ProfileError(
+      'tls',
+      `"tls": false is not allowed: a rented worker is reached across the internet, so it always serves wss:// with a certificate the server pins; set "tls": true (or remove the field)`,
+    );
+  }
+  if (!mayHoldProviderKey(provider, profile.apiKeyEnv)) {
+    return new ProfileError(
+      'api_key_env',
+      `"api_key_env" must be ${provider.keyVariable} or a NODETOOL_<NAME>_API_KEY variable, got ${profile.apiKeyEnv}: the server sends its value to ${provider.displayName} with every call`,
+    );
+  }
+  return null;
+}
+
+/** What a profile rents, in the providers' terms: the instance's name and environment are the caller's. */
+export function rentRequestOf(profile: WorkerProfile, name: string, env: Record<string, string>): RentRequest {
+  return {
+    name,
+    image: profile.image,
+    gpuType: profile.gpuType,
+    gpuCount: profile.gpuCount,
+    containerDiskGb: profile.containerDiskGb,
+    volumeGb: profile.volumeGb,
+    volumeMount: profile.volumeMount,
+    cudaMin: profile.cudaMin,
+    maxPricePerHour: profile.maxPricePerHour,
+    port: profile.port,
+    env,
   };
 }
 
@@ -144,6 +197,7 @@ export function profileToRecord(profile: WorkerProfile): Record<string, unknown>
     api_key_env: profile.apiKeyEnv,
     port: profile.port,
     tls: profile.tls,
+    max_instances: profile.maxInstances,
     guard: {
       idle_stop_minutes: profile.guard.idleStopMinutes,
       max_hours: profile.guard.maxHours,

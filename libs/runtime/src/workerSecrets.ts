@@ -1,4 +1,5 @@
 import { ConfigError } from '@nt/bridge';
+import { isSystemCredential } from '@nt/providers';
 
 /**
  * Which of this process's settings a worker may receive. A node lists the settings it needs
@@ -16,9 +17,6 @@ export interface SecretPolicy {
 export const WORKER_SECRETS_ENV = 'NODETOOL_WORKER_SECRETS';
 export const DEFAULT_WORKER_SECRETS = ['HF_TOKEN'];
 
-/** The credentials of this system itself: never sent to a worker, even when listed. */
-const NEVER_SENT = /^(NODETOOL_\w*TOKEN\w*|RUNPOD_API_KEY|VAST_API_KEY)$/;
-
 export function secretPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): SecretPolicy {
   const raw = env[WORKER_SECRETS_ENV];
   const names =
@@ -32,7 +30,7 @@ export function secretPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): Secre
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
       throw new ConfigError(WORKER_SECRETS_ENV, `${WORKER_SECRETS_ENV} must be a comma-separated list of variable names, got ${JSON.stringify(name)}`);
     }
-    if (NEVER_SENT.test(name)) {
+    if (isSystemCredential(name)) {
       throw new ConfigError(WORKER_SECRETS_ENV, `${WORKER_SECRETS_ENV} names ${name}, a credential of this system that is never sent to a worker`);
     }
   }
@@ -58,7 +56,7 @@ export function pickSecrets(
   for (const setting of new Set(required)) {
     const value = policy.env[setting];
     if (!value) continue;
-    if (NEVER_SENT.test(setting)) withheld.push({ setting, reason: 'it is a credential of this system and is never sent to a worker' });
+    if (isSystemCredential(setting)) withheld.push({ setting, reason: 'it is a credential of this system and is never sent to a worker' });
     else if (!policy.allowed.has(setting)) withheld.push({ setting, reason: `it is not listed in ${WORKER_SECRETS_ENV}` });
     else if (!linkConfidential)
       withheld.push({ setting, reason: 'the worker link is plain ws:// to another host, where it could be read; use wss:// or a private tunnel' });

@@ -14,12 +14,5 @@ export {
   type FixtureHubOptions,
 } from './fixtureHub.js';
 export { startFixtureDns, ensureDnsmasq, type FixtureDns } from './fixtureDns.js';
-export {
-  startFixtureProviderApi,
-  type FixtureProviderApi,
-  type FixturePod,
-  type FixtureInstance,
-  type FixtureBoot,
-  type FixtureLifecycle,
-} from './fixtureProviderApi.js';
 export { makeTestCertificate, type TestCertificate } from './testCertificate.js';
+export { startTlsFront, type TlsFront } from './tlsFront.js';

@@ -1,19 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
+import { PROVIDERS } from '@nt/providers';
 import { EXIT, type ExitCode } from '../exitCodes.js';
 import type { Io } from '../io.js';
 import { SERVER_FLAGS_HELP, ServerCallError, ServerClient } from '../serverClient.js';
 
-export const WORKER_PROFILE_HELP = `Usage: nodetool worker profile add (<file.yaml|file.json> | --name N --provider runpod|vast --gpu-type T --image REF --max-price USD [...])
+const each = (describe: (provider: (typeof PROVIDERS)[number]) => string) => PROVIDERS.map(describe).join(', ');
+
+export const WORKER_PROFILE_HELP = `Usage: nodetool worker profile add (<file.yaml|file.json> | --name N --provider ${PROVIDERS.map((provider) => provider.name).join('|')} --gpu-type T --image REF --max-price USD [...])
        nodetool worker profile list [--json]
        nodetool worker profile show <name> [--json]
        nodetool worker profile rm <name>
 
 A profile says what to rent and how the cost guard treats it; the server keeps it (SQLite). Fields
-(YAML/JSON, snake_case): name, provider, gpu_type, gpu_count (1), image, volume_gb (100), volume_mount
-(/workspace on RunPod, /data on Vast.ai), container_disk_gb (30), cuda_min (13.0), max_price_per_hour,
-api_key_env (RUNPOD_API_KEY / VAST_API_KEY: the variable's name, never a key), port (7777), tls (true),
+(YAML/JSON, snake_case): name, provider, gpu_type (as the provider names it), gpu_count (1), image, volume_gb
+(100), volume_mount (${each((provider) => `${provider.defaultVolumeMount} on ${provider.displayName}`)}), container_disk_gb (30),
+cuda_min (13.0), max_price_per_hour (the whole instance, every GPU), api_key_env (${each((provider) => provider.keyVariable)}, or a
+NODETOOL_<NAME>_API_KEY: the variable's name, never a key), port (7777), max_instances (2), tls (always true),
 guard: {idle_stop_minutes (15), max_hours (8), max_spend (0: none), on_stopped_run (restart | fail)}.
 Flags for add: --gpu-count --volume-gb --max-price --idle-stop-minutes --max-hours --max-spend --api-key-env.
 ${SERVER_FLAGS_HELP}

@@ -1,5 +1,6 @@
 import { BridgeTimeoutError, ConfigError, ConnectionClosedError, NotConnectedError, RemoteError } from '@nt/bridge';
-import { ProfileError, ProviderCallError } from '@nt/provisioning';
+import { ProviderCallError } from '@nt/providers';
+import { ProfileError } from '@nt/provisioning';
 import { GraphTooLargeError, GraphValidationError, InvalidKeepAliveError, WorkflowFormatError } from '@nt/runtime';
 import { RentError } from '../rented/rentedWorkers.js';
 import {

@@ -1,4 +1,5 @@
-import { decide, orphansAmong, providerClientFor, refusesNewRuns, type ProviderClient, type WorkerProfile } from '@nt/provisioning';
+import { PROVIDERS, providerClientFor, type ProviderClient } from '@nt/providers';
+import { decide, orphansAmong, refusesNewRuns, type WorkerProfile } from '@nt/provisioning';
 import type { WorkerPool } from '../workers/workerPool.js';
 import { RentError, type RentedWorkers } from './rentedWorkers.js';
 
@@ -105,10 +106,11 @@ export class CostGuardLoop {
         .filter((worker) => worker.state !== 'destroyed')
         .map((worker) => worker.id),
     );
-    const keyEnvs = new Map<'runpod' | 'vast', string>();
+    // Every provider whose key this server has: a profile's api_key_env, else the provider's own variable.
+    const keyEnvs = new Map<string, string>();
     for (const profile of this.rented.store.profiles()) if (this.options.env[profile.apiKeyEnv]) keyEnvs.set(profile.provider, profile.apiKeyEnv);
-    if (this.options.env['RUNPOD_API_KEY'] && !keyEnvs.has('runpod')) keyEnvs.set('runpod', 'RUNPOD_API_KEY');
-    if (this.options.env['VAST_API_KEY'] && !keyEnvs.has('vast')) keyEnvs.set('vast', 'VAST_API_KEY');
+    for (const provider of PROVIDERS)
+      if (this.options.env[provider.keyVariable] && !keyEnvs.has(provider.name)) keyEnvs.set(provider.name, provider.keyVariable);
     for (const [provider, apiKeyEnv] of keyEnvs) {
       let orphans;
       try {

@@ -6,7 +6,8 @@ import type { Db } from '../store/database.js';
 export interface RentedWorker {
   /** `<provider>:<instance id>` */
   id: string;
-  provider: 'runpod' | 'vast';
+  /** A provider of the registry (`runpod`, `vast`). */
+  provider: string;
   instanceId: string;
   /** Its name at the provider (INSTANCE_PREFIX + profile + a random part). */
   name: string;
@@ -61,13 +62,13 @@ export class RentedStore {
 
   profiles(): WorkerProfile[] {
     return (this.db.prepare('SELECT profile FROM worker_profiles ORDER BY name').all() as Array<{ profile: string }>).map((row) =>
-      parseProfile(JSON.parse(row.profile)),
+      parseProfile(JSON.parse(row.profile), { stored: true }),
     );
   }
 
   profile(name: string): WorkerProfile | null {
     const row = this.db.prepare('SELECT profile FROM worker_profiles WHERE name = ?').get(name) as { profile: string } | undefined;
-    return row ? parseProfile(JSON.parse(row.profile)) : null;
+    return row ? parseProfile(JSON.parse(row.profile), { stored: true }) : null;
   }
 
   saveProfile(profile: WorkerProfile): 'created' | 'updated' {

@@ -2,8 +2,19 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createPythonBridge, isProviderUrl, parseProviderUrl, type WorkerSpec } from '@nt/bridge';
-import { INSTANCE_PREFIX, PriceCeilingError, providerClientFor, spendOf, type ProviderClient, type WorkerProfile } from '@nt/provisioning';
+import { createPythonBridge, type WorkerSpec } from '@nt/bridge';
+import {
+  INSTANCE_PREFIX,
+  PriceCeilingError,
+  isProviderUrl,
+  parseProviderUrl,
+  providerClientFor,
+  providerLocator,
+  providerNamed,
+  providerUrl,
+  type ProviderClient,
+} from '@nt/providers';
+import { overCeiling, rentableProblem, rentRequestOf, spendOf, type WorkerProfile } from '@nt/provisioning';
 import type { RentedWorkerInfo } from '@nt/api-contract';
 import type { WorkerPool } from '../workers/workerPool.js';
 import { makeInstanceCertificate } from './instanceCertificate.js';
@@ -15,6 +26,8 @@ export interface RentedWorkersOptions {
   tokenDir: string;
   /** How long a new instance may take to answer the worker handshake (image pull, boot); default 20 min. */
   bootTimeoutMs: number;
+  /** Live rented instances (not destroyed) the server may have at once, across profiles (NODETOOL_RENT_MAX_INSTANCES). */
+  maxInstances: number;
   log: (line: string) => void;
 }
 
@@ -44,6 +57,8 @@ export class RentError extends Error {
  */
 export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
   private readonly busy = new Set<string>();
+  /** Creations under way per profile (asked of the provider, not yet recorded): they count against the caps. */
+  private readonly creating = new Map<string, number>();
   /** Set at server shutdown: bring-ups stop following (without destroying anything); the next process resumes them. */
   private closed = false;
 
@@ -100,25 +115,69 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
   async create(profileName: string, attach: boolean): Promise<RentedWorkerView> {
     const profile = this.store.profile(profileName);
     if (!profile) throw new RentError(404, `no worker profile named "${profileName}" (nodetool worker profile list)`);
+    const problem = rentableProblem(profile);
+    if (problem) throw new RentError(409, `cannot rent from the profile "${profile.name}": ${problem.message}`);
+    this.checkCaps(profile);
     const client = this.clientFor(profile);
+    this.creating.set(profile.name, (this.creating.get(profile.name) ?? 0) + 1);
+    try {
+      return await this.rent(profile, client, attach);
+    } finally {
+      this.creating.set(profile.name, (this.creating.get(profile.name) ?? 1) - 1);
+    }
+  }
+
+  /** The caps on live instances, per profile and for the server: one local process cannot spend the key in a loop. */
+  private checkCaps(profile: WorkerProfile): void {
+    const live = this.store.workers().filter((worker) => worker.state !== 'destroyed' && worker.state !== 'failed');
+    const pending = [...this.creating.values()].reduce((sum, count) => sum + count, 0);
+    const ofProfile = live.filter((worker) => worker.profile === profile.name).length + (this.creating.get(profile.name) ?? 0);
+    if (ofProfile >= profile.maxInstances) {
+      throw new RentError(
+        409,
+        `the profile "${profile.name}" has ${ofProfile} live instance(s) and its max_instances is ${profile.maxInstances}: destroy one (nodetool worker list) or raise max_instances`,
+      );
+    }
+    if (live.length + pending >= this.options.maxInstances) {
+      throw new RentError(
+        409,
+        `this server has ${live.length + pending} live rented instance(s) and NODETOOL_RENT_MAX_INSTANCES is ${this.options.maxInstances}: destroy one (nodetool worker list) or raise the setting`,
+      );
+    }
+  }
+
+  private async rent(profile: WorkerProfile, client: ProviderClient, attach: boolean): Promise<RentedWorkerView> {
     const token = randomBytes(32).toString('hex');
     const name = `${INSTANCE_PREFIX}${profile.name}-${randomBytes(3).toString('hex')}`;
     const tokenFile = join(this.options.tokenDir, `${name}.token`);
     writeFileSync(tokenFile, token, { mode: 0o600 });
-    const certificate = profile.tls ? await makeInstanceCertificate() : null;
-    const env: Record<string, string> = { NODETOOL_WORKER_TOKEN: token, HF_HOME: `${profile.volumeMount}/huggingface` };
-    if (certificate) Object.assign(env, { NODETOOL_WORKER_TLS_CERT_PEM: certificate.certPem, NODETOOL_WORKER_TLS_KEY_PEM: certificate.keyPem });
+    const certificate = await makeInstanceCertificate();
+    const env: Record<string, string> = {
+      NODETOOL_WORKER_TOKEN: token,
+      HF_HOME: `${profile.volumeMount}/huggingface`,
+      NODETOOL_WORKER_TLS_CERT_PEM: certificate.certPem,
+      NODETOOL_WORKER_TLS_KEY_PEM: certificate.keyPem,
+    };
     let instance;
     try {
-      instance = await client.create({ name, profile, env });
+      instance = await client.create(rentRequestOf(profile, name, env));
     } catch (error) {
       rmSync(tokenFile, { force: true });
       if (error instanceof PriceCeilingError) throw new RentError(409, `${error.message}: nothing was created`);
       throw new RentError(502, `${(error as Error).message}: nothing was created (check the provider's console if unsure)`);
     }
+    const id = `${profile.provider}:${instance.id}`;
+    // The quote came first; the instance's own price is what bills. Over the ceiling: gone at once.
+    const over = overCeiling(instance.pricePerHour, profile);
+    if (over) {
+      const cleanup = await destroyQuietly(client, instance.id);
+      rmSync(tokenFile, { force: true });
+      this.recordEvent(id, 'destroy', 'over-ceiling', `${over}; ${cleanup}`);
+      throw new RentError(409, `${profile.provider} rented ${instance.id}, but ${over}; ${cleanup}`);
+    }
     const now = Date.now();
     const worker: RentedWorker = {
-      id: `${profile.provider}:${instance.id}`,
+      id,
       provider: profile.provider,
       instanceId: instance.id,
       name,
@@ -128,7 +187,7 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
       gpu: instance.gpu,
       pricePerHour: instance.pricePerHour,
       tokenFile,
-      tlsFingerprint: certificate?.fingerprint ?? null,
+      tlsFingerprint: certificate.fingerprint,
       attached: false,
       attachRequested: attach,
       createdAt: new Date(now).toISOString(),
@@ -166,7 +225,7 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
     if (worker.state === 'running') return this.view(worker);
     if (worker.state !== 'stopped') throw new RentError(409, `${id} is ${worker.state}: only a stopped worker can be started`);
     const profile = this.profileOf(worker);
-    await this.clientFor(profile).start(worker.instanceId, profile.gpuCount);
+    await this.clientFor(profile).start(worker.instanceId);
     const now = Date.now();
     this.store.update(id, { state: 'running', stage: `starting (${why})`, runningSince: now, lastActivity: now });
     this.options.log(`started ${id} (${why})`);
@@ -195,22 +254,19 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
   /** A run used it (the server's own runs, or a CLI's, reported through the API): the idle clock restarts. */
   touch(url: string): boolean {
     // Called at every run's start: a worker that is not rented costs nothing here, a rented one one lookup.
-    let id = url;
-    if (isProviderUrl(url)) {
-      const address = parseProviderUrl(url);
-      id = `${address.provider}:${address.id}`;
-    } else if (!/^(runpod|vast):[^/]/.test(url)) {
-      return false;
-    }
+    const address = isProviderUrl(url) ? parseProviderUrl(url) : null;
+    const id = address ? `${address.provider.name}:${address.id}` : url;
+    // A record id is `<provider>:<instance>`; a ws:// URL is no rented worker, and costs no lookup.
+    if (!/^[a-z]+:[^/]/.test(id)) return false;
     const worker = this.store.worker(id);
     if (!worker) return false;
     this.store.update(worker.id, { lastActivity: Date.now() });
     return true;
   }
 
-  /** The pool id (runpod://… or vast://…) of a rented worker. */
+  /** The pool id of a rented worker: its provider's URL (`<provider>://<instance>?tls=1`). */
   urlOf(worker: Pick<RentedWorker, 'provider' | 'instanceId' | 'tlsFingerprint'>): string {
-    return `${worker.provider}://${worker.instanceId}${worker.tlsFingerprint ? '?tls=1' : ''}`;
+    return providerUrl({ provider: providerNamed(worker.provider), id: worker.instanceId, tls: worker.tlsFingerprint !== null });
   }
 
   guardFields(worker: RentedWorker) {
@@ -256,6 +312,8 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
         if (!instance) throw new Error('the provider no longer has the instance');
         if (instance.state === 'stopped' || instance.state === 'terminated')
           throw new Error(`the instance ${instance.state} while starting (did the image fail to start?)`);
+        const over = overCeiling(instance.pricePerHour, profile);
+        if (over) throw new Error(over);
         if (instance.state === 'running') {
           this.store.update(id, {
             state: 'running',
@@ -303,6 +361,7 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
   private async answers(worker: RentedWorker): Promise<boolean> {
     const bridge = createPythonBridge({
       ...this.bridgeOptionsOf(worker),
+      locator: providerLocator,
       env: this.options.env,
       reconnect: { enabled: false },
       keepalive: false,
@@ -371,5 +430,15 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
     const view = this.view(this.require(id));
     this.emit('worker', view);
     return view;
+  }
+}
+
+/** Destroys an instance we will not keep, saying how that went (for the event and the error). */
+async function destroyQuietly(client: ProviderClient, id: string): Promise<string> {
+  try {
+    await client.destroy(id);
+    return 'it was destroyed at once, so nothing is left billing';
+  } catch (error) {
+    return `destroying it failed (${(error as Error).message}): destroy ${id} in the provider's console`;
   }
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.js';
+import { fakeLocator } from '../testing/fakeLocator.js';
 import { workerPoolFromEnv, workersAt } from './workerSpecs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nt-specs-'));
@@ -12,7 +13,7 @@ const file = (name: string, text: string) => {
 };
 const refused = (env: NodeJS.ProcessEnv) => {
   try {
-    workerPoolFromEnv(env);
+    workerPoolFromEnv(env, fakeLocator());
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
     return (error as Error).message;
@@ -39,18 +40,23 @@ describe('the workers a server is given', () => {
       { id: 'ws://gpu1:7777', url: 'ws://gpu1:7777', tokenFile: '/run/secrets/t1', labels: { gpu: 'a100' }, maxConcurrentRuns: 1 },
       { id: 'ws://gpu2:7777', url: 'ws://gpu2:7777', token: 'abc', labels: {} },
     ]);
-    const json = file('w.json', JSON.stringify([{ url: 'wss://x.example' }, { url: 'vast://4242?tls=1', tls_fingerprint: 'ab'.repeat(32) }]));
-    expect(workerPoolFromEnv({ NODETOOL_WORKERS_FILE: json }).workers.map((w) => [w.id, w.tlsFingerprint])).toEqual([
+    const json = file('w.json', JSON.stringify([{ url: 'wss://x.example' }, { url: 'cloud://4242?tls=1', tls_fingerprint: 'ab'.repeat(32) }]));
+    expect(workerPoolFromEnv({ NODETOOL_WORKERS_FILE: json }, fakeLocator()).workers.map((w) => [w.id, w.tlsFingerprint])).toEqual([
       ['wss://x.example', undefined],
-      ['vast://4242?tls=1', Array(32).fill('AB').join(':')],
+      ['cloud://4242?tls=1', Array(32).fill('AB').join(':')],
     ]);
+    expect(
+      refused({ NODETOOL_WORKERS_FILE: file('plainpin.json', JSON.stringify([{ url: 'ws://10.0.0.2:7777', tls_fingerprint: 'ab'.repeat(32) }])) }),
+    ).toMatch(/plainpin\.json, worker 1: "tls_fingerprint" is set for ws:\/\/10\.0\.0\.2:7777, which does not use TLS/);
+    expect(() => workerPoolFromEnv({ NODETOOL_WORKER_URL: 'cloud://7' })).toThrow(/must start with ws:\/\/ or wss:\/\//);
     expect(refused({ NODETOOL_WORKERS_FILE: file('pin.json', JSON.stringify([{ url: 'wss://y', tls_fingerprint: 'AB:CD' }])) })).toMatch(
       /pin\.json, worker 1: "tls_fingerprint"\) must be a SHA-256 fingerprint/,
     );
   });
 
   it('refuses what cannot work, naming the setting, file and entry', () => {
-    expect(refused({ NODETOOL_WORKER_URL: 'ws://a:1,http://b:2' })).toContain('must start with ws://, wss://, runpod:// or vast://, got "http://b:2"');
+    expect(refused({ NODETOOL_WORKER_URL: 'ws://a:1,http://b:2' })).toContain('must start with ws://, wss:// or cloud://, got "http://b:2"');
+    expect(refused({ NODETOOL_WORKER_URL: 'cloud://x', NODETOOL_WORKER_DISCOVERY: 'dns' })).toContain('cloud://x is found through its provider');
     expect(refused({ NODETOOL_WORKER_URL: 'ws://a:1,ws://a:1' })).toContain('the worker ws://a:1 is listed twice');
     expect(refused({ NODETOOL_WORKERS_FILE: file('bad.yaml', 'workers:\n  - url: ws://a:1\n    tokn: x\n') })).toMatch(
       /bad\.yaml, worker 1: unknown key "tokn"/,

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../errors.js';
-import { isProviderUrl } from '../providers/providerAddress.js';
 import { describeUrl } from '../redact.js';
 import { normalizeFingerprint } from '../transport/tlsPin.js';
-import { checkWorkerUrl } from '../workerUrl.js';
+import type { WorkerLocator } from '../workerLocator.js';
+import { checkWorkerUrl, isSocketUrl } from '../workerUrl.js';
 
 /** One worker of a pool, as configured. */
 export interface WorkerSpec {
@@ -49,10 +49,11 @@ const FILE_KEYS = new Set(['url', 'token', 'token_file', 'labels', 'max_concurre
  * NODETOOL_WORKERS_FILE (JSON or YAML: each worker with its own URL, token or token file, labels and
  * max_concurrent_runs, tls_fingerprint), NODETOOL_WORKER_DISCOVERY=dns (the one URL's host stands for every address it
  * resolves to, re-resolved every NODETOOL_WORKER_DISCOVERY_INTERVAL_MS) and
- * NODETOOL_WORKER_MAX_CONCURRENT_RUNS (the default limit of every worker). Every mistake is a
- * ConfigError naming the setting, the file and the entry.
+ * NODETOOL_WORKER_MAX_CONCURRENT_RUNS (the default limit of every worker). URLs of cloud instances are
+ * accepted when `locator` handles them. Every mistake is a ConfigError naming the setting, the file
+ * and the entry.
  */
-export function workerPoolFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerPoolConfig {
+export function workerPoolFromEnv(env: NodeJS.ProcessEnv = process.env, locator?: WorkerLocator): WorkerPoolConfig {
   const urls = (env['NODETOOL_WORKER_URL'] ?? '')
     .split(',')
     .map((url) => url.trim())
@@ -73,8 +74,8 @@ export function workerPoolFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerP
         'NODETOOL_WORKER_DISCOVERY=dns takes exactly one NODETOOL_WORKER_URL, whose host name stands for every worker',
       );
     }
-    const url = checkWorkerUrl(urls[0] as string, 'NODETOOL_WORKER_URL');
-    if (isProviderUrl(url))
+    const url = checkWorkerUrl(urls[0] as string, 'NODETOOL_WORKER_URL', locator);
+    if (!isSocketUrl(url))
       throw new ConfigError(
         'NODETOOL_WORKER_DISCOVERY',
         `NODETOOL_WORKER_DISCOVERY=dns needs a ws:// or wss:// name to resolve; ${describeUrl(url)} is found through its provider`,
@@ -96,7 +97,9 @@ export function workerPoolFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerP
       },
     };
   }
-  const workers = file ? readWorkersFile(file, defaultLimit) : urls.map((url) => spec(checkWorkerUrl(url, 'NODETOOL_WORKER_URL'), {}, defaultLimit));
+  const workers = file
+    ? readWorkersFile(file, defaultLimit, locator)
+    : urls.map((url) => spec(checkWorkerUrl(url, 'NODETOOL_WORKER_URL', locator), {}, defaultLimit));
   const seen = new Set<string>();
   for (const worker of workers) {
     if (seen.has(worker.id)) throw new ConfigError(file ? 'NODETOOL_WORKERS_FILE' : 'NODETOOL_WORKER_URL', `the worker ${worker.id} is listed twice`);
@@ -117,7 +120,7 @@ export function workersAt(discovery: DnsDiscoverySpec, addresses: string[]): Wor
   });
 }
 
-function readWorkersFile(path: string, defaultLimit: number | undefined): WorkerSpec[] {
+function readWorkersFile(path: string, defaultLimit: number | undefined, locator: WorkerLocator | undefined): WorkerSpec[] {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -147,8 +150,8 @@ function readWorkersFile(path: string, defaultLimit: number | undefined): Worker
     for (const key of Object.keys(record)) {
       if (!FILE_KEYS.has(key)) throw new ConfigError('NODETOOL_WORKERS_FILE', `${where}: unknown key "${key}" (known: ${[...FILE_KEYS].join(', ')})`);
     }
-    if (typeof record['url'] !== 'string') throw new ConfigError('NODETOOL_WORKERS_FILE', `${where}: "url" must be a ws://, wss://, runpod:// or vast:// URL`);
-    const url = checkWorkerUrl(record['url'], `NODETOOL_WORKERS_FILE (${where})`);
+    if (typeof record['url'] !== 'string') throw new ConfigError('NODETOOL_WORKERS_FILE', `${where}: "url" must be a worker URL`);
+    const url = checkWorkerUrl(record['url'], `NODETOOL_WORKERS_FILE (${where})`, locator);
     if (record['token'] !== undefined && record['token_file'] !== undefined)
       throw new ConfigError('NODETOOL_WORKERS_FILE', `${where}: set "token" or "token_file", not both`);
     for (const key of ['token', 'token_file'] as const) {
@@ -165,6 +168,11 @@ function readWorkersFile(path: string, defaultLimit: number | undefined): Worker
     }
     const pin = record['tls_fingerprint'];
     if (pin !== undefined && typeof pin !== 'string') throw new ConfigError('NODETOOL_WORKERS_FILE', `${where}: "tls_fingerprint" must be a string`);
+    if (pin !== undefined && !usesTls(url))
+      throw new ConfigError(
+        'NODETOOL_WORKERS_FILE',
+        `${where}: "tls_fingerprint" is set for ${describeUrl(url)}, which does not use TLS, so it would check nothing: use wss:// (or ?tls=1) or remove it`,
+      );
     const worker = spec(
       url,
       { token: record['token'] as string | undefined, tokenFile: record['token_file'] as string | undefined, labels: labels as Record<string, string> },
@@ -187,6 +195,11 @@ function positiveInteger(raw: string | undefined, setting: string): number | und
   if (raw === undefined || raw.trim() === '') return undefined;
   if (!/^[0-9]+$/.test(raw.trim()) || Number(raw) <= 0) throw new ConfigError(setting, `${setting} must be a whole number above 0, got ${JSON.stringify(raw)}`);
   return Number(raw.trim());
+}
+
+function usesTls(url: string): boolean {
+  const parsed = new URL(url);
+  return parsed.protocol === 'wss:' || (parsed.protocol !== 'ws:' && ['1', 'true'].includes(parsed.searchParams.get('tls') ?? ''));
 }
 
 function isIpLiteral(host: string): boolean {

@@ -1,8 +1,8 @@
 import type { PeerCertificate } from 'node:tls';
 import WebSocket from 'ws';
 import { describeBytes } from '@nt/protocol';
-import { ConnectionClosedError, FrameTooLargeError, WorkerAuthError, WorkerUnreachableError, type BridgeError } from '../errors.js';
-import { isConfidentialWorkerUrl } from '../linkSecurity.js';
+import { ConfigError, ConnectionClosedError, FrameTooLargeError, WorkerAuthError, WorkerUnreachableError, type BridgeError } from '../errors.js';
+import { isConfidentialWorkerUrl, privateOnlyLookup } from '../linkSecurity.js';
 import { describeUrl } from '../redact.js';
 import { Keepalive } from './keepalive.js';
 import { pinnedTlsOptions } from './tlsPin.js';
@@ -21,6 +21,11 @@ export interface WebsocketTransportSettings {
   servername?: string;
   /** For wss://: trust exactly the certificate with this SHA-256 fingerprint (normalized), checked on every connect. */
   fingerprint?: string;
+  /**
+   * A token goes over plain ws:// to a host given by name: connect only if every address the name
+   * resolves to is private (checked in the lookup itself, so the address checked is the one connected to).
+   */
+  privateAddressesOnly?: boolean;
 }
 
 /**
@@ -131,6 +136,7 @@ export class WebsocketTransport implements Transport {
           maxPayload: this.settings.maxFrameSize,
           handshakeTimeout: this.settings.openTimeoutMs,
           perMessageDeflate: false,
+          ...(this.settings.privateAddressesOnly ? { lookup: privateOnlyLookup(safeUrl) } : {}),
           ...tls,
           ...(this.settings.servername ? { servername: this.settings.servername } : {}),
         });
@@ -158,9 +164,11 @@ export class WebsocketTransport implements Transport {
       });
       socket.once('error', (error) =>
         fail(
-          new WorkerUnreachableError(
-            `Cannot reach the worker at ${safeUrl}: ${this.closedByOwner ? 'the bridge was closed' : error.message}${plainToTlsHint(url, error)}`,
-          ),
+          error instanceof ConfigError
+            ? error
+            : new WorkerUnreachableError(
+                `Cannot reach the worker at ${safeUrl}: ${this.closedByOwner ? 'the bridge was closed' : error.message}${plainToTlsHint(url, error)}`,
+              ),
         ),
       );
       socket.once('open', () => {

@@ -1,8 +1,8 @@
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '@nt/bridge';
+import type { Provider } from './provider.js';
+import { findProvider, PROVIDERS } from './registry.js';
 
-export type Provider = 'runpod' | 'vast';
-
-/** A worker named by its cloud instance (`runpod://<podId>`, `vast://<instanceId>`), whose address is known only at run time. */
+/** A worker named by its cloud instance (`<provider>://<instance id>`), whose address is known only at run time. */
 export interface ProviderAddress {
   provider: Provider;
   /** The pod or instance id. */
@@ -13,18 +13,13 @@ export interface ProviderAddress {
   tls: boolean;
 }
 
-const ID_PATTERN: Record<Provider, RegExp> = {
-  // RunPod pod ids are short lowercase alphanumerics; Vast instance ids are numbers.
-  runpod: /^[a-z0-9]{6,32}$/i,
-  vast: /^[0-9]{1,12}$/,
-};
-
-/** Whether a worker URL names a cloud instance rather than an address. */
+/** Whether a worker URL names a cloud instance of a known provider rather than an address. */
 export function isProviderUrl(url: string): boolean {
-  return /^(runpod|vast):\/\//i.test(url.trim());
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url.trim())?.[1];
+  return scheme !== undefined && findProvider(scheme) !== undefined;
 }
 
-/** Parses `runpod://<podId>` or `vast://<instanceId>`, with optional `?port=7777&tls=1`; a mistake is a ConfigError naming `setting`. */
+/** Parses `<provider>://<id>`, with optional `?port=7777&tls=1`; a mistake is a ConfigError naming `setting`. */
 export function parseProviderUrl(url: string, setting = 'NODETOOL_WORKER_URL'): ProviderAddress {
   const shown = JSON.stringify(url);
   let parsed: URL;
@@ -33,13 +28,10 @@ export function parseProviderUrl(url: string, setting = 'NODETOOL_WORKER_URL'): 
   } catch {
     throw new ConfigError(setting, `${setting}: ${shown} is not a valid URL`);
   }
-  const provider = parsed.protocol.slice(0, -1).toLowerCase() as Provider;
-  if (provider !== 'runpod' && provider !== 'vast') throw new ConfigError(setting, `${setting}: ${shown} is not a runpod:// or vast:// URL`);
+  const provider = findProvider(parsed.protocol.slice(0, -1));
+  if (!provider) throw new ConfigError(setting, `${setting}: ${shown} is not a ${PROVIDERS.map((known) => `${known.name}://`).join(' or ')} URL`);
   const id = parsed.hostname;
-  if (!ID_PATTERN[provider].test(id)) {
-    const expected = provider === 'runpod' ? 'a pod id (letters and digits, as in the RunPod console)' : 'a numeric instance id';
-    throw new ConfigError(setting, `${setting}: ${shown} must name ${expected}, as ${provider}://<id>`);
-  }
+  if (!provider.id.pattern.test(id)) throw new ConfigError(setting, `${setting}: ${shown} must name ${provider.id.expected}, as ${provider.name}://<id>`);
   if (parsed.username || parsed.password || (parsed.pathname && parsed.pathname !== '/') || parsed.port) {
     throw new ConfigError(setting, `${setting}: ${shown} takes only an id and ?port=…&tls=1 (no user, port or path in the address)`);
   }
@@ -55,8 +47,8 @@ export function parseProviderUrl(url: string, setting = 'NODETOOL_WORKER_URL'): 
   return { provider, id, port, tls: rawTls === '1' || rawTls === 'true' };
 }
 
-/** How the address is named in logs, health and run records: it carries no secret. */
-export function describeProviderAddress(address: ProviderAddress): string {
-  const options = [address.port !== 7777 ? `port=${address.port}` : '', address.tls ? 'tls=1' : ''].filter(Boolean).join('&');
-  return `${address.provider}://${address.id}${options ? `?${options}` : ''}`;
+/** The URL of an instance's worker, as the pool and the records name it: it carries no secret. */
+export function providerUrl(address: { provider: Pick<Provider, 'name'>; id: string; port?: number; tls: boolean }): string {
+  const options = [address.port !== undefined && address.port !== 7777 ? `port=${address.port}` : '', address.tls ? 'tls=1' : ''].filter(Boolean).join('&');
+  return `${address.provider.name}://${address.id}${options ? `?${options}` : ''}`;
 }

@@ -1,11 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeWorker, startFixtureProviderApi, type FixtureProviderApi } from '@nt/worker-auth-fixtures';
-import { createPythonBridge } from '../createPythonBridge.js';
-import { ConfigError, WorkerUnreachableError } from '../errors.js';
-import { workerPoolFromEnv } from '../pool/workerSpecs.js';
-import { parseProviderUrl } from './providerAddress.js';
-import { ProviderKeyRejectedError } from './providerApi.js';
+import { ConfigError, createPythonBridge, WorkerUnreachableError, workerPoolFromEnv } from '@nt/bridge';
+import { startFakeWorker } from '@nt/worker-auth-fixtures';
+import { parseProviderUrl, providerUrl } from './providerAddress.js';
+import { ProviderCallError, ProviderKeyRejectedError } from './providerErrors.js';
+import { providerLocator } from './providerLocator.js';
 import { providerResolver } from './providerResolver.js';
+import { findProvider } from './registry.js';
+import { startFixtureProviderApi, type FixtureProviderApi } from './testing/index.js';
 
 const RUNPOD_KEY = 'rpa_fixture_key_0123456789';
 const VAST_KEY = 'vast-fixture-key-abcdef';
@@ -15,7 +16,7 @@ const cleanups: Array<() => Promise<unknown>> = [];
 
 beforeEach(async () => {
   api = await startFixtureProviderApi({ runpod: RUNPOD_KEY, vast: VAST_KEY });
-  env = { RUNPOD_API_KEY: RUNPOD_KEY, VAST_API_KEY: VAST_KEY, NODETOOL_RUNPOD_API_URL: api.runpodUrl, NODETOOL_VAST_API_URL: api.vastUrl };
+  env = api.env();
 });
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -36,26 +37,31 @@ async function failure(resolve: () => Promise<string>): Promise<Error> {
 
 describe('runpod:// and vast:// worker addresses', () => {
   it('parses an id with optional port and tls, and names what is wrong otherwise', () => {
-    expect(parseProviderUrl('runpod://abc123xyz')).toEqual({ provider: 'runpod', id: 'abc123xyz', port: 7777, tls: false });
-    expect(parseProviderUrl('vast://4242?port=8000&tls=1')).toEqual({ provider: 'vast', id: '4242', port: 8000, tls: true });
+    expect(parseProviderUrl('runpod://abc123xyz')).toEqual({ provider: findProvider('runpod'), id: 'abc123xyz', port: 7777, tls: false });
+    expect(parseProviderUrl('vast://4242?port=8000&tls=1')).toEqual({ provider: findProvider('vast'), id: '4242', port: 8000, tls: true });
+    expect(providerUrl(parseProviderUrl('vast://4242?port=8000&tls=1'))).toBe('vast://4242?port=8000&tls=1');
+    expect(() => parseProviderUrl('lambda://abc')).toThrow(/is not a runpod:\/\/ or vast:\/\/ URL/);
     expect(() => parseProviderUrl('vast://not-a-number')).toThrow(/must name a numeric instance id/);
     expect(() => parseProviderUrl('runpod://abc123xyz?port=99999')).toThrow(/port "99999"; expected 1-65535/);
     expect(() => parseProviderUrl('runpod://abc123xyz?region=eu')).toThrow(/unknown parameter "region"/);
     expect(() => parseProviderUrl('runpod://abc123xyz:7777')).toThrow(/only an id/);
   });
 
-  it('is accepted wherever a worker URL is: the bridge, the pool list, the workers file', () => {
-    expect(createPythonBridge({ wsUrl: 'runpod://abc123xyz', env }).target).toBe('runpod://abc123xyz');
-    const pool = workerPoolFromEnv({ ...env, NODETOOL_WORKER_URL: 'runpod://abc123xyz,vast://4242?tls=1,ws://127.0.0.1:8787' });
+  it('is accepted wherever a worker URL is, through the locator the bridge is given: the bridge, the pool list, the workers file', () => {
+    const locator = providerLocator;
+    expect(createPythonBridge({ wsUrl: 'runpod://abc123xyz', env, locator }).target).toBe('runpod://abc123xyz');
+    const pool = workerPoolFromEnv({ ...env, NODETOOL_WORKER_URL: 'runpod://abc123xyz,vast://4242?tls=1,ws://127.0.0.1:8787' }, locator);
     expect(pool.workers.map((worker) => worker.id)).toEqual(['runpod://abc123xyz', 'vast://4242?tls=1', 'ws://127.0.0.1:8787']);
-    expect(() => workerPoolFromEnv({ NODETOOL_WORKER_URL: 'vast://12', NODETOOL_WORKER_DISCOVERY: 'dns' })).toThrow(/found through its provider/);
+    expect(() => workerPoolFromEnv({ NODETOOL_WORKER_URL: 'vast://12', NODETOOL_WORKER_DISCOVERY: 'dns' }, locator)).toThrow(/found through its provider/);
+    expect(() => workerPoolFromEnv({ NODETOOL_WORKER_URL: 'lambda://12' }, locator)).toThrow(/must start with ws:\/\/, wss:\/\/, runpod:\/\/ or vast:\/\//);
   });
 
   it('refuses to start without the provider key, or with an API base that would send it in the clear', () => {
-    expect(() => createPythonBridge({ wsUrl: 'runpod://abc123xyz', env: {} })).toThrow(ConfigError);
-    expect(() => createPythonBridge({ wsUrl: 'runpod://abc123xyz', env: {} })).toThrow(/need RUNPOD_API_KEY/);
-    expect(() => createPythonBridge({ wsUrl: 'vast://12', env: { VAST_API_KEY: 'k' } })).not.toThrow();
-    expect(() => createPythonBridge({ wsUrl: 'vast://12', env: { VAST_API_KEY: 'k', NODETOOL_VAST_API_URL: 'http://api.example.com/v0' } })).toThrow(
+    const locator = providerLocator;
+    expect(() => createPythonBridge({ wsUrl: 'runpod://abc123xyz', env: {}, locator })).toThrow(ConfigError);
+    expect(() => createPythonBridge({ wsUrl: 'runpod://abc123xyz', env: {}, locator })).toThrow(/need RUNPOD_API_KEY/);
+    expect(() => createPythonBridge({ wsUrl: 'vast://12', env: { VAST_API_KEY: 'k' }, locator })).not.toThrow();
+    expect(() => createPythonBridge({ wsUrl: 'vast://12', env: { VAST_API_KEY: 'k', NODETOOL_VAST_API_URL: 'http://api.example.com' }, locator })).toThrow(
       /NODETOOL_VAST_API_URL must be https:\/\//,
     );
   });
@@ -110,6 +116,17 @@ describe('runpod:// and vast:// worker addresses', () => {
     api = await startFixtureProviderApi({ runpod: RUNPOD_KEY, vast: VAST_KEY });
   });
 
+  it('says what the API refused when it refuses the request itself (HTTP 400), instead of calling it unreachable', async () => {
+    const refused = await failure(
+      providerResolver('runpod://abc123xyz', {
+        env,
+        fetch: (url, init) => fetch(url, { ...init, body: JSON.stringify({ query: 'query { pod(input: {podId: 7}) { id } }' }) }),
+      }),
+    );
+    expect(refused).toBeInstanceOf(ProviderCallError);
+    expect(refused.message).toMatch(/RunPod Pod failed: The RunPod API refused POST \(HTTP 400\): .*String/);
+  });
+
   it('asks afresh for every connect attempt, reuses an answer (found or failed) for the outage probe for 2 s, and shares a request in flight', async () => {
     let clock = 0;
     api.podAt('abc123xyz', '203.0.113.7', 41234);
@@ -138,6 +155,7 @@ describe('runpod:// and vast:// worker addresses', () => {
       wsUrl: 'vast://4242',
       workerToken: 'fixture-worker-token',
       env,
+      locator: providerLocator,
       reconnect: { initialDelayMs: 20, maxDelayMs: 200 },
       keepalive: false,
     });

@@ -1,0 +1,10 @@
+export type { Provider } from './provider.js';
+export { PROVIDERS, providerNames, findProvider, providerNamed, isSystemCredential, mayHoldProviderKey } from './registry.js';
+export { isProviderUrl, parseProviderUrl, providerUrl, type ProviderAddress } from './providerAddress.js';
+export { providerApiFromEnv, callProviderApi, type ProviderApi, type ProviderReply } from './providerApi.js';
+export { ProviderKeyRejectedError, ProviderUnavailableError, ProviderCallError, PriceCeilingError } from './providerErrors.js';
+export { providerResolver, PROVIDER_RESOLUTION_TTL_MS, type ProviderResolverOptions } from './providerResolver.js';
+export { providerLocator } from './providerLocator.js';
+export { INSTANCE_PREFIX, type ProviderClient, type ProviderInstance, type RentRequest } from './providerClient.js';
+export { providerClientFor } from './providerClientFor.js';
+export { endpointUrl, type WorkerEndpoint } from './workerEndpoint.js';
