@@ -34,7 +34,7 @@ case "$kind" in
     # The pin of requirements/core.txt is the one source of the version; NODETOOL_VERSION overrides it.
     args=(--build-arg "BASE_IMAGE=$base" --build-arg "NODETOOL_VERSION=${NODETOOL_VERSION:-$(sed -n 's/^nodetool-core==//p' "$context/requirements/core.txt")}")
     extra_input="$(docker image inspect --format '{{.Id}}' "$base")"
-    files=("$context/requirements/core.txt" "$context/scripts/healthcheck.py" "$context/scripts/entrypoint.sh" "$context/scripts/worker-port.sh" "$context/scripts/tls-setup.sh")
+    files=("$context/requirements/core.txt" "$context/scripts/healthcheck.py" "$context/scripts/entrypoint.sh" "$context/scripts/prepare-mounts.sh" "$context/scripts/env-parts.sh" "$context/scripts/worker-port.sh" "$context/scripts/tls-setup.sh")
     extras_used=(build-extras/ca compat)
     ;;
   hf)

@@ -17,7 +17,7 @@ const pod = JSON.parse(readFileSync(at('deploy/runpod/pod.json'), 'utf8')) as {
   supportPublicIp: boolean;
 };
 const vast = JSON.parse(readFileSync(at('deploy/vast/create-instance.json'), 'utf8')) as { image: string; runtype: string; env: Record<string, string> };
-const imageScripts = ['entrypoint.sh', 'worker-port.sh', 'tls-setup.sh', 'healthcheck.py']
+const imageScripts = ['entrypoint.sh', 'prepare-mounts.sh', 'env-parts.sh', 'worker-port.sh', 'tls-setup.sh', 'healthcheck.py']
   .map((file) => readFileSync(at(`apps/worker/scripts/${file}`), 'utf8'))
   .join('\n');
 // Read by the worker itself or by the libraries in the image, not by our scripts.

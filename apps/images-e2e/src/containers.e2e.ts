@@ -1,7 +1,17 @@
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeAuthConformance, makeTestCertificate } from '@nt/worker-auth-fixtures';
-import { checkSmokeResult, containerLogs, docker, healthOf, seedHfCache, startWorkerContainer, waitFor, type RunningContainer } from '@nt/smoke-runner';
+import {
+  checkSmokeResult,
+  containerLogs,
+  docker,
+  healthOf,
+  seedHfCache,
+  startWorkerContainer,
+  waitFor,
+  workerUid,
+  type RunningContainer,
+} from '@nt/smoke-runner';
 import { at } from './repoPaths.js';
 
 const CORE_IMAGE = process.env['CORE_IMAGE'] ?? 'nodetool-core:local';
@@ -35,8 +45,8 @@ describe(`${CORE_IMAGE} container`, () => {
     expect(headerless).toMatch(/unhealthy: the worker answered HTTP 401/);
   });
 
-  it('runs the worker as a non-root user', async () => {
-    expect(await docker(['exec', worker.name, 'id', '-u'])).toBe('10001');
+  it('runs the worker as a non-root user (started as root, as a provider starts it, the entrypoint drops to 10001)', async () => {
+    expect(await workerUid(worker.name)).toBe('10001');
   });
 
   it('answers worker status through the bridge with the token', async () => {
@@ -123,8 +133,11 @@ describe(`${CORE_IMAGE} container serving wss:// on its own port (stunnel in fro
     expect(pinned.code, pinned.stderr).toBe(0);
     // The entrypoint wrote the key to a file only the worker's user reads and dropped it from the environment
     // the worker and stunnel start with (the container's own environment is the platform's, as for the token).
+    // As the worker's user: reading another user's /proc/<pid>/environ needs a capability the container has not.
     const environ = await docker([
       'exec',
+      '--user',
+      '10001',
       worker.name,
       'sh',
       '-c',
@@ -147,11 +160,18 @@ describe(`${CORE_IMAGE} container serving wss:// on its own port (stunnel in fro
 
   it('refuses to start on a TLS setting that cannot work, saying which', async () => {
     const name = `nt-e2e-badtls-${Math.random().toString(36).slice(2, 8)}`;
-    const output = await docker(['run', '--rm', '--name', name, '-e', 'NODETOOL_WORKER_TLS_CERT=/nowhere/cert.pem', CORE_IMAGE]).catch(
-      (error: Error) => error.message,
-    );
+    const withToken = { NODETOOL_WORKER_TOKEN: TOKEN };
+    const output = await docker(
+      ['run', '--rm', '--name', name, '-e', 'NODETOOL_WORKER_TOKEN', '-e', 'NODETOOL_WORKER_TLS_CERT=/nowhere/cert.pem', CORE_IMAGE],
+      undefined,
+      withToken,
+    ).catch((error: Error) => error.message);
     expect(output).toMatch(/NODETOOL_WORKER_TLS_KEY is not set: TLS with your own certificate needs both/);
-    const port = await docker(['run', '--rm', '-e', 'NODETOOL_WORKER_PORT_ENV=VAST_TCP_PORT_70000', CORE_IMAGE]).catch((error: Error) => error.message);
+    const port = await docker(
+      ['run', '--rm', '-e', 'NODETOOL_WORKER_TOKEN', '-e', 'NODETOOL_WORKER_PORT_ENV=VAST_TCP_PORT_70000', CORE_IMAGE],
+      undefined,
+      withToken,
+    ).catch((error: Error) => error.message);
     expect(port).toMatch(/VAST_TCP_PORT_70000 \(named by NODETOOL_WORKER_PORT_ENV\) must be a port number, got ""/);
   }, 120_000);
 });
@@ -159,7 +179,8 @@ describe(`${CORE_IMAGE} container serving wss:// on its own port (stunnel in fro
 describeAuthConformance(
   `${CORE_IMAGE} container`,
   async (token) => {
-    const container = await startWorkerContainer(CORE_IMAGE, { token });
+    // The worker's own contract without a token needs the image's one way to start open (127.0.0.1 only here).
+    const container = await startWorkerContainer(CORE_IMAGE, { token, env: token ? {} : { NODETOOL_WORKER_ALLOW_OPEN: '1' } });
     return { url: container.url, stop: () => container.remove() };
   },
   { timeoutMs: 180_000 },
@@ -205,7 +226,8 @@ describe(`${HF_IMAGE} container with the model offline in its cache volume`, () 
 describeAuthConformance(
   `${HF_IMAGE} container`,
   async (token) => {
-    const container = await startWorkerContainer(HF_IMAGE, { token });
+    // The worker's own contract without a token needs the image's one way to start open (127.0.0.1 only here).
+    const container = await startWorkerContainer(HF_IMAGE, { token, env: token ? {} : { NODETOOL_WORKER_ALLOW_OPEN: '1' } });
     return { url: container.url, stop: () => container.remove() };
   },
   { timeoutMs: 180_000 },

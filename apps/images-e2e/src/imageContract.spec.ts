@@ -67,14 +67,23 @@ describe('docker/core/Dockerfile', () => {
     expect(cmd).not.toMatch(/--port|--host/);
   });
 
-  it('exposes 7777, runs as a non-root user and probes health with a real handshake', () => {
+  it('exposes 7777 and probes health with a real handshake', () => {
     expect(instructions(core, 'EXPOSE').map((i) => i.getArgumentsContent())).toEqual(['7777']);
-    const users = instructions(core, 'USER').map((i) => i.getArgumentsContent());
-    // Numeric, so Kubernetes' runAsNonRoot can verify it without reading /etc/passwd.
-    expect(users.at(-1)).toBe('10001');
     const health = instructions(core, 'HEALTHCHECK')[0] as Healthcheck;
     expect(health.getArgumentsContent()).toMatch(/CMD \["python", "\/opt\/nodetool\/healthcheck\.py"\]/);
     expect(health.getFlags().map((flag) => flag.getName())).toEqual(expect.arrayContaining(['interval', 'timeout', 'start-period', 'retries']));
+  });
+
+  it('starts as root only to own its mounts, and drops to uid 10001 for good before anything reads a setting or a secret', () => {
+    // No USER in the final stage: providers' hosts start it as root, with their volume root-owned.
+    expect(finalStage(core).filter((i) => i.getKeyword() === 'USER')).toEqual([]);
+    const entrypoint = readFileSync(at('apps/worker/scripts/entrypoint.sh'), 'utf8');
+    const drop = entrypoint.indexOf('exec setpriv --reuid=10001 --regid=10001 --clear-groups --inh-caps=-all --bounding-set=-all --no-new-privs -- "$0" "$@"');
+    expect(drop).toBeGreaterThan(0);
+    expect(entrypoint.indexOf('prepare_mounts')).toBeLessThan(drop);
+    for (const later of ['file="$NODETOOL_WORKER_TOKEN_FILE"', 'join_env_parts', 'start_tls_terminator', 'exec "$@"'])
+      expect(entrypoint.indexOf(later), later).toBeGreaterThan(drop);
+    expect(readFileSync(at('docker/core/Dockerfile'), 'utf8')).toMatch(/useradd --uid 10001/);
   });
 
   it('sends the bearer token in its health probe when one is set, from the environment or the token file', () => {
@@ -111,10 +120,10 @@ describe('docker/hf/Dockerfile', () => {
     expect(instructions(hf, 'RUN')[0]?.getArgumentsContent()).toMatch(/nodetool-huggingface==\$\{HF_VERSION\}/);
   });
 
-  it('inherits EXPOSE, HEALTHCHECK and CMD: its final stage only adds the finished environment, as the non-root user', () => {
-    for (const keyword of ['EXPOSE', 'HEALTHCHECK', 'CMD', 'ENTRYPOINT']) expect(instructions(hf, keyword)).toHaveLength(0);
+  it('inherits EXPOSE, HEALTHCHECK, ENTRYPOINT and CMD (the drop to uid 10001 with them): its final stage only adds the finished environment', () => {
+    for (const keyword of ['EXPOSE', 'HEALTHCHECK', 'CMD', 'ENTRYPOINT', 'USER']) expect(instructions(hf, keyword)).toHaveLength(0);
     const final = finalStage(hf).map((i) => i.getTextContent());
-    expect(final).toEqual(['FROM ${CORE_IMAGE}', 'COPY --from=packages /opt/nodetool/venv /opt/nodetool/venv', 'USER 10001']);
+    expect(final).toEqual(['FROM ${CORE_IMAGE}', 'COPY --from=packages /opt/nodetool/venv /opt/nodetool/venv']);
   });
 
   it('copies only tracked paths, so a plain docker build works from a clean clone', () => {
@@ -182,8 +191,9 @@ describe('docker/compose.yaml', () => {
     expect((compose as any).secrets.worker_token).toEqual({ file: '${NODETOOL_WORKER_TOKEN_FILE:-./worker-token}' });
   });
 
-  it('runs the worker with an init, no capabilities, no privilege gain and a memory cap the user can set', () => {
+  it('runs the worker as uid 10001 from the start, with an init, no capabilities, no privilege gain and a memory cap the user can set', () => {
     for (const service of [cpu, gpu]) {
+      expect(service['user']).toBe('10001:10001');
       expect(service['init']).toBe(true);
       expect(service['cap_drop']).toEqual(['ALL']);
       expect(service['security_opt']).toEqual(['no-new-privileges:true']);

@@ -1,15 +1,21 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { configFromEnv, startServer, type RunningServer } from '@nt/server';
-import { containerLogs, healthOf, startWorkerContainer, waitFor, type RunningContainer } from '@nt/smoke-runner';
 import { startFixtureProviderApi, type FixtureProviderApi } from '@nt/providers/testing';
+import { configFromEnv, startServer, type RunningServer } from '@nt/server';
+import { containerLogs, docker, healthOf, startWorkerContainer, waitFor, workerUid, type RunningContainer } from '@nt/smoke-runner';
 
-// `nodetool worker create` with TLS, the real image on the other side: a fixture of RunPod's API whose
-// pod boots into the core image's container with the environment the server gave it (a fresh token,
-// the certificate and key it made). The server must come up over wss://, pinning its own certificate.
+// `nodetool worker create` with the real image on the other side: a fixture of the provider's API
+// (checked against its official client in @nt/providers) whose instance boots into the core image's
+// container, started as the provider's host starts it (root), with the environment exactly as the
+// provider passes it: a fresh token, the certificate and key the server made (on Vast.ai in base64
+// parts, as its 256-character limit forces), HF_HOME under the provider's volume path. The server
+// must come up over wss://, pinning its own certificate.
 const CORE_IMAGE = process.env['CORE_IMAGE'] ?? 'nodetool-core:local';
-const KEYS = { runpod: 'rpa_rented_container_key', vast: 'unused-vast-key' };
+const KEYS = { runpod: 'rpa_rented_container_key', vast: 'vast-rented-container-key' };
 
-describe(`a rented worker served by ${CORE_IMAGE} over wss://, pinned by the server`, () => {
+describe.each([
+  { provider: 'runpod', profile: { provider: 'runpod', gpu_type: 'NVIDIA L4', max_price_per_hour: 1 } },
+  { provider: 'vast', profile: { provider: 'vast', gpu_type: 'RTX 4090', max_price_per_hour: 1 } },
+])(`a rented $provider worker served by ${CORE_IMAGE} over wss://, pinned by the server`, ({ provider, profile }) => {
   let providers: FixtureProviderApi | undefined;
   let server: RunningServer | undefined;
   const containers: RunningContainer[] = [];
@@ -24,11 +30,10 @@ describe(`a rented worker served by ${CORE_IMAGE} over wss://, pinned by the ser
     providers = await startFixtureProviderApi(KEYS, {
       bootDelayMs: 100,
       runpodGpus: { 'NVIDIA L4': { price: 0.44 } },
+      vastOffers: [{ id: 41, gpu_name: 'RTX 4090', num_gpus: 1, dph_base: 0.35 }],
+      // Everything the instance was given, by name only (values never reach an argv).
       onBoot: async ({ env }) => {
-        // Everything the instance was given, by name only (values never reach an argv); HF_HOME points at the
-        // provider's volume, which this container does not have.
-        const { HF_HOME: _volume, ...given } = env;
-        const container = await startWorkerContainer(CORE_IMAGE, { secretEnv: given });
+        const container = await startWorkerContainer(CORE_IMAGE, { secretEnv: env });
         containers.push(container);
         return { host: '127.0.0.1', port: Number(new URL(container.url).port) };
       },
@@ -42,8 +47,7 @@ describe(`a rented worker served by ${CORE_IMAGE} over wss://, pinned by the ser
         PORT: '0',
         NODETOOL_DB: ':memory:',
         NODETOOL_LOCAL_WORKER: '0',
-        RUNPOD_API_KEY: KEYS.runpod,
-        NODETOOL_RUNPOD_API_URL: providers.runpodUrl,
+        ...providers.env(),
         NODETOOL_COST_GUARD_INTERVAL_MS: '1000',
       }),
       webRoot: null,
@@ -57,11 +61,8 @@ describe(`a rented worker served by ${CORE_IMAGE} over wss://, pinned by the ser
       });
       return { status: response.status, body: (await response.json().catch(() => null)) as Record<string, any> };
     };
-    expect(
-      (await call('PUT', '/api/worker-profiles/l4', { provider: 'runpod', gpu_type: 'NVIDIA L4', image: CORE_IMAGE + '-as-pushed:x', max_price_per_hour: 1 }))
-        .status,
-    ).toBe(201);
-    const created = (await call('POST', '/api/rented-workers', { profile: 'l4', attach: true })).body;
+    expect((await call('PUT', '/api/worker-profiles/gpu', { ...profile, image: CORE_IMAGE + '-as-pushed:x' })).status).toBe(201);
+    const created = (await call('POST', '/api/rented-workers', { profile: 'gpu', attach: true })).body;
     expect(created.tls_fingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
     const id = created.id as string;
     let worker: Record<string, any> = created;
@@ -74,17 +75,21 @@ describe(`a rented worker served by ${CORE_IMAGE} over wss://, pinned by the ser
       'the rented container to be healthy and attached',
     );
     expect(worker.error).toBeNull();
-    expect(worker.url).toBe(`runpod://${created.instance_id}?tls=1`);
+    expect(worker.url).toBe(`${provider}://${created.instance_id}?tls=1`);
     const container = containers[0] as RunningContainer;
     await waitFor(async () => (await healthOf(container.name)) === 'healthy', 60_000, 'the container health check (through TLS)');
-    // The container serves the certificate the server made, and the server's bridge to it is up through the pin.
+    // The container serves the certificate the server made, as uid 10001, and the server's bridge to it is up through the pin.
     expect(await containerLogs(container.name)).toContain(`certificate SHA-256 fingerprint ${created.tls_fingerprint}`);
+    expect(await workerUid(container.name)).toBe('10001');
+    // HF_HOME under the provider's volume path was made for the worker, though nothing was mounted there.
+    expect(await docker(['exec', container.name, 'stat', '-c', '%u', provider === 'vast' ? '/data/huggingface' : '/workspace/huggingface'])).toBe('10001');
     const health = (await call('GET', '/health')).body;
     expect(health.pool.workers).toEqual([expect.objectContaining({ id: worker.url, state: 'connected' })]);
     expect(JSON.stringify(health)).not.toContain('PRIVATE KEY');
+    expect(providers.refusals).toEqual([]);
 
     const destroyed = (await call('DELETE', `/api/rented-workers/${encodeURIComponent(id)}`, { confirm: id })).body;
     expect(destroyed.state).toBe('destroyed');
-    expect(providers.pod(created.instance_id)).toBeUndefined();
+    expect(provider === 'vast' ? providers.instance(created.instance_id) : providers.pod(created.instance_id)).toBeUndefined();
   }, 240_000);
 });

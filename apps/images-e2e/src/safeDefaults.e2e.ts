@@ -57,6 +57,23 @@ describe(`${CORE_IMAGE} with its token in a file (Docker secrets)`, () => {
     expect(inspected).toContain('NODETOOL_WORKER_TOKEN_FILE=/run/secrets/worker_token');
   });
 
+  it('refuses to start a worker without any token, in one line naming the settings; NODETOOL_WORKER_ALLOW_OPEN=1 lets one start open', async () => {
+    const refused = await docker(['run', '--rm', CORE_IMAGE]).catch((error: Error) => error.message);
+    expect(refused).toMatch(
+      /nodetool worker: refusing to start without a token: set NODETOOL_WORKER_TOKEN or NODETOOL_WORKER_TOKEN_FILE \(NODETOOL_WORKER_ALLOW_OPEN=1 only for a port no one else can reach\)/,
+    );
+    const badFlag = await docker(['run', '--rm', '-e', 'NODETOOL_WORKER_ALLOW_OPEN=yes', CORE_IMAGE]).catch((error: Error) => error.message);
+    expect(badFlag).toMatch(/NODETOOL_WORKER_ALLOW_OPEN must be 1 or 0, got "yes"/);
+    // Another command is no worker: it runs without a token.
+    expect(await docker(['run', '--rm', CORE_IMAGE, 'python', '-c', 'print("no worker here")'])).toBe('no worker here');
+    const name = `nt-e2e-open-${Math.random().toString(36).slice(2, 8)}`;
+    names.push(name);
+    await docker(['run', '-d', '--init', '--name', name, '-p', '127.0.0.1::7777', '--health-interval', '2s', '-e', 'NODETOOL_WORKER_ALLOW_OPEN=1', CORE_IMAGE]);
+    await waitFor(async () => (await healthOf(name)) === 'healthy', 90_000, `${name} to report healthy`);
+    const port = /127\.0\.0\.1:(\d+)/.exec(await docker(['port', name, '7777/tcp']))?.[1];
+    expect(await statusThroughBridge(`ws://127.0.0.1:${port}`, '')).toBe('connected');
+  });
+
   it('refuses to start with an empty or unreadable token file, saying why, instead of running open', async () => {
     const empty = await docker([
       'run',

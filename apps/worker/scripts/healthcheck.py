@@ -21,9 +21,10 @@ def published_port() -> str:
 
 
 def tls_on() -> bool:
-    """The entrypoint puts stunnel on the published port when either TLS setting asks for it."""
+    """The entrypoint puts stunnel on the published port when any TLS setting asks for it (a PEM value may come in parts)."""
     mode = os.environ.get("NODETOOL_WORKER_TLS", "")
-    return mode == "self-signed" or bool(os.environ.get("NODETOOL_WORKER_TLS_CERT") or os.environ.get("NODETOOL_WORKER_TLS_CERT_PEM"))
+    given = ("NODETOOL_WORKER_TLS_CERT", "NODETOOL_WORKER_TLS_CERT_PEM", "NODETOOL_WORKER_TLS_CERT_PEM__PARTS")
+    return mode == "self-signed" or any(os.environ.get(name) for name in given)
 
 
 # Through TLS when it is on, so the probe covers the terminator too; the certificate is not checked

@@ -55,6 +55,10 @@ export async function startWorkerContainer(
     hostNetworkPort?: number;
     /** Host directories mounted read-only: `{ '/host/dir': '/in/container' }`. */
     mounts?: Record<string, string>;
+    /** Host directories mounted read-write, as a provider mounts its volume: `{ '/host/dir': '/workspace' }`. */
+    binds?: Record<string, string>;
+    /** Start as this user (`10001:10001`, with every capability dropped and no privilege gain, as compose does); default: the image's (root). */
+    user?: string;
     /** Variables passed by name only (their values never in an argv), like the token. */
     secretEnv?: Record<string, string>;
   } = {},
@@ -69,6 +73,8 @@ export async function startWorkerContainer(
   if (options.token) args.push('-e', 'NODETOOL_WORKER_TOKEN');
   if (options.volume) args.push('-v', `${options.volume}:/app/huggingface`);
   for (const [host, inside] of Object.entries(options.mounts ?? {})) args.push('-v', `${host}:${inside}:ro`);
+  for (const [host, inside] of Object.entries(options.binds ?? {})) args.push('-v', `${host}:${inside}`);
+  if (options.user) args.push('--user', options.user, '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges');
   for (const [key, value] of Object.entries(options.env ?? {})) args.push('-e', `${key}=${value}`);
   for (const key of Object.keys(options.secretEnv ?? {})) args.push('-e', key);
   await docker([...args, image], undefined, { ...(options.token ? { NODETOOL_WORKER_TOKEN: options.token } : {}), ...(options.secretEnv ?? {}) });
@@ -133,4 +139,18 @@ export async function imageAvailable(image: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** The uid the worker process (python -m nodetool.worker) runs as inside a container, read from /proc. */
+export function workerUid(name: string, host = process.env['DOCKER_HOST'] ?? engineHost()): Promise<string> {
+  return docker(
+    [
+      'exec',
+      name,
+      'sh',
+      '-c',
+      'for p in /proc/[0-9]*; do if tr "\\0" " " < $p/cmdline 2>/dev/null | grep -q "^python -m nodetool.worker"; then sed -n "s/^Uid:[[:space:]]*\\([0-9]*\\).*/\\1/p" $p/status; fi; done',
+    ],
+    host,
+  );
 }

@@ -11,5 +11,6 @@ export {
   seedHfCache,
   imageAvailable,
   freeLoopbackPort,
+  workerUid,
   type RunningContainer,
 } from './containerWorker.js';
