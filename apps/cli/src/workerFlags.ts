@@ -1,5 +1,5 @@
 import { DnsDiscovery, workerPoolFromEnv, type PythonBridgeOptions, type WorkerSpec } from '@nt/bridge';
-import { providerLocator } from '@nt/providers';
+import { PROVIDERS, providerLocator } from '@nt/providers';
 import type { Io } from './io.js';
 
 /** The flags every command that talks to a worker accepts (parseArgs option specs). */
@@ -10,7 +10,7 @@ export const WORKER_FLAG_OPTIONS = {
 } as const;
 
 export const WORKER_FLAGS_HELP = `Worker: --worker-url URL (else NODETOOL_WORKER_URL, or the first of NODETOOL_WORKERS_FILE; unset: a local worker process)
-        ws://, wss://, or a rented instance: runpod://POD_ID (RUNPOD_API_KEY), vast://INSTANCE_ID (VAST_API_KEY), [?port=7777&tls=1]
+        ws://, wss://, or a rented instance: ${PROVIDERS.map((provider) => `${provider.name}://ID (${provider.keyVariable})`).join(', ')}, [?port=7777&tls=1]
         --token-file FILE (else NODETOOL_WORKER_TOKEN_FILE, or NODETOOL_WORKER_TOKEN)
         wss:// trusts NODETOOL_WORKER_CA (a PEM file) or the pin NODETOOL_WORKER_TLS_FINGERPRINT (SHA-256, as the worker logs it)
         --worker-token TOKEN works too, but any user of this machine can read it in \`ps\`.`;

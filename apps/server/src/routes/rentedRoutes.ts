@@ -63,7 +63,7 @@ export function addRentedRoutes(router: Router, app: App): void {
 
   router.add('POST', '/api/rented-workers/activity', async ({ request }) => {
     const body = (await readJsonBody(request, 16 * 1024)) as Record<string, unknown>;
-    if (typeof body?.['worker'] !== 'string') throw new InvalidRequestError('"worker" must be a rented worker\'s URL (runpod://… or vast://…) or id');
+    if (typeof body?.['worker'] !== 'string') throw new InvalidRequestError('"worker" must be a rented worker\'s URL (<provider>://<instance>) or id');
     if (!app.rented.touch(body['worker'])) throw new RentError(404, `no rented worker ${body['worker']}`);
     return { status: 204 };
   });
