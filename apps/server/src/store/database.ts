@@ -1,69 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { MIGRATIONS, type Migration } from './migrations.js';
 
 export type Db = Database.Database;
 
-const MIGRATIONS = [
-  `CREATE TABLE workflows (
-     id TEXT PRIMARY KEY,
-     name TEXT NOT NULL,
-     description TEXT NOT NULL DEFAULT '',
-     document TEXT NOT NULL,
-     created_at TEXT NOT NULL,
-     updated_at TEXT NOT NULL
-   )`,
-  `CREATE TABLE jobs (
-     id TEXT PRIMARY KEY,
-     workflow_id TEXT,
-     status TEXT NOT NULL,
-     graph TEXT NOT NULL,
-     params TEXT NOT NULL,
-     result TEXT,
-     error TEXT,
-     created_at TEXT NOT NULL,
-     finished_at TEXT
-   )`,
-  `CREATE INDEX jobs_by_created ON jobs (created_at DESC)`,
-  // Renting workers: profiles (no secret in them), the instances rented, and what the cost guard did.
-  `CREATE TABLE worker_profiles (
-     name TEXT PRIMARY KEY,
-     profile TEXT NOT NULL,
-     created_at TEXT NOT NULL,
-     updated_at TEXT NOT NULL
-   )`,
-  `CREATE TABLE rented_workers (
-     id TEXT PRIMARY KEY,
-     provider TEXT NOT NULL,
-     instance_id TEXT NOT NULL,
-     name TEXT NOT NULL,
-     profile TEXT NOT NULL,
-     state TEXT NOT NULL,
-     stage TEXT NOT NULL,
-     gpu TEXT,
-     price_per_hour REAL,
-     token_file TEXT NOT NULL,
-     tls_fingerprint TEXT,
-     attached INTEGER NOT NULL,
-     attach_requested INTEGER NOT NULL DEFAULT 0,
-     created_at TEXT NOT NULL,
-     running_since INTEGER,
-     spent_before REAL NOT NULL DEFAULT 0,
-     last_activity INTEGER NOT NULL,
-     error TEXT
-   )`,
-  `CREATE TABLE guard_events (
-     id INTEGER PRIMARY KEY AUTOINCREMENT,
-     at TEXT NOT NULL,
-     worker TEXT NOT NULL,
-     action TEXT NOT NULL,
-     reason TEXT NOT NULL,
-     detail TEXT NOT NULL
-   )`,
-];
+/** The database was written by a newer server: this one does not know its schema and must not touch it. */
+export class NewerSchemaError extends Error {}
 
 /** Opens (creating if needed) the server's SQLite file and applies pending migrations. */
-export function openDatabase(path: string): Db {
+export function openDatabase(path: string, migrations: readonly Migration[] = MIGRATIONS): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
@@ -71,10 +17,29 @@ export function openDatabase(path: string): Db {
   // lose the last commits. FULL would fsync on every job update, the server's hottest write path.
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
-  const applied = db.pragma('user_version', { simple: true }) as number;
-  db.transaction(() => {
-    for (let version = applied; version < MIGRATIONS.length; version++) db.exec(MIGRATIONS[version] as string);
-    db.pragma(`user_version = ${MIGRATIONS.length}`);
-  })();
+  try {
+    migrate(db, migrations);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   return db;
+}
+
+/** Runs every migration past the database's `user_version`, all or none (one transaction). */
+export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): void {
+  const applied = db.pragma('user_version', { simple: true }) as number;
+  const latest = migrations.length;
+  if (applied > latest) {
+    throw new NewerSchemaError(
+      `the database is at schema version ${applied}, newer than this server knows (${latest}): it was written by a newer release; use that release or a copy of the database`,
+    );
+  }
+  db.transaction(() => {
+    for (const migration of migrations.slice(applied)) {
+      if (typeof migration.up === 'string') db.exec(migration.up);
+      else migration.up(db);
+    }
+    db.pragma(`user_version = ${latest}`);
+  })();
 }

@@ -1,0 +1,106 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * The server's schema, one numbered step at a time. APPEND ONLY: a released migration is never edited,
+ * because a user's database has already run it; a change is a new entry at the end. `user_version`
+ * holds how many have run. store/migrations.spec.ts upgrades a database from every earlier version
+ * (the released SQL is kept there as test data) and fails when a released entry changes.
+ */
+export interface Migration {
+  /** Its 1-based number: `user_version` after it ran. */
+  version: number;
+  /** What it does, for errors and the upgrade log. */
+  name: string;
+  up: string | ((db: Database.Database) => void);
+}
+
+/** The last migration of the last release; everything up to it is frozen. */
+export const RELEASED_VERSION = 6;
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'workflows',
+    up: `CREATE TABLE workflows (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     description TEXT NOT NULL DEFAULT '',
+     document TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   )`,
+  },
+  {
+    version: 2,
+    name: 'jobs',
+    up: `CREATE TABLE jobs (
+     id TEXT PRIMARY KEY,
+     workflow_id TEXT,
+     status TEXT NOT NULL,
+     graph TEXT NOT NULL,
+     params TEXT NOT NULL,
+     result TEXT,
+     error TEXT,
+     created_at TEXT NOT NULL,
+     finished_at TEXT
+   )`,
+  },
+  { version: 3, name: 'jobs by creation time', up: `CREATE INDEX jobs_by_created ON jobs (created_at DESC)` },
+  // Renting workers: profiles (no secret in them), the instances rented, and what the cost guard did.
+  {
+    version: 4,
+    name: 'worker profiles',
+    up: `CREATE TABLE worker_profiles (
+     name TEXT PRIMARY KEY,
+     profile TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   )`,
+  },
+  {
+    version: 5,
+    name: 'rented workers',
+    up: `CREATE TABLE rented_workers (
+     id TEXT PRIMARY KEY,
+     provider TEXT NOT NULL,
+     instance_id TEXT NOT NULL,
+     name TEXT NOT NULL,
+     profile TEXT NOT NULL,
+     state TEXT NOT NULL,
+     stage TEXT NOT NULL,
+     gpu TEXT,
+     price_per_hour REAL,
+     token_file TEXT NOT NULL,
+     tls_fingerprint TEXT,
+     attached INTEGER NOT NULL,
+     attach_requested INTEGER NOT NULL DEFAULT 0,
+     created_at TEXT NOT NULL,
+     running_since INTEGER,
+     spent_before REAL NOT NULL DEFAULT 0,
+     last_activity INTEGER NOT NULL,
+     error TEXT
+   )`,
+  },
+  {
+    version: 6,
+    name: 'cost guard events',
+    up: `CREATE TABLE guard_events (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     at TEXT NOT NULL,
+     worker TEXT NOT NULL,
+     action TEXT NOT NULL,
+     reason TEXT NOT NULL,
+     detail TEXT NOT NULL
+   )`,
+  },
+  // Migration 5 was edited in place once (commit a3559eb): a database made between the two commits has
+  // rented_workers without attach_requested. SQLite has no ADD COLUMN IF NOT EXISTS, hence the check.
+  {
+    version: 7,
+    name: 'rented_workers.attach_requested where it is missing',
+    up: (db) => {
+      const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('rented_workers') as string[];
+      if (!columns.includes('attach_requested')) db.exec('ALTER TABLE rented_workers ADD COLUMN attach_requested INTEGER NOT NULL DEFAULT 0');
+    },
+  },
+];
