@@ -6,39 +6,34 @@ import nx from '@nx/eslint-plugin';
  * `testing/` helpers. A library that imports a higher layer, or product code that imports a fixture,
  * fails `nx run-many -t lint`.
  */
+// At the bottom, beside the contract: Node-only building blocks with no project dependency of their own
+// (settings declarations, certificates), usable by every layer that runs on Node.
+const base = ['scope:node', 'scope:contract'];
 const layers = [
   { sourceTag: 'scope:contract', onlyDependOnLibsWithTags: ['scope:contract'] },
-  { sourceTag: 'scope:bridge', onlyDependOnLibsWithTags: ['scope:contract'] },
+  { sourceTag: 'scope:node', onlyDependOnLibsWithTags: [] },
+  { sourceTag: 'scope:bridge', onlyDependOnLibsWithTags: [...base] },
   { sourceTag: 'scope:dsl', onlyDependOnLibsWithTags: ['scope:contract'] },
   // The providers (one folder each, a registry): their APIs over the bridge's errors and locator seam, nothing above.
-  { sourceTag: 'scope:providers', onlyDependOnLibsWithTags: ['scope:bridge', 'scope:contract'] },
+  { sourceTag: 'scope:providers', onlyDependOnLibsWithTags: ['scope:bridge', ...base] },
   // The runtime reads the providers' key names only, for the never-send list.
-  { sourceTag: 'scope:runtime', onlyDependOnLibsWithTags: ['scope:providers', 'scope:bridge', 'scope:contract'] },
+  { sourceTag: 'scope:runtime', onlyDependOnLibsWithTags: ['scope:providers', 'scope:bridge', ...base] },
   // Renting workers, provider-neutral: profiles and the cost guard over the providers' registry and clients.
-  { sourceTag: 'scope:provisioning', onlyDependOnLibsWithTags: ['scope:providers', 'scope:bridge', 'scope:contract'] },
-  { sourceTag: 'scope:runner', onlyDependOnLibsWithTags: ['scope:runtime', 'scope:providers', 'scope:bridge', 'scope:contract', 'scope:dsl'] },
-  { sourceTag: 'scope:server', onlyDependOnLibsWithTags: ['scope:runtime', 'scope:provisioning', 'scope:providers', 'scope:bridge', 'scope:contract'] },
+  { sourceTag: 'scope:provisioning', onlyDependOnLibsWithTags: ['scope:providers', 'scope:bridge', ...base] },
+  { sourceTag: 'scope:runner', onlyDependOnLibsWithTags: ['scope:runtime', 'scope:providers', 'scope:bridge', ...base, 'scope:dsl'] },
+  { sourceTag: 'scope:server', onlyDependOnLibsWithTags: ['scope:runtime', 'scope:provisioning', 'scope:providers', 'scope:bridge', ...base] },
   {
     sourceTag: 'scope:cli',
-    onlyDependOnLibsWithTags: ['scope:runtime', 'scope:provisioning', 'scope:providers', 'scope:bridge', 'scope:contract', 'scope:dsl'],
+    onlyDependOnLibsWithTags: ['scope:runtime', 'scope:provisioning', 'scope:providers', 'scope:bridge', ...base, 'scope:dsl'],
   },
-  // The browser bundle: the contract's types and nothing that runs on Node.
+  // The browser bundle: the contract and nothing that runs on Node.
   { sourceTag: 'scope:web', onlyDependOnLibsWithTags: ['scope:contract'] },
-  { sourceTag: 'scope:fixtures', onlyDependOnLibsWithTags: ['scope:contract'] },
+  { sourceTag: 'scope:fixtures', onlyDependOnLibsWithTags: [...base] },
   // The release tooling reads its own tag format and nothing of ours.
   { sourceTag: 'scope:release', onlyDependOnLibsWithTags: [] },
   {
     sourceTag: 'type:e2e',
-    onlyDependOnLibsWithTags: [
-      'scope:runner',
-      'scope:runtime',
-      'scope:providers',
-      'scope:bridge',
-      'scope:contract',
-      'scope:dsl',
-      'scope:server',
-      'scope:release',
-    ],
+    onlyDependOnLibsWithTags: ['scope:runner', 'scope:runtime', 'scope:providers', 'scope:bridge', ...base, 'scope:dsl', 'scope:server', 'scope:release'],
   },
 ];
 const withFixtures = layers.map((rule) => ({ ...rule, onlyDependOnLibsWithTags: [...rule.onlyDependOnLibsWithTags, 'scope:fixtures'] }));

@@ -1,8 +1,9 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selfSignedCertificate } from '@nt/certificates';
 import { docker } from '@nt/smoke-runner';
 import { at } from './repoPaths.js';
 
@@ -41,17 +42,11 @@ function cleanCopy(): string {
 }
 
 /** A throwaway CA certificate: its body is what must never show up in an image layer. */
-function markerCa(dir: string): { path: string; body: string } {
+async function markerCa(dir: string): Promise<{ path: string; body: string }> {
   const path = join(dir, 'marker.crt');
-  execFileSync(
-    'openssl',
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'marker.key'), '-out', path, '-subj', `/CN=nodetool-marker-${suffix}`, '-days', '1'],
-    { stdio: 'ignore' },
-  );
-  rmSync(join(dir, 'marker.key'));
-  const lines = readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((line) => line && !line.startsWith('-----'));
+  const { certPem } = await selfSignedCertificate({ commonName: `nodetool-marker-${suffix}`, days: 1 });
+  writeFileSync(path, certPem);
+  const lines = certPem.split('\n').filter((line) => line && !line.startsWith('-----'));
   return { path, body: lines[Math.floor(lines.length / 2)]! };
 }
 
@@ -65,7 +60,7 @@ describe('docker compose --profile cpu build from a clean clone', () => {
     expect(readdirSync(join(extras, 'ca'))).toEqual(['README.md']);
     expect(readdirSync(join(extras, 'wheels'))).toEqual(['README.md']);
 
-    marker = markerCa(join(extras, 'ca'));
+    marker = await markerCa(join(extras, 'ca'));
     // This machine reaches PyPI through a TLS-inspecting proxy: pip in the build must trust its CA,
     // as a user behind such a proxy would drop theirs in build-extras/ca/ (docs/worker-deployment.md).
     if (existsSync('/etc/ssl/certs/ca-certificates.crt')) copyFileSync('/etc/ssl/certs/ca-certificates.crt', join(extras, 'ca', 'this-network.crt'));

@@ -99,7 +99,7 @@ describe(`${CORE_IMAGE} container serving wss:// on its own port (stunnel in fro
   }, 240_000);
 
   it('serves a certificate of your own from mounted files, trusted by the client through NODETOOL_WORKER_CA', async () => {
-    const own = makeTestCertificate({ commonName: '127.0.0.1', ip: '127.0.0.1' });
+    const own = await makeTestCertificate({ commonName: '127.0.0.1', ip: '127.0.0.1' });
     const worker = await startWorkerContainer(CORE_IMAGE, {
       token: TOKEN,
       mounts: { [own.dir]: '/tls' },
@@ -117,7 +117,7 @@ describe(`${CORE_IMAGE} container serving wss:// on its own port (stunnel in fro
   }, 240_000);
 
   it('serves a certificate given as values (NODETOOL_WORKER_TLS_CERT_PEM/_KEY_PEM, as nodetool worker create passes it), pinned by the client', async () => {
-    const pem = makeTestCertificate();
+    const pem = await makeTestCertificate();
     const worker = await startWorkerContainer(CORE_IMAGE, {
       token: TOKEN,
       env: {},

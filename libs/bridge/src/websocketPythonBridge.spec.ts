@@ -1,9 +1,5 @@
-import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestCertificate, startFakeWorker, type FakeWorker } from '@nt/worker-auth-fixtures';
 import {
   ConfigError,
@@ -287,29 +283,22 @@ describe('WebsocketPythonBridge against the fake worker', () => {
 });
 
 describe('WebsocketPythonBridge over wss://', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'nt-tls-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-    ],
-    { stdio: 'ignore' },
-  );
-  const tls = { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
+  // Trusted by address through a CA setting: the certificate names 127.0.0.1.
+  let tls: { key: string; cert: string };
+  // The image's self-signed certificate names no address: a rented worker is reached by IP, so the pin identifies it.
+  let pinnedTls: { key: string; cert: string };
+  let fingerprint: string;
+  let keyFile: string;
+  let missingFile: string;
+  beforeAll(async () => {
+    const byAddress = await makeTestCertificate({ commonName: '127.0.0.1' });
+    tls = { key: byAddress.key, cert: byAddress.cert };
+    const named = await makeTestCertificate();
+    pinnedTls = { key: named.key, cert: named.cert };
+    fingerprint = named.fingerprint;
+    keyFile = named.keyFile;
+    missingFile = `${named.dir}/missing.pem`;
+  });
 
   it('connects to a self-signed worker when given its CA', async () => {
     const worker = await fake(TOKEN, tls);
@@ -324,11 +313,6 @@ describe('WebsocketPythonBridge over wss://', () => {
     const { bridge } = bridgeFor(worker);
     await expect(bridge.connect()).rejects.toThrow(/Cannot reach the worker at wss:\/\/127\.0\.0\.1:\d+: self.signed certificate/);
   });
-
-  // The image's self-signed certificate names no address: a rented worker is reached by IP, so the pin identifies it.
-  const named = makeTestCertificate();
-  const pinnedTls = { key: named.key, cert: named.cert };
-  const fingerprint = named.fingerprint;
 
   it('connects to a worker whose certificate has the pinned fingerprint, whatever its name, pasted in any common form', async () => {
     const worker = await fake(TOKEN, pinnedTls);
@@ -359,10 +343,10 @@ describe('WebsocketPythonBridge over wss://', () => {
 
   it('names a bad fingerprint or CA file setting before connecting', () => {
     expect(() => normalizeFingerprint('AB:CD')).toThrow(/NODETOOL_WORKER_TLS_FINGERPRINT must be a SHA-256 fingerprint/);
-    expect(() => createPythonBridge({ wsUrl: 'wss://127.0.0.1:1', env: { NODETOOL_WORKER_CA: join(dir, 'missing.pem') } })).toThrow(
+    expect(() => createPythonBridge({ wsUrl: 'wss://127.0.0.1:1', env: { NODETOOL_WORKER_CA: missingFile } })).toThrow(
       /cannot read the worker CA file .*missing\.pem \(NODETOOL_WORKER_CA\): ENOENT/,
     );
-    expect(() => createPythonBridge({ wsUrl: 'wss://127.0.0.1:1', env: { NODETOOL_WORKER_CA: named.keyFile } })).toThrow(/holds no PEM certificate/);
+    expect(() => createPythonBridge({ wsUrl: 'wss://127.0.0.1:1', env: { NODETOOL_WORKER_CA: keyFile } })).toThrow(/holds no PEM certificate/);
     expect(createPythonBridge({ wsUrl: 'wss://127.0.0.1:1', env: { NODETOOL_WORKER_TLS_FINGERPRINT: fingerprint.toLowerCase() } })).toBeDefined();
   });
 });

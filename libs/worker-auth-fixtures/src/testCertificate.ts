@@ -1,10 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { selfSignedCertificate } from '@nt/certificates';
 
-/** A throwaway self-signed certificate (EC P-256, one day) for TLS tests, made with openssl. */
+/** A throwaway self-signed certificate (EC P-256, one day) for TLS tests, also written to files for mounts and CA settings. */
 export interface TestCertificate {
   dir: string;
   certFile: string;
@@ -15,37 +14,15 @@ export interface TestCertificate {
   fingerprint: string;
 }
 
-/** `ip` puts that address in the subject alternative names (for CA trust by address); without it the certificate names only `commonName`. */
-export function makeTestCertificate(options: { commonName?: string; ip?: string } = {}): TestCertificate {
+/** The product's own certificate function; `ip` adds that address to the names (for CA trust by address). */
+export async function makeTestCertificate(options: { commonName?: string; ip?: string } = {}): Promise<TestCertificate> {
+  const made = await selfSignedCertificate({ commonName: options.commonName, ipAddresses: options.ip ? [options.ip] : [], days: 1 });
   const dir = mkdtempSync(join(tmpdir(), 'nt-test-cert-'));
   const certFile = join(dir, 'cert.pem');
   const keyFile = join(dir, 'key.pem');
-  const names = options.ip ? ['-addext', `subjectAltName=IP:${options.ip}`] : [];
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      `/CN=${options.commonName ?? 'nodetool-worker'}`,
-      ...names,
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-    ],
-    { stdio: 'ignore' },
-  );
+  writeFileSync(certFile, made.certPem);
   // A container's user (uid 10001) reads them in the container suites; a real key is chown'ed instead.
+  writeFileSync(keyFile, made.keyPem, { mode: 0o644 });
   chmodSync(dir, 0o755);
-  chmodSync(keyFile, 0o644);
-  const cert = readFileSync(certFile, 'utf8');
-  return { dir, certFile, keyFile, cert, key: readFileSync(keyFile, 'utf8'), fingerprint: new X509Certificate(cert).fingerprint256 };
+  return { dir, certFile, keyFile, cert: made.certPem, key: made.keyPem, fingerprint: made.fingerprint };
 }

@@ -1,3 +1,4 @@
+import { selfSignedCertificate } from '@nt/certificates';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,7 +18,6 @@ import {
 import { overCeiling, rentableProblem, rentRequestOf, spendOf, type WorkerProfile } from '@nt/provisioning';
 import type { RentedWorkerInfo } from '@nt/api-contract';
 import type { WorkerPool } from '../workers/workerPool.js';
-import { makeInstanceCertificate } from './instanceCertificate.js';
 import type { GuardEvent, RentedStore, RentedWorker } from './rentedStore.js';
 
 export interface RentedWorkersOptions {
@@ -151,7 +151,9 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
     const name = `${INSTANCE_PREFIX}${profile.name}-${randomBytes(3).toString('hex')}`;
     const tokenFile = join(this.options.tokenDir, `${name}.token`);
     writeFileSync(tokenFile, token, { mode: 0o600 });
-    const certificate = await makeInstanceCertificate();
+    // Made here, so the server knows the fingerprint it pins before the instance exists; the instance
+    // gets certificate and key in its environment (the entrypoint writes them for stunnel), kept nowhere else.
+    const certificate = await selfSignedCertificate({ commonName: 'nodetool-worker', days: 825 });
     const env: Record<string, string> = {
       NODETOOL_WORKER_TOKEN: token,
       HF_HOME: `${profile.volumeMount}/huggingface`,

@@ -1,0 +1,1 @@
+export { selfSignedCertificate, type CertificateOptions, type SelfSignedCertificate } from './selfSignedCertificate.js';
