@@ -1,58 +1,40 @@
 import { ConfigError } from '@nt/bridge';
-import { models, MODELS_HELP } from './commands/models.js';
-import { nodesList, NODES_LIST_HELP } from './commands/nodesList.js';
-import { rentedWorkers, RENTED_WORKERS_HELP } from './commands/rentedWorkers.js';
-import { workerProfile, WORKER_PROFILE_HELP } from './commands/workerProfile.js';
-import { workerStatus, WORKER_STATUS_HELP } from './commands/workerStatus.js';
-import { workflowsRun, WORKFLOWS_RUN_HELP } from './commands/workflowsRun.js';
+import { COMMAND_GROUPS, type CommandGroup } from './commandGroups.js';
 import { EXIT, type ExitCode } from './exitCodes.js';
 import { processIo, type Io } from './io.js';
 
 export { EXIT, type ExitCode } from './exitCodes.js';
 
+const HELP_FLAGS = new Set(['--help', '-h', 'help']);
+
 const HELP = `Usage: nodetool <command>
 
 Commands:
-  workflows run    Run a workflow file (.json or .ts)
-  run              Run every workflow a .ts DSL file exports
-  nodes list       List the node types a run can use
-  worker status    Check a worker: protocol, nodes, namespaces, round trip
-  worker profile   Add, list, show or remove the profiles GPU workers are rented from
-  worker create | list | stop | start | destroy   Rent and release GPU workers (through the server)
-  models           List, download, evict or delete the worker's HuggingFace models
+${Object.values(COMMAND_GROUPS)
+  .map((group) => `  ${group.summary}`)
+  .join('\n')}
 
 Exit codes: 0 ok, 1 failed, 2 usage or invalid input, 3 worker unreachable, 4 token rejected.
+\`nodetool <group> --help\` (nodetool worker --help) prints one group's usage.
 
-${WORKFLOWS_RUN_HELP}
-
-${NODES_LIST_HELP}
-
-${WORKER_STATUS_HELP}
-
-${WORKER_PROFILE_HELP}
-
-${RENTED_WORKERS_HELP}
-
-${MODELS_HELP}`;
+${[...new Set(Object.values(COMMAND_GROUPS).map((group) => group.usage))].join('\n\n')}`;
 
 /** Runs one command line and returns its exit code; never calls process.exit. */
 export async function runCli(argv: string[], io: Io = processIo): Promise<ExitCode> {
-  const [group, command, ...rest] = argv;
+  const [first, ...rest] = argv;
   try {
-    if (group === 'worker' && command === 'status') return await workerStatus(rest, io);
-    if (group === 'worker' && command === 'profile') return await workerProfile(rest, io);
-    if (group === 'worker' && ['create', 'list', 'stop', 'start', 'destroy'].includes(command as string))
-      return await rentedWorkers(command as string, rest, io, io.confirm);
-    if (group === 'workflows' && command === 'run') return await workflowsRun(rest, io, 'one');
-    if (group === 'run') return await workflowsRun(argv.slice(1), io, 'all');
-    if (group === 'nodes' && command === 'list') return await nodesList(rest, io);
-    if (group === 'models') return await models(argv.slice(1), io);
-    if (group === undefined || group === '--help' || group === '-h' || group === 'help') {
-      io.out(HELP);
+    if (first === undefined || HELP_FLAGS.has(first)) {
+      // `nodetool help worker` is `nodetool worker --help`.
+      const asked = rest[0] !== undefined ? COMMAND_GROUPS[rest[0]] : undefined;
+      io.out(asked ? asked.usage : HELP);
       return EXIT.ok;
     }
-    io.err(`nodetool: unknown command "${[group, command].filter(Boolean).join(' ')}"\n\n${HELP}`);
-    return EXIT.usage;
+    const group = Object.hasOwn(COMMAND_GROUPS, first) ? COMMAND_GROUPS[first] : undefined;
+    if (!group) {
+      io.err(`nodetool: unknown command "${first}"\n\n${HELP}`);
+      return EXIT.usage;
+    }
+    return await runGroup(first, group, rest, io);
   } catch (error) {
     // parseArgs throws on unknown or malformed options.
     if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
@@ -66,4 +48,22 @@ export async function runCli(argv: string[], io: Io = processIo): Promise<ExitCo
     }
     throw error;
   }
+}
+
+async function runGroup(name: string, group: CommandGroup, args: string[], io: Io): Promise<ExitCode> {
+  if (group.run) return group.run(args, io);
+  const [command, ...rest] = args;
+  if (command !== undefined && HELP_FLAGS.has(command)) {
+    io.out(group.usage);
+    return EXIT.ok;
+  }
+  const run = command !== undefined && group.commands && Object.hasOwn(group.commands, command) ? group.commands[command] : undefined;
+  if (!run) {
+    const known = Object.keys(group.commands ?? {}).join(', ');
+    io.err(
+      `${command === undefined ? `nodetool ${name}: which command? (${known})` : `nodetool ${name}: unknown command "${command}" (${known})`}\n\n${group.usage}`,
+    );
+    return EXIT.usage;
+  }
+  return run(rest, io);
 }
