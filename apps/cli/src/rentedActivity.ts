@@ -1,5 +1,5 @@
 import { isProviderUrl } from '@nt/providers';
-import { ServerClient } from './serverClient.js';
+import { serverApi } from './serverClient.js';
 
 /**
  * A run against a rented worker (a cloud instance's URL) tells the server, whose cost guard would
@@ -9,7 +9,7 @@ import { ServerClient } from './serverClient.js';
 export async function reportRentedActivity(workerUrl: string | undefined): Promise<void> {
   if (!workerUrl || !isProviderUrl(workerUrl)) return;
   try {
-    await ServerClient.fromFlags(undefined).call('POST', '/api/rented-workers/activity', { worker: workerUrl });
+    await serverApi(undefined).api.rentedWorkers.activity({ body: { worker: workerUrl } });
   } catch {
     // No server, or a worker it did not rent: nothing keeps count, nothing to do.
   }

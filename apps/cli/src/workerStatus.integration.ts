@@ -108,7 +108,9 @@ describe('nodetool worker status against the real worker', () => {
   it('exits 2 on an unknown command or option, saying which', async () => {
     const command = await nodetool(['worker', 'stats']);
     expect(command.code).toBe(2);
-    expect(command.stderr).toMatch(/^nodetool: unknown command "worker stats"/);
+    expect(command.stderr).toMatch(
+      /^nodetool worker: unknown command "stats" \(status, profile, create, list, stop, start, destroy\)\n\nUsage: nodetool worker status/,
+    );
     const option = await nodetool(['worker', 'status', '--bogus']);
     expect(option.code).toBe(2);
     expect(option.stderr).toMatch(/Unknown option '--bogus'/);

@@ -8,6 +8,7 @@ import type { CostGuardLoop } from './rented/costGuardLoop.js';
 import type { RentedWorkers } from './rented/rentedWorkers.js';
 import type { HostPolicy } from './security/hostPolicy.js';
 import type { ServerToken } from './security/serverToken.js';
+import type { SessionStore } from './security/sessions.js';
 
 /** Everything a route or the WebSocket hub may use. */
 export interface App {
@@ -24,4 +25,6 @@ export interface App {
   hostPolicy: HostPolicy;
   /** Null when no NODETOOL_SERVER_TOKEN is set (the server then listens on loopback only). */
   serverToken: ServerToken | null;
+  /** Browser sessions for the server token (null without one). */
+  sessions: SessionStore | null;
 }

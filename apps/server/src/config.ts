@@ -26,6 +26,8 @@ export interface ServerConfig {
   maxBodyBytes: number;
   /** NODETOOL_SERVER_TOKEN: when set, every API call and the WebSocket need it. Kept in memory only. */
   serverToken: string | null;
+  /** NODETOOL_SESSION_DAYS: how long a browser login lasts, on the server. */
+  sessionDays: number;
   /** NODETOOL_ALLOWED_HOSTS, beyond loopback and the bound host. */
   allowedHosts: string[];
   /** NODETOOL_ALLOWED_ORIGINS, beyond the server's own. */
@@ -94,6 +96,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     webRoot: env['NODETOOL_WEB_ROOT'] || defaultWebRoot(),
     maxBodyBytes: integer(env, 'NODETOOL_MAX_BODY_BYTES', 64 * 1024 * 1024, 1),
     serverToken,
+    sessionDays: integer(env, 'NODETOOL_SESSION_DAYS', 7, 1, 365),
     allowedHosts: list(env, 'NODETOOL_ALLOWED_HOSTS'),
     allowedOrigins: list(env, 'NODETOOL_ALLOWED_ORIGINS').map((origin) => checkOrigin(origin)),
     graphLimits: {

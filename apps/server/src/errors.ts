@@ -1,9 +1,10 @@
 /**
  * What can go wrong in the server's own terms. Routes and the WebSocket throw these; one function
- * (http/httpError.ts, statusOf) turns them into a status, the same over HTTP and WebSocket.
+ * (http/httpError.ts, toHttpError) turns them into a status, the same over HTTP and WebSocket. Clients
+ * read that status (each route's contract lists the ones it answers) and the message; there are no
+ * separate error codes.
  */
 export class DomainError extends Error {
-  readonly code: string = 'SERVER_ERR';
   constructor(message: string) {
     super(message);
     this.name = new.target.name;
@@ -11,19 +12,15 @@ export class DomainError extends Error {
 }
 
 /** The request itself is malformed (a field of the wrong type, a bad id). */
-export class InvalidRequestError extends DomainError {
-  override readonly code = 'SERVER_ERR_INVALID_REQUEST';
-}
+export class InvalidRequestError extends DomainError {}
 
 export class WorkflowNotFoundError extends DomainError {
-  override readonly code = 'SERVER_ERR_WORKFLOW_NOT_FOUND';
   constructor(readonly workflowId: string) {
     super(`no workflow with id "${workflowId}"`);
   }
 }
 
 export class JobNotFoundError extends DomainError {
-  override readonly code = 'SERVER_ERR_JOB_NOT_FOUND';
   constructor(readonly jobId: string) {
     super(`no job with id "${jobId}"`);
   }
@@ -31,7 +28,6 @@ export class JobNotFoundError extends DomainError {
 
 /** A run with this id exists already. */
 export class JobExistsError extends DomainError {
-  override readonly code = 'SERVER_ERR_JOB_EXISTS';
   constructor(readonly jobId: string) {
     super(`a job with id "${jobId}" already exists`);
   }
@@ -39,25 +35,19 @@ export class JobExistsError extends DomainError {
 
 /** A job that has ended cannot be cancelled. */
 export class JobNotRunningError extends DomainError {
-  override readonly code = 'SERVER_ERR_JOB_NOT_RUNNING';
   constructor(jobId: string, status: string) {
     super(`job "${jobId}" is not running (it is ${status})`);
   }
 }
 
 /** A run needs Python nodes but no worker is connected, or the server is shutting down. */
-export class WorkerUnavailableError extends DomainError {
-  override readonly code = 'SERVER_ERR_WORKER_UNAVAILABLE';
-}
+export class WorkerUnavailableError extends DomainError {}
 
 /** The server runs as many runs as it allows and its queue is full (NODETOOL_MAX_QUEUED_RUNS). */
-export class TooManyRunsError extends DomainError {
-  override readonly code = 'SERVER_ERR_TOO_MANY_RUNS';
-}
+export class TooManyRunsError extends DomainError {}
 
 /** A model (or a download of it) the worker does not have. */
 export class ModelNotCachedError extends DomainError {
-  override readonly code = 'SERVER_ERR_MODEL_NOT_FOUND';
   constructor(
     readonly model: string,
     message = `${model} is not in the worker's cache`,
@@ -68,7 +58,6 @@ export class ModelNotCachedError extends DomainError {
 
 /** The model is being downloaded; deleting it now would race the download. */
 export class DownloadInProgressError extends DomainError {
-  override readonly code = 'SERVER_ERR_DOWNLOAD_IN_PROGRESS';
   constructor(readonly model: string) {
     super(`${model} is being downloaded; cancel the download first (POST /api/models/download/cancel)`);
   }

@@ -199,7 +199,10 @@ describe('a server with NODETOOL_SERVER_TOKEN', () => {
     });
     expect(response.status).toBe(200);
     const cookie = response.headers.get('set-cookie') ?? '';
-    expect(cookie).toMatch(/^nodetool_session=[\w-]+\.[\w-]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+$/);
+    // Each attribute, in whatever order the cookie library writes them.
+    const [pair, ...attributes] = cookie.split('; ');
+    expect(pair).toMatch(/^nodetool_session=[\w-]+\.[\w-]+$/);
+    expect(attributes.sort()).toEqual(['HttpOnly', expect.stringMatching(/^Max-Age=\d+$/), 'Path=/', 'SameSite=Strict']);
     expect(cookie).not.toContain(TOKEN);
     const session = { cookie: cookie.split(';')[0] as string };
     expect((await api(server, 'GET', '/api/jobs', undefined, session)).status).toBe(200);
@@ -216,6 +219,38 @@ describe('a server with NODETOOL_SERVER_TOKEN', () => {
     expect(wrong.status).toBe(302);
     expect(wrong.headers.location).toBe('/');
     expect(wrong.headers['set-cookie']).toBeUndefined();
+  });
+});
+
+describe('paths an attacker shapes', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startTestServer({ env: { NODETOOL_SERVER_TOKEN: TOKEN, NODETOOL_LOCAL_WORKER: '0' } });
+  }, 60_000);
+  afterAll(() => server.close());
+
+  it('never redirects a ?token= link to another site, however many slashes or backslashes lead the path', async () => {
+    const host = { host: new URL(server.url).host };
+    for (const [path, location] of [
+      ['//x//evil.com/?token=1', '/x//evil.com/'],
+      ['//evil.com/?token=1', '/evil.com/'],
+      ['/\\evil.com/?token=1&tab=2', '/evil.com/?tab=2'],
+      ['/%2F%2Fevil.com/?token=1', '/%2F%2Fevil.com/'],
+    ]) {
+      const answer = await raw(server, 'GET', path as string, host);
+      expect(answer.status, path).toBe(302);
+      expect(answer.headers.location, path).toBe(location);
+      expect(new URL(answer.headers.location as string, 'http://self.example').host, path).toBe('self.example');
+    }
+  });
+
+  it('answers a malformed %-escape with 400 naming it, not a 500', async () => {
+    for (const path of ['/api/jobs/%E0%A4%A', '/api/workflows/%', '/%zz']) {
+      const answer = await raw(server, 'GET', path, { host: new URL(server.url).host, authorization: `Bearer ${TOKEN}` });
+      expect(answer.status, path).toBe(400);
+      expect(JSON.parse(answer.body), path).toEqual({ error: 'the path has a malformed %-escape' });
+      expect(answer.headers['x-frame-options'], path).toBe('DENY');
+    }
   });
 });
 

@@ -13,10 +13,26 @@ export type {
   ServerJobUpdate,
   ServerRunEvent,
 } from './runEvents.js';
-export type { GraphDocument, NodeRunRecord, JobResult, JobRecord, JobSummary } from './jobs.js';
-export type { ModelDownloadProgress, ResidentModel, CachedModelSummary, ModelsReport } from './models.js';
-export type { WorkerState, WorkerHealth, PoolHealth, HealthReport } from './workerHealth.js';
-export type { WorkflowSummary, EditorNode, EditorEdge, StoredWorkflow } from './workflows.js';
+export { GraphDocument, NodeRunRecord, JobResult, JobRecord, JobSummary, JobStarted, RunRequest } from './jobs.js';
+export { ModelDownloadProgress, ResidentModel, CachedModelSummary, ModelsReport } from './models.js';
+export { WorkerState, WorkerHealth, PoolHealth, HealthReport } from './workerHealth.js';
+export { WorkflowSummary, StoredWorkflow, ImportedWorkflow, type EditorNode, type EditorEdge, type WorkflowDocument } from './workflows.js';
 export type { ClientCommand, ServerMessage } from './wsMessages.js';
 export type { NodeMetadata, LoadError } from '@nt/protocol';
-export type { RentedWorkerInfo, GuardEventInfo } from './rentedWorkers.js';
+export { RentedWorkerInfo, GuardEventInfo, WorkerProfileRecord } from './rentedWorkers.js';
+export { apiContract, routesOf, websocketEndpoint, type ApiContract } from './http/contract.js';
+export {
+  route,
+  type Access,
+  type ErrorStatus,
+  type HandlerReply,
+  type HttpMethod,
+  type RouteGroup,
+  type RouteInput,
+  type RouteSpec,
+  type SuccessReply,
+} from './http/route.js';
+export { ApiError, ErrorReply } from './http/errorReply.js';
+export { createClient, type ClientOf, type Transport } from './http/client.js';
+export { fillPath, pathPattern } from './http/paths.js';
+export { endpointTable } from './http/endpointTable.js';

@@ -1,42 +1,82 @@
-import type { NodeStatus, ServerJobStatus } from './runEvents.js';
+import { z } from 'zod';
+
+const NodeStatus = z.enum(['running', 'completed', 'failed', 'skipped', 'cancelled']);
+const ServerJobStatus = z.enum(['running', 'completed', 'failed', 'cancelled', 'queued']);
 
 /** A graph as stored and sent: nodes with their values, edges between handles. */
-export interface GraphDocument {
-  nodes: Array<{ id: string; type: string; data: Record<string, unknown> }>;
-  edges: Array<{ id?: string; source: string; sourceHandle: string; target: string; targetHandle: string }>;
-}
+export const GraphDocument = z.object({
+  nodes: z.array(z.object({ id: z.string(), type: z.string(), data: z.record(z.string(), z.unknown()) })),
+  edges: z.array(z.object({ id: z.string().optional(), source: z.string(), sourceHandle: z.string(), target: z.string(), targetHandle: z.string() })),
+});
+export type GraphDocument = z.infer<typeof GraphDocument>;
 
 /** One node's part of a finished run. */
-export interface NodeRunRecord {
-  type: string;
-  status: NodeStatus | 'pending';
-  error?: string;
-  duration_ms?: number;
-  outputs?: Record<string, unknown>;
+export const NodeRunRecord = z.object({
+  type: z.string(),
+  status: z.union([NodeStatus, z.literal('pending')]),
+  error: z.string().optional(),
+  duration_ms: z.number().optional(),
+  outputs: z.record(z.string(), z.unknown()).optional(),
   /** The worker that ran it (its URL without credentials, or `stdio:<python>`), for Python nodes. */
-  worker?: string;
-}
+  worker: z.string().optional(),
+});
+export type NodeRunRecord = z.infer<typeof NodeRunRecord>;
 
 /** What a run left: JSON-safe outputs (by sink name), per-node records, its duration. */
-export interface JobResult {
-  outputs: Record<string, unknown>;
-  nodes: Record<string, NodeRunRecord>;
-  duration_ms: number;
-}
+export const JobResult = z.object({
+  outputs: z.record(z.string(), z.unknown()),
+  nodes: z.record(z.string(), NodeRunRecord),
+  duration_ms: z.number(),
+});
+export type JobResult = z.infer<typeof JobResult>;
 
 /** A job as /api/jobs/:id answers it; `nodes` holds live per-node states while it runs. */
-export interface JobRecord {
-  id: string;
-  workflow_id: string | null;
-  status: ServerJobStatus;
-  graph: GraphDocument;
-  params: Record<string, unknown>;
-  result: JobResult | null;
-  error: string | null;
-  created_at: string;
-  finished_at: string | null;
-  nodes?: Record<string, { status: string; progress?: number; total?: number }>;
-}
+export const JobRecord = z.object({
+  id: z.string(),
+  workflow_id: z.string().nullable(),
+  status: ServerJobStatus,
+  graph: GraphDocument,
+  params: z.record(z.string(), z.unknown()),
+  result: JobResult.nullable(),
+  error: z.string().nullable(),
+  created_at: z.string(),
+  finished_at: z.string().nullable(),
+  nodes: z
+    .record(z.string(), z.object({ status: z.string(), progress: z.number().optional(), total: z.number().optional(), worker: z.string().optional() }))
+    .optional(),
+});
+export type JobRecord = z.infer<typeof JobRecord>;
 
 /** The job list leaves the graph out. */
-export type JobSummary = Omit<JobRecord, 'graph'>;
+export const JobSummary = JobRecord.omit({ graph: true });
+export type JobSummary = z.infer<typeof JobSummary>;
+
+/** A run started without waiting: 202 with its id and where it stands. */
+export const JobStarted = z.object({ job_id: z.string(), status: ServerJobStatus });
+export type JobStarted = z.infer<typeof JobStarted>;
+
+/**
+ * What a run asks for (POST /api/run, POST /api/workflows/:id/run, the WebSocket's run_job): a saved
+ * workflow by id, or an inline graph or workflow document (checked by the runtime, which names every
+ * problem), its params, and how it treats models.
+ */
+export const RunRequest = z.object({
+  workflow_id: z.string({ error: '"workflow_id" must be a string' }).optional(),
+  graph: z.unknown().optional(),
+  workflow: z.unknown().optional(),
+  params: z.record(z.string(), z.unknown(), { error: '"params" must be an object' }).optional(),
+  /** A caller-chosen id: it appears in URLs and logs. */
+  job_id: z
+    .string()
+    .regex(/^[\w.-]{1,100}$/, { error: '"job_id" must be 1-100 letters, digits, "_", "-" or "."' })
+    .optional(),
+  /** Answer with the finished job instead of 202 (HTTP only; also `?wait=true`). */
+  wait: z.boolean({ error: '"wait" must be true or false' }).optional(),
+  /** How long the run's models stay loaded after it: "5m", "30s", 0, -1 (the server's NODETOOL_MODEL_KEEP_ALIVE by default). */
+  keep_alive: z.union([z.string(), z.number()], { error: '"keep_alive" must be a duration like "5m", or a number of seconds' }).optional(),
+  /** false: fail instead of downloading models the worker lacks. */
+  download_missing: z.boolean({ error: '"download_missing" must be true or false' }).optional(),
+  /** Run a node again on another worker when its worker was lost while it ran (it may have had effects). */
+  retry_on_worker_loss: z.boolean({ error: '"retry_on_worker_loss" must be true or false' }).optional(),
+});
+export type RunRequest = z.infer<typeof RunRequest>;

@@ -1,58 +1,64 @@
+import { z } from 'zod';
+
 /** The worker's models as the server reports them: on disk (its cache), loaded (held by the keep-alive), downloading. */
 
 /** Progress of one download into the worker's cache (the worker's models.download progress frames). */
-export interface ModelDownloadProgress {
-  repo_id: string;
+export const ModelDownloadProgress = z.object({
+  repo_id: z.string(),
   /** The worker it downloads to, in a pool of several. */
-  worker?: string;
+  worker: z.string().optional(),
   /** One file of the repo, when only that file is fetched. */
-  path: string | null;
-  status: 'start' | 'progress' | 'completed' | 'cancelled' | 'error';
-  downloaded_bytes: number;
-  total_bytes: number;
-  downloaded_files: number;
-  total_files: number;
-  error?: string;
-}
+  path: z.string().nullable(),
+  status: z.enum(['start', 'progress', 'completed', 'cancelled', 'error']),
+  downloaded_bytes: z.number(),
+  total_bytes: z.number(),
+  downloaded_files: z.number(),
+  total_files: z.number(),
+  error: z.string().optional(),
+});
+export type ModelDownloadProgress = z.infer<typeof ModelDownloadProgress>;
 
 /** A set of models the keep-alive holds loaded on the worker. */
-export interface ResidentModel {
+export const ResidentModel = z.object({
   /** Model keys: `repo_id`, or `repo_id:path` for one file. */
-  models: string[];
+  models: z.array(z.string()),
   /** The worker that holds it, in a pool of several. */
-  worker?: string;
-  job_id: string;
+  worker: z.string().optional(),
+  job_id: z.string(),
   /** Epoch ms. */
-  since: number;
-  last_used: number;
+  since: z.number(),
+  last_used: z.number(),
   /** When it will be released; null while a run uses it, or when kept until evicted. */
-  expires_at: number | null;
+  expires_at: z.number().nullable(),
   /** The keep-alive left, measured by the server when it answered (no clock of the client's involved). */
-  remaining_ms: number | null;
+  remaining_ms: z.number().nullable(),
   /** The keep-alive it was last given ("5m", "forever"). */
-  keep_alive: string;
+  keep_alive: z.string(),
   /** Runs using it right now. */
-  in_use: number;
-}
+  in_use: z.number(),
+});
+export type ResidentModel = z.infer<typeof ResidentModel>;
 
 /** A model in the worker's cache. */
-export interface CachedModelSummary {
-  repo_id: string;
+export const CachedModelSummary = z.object({
+  repo_id: z.string(),
   /** The worker whose cache holds it. */
-  worker?: string;
-  path: string | null;
-  size_on_disk: number | null;
+  worker: z.string().optional(),
+  path: z.string().nullable(),
+  size_on_disk: z.number().nullable(),
   /** What the worker inferred (e.g. "hf.sentence_similarity"), when it could. */
-  type: string | null;
+  type: z.string().nullable(),
   /** Whether the keep-alive holds it loaded. */
-  resident: boolean;
-}
+  resident: z.boolean(),
+});
+export type CachedModelSummary = z.infer<typeof CachedModelSummary>;
 
 /** GET /api/models. */
-export interface ModelsReport {
-  cached: CachedModelSummary[];
-  resident: ResidentModel[];
-  downloads: ModelDownloadProgress[];
+export const ModelsReport = z.object({
+  cached: z.array(CachedModelSummary),
+  resident: z.array(ResidentModel),
+  downloads: z.array(ModelDownloadProgress),
   /** The server's default keep-alive ("5m"). */
-  keep_alive: string;
-}
+  keep_alive: z.string(),
+});
+export type ModelsReport = z.infer<typeof ModelsReport>;

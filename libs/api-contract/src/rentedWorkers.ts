@@ -1,40 +1,73 @@
+import { z } from 'zod';
+
 /** A rented GPU worker as the server reports it (GET /api/rented-workers, WS rented_worker). */
-export interface RentedWorkerInfo {
+export const RentedWorkerInfo = z.object({
   /** `<provider>:<instance id>` */
-  id: string;
+  id: z.string(),
   /** The provider's name in the server's registry (`runpod`, `vast`). */
-  provider: string;
-  instance_id: string;
+  provider: z.string(),
+  instance_id: z.string(),
   /** Its name at the provider: `nodetool-<profile>-<random>`. */
-  name: string;
-  profile: string;
-  state: 'creating' | 'provisioning' | 'running' | 'stopped' | 'destroyed' | 'failed';
+  name: z.string(),
+  profile: z.string(),
+  state: z.enum(['creating', 'provisioning', 'running', 'stopped', 'destroyed', 'failed']),
   /** What it is doing, for people: provisioning, starting, healthy, stopped (why), failed. */
-  stage: string;
-  gpu: string | null;
-  price_per_hour: number | null;
+  stage: z.string(),
+  gpu: z.string().nullable(),
+  price_per_hour: z.number().nullable(),
   /** Its pool id: its provider's URL, `<provider>://<instance>?tls=1`. */
-  url: string;
+  url: z.string(),
   /** The certificate the server made for it and pins (null only for a worker rented before TLS was required). */
-  tls_fingerprint: string | null;
-  attached: boolean;
-  created_at: string;
-  uptime_seconds: number;
+  tls_fingerprint: z.string().nullable(),
+  attached: z.boolean(),
+  created_at: z.string(),
+  uptime_seconds: z.number(),
   /** USD, every running period so far at its hourly price. */
-  cost_so_far: number;
-  last_activity: string;
-  error: string | null;
-}
+  cost_so_far: z.number(),
+  last_activity: z.string(),
+  error: z.string().nullable(),
+});
+export type RentedWorkerInfo = z.infer<typeof RentedWorkerInfo>;
 
 /** Something the cost guard (or a failed creation) did, and why. */
-export interface GuardEventInfo {
-  id: number;
-  at: string;
+export const GuardEventInfo = z.object({
+  id: z.number(),
+  at: z.string(),
   /** A rented worker's id, or a provider for a reconciliation that failed. */
-  worker: string;
+  worker: z.string(),
   /** stop, start, destroy, report, and their -failed forms */
-  action: string;
+  action: z.string(),
   /** idle, ttl, spend, orphan, run-waiting, create-failed, over-ceiling, provider */
-  reason: string;
-  detail: string;
-}
+  reason: z.string(),
+  detail: z.string(),
+});
+export type GuardEventInfo = z.infer<typeof GuardEventInfo>;
+
+/**
+ * A worker profile as stored and listed; no secret is ever in one, only the name of the variable that
+ * holds the provider key. A profile sent to the server is checked by the provisioning library, which has
+ * the provider-specific rules and names the field at fault.
+ */
+export const WorkerProfileRecord = z.object({
+  name: z.string(),
+  provider: z.string(),
+  gpu_type: z.string(),
+  gpu_count: z.number(),
+  image: z.string(),
+  volume_gb: z.number(),
+  volume_mount: z.string(),
+  container_disk_gb: z.number(),
+  cuda_min: z.string(),
+  max_price_per_hour: z.number(),
+  api_key_env: z.string(),
+  port: z.number(),
+  tls: z.boolean(),
+  max_instances: z.number(),
+  guard: z.object({
+    idle_stop_minutes: z.number(),
+    max_hours: z.number(),
+    max_spend: z.number(),
+    on_stopped_run: z.enum(['restart', 'fail']),
+  }),
+});
+export type WorkerProfileRecord = z.infer<typeof WorkerProfileRecord>;

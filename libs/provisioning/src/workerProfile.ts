@@ -1,3 +1,4 @@
+import type { WorkerProfileRecord } from '@nt/api-contract';
 import { findProvider, mayHoldProviderKey, providerNames, type Provider, type RentRequest } from '@nt/providers';
 
 /** The cost guard of a profile: when a rented worker is stopped without anyone asking. */
@@ -182,7 +183,7 @@ export function rentRequestOf(profile: WorkerProfile, name: string, env: Record<
 }
 
 /** The stored and written form (snake_case), the inverse of parseProfile. */
-export function profileToRecord(profile: WorkerProfile): Record<string, unknown> {
+export function profileToRecord(profile: WorkerProfile): WorkerProfileRecord {
   return {
     name: profile.name,
     provider: profile.provider,

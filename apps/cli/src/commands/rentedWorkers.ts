@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { RentedWorkerInfo } from '@nt/api-contract';
 import { EXIT, type ExitCode } from '../exitCodes.js';
 import type { Io } from '../io.js';
-import { SERVER_FLAGS_HELP, ServerCallError, ServerClient } from '../serverClient.js';
+import { SERVER_FLAGS_HELP, serverApi, serverCallFailure, type ServerApi } from '../serverClient.js';
 
 export const RENTED_WORKERS_HELP = `Usage: nodetool worker create <profile> [--attach] [--json]
        nodetool worker list [--json]
@@ -44,18 +44,17 @@ export async function rentedWorkers(command: string, argv: string[], io: Io, con
   if (positionals.length !== wants)
     return usage(`worker ${command} takes ${wants ? `one ${command === 'create' ? 'profile name' : 'worker id'}` : 'no arguments'}`);
   try {
-    const server = ServerClient.fromFlags(values.server);
+    const { api } = serverApi(values.server);
     const target = positionals[0] as string;
-    const path = `/api/rented-workers/${encodeURIComponent(target)}`;
     if (command === 'list') {
-      const { body } = await server.call<{ workers: RentedWorkerInfo[] }>('GET', '/api/rented-workers');
+      const { body } = await api.rentedWorkers.list();
       if (values.json) io.out(JSON.stringify(body.workers, null, 2));
       else printTable(body.workers, io);
       return EXIT.ok;
     }
-    if (command === 'create') return await create(server, target, values.attach, values.json, io);
+    if (command === 'create') return await create(api, target, values.attach, values.json, io);
     if (command === 'stop' || command === 'start') {
-      const { body } = await server.call<RentedWorkerInfo>('POST', `${path}/${command}`);
+      const { body } = await api.rentedWorkers[command]({ params: { id: target } });
       io.out(values.json ? JSON.stringify(body, null, 2) : `${body.id}: ${body.stage}`);
       return EXIT.ok;
     }
@@ -67,23 +66,22 @@ export async function rentedWorkers(command: string, argv: string[], io: Io, con
           return EXIT.failed;
         }
       }
-      const { body } = await server.call<RentedWorkerInfo>('DELETE', path, { confirm: target });
+      const { body } = await api.rentedWorkers.destroy({ params: { id: target }, body: { confirm: target } });
       io.out(values.json ? JSON.stringify(body, null, 2) : `${body.id}: destroyed (cost $${body.cost_so_far.toFixed(2)} in all)`);
       return EXIT.ok;
     }
     return usage(`unknown worker command "${command}"`);
   } catch (error) {
-    if (error instanceof ServerCallError) {
-      io.err(`nodetool: ${error.message}`);
-      return error.exitCode;
-    }
-    throw error;
+    const failure = serverCallFailure(error);
+    if (!failure) throw error;
+    io.err(`nodetool: ${failure.message}`);
+    return failure.exitCode;
   }
 }
 
 /** Rents, then follows the worker until it is healthy or failed, printing each stage once. */
-async function create(server: ServerClient, profile: string, attach: boolean, json: boolean, io: Io): Promise<ExitCode> {
-  let { body: worker } = await server.call<RentedWorkerInfo>('POST', '/api/rented-workers', { profile, attach });
+async function create(api: ServerApi, profile: string, attach: boolean, json: boolean, io: Io): Promise<ExitCode> {
+  let { body: worker } = await api.rentedWorkers.create({ body: { profile, attach } });
   const say = (info: RentedWorkerInfo) =>
     json ? io.err(JSON.stringify({ id: info.id, state: info.state, stage: info.stage })) : io.err(`${info.id}: ${info.stage}`);
   say(worker);
@@ -96,7 +94,7 @@ async function create(server: ServerClient, profile: string, attach: boolean, js
     }
     if (worker.stage.startsWith('healthy') && (!attach || worker.attached)) break;
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    worker = (await server.call<RentedWorkerInfo>('GET', `/api/rented-workers/${encodeURIComponent(worker.id)}`)).body;
+    worker = (await api.rentedWorkers.get({ params: { id: worker.id } })).body;
     if (worker.stage !== shown) {
       say(worker);
       shown = worker.stage;

@@ -4,7 +4,7 @@ import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { PROVIDERS } from '@nt/providers';
 import { EXIT, type ExitCode } from '../exitCodes.js';
 import type { Io } from '../io.js';
-import { SERVER_FLAGS_HELP, ServerCallError, ServerClient } from '../serverClient.js';
+import { SERVER_FLAGS_HELP, serverApi, serverCallFailure } from '../serverClient.js';
 
 const each = (describe: (provider: (typeof PROVIDERS)[number]) => string) => PROVIDERS.map(describe).join(', ');
 
@@ -54,27 +54,27 @@ export async function workerProfile(argv: string[], io: Io): Promise<ExitCode> {
     return EXIT.usage;
   };
   try {
-    const server = ServerClient.fromFlags(values.server);
+    const { api } = serverApi(values.server);
     if (sub === 'list') {
-      const { body } = await server.call<{ profiles: Array<Record<string, unknown>> }>('GET', '/api/worker-profiles');
+      const { body } = await api.workerProfiles.list();
       if (values.json) io.out(JSON.stringify(body.profiles, null, 2));
       else if (!body.profiles.length) io.out('no worker profiles (nodetool worker profile add)');
       else
         for (const profile of body.profiles)
           io.out(
-            `${String(profile['name']).padEnd(20)} ${profile['provider']}  ${profile['gpu_count']}× ${profile['gpu_type']}  ≤ $${profile['max_price_per_hour']}/h  ${profile['image']}`,
+            `${profile.name.padEnd(20)} ${profile.provider}  ${profile.gpu_count}× ${profile.gpu_type}  ≤ $${profile.max_price_per_hour}/h  ${profile.image}`,
           );
       return EXIT.ok;
     }
     if (sub === 'show' || sub === 'rm') {
       if (positionals.length !== 1) return usage(`worker profile ${sub} takes one profile name`);
-      const path = `/api/worker-profiles/${encodeURIComponent(positionals[0] as string)}`;
+      const name = positionals[0] as string;
       if (sub === 'rm') {
-        await server.call('DELETE', path);
+        await api.workerProfiles.delete({ params: { name } });
         io.out(`removed the profile ${positionals[0]}`);
         return EXIT.ok;
       }
-      const { body } = await server.call<Record<string, unknown>>('GET', path);
+      const { body } = await api.workerProfiles.get({ params: { name } });
       io.out(values.json ? JSON.stringify(body, null, 2) : toYaml(body).trimEnd());
       return EXIT.ok;
     }
@@ -100,15 +100,14 @@ export async function workerProfile(argv: string[], io: Io): Promise<ExitCode> {
     }
     const name = typeof profile?.['name'] === 'string' ? profile['name'] : '';
     if (!name) return usage('the profile needs a "name" (or --name)');
-    const { status } = await server.call('PUT', `/api/worker-profiles/${encodeURIComponent(name)}`, profile);
+    const { status } = await api.workerProfiles.put({ params: { name }, body: profile });
     io.out(`${status === 201 ? 'added' : 'updated'} the profile ${name}`);
     return EXIT.ok;
   } catch (error) {
-    if (error instanceof ServerCallError) {
-      io.err(`nodetool: ${error.message}`);
-      return error.exitCode;
-    }
-    throw error;
+    const failure = serverCallFailure(error);
+    if (!failure) throw error;
+    io.err(`nodetool: ${failure.message}`);
+    return failure.exitCode;
   }
 }
 

@@ -14,7 +14,7 @@ import {
   type SecretPolicy,
   type Workflow,
 } from '@nt/runtime';
-import type { ServerRunEvent } from '@nt/api-contract';
+import type { JobRecord, ServerRunEvent } from '@nt/api-contract';
 import { JobExistsError, TooManyRunsError, WorkerUnavailableError } from '../errors.js';
 import type { RunModelOptions } from '../runs/runRequest.js';
 import type { JobStore, StoredJob } from '../store/jobStore.js';
@@ -249,7 +249,7 @@ export class JobManager extends EventEmitter {
   }
 
   /** The stored job, with live per-node states while it runs. */
-  get(jobId: string): (StoredJob & { nodes?: Record<string, unknown> }) | null {
+  get(jobId: string): JobRecord | null {
     const unsaved = this.unsaved.get(jobId);
     if (unsaved) return unsaved;
     const job = this.jobs.get(jobId);

@@ -1,10 +1,11 @@
-import type { App } from '../app.js';
-import type { Router } from '../http/router.js';
+import type { apiContract } from '@nt/api-contract';
+import type { Handlers } from '../http/contractRoutes.js';
+import { isAuthenticated } from '../security/authenticate.js';
 
-export function addHealthRoutes(router: Router, app: App): void {
+export const healthHandlers: Handlers<typeof apiContract.health> = {
   // Public, for load balancers and probes; only an authenticated caller learns more than "up".
-  router.addPublic('GET', '/health', ({ authenticated }) => {
-    if (!authenticated) return { status: 200, body: { status: 'ok' } };
+  get: ({ app, request }) => {
+    if (!isAuthenticated(request)) return { status: 200, body: { status: 'ok' } };
     return {
       status: 200,
       body: {
@@ -16,5 +17,5 @@ export function addHealthRoutes(router: Router, app: App): void {
         resident_models: app.models.resident(),
       },
     };
-  });
-}
+  },
+};

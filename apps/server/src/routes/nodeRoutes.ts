@@ -1,12 +1,11 @@
+import type { apiContract } from '@nt/api-contract';
 import { NodeCatalog } from '@nt/runtime';
-import type { App } from '../app.js';
-import type { Router } from '../http/router.js';
+import type { Handlers } from '../http/contractRoutes.js';
 
-export function addNodeRoutes(router: Router, app: App): void {
-  // TS built-ins always; the worker's nodes while it is connected.
-  router.add('GET', '/api/nodes', ({ query }) => {
-    const namespace = query.get('namespace');
-    const nodes = new NodeCatalog(app.workers.catalog()).allMetadata().filter((node) => !namespace || node.node_type.startsWith(`${namespace}.`));
+export const nodeHandlers: Handlers<typeof apiContract.nodes> = {
+  // TS built-ins always; the workers' nodes while one is connected.
+  list: ({ app, query }) => {
+    const nodes = new NodeCatalog(app.workers.catalog()).allMetadata().filter((node) => !query.namespace || node.node_type.startsWith(`${query.namespace}.`));
     return { status: 200, body: { worker_connected: app.workers.connected().length > 0, nodes } };
-  });
-}
+  },
+};

@@ -1,30 +1,32 @@
-import { checkGraphLimits, loadWorkflow, validateStructure, pruneEditorOnly } from '@nt/runtime';
-import type { App } from '../app.js';
+import type { apiContract } from '@nt/api-contract';
+import { checkGraphLimits, loadWorkflow, pruneEditorOnly, validateStructure } from '@nt/runtime';
 import { WorkflowNotFoundError } from '../errors.js';
-import { readJsonBody } from '../http/readJsonBody.js';
-import type { Router } from '../http/router.js';
+import type { Handlers } from '../http/contractRoutes.js';
+import { readRunRequest } from '../runs/runRequest.js';
+import { startRun } from '../runs/startRun.js';
 
-export function addWorkflowRoutes(router: Router, app: App): void {
+export const workflowHandlers: Handlers<typeof apiContract.workflows> = {
   // Import a workflow file (the editor's saved format or a bare graph); the same id again replaces it.
-  router.add('POST', '/api/workflows', async ({ request }) => {
-    const document = await readJsonBody(request, app.config.maxBodyBytes);
-    checkGraphLimits(document, app.config.graphLimits);
-    const workflow = loadWorkflow(document, 'workflow');
+  import: ({ app, body }) => {
+    checkGraphLimits(body, app.config.graphLimits);
+    const workflow = loadWorkflow(body, 'workflow');
     validateStructure(pruneEditorOnly(workflow.graph));
-    const stored = app.workflows.save(workflow, document as Record<string, unknown>);
+    const stored = app.workflows.save(workflow, body as Record<string, unknown>);
     return { status: 201, body: { id: stored.id, name: stored.name, node_count: workflow.graph.nodes.length } };
-  });
+  },
 
-  router.add('GET', '/api/workflows', () => ({ status: 200, body: { workflows: app.workflows.list() } }));
+  list: ({ app }) => ({ status: 200, body: { workflows: app.workflows.list() } }),
 
-  router.add('GET', '/api/workflows/:id', ({ params }) => {
-    const stored = app.workflows.get(params['id'] as string);
-    if (!stored) throw new WorkflowNotFoundError(params['id'] as string);
+  get: ({ app, params }) => {
+    const stored = app.workflows.get(params.id);
+    if (!stored) throw new WorkflowNotFoundError(params.id);
     return { status: 200, body: stored };
-  });
+  },
 
-  router.add('DELETE', '/api/workflows/:id', ({ params }) => {
-    if (!app.workflows.delete(params['id'] as string)) throw new WorkflowNotFoundError(params['id'] as string);
-    return { status: 204 };
-  });
-}
+  delete: ({ app, params }) => {
+    if (!app.workflows.delete(params.id)) throw new WorkflowNotFoundError(params.id);
+    return { status: 204, body: undefined };
+  },
+
+  run: ({ app, params, query, body }) => startRun(app, readRunRequest(app, body, params.id), query.wait === true),
+};

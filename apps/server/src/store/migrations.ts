@@ -103,4 +103,15 @@ export const MIGRATIONS: readonly Migration[] = [
       if (!columns.includes('attach_requested')) db.exec('ALTER TABLE rented_workers ADD COLUMN attach_requested INTEGER NOT NULL DEFAULT 0');
     },
   },
+  // Browser sessions for NODETOOL_SERVER_TOKEN, kept here so they expire on the server and logout ends them.
+  {
+    version: 8,
+    name: 'sessions',
+    up: `CREATE TABLE sessions (
+     id TEXT PRIMARY KEY,
+     secret_digest TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     expires_at INTEGER NOT NULL
+   )`,
+  },
 ];

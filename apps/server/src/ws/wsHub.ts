@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
-import type { ServerMessage, ServerRunEvent } from '@nt/api-contract';
+import type { WebSocket } from 'ws';
+import { RunRequest, type ServerMessage, type ServerRunEvent } from '@nt/api-contract';
 import { toJsonValue } from '@nt/runtime';
 import type { App } from '../app.js';
 import { InvalidRequestError, JobNotFoundError } from '../errors.js';
@@ -15,20 +13,19 @@ import { readRunRequest } from '../runs/runRequest.js';
  * `cancel_job`. A client receives the events of the runs it subscribed to, and nobody else's, plus
  * `worker_status` whenever the worker's state changes, and `models_download` / `models_resident` as the
  * worker's models are downloaded, loaded and released. A client that stops reading is dropped once
- * more than NODETOOL_WS_MAX_BUFFERED_BYTES wait for it, so it cannot grow the server's memory.
+ * more than NODETOOL_WS_MAX_BUFFERED_BYTES wait for it, so it cannot grow the server's memory. The
+ * upgrade itself (Host, Origin, token) was checked by the HTTP side's security hook.
  */
 export class WsHub {
-  private readonly wss: WebSocketServer;
   /** job_id → the clients watching it. */
   private readonly watchers = new Map<string, Set<WebSocket>>();
-  /** client → the jobs it watches, to forget them when it goes. */
+  /** Every client → the jobs it watches, to forget them when it goes. */
   private readonly watching = new Map<WebSocket, Set<string>>();
 
   constructor(
     private readonly app: App,
     private readonly log: (line: string) => void = () => undefined,
   ) {
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: app.config.maxBodyBytes });
     app.runs.on('event', (event: ServerRunEvent) => this.deliver(event));
     app.workers.on('status', () => this.broadcast(this.workerStatus()));
     // The worker's models concern every client (one server, one worker, one set of users).
@@ -39,19 +36,17 @@ export class WsHub {
     app.rented.on('guard', (event) => this.broadcast({ type: 'cost_guard', event }));
   }
 
-  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    this.wss.handleUpgrade(request, socket, head, (client) => {
-      this.watching.set(client, new Set());
-      client.on('message', (data, isBinary) => void this.onMessage(client, isBinary ? null : data.toString()));
-      client.on('error', () => client.terminate());
-      client.on('close', () => this.forget(client));
-      this.send(client, JSON.stringify(this.workerStatus()));
-    });
+  /** A client whose upgrade the security hook let through. */
+  accept(client: WebSocket): void {
+    this.watching.set(client, new Set());
+    client.on('message', (data, isBinary) => void this.onMessage(client, isBinary ? null : data.toString()));
+    client.on('error', () => client.terminate());
+    client.on('close', () => this.forget(client));
+    this.send(client, JSON.stringify(this.workerStatus()));
   }
 
   close(): void {
-    for (const client of this.wss.clients) client.close(1001, 'server shutting down');
-    this.wss.close();
+    for (const client of this.watching.keys()) client.close(1001, 'server shutting down');
   }
 
   private async onMessage(client: WebSocket, text: string | null): Promise<void> {
@@ -69,7 +64,7 @@ export class WsHub {
     try {
       switch (message.command) {
         case 'run_job': {
-          const run = readRunRequest(this.app, data);
+          const run = readRunRequest(this.app, runRequestOf(data));
           const jobId = run.jobId ?? `job-${randomUUID()}`;
           // Watching starts before the run does: its first events go out while start() runs.
           this.watch(client, jobId);
@@ -160,7 +155,7 @@ export class WsHub {
 
   private broadcast(message: ServerMessage): void {
     const text = JSON.stringify(message);
-    for (const client of this.wss.clients) this.send(client, text);
+    for (const client of this.watching.keys()) this.send(client, text);
   }
 
   private reply(client: WebSocket, message: object): void {
@@ -178,4 +173,11 @@ export class WsHub {
     }
     client.send(text);
   }
+}
+
+/** run_job's data, checked by the same schema as an HTTP run's body. */
+function runRequestOf(data: Record<string, unknown>): RunRequest {
+  const parsed = RunRequest.safeParse(data);
+  if (!parsed.success) throw new InvalidRequestError(parsed.error.issues.map((issue) => issue.message).join('; '));
+  return parsed.data;
 }

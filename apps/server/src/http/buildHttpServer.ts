@@ -1,0 +1,76 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { apiContract } from '@nt/api-contract';
+import type { App } from '../app.js';
+import { authHandlers } from '../routes/authRoutes.js';
+import { healthHandlers } from '../routes/healthRoutes.js';
+import { jobHandlers } from '../routes/jobRoutes.js';
+import { modelHandlers } from '../routes/modelRoutes.js';
+import { nodeHandlers } from '../routes/nodeRoutes.js';
+import { rentedWorkerHandlers, workerProfileHandlers } from '../routes/rentedRoutes.js';
+import { workflowHandlers } from '../routes/workflowRoutes.js';
+import { addSecurityHooks } from '../security/securityHooks.js';
+import type { WsHub } from '../ws/wsHub.js';
+import { registerContract } from './contractRoutes.js';
+import { addErrorReplies, frameworkErrors } from './errorReplies.js';
+import { addJsonBodyParser } from './jsonBodyParser.js';
+import { addStaticFiles, isUiRoute, sendIndex } from './staticFiles.js';
+
+/** Login attempts (POST /api/login and ?token= links together) per client address and minute. */
+export const LOGIN_ATTEMPTS_PER_MINUTE = 10;
+
+/**
+ * The HTTP side: Fastify with the contract's routes and their handlers, the security hook in front of
+ * every route and upgrade, the WebSocket at /ws, the built UI, and one error shape.
+ */
+export async function buildHttpServer(app: App, hub: WsHub, log: (line: string) => void): Promise<FastifyInstance> {
+  const fastify = Fastify({
+    logger: false,
+    bodyLimit: app.config.maxBodyBytes,
+    // Longer than clients keep an idle connection (undici: 4 s, browsers: about 60 s), so the client is the
+    // one that closes it: a server closing first races a client reusing it, and the request is reset.
+    keepAliveTimeout: 65_000,
+    frameworkErrors,
+  });
+  fastify.server.headersTimeout = 66_000;
+  fastify.setValidatorCompiler(validatorCompiler);
+  fastify.setSerializerCompiler(serializerCompiler);
+  addJsonBodyParser(fastify);
+
+  // Cookies carry only the sessions of a server token: without one, no request pays for parsing them.
+  if (app.sessions) await fastify.register(fastifyCookie);
+  await fastify.register(fastifyRateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: 429,
+      message: `too many login attempts from this address; try again in ${Math.ceil(context.ttl / 1000)} s`,
+    }),
+  });
+  await fastify.register(fastifyWebsocket, { options: { maxPayload: app.config.maxBodyBytes } });
+  const loginLimiter = fastify.rateLimit({ max: LOGIN_ATTEMPTS_PER_MINUTE, timeWindow: 60_000 });
+  addSecurityHooks(fastify, app, loginLimiter);
+  addErrorReplies(fastify, apiContract, log, (request, reply) => (app.config.webRoot && isUiRoute(request) ? sendIndex(reply) : null));
+  if (app.config.webRoot) await addStaticFiles(fastify, app.config.webRoot);
+
+  registerContract(
+    fastify,
+    app,
+    apiContract,
+    {
+      health: healthHandlers,
+      auth: authHandlers,
+      nodes: nodeHandlers,
+      workflows: workflowHandlers,
+      jobs: jobHandlers,
+      models: modelHandlers,
+      workerProfiles: workerProfileHandlers,
+      rentedWorkers: rentedWorkerHandlers,
+    },
+    { 'auth.login': { onRequest: loginLimiter } },
+  );
+  fastify.get('/ws', { websocket: true }, (socket) => hub.accept(socket));
+  return fastify;
+}

@@ -1,0 +1,57 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import type { App } from '../app.js';
+import { contractRouteOf } from '../http/contractRoutes.js';
+import { HttpError } from '../http/httpError.js';
+import { answerPreflight, setCorsHeaders, setSecurityHeaders } from '../http/securityHeaders.js';
+import { provesToken } from './authenticate.js';
+import { isLoginLink, loginFromLink } from './linkLogin.js';
+import { refuseRequest, refuseUpgrade } from './requestGuard.js';
+
+/**
+ * The checks every request and every WebSocket upgrade passes before its route runs, in one hook:
+ * security headers; the Host allowlist (421); for state changes, not from another site (403) and JSON
+ * only (415); for upgrades, no other site's Origin (403); CORS for listed origins; the `?token=` login
+ * link; then the server token for every route but the public ones (401). A route cannot opt out.
+ */
+export function addSecurityHooks(fastify: FastifyInstance, app: App, loginLimiter: onRequestAsyncHookHandler): void {
+  fastify.decorateRequest('authenticated', false);
+  // A callback hook, not an async one: it runs on every request, and a promise per request is measurable (server:bench).
+  fastify.addHook('onRequest', (request, reply, done) => {
+    let answered: FastifyReply | null;
+    try {
+      answered = check(app, request, reply);
+    } catch (error) {
+      return done(error as Error);
+    }
+    if (answered !== LOGIN_LINK) return answered ? undefined : done();
+    loginLimiter
+      .call(fastify, request, reply)
+      .then(() => (reply.sent ? undefined : loginFromLink(app, request, reply)))
+      .catch((error: Error) => done(error));
+    return undefined;
+  });
+}
+
+/** Marks a request that is a `?token=` login link, answered once the rate limit lets it through. */
+const LOGIN_LINK = Symbol('login link') as unknown as FastifyReply;
+
+/** Throws the refusal, answers (a preflight, a login link) or returns null to let the request through. */
+function check(app: App, request: FastifyRequest, reply: FastifyReply): FastifyReply | null {
+  setSecurityHeaders(reply);
+  const refusal = request.ws ? refuseUpgrade(request.raw, app.hostPolicy) : refuseRequest(request.raw, app.hostPolicy);
+  if (refusal) throw refusal;
+  const cors = setCorsHeaders(app.config.allowedOrigins, request, reply);
+  if (request.method === 'OPTIONS') {
+    if (!cors) throw new HttpError(403, 'cross-origin requests are refused; list the origin in NODETOOL_ALLOWED_ORIGINS to allow it');
+    return answerPreflight(reply);
+  }
+  request.authenticated = !app.serverToken || !app.sessions || provesToken(request, app.serverToken, app.sessions);
+  if (isLoginLink(request)) return LOGIN_LINK;
+  // The WebSocket carries runs and their results: it needs the token as every API route does.
+  const needsToken = request.ws || contractRouteOf(request)?.access === 'token';
+  if (needsToken && !request.authenticated) {
+    reply.header('www-authenticate', 'Bearer');
+    throw new HttpError(401, 'authentication required: send Authorization: Bearer <NODETOOL_SERVER_TOKEN>, or log in');
+  }
+  return null;
+}
