@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { viewOf } from './outputValue.js';
-import { applyRunMessage, startedRun } from './runState.js';
+import { applyRunMessage, startedRun } from './run/runState.js';
 
 describe('viewOf', () => {
   it('draws an np_array as an embedding with its dimension and norm', () => {

@@ -1,6 +1,6 @@
 import { Background, Controls, Handle, Position, ReactFlow, type Edge, type Node, type NodeProps } from '@xyflow/react';
 import { useMemo } from 'react';
-import type { NodeRunState } from '../runState.js';
+import type { NodeRunState } from '../run/runState.js';
 import type { EditorEdge, EditorNode } from '@nt/api-contract';
 
 type GraphNodeData = { label: string; nodeType: string; run?: NodeRunState; summary?: string; isComment: boolean };

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api } from '../api.js';
+import { api } from '../api/client.js';
 
 /** Shown when the server has NODETOOL_SERVER_TOKEN set and this browser has no session. */
 export function LoginForm({ onLoggedIn }: { onLoggedIn: () => void }) {
@@ -8,7 +8,7 @@ export function LoginForm({ onLoggedIn }: { onLoggedIn: () => void }) {
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     try {
-      await api.login(token);
+      await api.auth.login({ body: { token } });
       setToken('');
       onLoggedIn();
     } catch (failure) {

@@ -1,0 +1,25 @@
+import { useCallback, useState } from 'react';
+import type { ServerMessage } from '@nt/api-contract';
+import { api } from '../api/client.js';
+import { applyRunMessage, startedRun, type RunState } from './runState.js';
+
+/**
+ * The run this page started: started over the WebSocket (the server then sends this page its events,
+ * and nobody else's), followed by the messages it is given, cancelled over HTTP.
+ */
+export function useRun(send: (message: object) => boolean) {
+  const [run, setRun] = useState<RunState | null>(null);
+  const onRunMessage = useCallback((message: ServerMessage) => setRun((current) => applyRunMessage(current, message)), []);
+  const start = (workflowId: string) => {
+    const jobId = `ui-${crypto.randomUUID()}`;
+    setRun(startedRun(jobId, workflowId));
+    if (!send({ command: 'run_job', data: { workflow_id: workflowId, job_id: jobId }, request_id: jobId })) {
+      setRun((current) => current && { ...current, status: 'failed', error: 'not connected to the server; try again in a moment' });
+    }
+  };
+  const cancel = () => {
+    if (run) void api.jobs.cancel({ params: { id: run.jobId } });
+  };
+  const running = run?.status === 'starting' || run?.status === 'running' || run?.status === 'queued';
+  return { run, running, start, cancel, clear: () => setRun(null), onRunMessage };
+}
