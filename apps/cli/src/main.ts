@@ -1,4 +1,5 @@
 import { ConfigError } from '@nt/bridge';
+import { settingsHelp } from '@nt/settings';
 import { COMMAND_GROUPS, type CommandGroup } from './commandGroups.js';
 import { EXIT, type ExitCode } from './exitCodes.js';
 import { processIo, type Io } from './io.js';
@@ -16,6 +17,9 @@ ${Object.values(COMMAND_GROUPS)
 
 Exit codes: 0 ok, 1 failed, 2 usage or invalid input, 3 worker unreachable, 4 token rejected.
 \`nodetool <group> --help\` (nodetool worker --help) prints one group's usage.
+
+Settings (environment variables):
+${settingsHelp(['cli', 'bridge'])}
 
 ${[...new Set(Object.values(COMMAND_GROUPS).map((group) => group.usage))].join('\n\n')}`;
 

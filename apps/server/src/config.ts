@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, createPythonBridge, isLoopbackHost, workerPoolFromEnv, type PythonBridgeOptions, type WorkerPoolConfig } from '@nt/bridge';
 import { providerLocator } from '@nt/providers';
+import { readSetting } from '@nt/settings';
 import { bridgeOptionsFor } from './workers/bridgeOptionsFor.js';
 import {
   DEFAULT_GRAPH_LIMITS,
@@ -71,8 +72,7 @@ export interface ServerConfig {
  * variable; nothing is started before all of them are fine.
  */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
-  const host = (env['HOST'] ?? '127.0.0.1').trim();
-  if (!host) throw new ConfigError('HOST', 'HOST is empty; use 127.0.0.1 (this machine only) or an address of this machine');
+  const host = readSetting(env, 'HOST');
   const serverToken = readServerToken(env);
   if (!isLoopbackHost(host) && !serverToken) {
     throw new ConfigError(
@@ -91,54 +91,39 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
   }
   return {
     host,
-    port: integer(env, 'PORT', 7777, 0, 65_535),
-    dbPath: env['NODETOOL_DB'] || join(env['XDG_DATA_HOME'] ?? join(homedir(), '.local', 'share'), 'nodetool', 'server.db'),
-    webRoot: env['NODETOOL_WEB_ROOT'] || defaultWebRoot(),
-    maxBodyBytes: integer(env, 'NODETOOL_MAX_BODY_BYTES', 64 * 1024 * 1024, 1),
+    port: readSetting(env, 'PORT'),
+    dbPath: readSetting(env, 'NODETOOL_DB') || join(env['XDG_DATA_HOME'] ?? join(homedir(), '.local', 'share'), 'nodetool', 'server.db'),
+    webRoot: readSetting(env, 'NODETOOL_WEB_ROOT') || defaultWebRoot(),
+    maxBodyBytes: readSetting(env, 'NODETOOL_MAX_BODY_BYTES'),
     serverToken,
-    sessionDays: integer(env, 'NODETOOL_SESSION_DAYS', 7, 1, 365),
-    allowedHosts: list(env, 'NODETOOL_ALLOWED_HOSTS'),
-    allowedOrigins: list(env, 'NODETOOL_ALLOWED_ORIGINS').map((origin) => checkOrigin(origin)),
+    sessionDays: readSetting(env, 'NODETOOL_SESSION_DAYS'),
+    allowedHosts: readSetting(env, 'NODETOOL_ALLOWED_HOSTS'),
+    allowedOrigins: readSetting(env, 'NODETOOL_ALLOWED_ORIGINS').map((origin) => checkOrigin(origin)),
     graphLimits: {
-      maxNodes: integer(env, 'NODETOOL_MAX_GRAPH_NODES', DEFAULT_GRAPH_LIMITS.maxNodes, 1),
-      maxEdges: integer(env, 'NODETOOL_MAX_GRAPH_EDGES', DEFAULT_GRAPH_LIMITS.maxEdges, 0),
+      maxNodes: readSetting(env, 'NODETOOL_MAX_GRAPH_NODES'),
+      maxEdges: readSetting(env, 'NODETOOL_MAX_GRAPH_EDGES'),
       maxNameLength: DEFAULT_GRAPH_LIMITS.maxNameLength,
     },
-    maxConcurrentRuns: integer(env, 'NODETOOL_MAX_CONCURRENT_RUNS', 32, 1),
-    maxQueuedRuns: integer(env, 'NODETOOL_MAX_QUEUED_RUNS', 1000, 0),
-    wsMaxBufferedBytes: integer(env, 'NODETOOL_WS_MAX_BUFFERED_BYTES', 16 * 1024 * 1024, 1024),
-    shutdownTimeoutMs: integer(env, 'NODETOOL_SHUTDOWN_TIMEOUT_MS', 10_000, 0),
+    maxConcurrentRuns: readSetting(env, 'NODETOOL_MAX_CONCURRENT_RUNS'),
+    maxQueuedRuns: readSetting(env, 'NODETOOL_MAX_QUEUED_RUNS'),
+    wsMaxBufferedBytes: readSetting(env, 'NODETOOL_WS_MAX_BUFFERED_BYTES'),
+    shutdownTimeoutMs: readSetting(env, 'NODETOOL_SHUTDOWN_TIMEOUT_MS'),
     secretPolicy: secretPolicyFromEnv(env),
     modelKeepAliveMs: modelKeepAlive(env),
     bridgeOptions,
     workerPool,
-    workerWaitMs: integer(env, 'NODETOOL_WORKER_WAIT_MS', 60_000, 0),
+    workerWaitMs: readSetting(env, 'NODETOOL_WORKER_WAIT_MS'),
     workerRetry: { initialDelayMs: 1_000, maxDelayMs: 30_000 },
-    localWorker: flag(env, 'NODETOOL_LOCAL_WORKER', true),
+    localWorker: readSetting(env, 'NODETOOL_LOCAL_WORKER'),
     renting: {
-      guardIntervalMs: integer(env, 'NODETOOL_COST_GUARD_INTERVAL_MS', 30_000, 100),
-      reconcileIntervalMs: integer(env, 'NODETOOL_RECONCILE_INTERVAL_MS', 600_000, 1_000),
-      orphans: orphanPolicy(env),
-      bootTimeoutMs: integer(env, 'NODETOOL_RENT_BOOT_TIMEOUT_MS', 20 * 60_000, 1_000),
-      maxInstances: integer(env, 'NODETOOL_RENT_MAX_INSTANCES', 4, 1, 1000),
+      guardIntervalMs: readSetting(env, 'NODETOOL_COST_GUARD_INTERVAL_MS'),
+      reconcileIntervalMs: readSetting(env, 'NODETOOL_RECONCILE_INTERVAL_MS'),
+      orphans: readSetting(env, 'NODETOOL_RENT_ORPHANS'),
+      bootTimeoutMs: readSetting(env, 'NODETOOL_RENT_BOOT_TIMEOUT_MS'),
+      maxInstances: readSetting(env, 'NODETOOL_RENT_MAX_INSTANCES'),
       env,
     },
   };
-}
-
-function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
-  const value = env[name]?.trim();
-  if (value === undefined || value === '') return fallback;
-  if (value === '1' || value === 'true') return true;
-  if (value === '0' || value === 'false') return false;
-  throw new ConfigError(name, `${name} must be 1 or 0, got ${JSON.stringify(value)}`);
-}
-
-function orphanPolicy(env: NodeJS.ProcessEnv): 'report' | 'stop' {
-  const value = (env['NODETOOL_RENT_ORPHANS'] ?? 'report').trim();
-  if (value !== 'report' && value !== 'stop')
-    throw new ConfigError('NODETOOL_RENT_ORPHANS', `NODETOOL_RENT_ORPHANS must be report or stop, got ${JSON.stringify(value)}`);
-  return value;
 }
 
 /** NODETOOL_SERVER_TOKEN, or the file NODETOOL_SERVER_TOKEN_FILE names (never both). */
@@ -175,22 +160,6 @@ function modelKeepAlive(env: NodeJS.ProcessEnv): KeepAliveMs {
     if (error instanceof InvalidKeepAliveError) throw new ConfigError('NODETOOL_MODEL_KEEP_ALIVE', error.message);
     throw error;
   }
-}
-
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  if (!/^[0-9]+$/.test(raw.trim())) throw new ConfigError(name, `${name} must be a whole number, got ${JSON.stringify(raw)}`);
-  const value = Number(raw.trim());
-  if (value < min || value > max) throw new ConfigError(name, `${name} must be between ${min} and ${max}, got ${value}`);
-  return value;
-}
-
-function list(env: NodeJS.ProcessEnv, name: string): string[] {
-  return (env[name] ?? '')
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter(Boolean);
 }
 
 function checkOrigin(origin: string): string {

@@ -1,5 +1,6 @@
 /** nx run server:serve — the HTTP + WebSocket server on HOST:PORT (127.0.0.1:7777). */
 import { ConfigError } from '@nt/bridge';
+import { settingsHelp } from '@nt/settings';
 import { configFromEnv, type ServerConfig } from './config.js';
 import { startServer } from './server.js';
 
@@ -7,6 +8,16 @@ const log = (line: string) => process.stdout.write(`[server] ${line}\n`);
 
 // The last line of defence: a promise some code path forgot to handle is logged, never fatal.
 process.on('unhandledRejection', (reason) => log(`unhandled rejection (the server carries on): ${reason instanceof Error ? reason.stack : String(reason)}`));
+
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write(`Usage: node apps/server/dist/main.js   (or: npx nx run server:serve)
+
+The HTTP and WebSocket server: workflows, runs, the worker pool, rented workers, the web UI.
+Settings (environment variables; the README's settings table has them all):
+${settingsHelp(['server', 'bridge'])}
+`);
+  process.exit(0);
+}
 
 let config: ServerConfig;
 try {

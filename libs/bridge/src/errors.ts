@@ -78,15 +78,8 @@ export class BridgeClosedError extends BridgeError {
 }
 
 /**
- * A setting (an environment variable, an option, a flag) has a value that cannot work. The message
- * names the setting and what is wrong with it; it is raised before anything is started.
+ * A setting (an environment variable, an option, a flag) has a value that cannot work: the settings
+ * library's error, which every reader of a setting throws. Not a BridgeError (it is nobody's link
+ * failure), but passed through as it is wherever the bridge wraps errors.
  */
-export class ConfigError extends BridgeError {
-  override readonly code = 'BRIDGE_ERR_CONFIG';
-  constructor(
-    readonly setting: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { ConfigError } from '@nt/settings';

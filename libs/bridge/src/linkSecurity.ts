@@ -1,3 +1,4 @@
+import { readSetting } from '@nt/settings';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { ConfigError } from './errors.js';
@@ -52,14 +53,11 @@ export function isConfidentialWorkerUrl(url: string): boolean {
   }
 }
 
-export const ALLOW_PLAINTEXT_ENV = 'NODETOOL_WORKER_ALLOW_PLAINTEXT';
+export const ALLOW_PLAINTEXT_ENV = 'NODETOOL_WORKER_ALLOW_PLAINTEXT' as const;
 
 /** NODETOOL_WORKER_ALLOW_PLAINTEXT=1: the one setting that lets a token go over plain ws:// to a public address. */
 export function plaintextAllowedFromEnv(env: NodeJS.ProcessEnv): boolean {
-  const raw = env[ALLOW_PLAINTEXT_ENV]?.trim() ?? '';
-  if (raw === '' || raw === '0' || raw === 'false') return false;
-  if (raw === '1' || raw === 'true') return true;
-  throw new ConfigError(ALLOW_PLAINTEXT_ENV, `${ALLOW_PLAINTEXT_ENV} must be 1 or 0, got ${JSON.stringify(raw)}`);
+  return readSetting(env, ALLOW_PLAINTEXT_ENV);
 }
 
 /** A token would go over plain ws:// to a publicly routable address. */

@@ -1,5 +1,4 @@
-import { maxFrameSizeFromEnv } from '@nt/protocol';
-import { ConfigError } from './errors.js';
+import { readSetting } from '@nt/settings';
 import { DEFAULT_BACKOFF } from './backoff.js';
 import type { WorkerLocator } from './workerLocator.js';
 
@@ -119,19 +118,13 @@ export interface BridgeSettings {
 
 export function resolveSettings(options: PythonBridgeOptions, reconnectByDefault = true): BridgeSettings {
   const env = options.env ?? process.env;
-  const executeFromEnv = env['NODETOOL_PYTHON_EXECUTE_TIMEOUT_MS'];
-  let maxFrameSize: number;
-  try {
-    maxFrameSize = options.maxFrameSize ?? maxFrameSizeFromEnv(env);
-  } catch (error) {
-    throw new ConfigError('NODETOOL_BRIDGE_MAX_FRAME_SIZE', (error as Error).message);
-  }
+  const maxFrameSize = options.maxFrameSize ?? readSetting(env, 'NODETOOL_BRIDGE_MAX_FRAME_SIZE');
   return {
     openTimeoutMs: options.openTimeoutMs ?? 20_000,
     startupTimeoutMs: options.startupTimeoutMs ?? 60_000,
     frameStallTimeoutMs: options.frameStallTimeoutMs ?? 30_000,
     rpcTimeoutMs: options.rpcTimeoutMs ?? 30_000,
-    executeTimeoutMs: options.executeTimeoutMs ?? (executeFromEnv ? wholeMilliseconds('NODETOOL_PYTHON_EXECUTE_TIMEOUT_MS', executeFromEnv) : 720_000),
+    executeTimeoutMs: options.executeTimeoutMs ?? readSetting(env, 'NODETOOL_PYTHON_EXECUTE_TIMEOUT_MS'),
     maxFrameSize,
     chunkedBlobs: options.chunkedBlobs ?? true,
     maxBlobBytes: options.maxBlobBytes ?? 2 * 1024 ** 3,
@@ -151,8 +144,3 @@ export function resolveSettings(options: PythonBridgeOptions, reconnectByDefault
 }
 
 /** A strict whole number of milliseconds (0 allowed: off); anything else names the setting. */
-function wholeMilliseconds(setting: string, raw: string): number {
-  if (!/^[0-9]+$/.test(raw.trim()))
-    throw new ConfigError(setting, `${setting} must be a whole number of milliseconds (0 turns it off), got ${JSON.stringify(raw)}`);
-  return Number(raw.trim());
-}

@@ -18,7 +18,7 @@ import type {
 import { capabilitiesOf } from '@nt/protocol';
 import { fullJitterDelay } from '../backoff.js';
 import { WorkerClient } from '../client/workerClient.js';
-import { BridgeClosedError, BridgeError, NotConnectedError, WorkerAuthError, WorkerUnreachableError } from '../errors.js';
+import { BridgeClosedError, BridgeError, ConfigError, NotConnectedError, WorkerAuthError, WorkerUnreachableError } from '../errors.js';
 import type { BridgeSettings } from '../options.js';
 import type { BridgeEvents, BridgeState, BridgeTransport, ExecuteOptions, ExecuteRequest, PythonBridge } from '../pythonBridge.js';
 import { RpcConnection } from '../rpc/rpcConnection.js';
@@ -345,6 +345,6 @@ export abstract class ManagedBridge extends EventEmitter implements PythonBridge
   }
 }
 
-function asBridgeError(error: unknown): BridgeError {
-  return error instanceof BridgeError ? error : new WorkerUnreachableError(String((error as Error)?.message ?? error));
+function asBridgeError(error: unknown): BridgeError | ConfigError {
+  return error instanceof BridgeError || error instanceof ConfigError ? error : new WorkerUnreachableError(String((error as Error)?.message ?? error));
 }

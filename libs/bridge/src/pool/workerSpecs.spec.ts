@@ -75,7 +75,7 @@ describe('the workers a server is given', () => {
     expect(refused({ NODETOOL_WORKER_URL: 'ws://a:1', NODETOOL_WORKER_DISCOVERY: 'mdns' })).toContain('must be "dns"');
     expect(refused({ NODETOOL_WORKER_URL: 'ws://10.0.0.1:7777', NODETOOL_WORKER_DISCOVERY: 'dns' })).toContain('needs a host name to resolve');
     expect(refused({ NODETOOL_WORKER_URL: 'ws://a:1', NODETOOL_WORKER_MAX_CONCURRENT_RUNS: 'one' })).toContain(
-      'NODETOOL_WORKER_MAX_CONCURRENT_RUNS must be a whole number above 0',
+      'NODETOOL_WORKER_MAX_CONCURRENT_RUNS must be a whole number, got "one"',
     );
   });
 

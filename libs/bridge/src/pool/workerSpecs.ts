@@ -1,3 +1,4 @@
+import { readSetting } from '@nt/settings';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../errors.js';
@@ -54,16 +55,10 @@ const FILE_KEYS = new Set(['url', 'token', 'token_file', 'labels', 'max_concurre
  * and the entry.
  */
 export function workerPoolFromEnv(env: NodeJS.ProcessEnv = process.env, locator?: WorkerLocator): WorkerPoolConfig {
-  const urls = (env['NODETOOL_WORKER_URL'] ?? '')
-    .split(',')
-    .map((url) => url.trim())
-    .filter(Boolean);
-  const file = env['NODETOOL_WORKERS_FILE']?.trim();
-  const discovery = env['NODETOOL_WORKER_DISCOVERY']?.trim().toLowerCase() || '';
-  const defaultLimit = positiveInteger(env['NODETOOL_WORKER_MAX_CONCURRENT_RUNS'], 'NODETOOL_WORKER_MAX_CONCURRENT_RUNS');
-  if (discovery && discovery !== 'dns') {
-    throw new ConfigError('NODETOOL_WORKER_DISCOVERY', `NODETOOL_WORKER_DISCOVERY must be "dns" (or unset), got ${JSON.stringify(discovery)}`);
-  }
+  const urls = readSetting(env, 'NODETOOL_WORKER_URL');
+  const file = readSetting(env, 'NODETOOL_WORKERS_FILE');
+  const discovery = readSetting(env, 'NODETOOL_WORKER_DISCOVERY');
+  const defaultLimit = readSetting(env, 'NODETOOL_WORKER_MAX_CONCURRENT_RUNS');
   if (file && urls.length)
     throw new ConfigError('NODETOOL_WORKERS_FILE', 'both NODETOOL_WORKERS_FILE and NODETOOL_WORKER_URL are set: list the workers in one place');
 
@@ -91,8 +86,8 @@ export function workerPoolFromEnv(env: NodeJS.ProcessEnv = process.env, locator?
       discovery: {
         url,
         host,
-        intervalMs: positiveInteger(env['NODETOOL_WORKER_DISCOVERY_INTERVAL_MS'], 'NODETOOL_WORKER_DISCOVERY_INTERVAL_MS') ?? 10_000,
-        server: env['NODETOOL_WORKER_DNS_SERVER']?.trim() || undefined,
+        intervalMs: readSetting(env, 'NODETOOL_WORKER_DISCOVERY_INTERVAL_MS'),
+        server: readSetting(env, 'NODETOOL_WORKER_DNS_SERVER'),
         maxConcurrentRuns: defaultLimit,
       },
     };
@@ -189,12 +184,6 @@ function spec(url: string, extra: Partial<Pick<WorkerSpec, 'token' | 'tokenFile'
   if (extra.tokenFile) worker.tokenFile = extra.tokenFile;
   if (maxConcurrentRuns !== undefined) worker.maxConcurrentRuns = maxConcurrentRuns;
   return worker;
-}
-
-function positiveInteger(raw: string | undefined, setting: string): number | undefined {
-  if (raw === undefined || raw.trim() === '') return undefined;
-  if (!/^[0-9]+$/.test(raw.trim()) || Number(raw) <= 0) throw new ConfigError(setting, `${setting} must be a whole number above 0, got ${JSON.stringify(raw)}`);
-  return Number(raw.trim());
 }
 
 function usesTls(url: string): boolean {
