@@ -42,7 +42,7 @@ export {
 export type { NpArrayValue } from './npArray.js';
 export { isNpArray, npArrayToNumbers, numbersToNpArray } from './npArray.js';
 export { StdioFrameDecoder, OversizeFrameError, encodeStdioFrame, STDIO_HEADER_BYTES } from './stdioFraming.js';
-export { DEFAULT_MAX_FRAME_SIZE, MAX_FRAME_SIZE_ENV, MAX_U32, parseMaxFrameSize, maxFrameSizeFromEnv, describeBytes } from './frameSize.js';
+export { DEFAULT_MAX_FRAME_SIZE, MAX_U32, describeBytes } from './frameSize.js';
 export type { Capabilities, VersionVerdict } from './version.js';
 export {
   BRIDGE_PROTOCOL_VERSION,

@@ -22,6 +22,8 @@ export function parseSetting(name: string, setting: Setting, raw: string | undef
           .filter(Boolean)
       : [...(setting.default ?? [])];
   if (!value) return setting.default;
+  // A number is read exactly as written: " 5" is refused like "5MB", never quietly taken for 5.
+  if (setting.kind === 'integer') return integerOf(name, setting, raw as string, shown);
   switch (setting.kind) {
     case 'text':
       return value;
@@ -32,8 +34,6 @@ export function parseSetting(name: string, setting: Setting, raw: string | undef
     case 'choice':
       if ((setting.values as readonly string[]).includes(value)) return value;
       throw new ConfigError(name, `${name} must be ${setting.values.map((choice) => JSON.stringify(choice)).join(' or ')}, got ${shown}`);
-    case 'integer':
-      return integerOf(name, setting, value, shown);
   }
 }
 

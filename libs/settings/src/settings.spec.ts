@@ -81,6 +81,19 @@ describe('the settings', () => {
     }
   });
 
+  it.each(['10MB', '1e9', ' 5', '5 ', '-1', '0', '1.5', '0x10', 'NaN', '4294967296'])(
+    'refuse NODETOOL_BRIDGE_MAX_FRAME_SIZE=%j, a limit that must never be half-read',
+    (raw) => {
+      expect(() => readSetting({ NODETOOL_BRIDGE_MAX_FRAME_SIZE: raw }, 'NODETOOL_BRIDGE_MAX_FRAME_SIZE')).toThrow(/^NODETOOL_BRIDGE_MAX_FRAME_SIZE must be /);
+    },
+  );
+
+  it('take NODETOOL_BRIDGE_MAX_FRAME_SIZE from 1 byte to 4 GiB - 1, 256 MiB when unset or empty', () => {
+    expect(readSetting({ NODETOOL_BRIDGE_MAX_FRAME_SIZE: '4294967295' }, 'NODETOOL_BRIDGE_MAX_FRAME_SIZE')).toBe(4_294_967_295);
+    expect(readSetting({ NODETOOL_BRIDGE_MAX_FRAME_SIZE: '' }, 'NODETOOL_BRIDGE_MAX_FRAME_SIZE')).toBe(268_435_456);
+    expect(readSetting({}, 'NODETOOL_BRIDGE_MAX_FRAME_SIZE')).toBe(268_435_456);
+  });
+
   it('never repeat a secret’s value in an error', () => {
     const error = (() => {
       try {
