@@ -1,3 +1,4 @@
+import type { AssetStore } from './assets/assetStore.js';
 import type { ServerConfig } from './config.js';
 import type { JobManager } from './jobs/jobManager.js';
 import type { PoolModels } from './models/poolModels.js';
@@ -20,6 +21,8 @@ export interface App {
   models: PoolModels;
   /** Rented GPU workers: profiles, instances, and the cost guard that stops them. */
   rented: RentedWorkers;
+  /** Binary results and uploads, served by GET /api/assets/:id. */
+  assets: AssetStore;
   guard: CostGuardLoop;
   startedAt: number;
   hostPolicy: HostPolicy;

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, createPythonBridge, isLoopbackHost, workerPoolFromEnv, type PythonBridgeOptions, type WorkerPoolConfig } from '@nt/bridge';
 import { providerLocator } from '@nt/providers';
 import { readSetting } from '@nt/settings';
+import type { AssetLimits } from './assets/assetStore.js';
 import { bridgeOptionsFor } from './workers/bridgeOptionsFor.js';
 import {
   DEFAULT_GRAPH_LIMITS,
@@ -65,6 +66,15 @@ export interface ServerConfig {
   };
   /** NODETOOL_LOCAL_WORKER=0: with no worker configured, start none (a server that uses only rented workers). */
   localWorker: boolean;
+  /** Binary results and uploads: where they are kept (a folder by default) and how large they may be. */
+  assets: {
+    dir: string | null;
+    limits: AssetLimits;
+    /** NODETOOL_ASSET_SERVE: from a bucket, `redirect` to a presigned URL or `stream` through the server. */
+    serve: 'redirect' | 'stream';
+    /** NODETOOL_ASSET_URL_TTL_SECONDS: how long a presigned URL (a redirect, an input for a worker) works. */
+    urlTtlSeconds: number;
+  };
 }
 
 /**
@@ -115,6 +125,17 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     workerWaitMs: readSetting(env, 'NODETOOL_WORKER_WAIT_MS'),
     workerRetry: { initialDelayMs: 1_000, maxDelayMs: 30_000 },
     localWorker: readSetting(env, 'NODETOOL_LOCAL_WORKER'),
+    assets: {
+      dir: readSetting(env, 'NODETOOL_ASSETS_DIR') ?? null,
+      limits: {
+        assetBytes: readSetting(env, 'NODETOOL_MAX_ASSET_BYTES'),
+        runBytes: readSetting(env, 'NODETOOL_MAX_RUN_ASSET_BYTES'),
+        uploadBytes: readSetting(env, 'NODETOOL_MAX_UPLOAD_BYTES'),
+        inlineMaxBytes: readSetting(env, 'NODETOOL_ASSET_INLINE_MAX_BYTES'),
+      },
+      serve: readSetting(env, 'NODETOOL_ASSET_SERVE'),
+      urlTtlSeconds: readSetting(env, 'NODETOOL_ASSET_URL_TTL_SECONDS'),
+    },
     renting: {
       guardIntervalMs: readSetting(env, 'NODETOOL_COST_GUARD_INTERVAL_MS'),
       reconcileIntervalMs: readSetting(env, 'NODETOOL_RECONCILE_INTERVAL_MS'),

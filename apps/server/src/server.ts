@@ -12,7 +12,9 @@ import { RentedWorkers } from './rented/rentedWorkers.js';
 import { createHostPolicy } from './security/hostPolicy.js';
 import { ServerToken } from './security/serverToken.js';
 import { SessionStore } from './security/sessions.js';
-import { openDatabase } from './store/database.js';
+import { AssetStore } from './assets/assetStore.js';
+import { LocalAssetBackend } from './assets/localAssetBackend.js';
+import { openDatabase, type Db } from './store/database.js';
 import { JobStore } from './store/jobStore.js';
 import { WorkflowStore } from './store/workflowStore.js';
 import { WorkerPool } from './workers/workerPool.js';
@@ -30,7 +32,15 @@ export interface RunningServer {
  * not any worker is up) and listens. Resolves once listening.
  */
 export async function startServer(config: ServerConfig, log: (line: string) => void = () => undefined): Promise<RunningServer> {
-  const db = openDatabase(config.dbPath);
+  // Next to the database (a throwaway one: a temporary directory), unless NODETOOL_ASSETS_DIR says where.
+  const assetsDir = config.assets.dir ?? (config.dbPath === ':memory:' ? mkdtempSync(join(tmpdir(), 'nt-assets-')) : join(dirname(config.dbPath), 'assets'));
+  const localAssets = new LocalAssetBackend(assetsDir);
+  const swept = await localAssets.sweepTemporary();
+  if (swept) log(`removed ${swept} unfinished asset file(s) a previous process left`);
+  const assetsOver = (db: Db) =>
+    new AssetStore(db, { backend: localAssets, backends: [localAssets], tmpDir: localAssets.tmpDir, limits: config.assets.limits });
+  const db = await openDatabase(config.dbPath, { assets: assetsOver });
+  const assets = assetsOver(db);
   const jobs = new JobStore(db);
   const interrupted = jobs.failInterrupted();
   if (interrupted) log(`marked ${interrupted} run(s) left over from a previous process as failed`);
@@ -70,6 +80,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
       defaultKeepAliveMs: config.modelKeepAliveMs,
       workerWaitMs: config.workerWaitMs,
       wakeWorkers: () => guard.wakeForRun(),
+      assets,
       onRunStarted: (workerId) => {
         try {
           rented.touch(workerId);
@@ -83,6 +94,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     workers,
     models,
     rented,
+    assets,
     guard,
     startedAt: Date.now(),
     hostPolicy: createHostPolicy(config.host, config.allowedHosts, config.allowedOrigins),

@@ -36,3 +36,4 @@ export { ApiError, ErrorReply } from './http/errorReply.js';
 export { createClient, type ClientOf, type Transport } from './http/client.js';
 export { fillPath, pathPattern } from './http/paths.js';
 export { endpointTable } from './http/endpointTable.js';
+export { AssetRef, isAssetRef, assetUrl } from './assets.js';

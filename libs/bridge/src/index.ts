@@ -10,6 +10,7 @@ export { isLoopbackHost, isPrivateAddress, isConfidentialWorkerUrl, plaintextAll
 export { checkWorkerUrl, isSocketUrl } from './workerUrl.js';
 export type { WorkerLocator } from './workerLocator.js';
 export { BlobBudget } from './rpc/blobAssembler.js';
+export type { BlobSink, BlobWriter } from './rpc/blobSink.js';
 export { RpcConnection, type RpcSettings, type RpcRequestOptions, type RpcEvents } from './rpc/rpcConnection.js';
 export { WorkerClient } from './client/workerClient.js';
 export { ManagedBridge } from './connection/managedBridge.js';

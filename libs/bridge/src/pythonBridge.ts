@@ -17,6 +17,7 @@ import type {
   WorkerStatus,
 } from '@nt/protocol';
 import type { ConnectionStatus } from './connection/connectionStatus.js';
+import type { BlobSink } from './rpc/blobSink.js';
 import type { BridgeError, WorkerAuthError } from './errors.js';
 
 export type BridgeTransport = 'websocket' | 'stdio';
@@ -45,6 +46,8 @@ export interface ExecuteOptions {
   timeoutMs?: number;
   onProgress?: (progress: ProgressData) => void;
   onUpdate?: (update: UpdateData) => void;
+  /** Where result blobs go as they arrive (the server's asset store); memory by default. Its writers' values replace the bytes in `blobs`. */
+  blobSink?: BlobSink;
 }
 
 export interface ReconnectingInfo {

@@ -104,7 +104,8 @@ export interface ExecuteData extends RunIdentity {
 
 export interface ExecuteResult {
   outputs: Record<string, unknown>;
-  blobs: Record<string, Uint8Array>;
+  /** The bytes, or what the caller's blob sink made of them (an asset reference). */
+  blobs: Record<string, Uint8Array | object>;
 }
 
 /** `progress` during execute. Download progress frames carry a `status` key instead. */

@@ -122,7 +122,7 @@ function executeResult(data: Record<string, unknown>, request: string): ExecuteR
   const blobs = data['blobs'] ?? {};
   if (!isObject(outputs)) throw new ReplyShapeError(`the ${request} reply's "outputs" is not a map`);
   if (!isObject(blobs)) throw new ReplyShapeError(`the ${request} reply's "blobs" is not a map`);
-  return { outputs, blobs: blobs as Record<string, Uint8Array> };
+  return { outputs, blobs: blobs as Record<string, Uint8Array | object> };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

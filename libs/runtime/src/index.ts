@@ -32,3 +32,4 @@ export { leaseJobId, leaseKey } from './models/leaseIds.js';
 export { modelRefsIn, modelKey, type ModelRef } from './models/modelRefs.js';
 export { ensureModelsCached, modelsOfGraph, modelsOfNode, forgetCachedModel, ModelsMissingError, type EnsureModelsOptions } from './models/ensureModels.js';
 export { downloadModelOnce, activeDownloads, cancelDownload, observeDownloads } from './models/sharedDownloads.js';
+export type { RunAssets } from './runAssets.js';

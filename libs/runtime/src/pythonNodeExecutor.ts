@@ -1,10 +1,13 @@
-import { ConnectionClosedError, NotConnectedError, type PythonBridge } from '@nt/bridge';
-import type { NodeMetadata } from '@nt/protocol';
+import { createHash } from 'node:crypto';
+import { ConnectionClosedError, NotConnectedError, type BlobSink, type PythonBridge } from '@nt/bridge';
+import { isNpArray, type NodeMetadata } from '@nt/protocol';
+import { isAssetRef } from '@nt/api-contract';
 import { WorkerLostError } from './errors.js';
 import type { ExecutePlacement } from './models/keepAliveRun.js';
 import { missingModelHint } from './models/missingModelHint.js';
 import type { NodeContext, NodeExecutor } from './nodeExecutor.js';
 import { singleWorker, type WorkerHandle, type WorkerRouter } from './workerRouter.js';
+import type { RunAssets } from './runAssets.js';
 import { pickSecrets, secretPolicyFromEnv, type SecretPolicy } from './workerSecrets.js';
 
 export interface PythonNodeExecutorOptions {
@@ -16,6 +19,8 @@ export interface PythonNodeExecutorOptions {
   prepare?: (worker: WorkerHandle, fields: Record<string, unknown>, metadata: NodeMetadata, signal: AbortSignal) => Promise<void>;
   /** Run a node again on another worker when its worker was lost while it ran (it may have had effects: opt-in). */
   retryOnWorkerLoss?: boolean;
+  /** Where result blobs go, and how asset inputs are read; without it results are bytes in memory. */
+  assets?: RunAssets;
 }
 
 /**
@@ -33,7 +38,9 @@ export function resolvePythonNodeExecutor(workers: WorkerRouter | PythonBridge, 
     async run(values, context) {
       const fields: Record<string, unknown> = {};
       const blobs: Record<string, Uint8Array | Uint8Array[]> = {};
-      for (const [name, value] of Object.entries(values)) {
+      for (const [name, given] of Object.entries(values)) {
+        // An asset (an upload, an upstream node's image) reaches the worker as the blob it stands for.
+        const value = await bytesOfAssets(given, options.assets);
         if (value instanceof Uint8Array) blobs[name] = value;
         else if (Array.isArray(value) && value.length > 0 && value.every((item) => item instanceof Uint8Array)) blobs[name] = value;
         else if (value !== undefined) fields[name] = value;
@@ -93,6 +100,7 @@ async function executeOn(
     },
     {
       signal: context.signal,
+      blobSink: options.assets?.sinkFor(context.nodeId),
       onProgress: (progress) => context.reportProgress(progress.progress, progress.total),
       // Of the worker's live updates, log lines are worth passing on; previews duplicate the result.
       onUpdate: (update) => {
@@ -104,9 +112,54 @@ async function executeOn(
   );
   // Output names come from the worker: build on a null prototype so "__proto__" is just a key.
   const outputs: Record<string, unknown> = Object.create(null);
-  for (const [slot, value] of Object.entries(result.outputs)) outputs[slot] = value;
-  for (const [key, bytes] of Object.entries(result.blobs)) {
-    if ((metadata.outputs ?? []).some((output) => output.name === key) || key === 'output') outputs[key] = bytes;
+  const internal = new Map<string, unknown>();
+  for (const [key, blob] of Object.entries(result.blobs)) {
+    if ((metadata.outputs ?? []).some((output) => output.name === key) || key === 'output') outputs[key] = blob;
+    else internal.set(key, blob);
   }
+  for (const [slot, value] of Object.entries(result.outputs)) if (!(slot in outputs)) outputs[slot] = withBlobs(value, internal);
+  // Bytes the worker returned inline (a node returning `bytes`) go where blobs go: an asset, not the record.
+  const sink = options.assets?.sinkFor(context.nodeId);
+  if (sink) for (const [slot, value] of Object.entries(outputs)) outputs[slot] = await keptInline(value, slot, sink);
   return outputs;
+}
+
+/** Every Uint8Array in `value` written through the sink, replaced by what it kept. */
+async function keptInline(value: unknown, name: string, sink: BlobSink): Promise<unknown> {
+  if (value instanceof Uint8Array) {
+    const writer = sink.open(name, value.byteLength);
+    writer.write(value);
+    return writer.close(createHash('sha256').update(value).digest('hex'));
+  }
+  if (Array.isArray(value)) return Promise.all(value.map((item, index) => keptInline(item, `${name}_${index}`, sink)));
+  if (value === null || typeof value !== 'object' || isNpArray(value)) return value;
+  const out: Record<string, unknown> = Object.create(null);
+  for (const [key, item] of Object.entries(value)) out[key] = await keptInline(item, `${name}_${key}`, sink);
+  return out;
+}
+
+/**
+ * An image, audio or 3D model the worker's context made arrives as a ref `{uri: "blob://<key>", type}`
+ * in the outputs and its bytes under that key (protocol 11.3): the ref becomes the blob's value (the
+ * bytes, or the asset they were kept as), wherever it sits. A key nothing refers to is dropped.
+ */
+function withBlobs(value: unknown, blobs: Map<string, unknown>): unknown {
+  if (!blobs.size) return value;
+  if (Array.isArray(value)) return value.map((item) => withBlobs(item, blobs));
+  if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return value;
+  const uri = (value as { uri?: unknown }).uri;
+  if (typeof uri === 'string' && uri.startsWith('blob://') && blobs.has(uri.slice(7))) return blobs.get(uri.slice(7));
+  const out: Record<string, unknown> = Object.create(null);
+  for (const [key, item] of Object.entries(value)) out[key] = withBlobs(item, blobs);
+  return out;
+}
+
+/** An asset reference (or a list of them) as the bytes it stands for; anything else unchanged. */
+async function bytesOfAssets(value: unknown, assets: RunAssets | undefined): Promise<unknown> {
+  if (isAssetRef(value)) {
+    if (!assets) throw new Error(`the asset ${value.id} was given as an input, and this run has no asset store to read it from`);
+    return assets.read(value);
+  }
+  if (Array.isArray(value) && value.length > 0 && value.every(isAssetRef)) return Promise.all(value.map((ref) => bytesOfAssets(ref, assets)));
+  return value;
 }

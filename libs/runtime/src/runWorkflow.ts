@@ -1,3 +1,4 @@
+import type { RunAssets } from './runAssets.js';
 import { randomUUID } from 'node:crypto';
 import type { PythonBridge, PythonBridgeOptions } from '@nt/bridge';
 import type { JobEndReason } from '@nt/protocol';
@@ -40,6 +41,8 @@ export interface RunOptions {
    * after the run (a CLI) must leave it off, or the release may never reach the worker.
    */
   releaseInBackground?: boolean;
+  /** Where binary results go and how asset inputs are read (the server's asset store, the CLI's output directory). */
+  assets?: RunAssets;
 }
 
 export interface RunWorkflowOptions extends RunOptions {
@@ -124,6 +127,7 @@ export async function runPrepared(
     secretPolicy,
     placement,
     retryOnWorkerLoss: options.retryOnWorkerLoss,
+    assets: options.assets,
     prepare: (worker, fields, metadata, signal) => fetchNodeModels(worker, modelsOfNode(fields, metadata), signal, options),
   };
   try {

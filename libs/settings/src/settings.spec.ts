@@ -34,7 +34,10 @@ describe('the settings', () => {
     const start = readme.indexOf(START);
     expect(start, `README.md has no line ${START}`).toBeGreaterThan(-1);
     const listed = readme.slice(start + START.length, readme.indexOf(END)).trim();
-    expect(listed, `README.md's settings table differs from libs/settings; it should read:\n\n${settingsTable()}\n`).toBe(settingsTable());
+    expect(
+      listed,
+      `README.md's settings table differs from libs/settings (npx tsx --conditions=@nt/source tools/docs/writeReadmeTables.ts writes it); it should read:\n\n${settingsTable()}\n`,
+    ).toBe(settingsTable());
   });
 
   it('declare every NODETOOL_ setting the server, the CLI and the libraries read', () => {

@@ -81,6 +81,48 @@ export const SETTINGS = {
     doc: 'The settings Python nodes may receive, over confidential links only.',
   }),
   HF_TOKEN: text({ readBy: ['server', 'cli'], secret: true, doc: 'The Hugging Face token gated models need; sent to nodes per NODETOOL_WORKER_SECRETS.' }),
+  // Assets: binary results and uploads
+  NODETOOL_ASSETS_DIR: text({
+    readBy: ['server'],
+    defaultText: 'assets/ next to NODETOOL_DB',
+    doc: 'The folder assets are kept in (the default storage; it needs no service).',
+  }),
+  NODETOOL_ASSET_INLINE_MAX_BYTES: integer({
+    default: 0,
+    min: 0,
+    unit: 'bytes',
+    readBy: ['server'],
+    doc: 'Binary results up to this size stay in the job record as base64; larger ones (all, at 0) become assets.',
+  }),
+  NODETOOL_MAX_ASSET_BYTES: integer({ default: 8 * 1024 * MiB, min: 1, unit: 'bytes', readBy: ['server'], doc: 'The largest asset one result may make.' }),
+  NODETOOL_MAX_RUN_ASSET_BYTES: integer({
+    default: 32 * 1024 * MiB,
+    min: 1,
+    unit: 'bytes',
+    readBy: ['server'],
+    doc: 'The most bytes of assets one run may make.',
+  }),
+  NODETOOL_MAX_UPLOAD_BYTES: integer({
+    default: 2 * 1024 * MiB,
+    min: 1,
+    unit: 'bytes',
+    readBy: ['server'],
+    doc: 'The largest upload (POST /api/assets), apart from the JSON body limit.',
+  }),
+  NODETOOL_ASSET_SERVE: choice({
+    values: ['redirect', 'stream'],
+    default: 'redirect',
+    readBy: ['server'],
+    doc: 'With a bucket: answer GET /api/assets/:id with a presigned redirect, or stream the bytes through the server.',
+  }),
+  NODETOOL_ASSET_URL_TTL_SECONDS: integer({
+    default: 300,
+    min: 10,
+    max: 7 * 24 * 3600,
+    unit: 'seconds',
+    readBy: ['server'],
+    doc: 'How long a presigned URL works (a redirect, a worker’s input or upload).',
+  }),
   // Renting workers
   NODETOOL_COST_GUARD_INTERVAL_MS: integer({
     default: 30_000,

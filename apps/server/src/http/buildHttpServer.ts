@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { apiContract } from '@nt/api-contract';
 import type { App } from '../app.js';
+import { assetHandlers } from '../routes/assetRoutes.js';
 import { authHandlers } from '../routes/authRoutes.js';
 import { healthHandlers } from '../routes/healthRoutes.js';
 import { jobHandlers } from '../routes/jobRoutes.js';
@@ -65,6 +66,7 @@ export async function buildHttpServer(app: App, hub: WsHub, log: (line: string) 
       nodes: nodeHandlers,
       workflows: workflowHandlers,
       jobs: jobHandlers,
+      assets: assetHandlers,
       models: modelHandlers,
       workerProfiles: workerProfileHandlers,
       rentedWorkers: rentedWorkerHandlers,

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions, RouteShorthandOptions } from 'fastify';
 import type { z } from 'zod';
 import { routesOf, type HandlerReply, type RouteGroup, type RouteSpec } from '@nt/api-contract';
 import type { App } from '../app.js';
@@ -30,12 +30,14 @@ export type RouteExtras = Partial<Record<string, Pick<RouteShorthandOptions, 'co
 export interface ContractRouteConfig {
   routeName: string;
   access: RouteSpec['access'];
+  bodyType: 'json' | 'binary';
 }
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     routeName?: string;
     access?: RouteSpec['access'];
+    bodyType?: 'json' | 'binary';
   }
 }
 
@@ -44,11 +46,12 @@ declare module 'fastify' {
  * the route's schemas before the handler runs, and checks the reply against the route's reply schema.
  */
 export function registerContract<G extends RouteGroup>(fastify: FastifyInstance, app: App, contract: G, handlers: Handlers<G>, extras: RouteExtras = {}): void {
+  const binaryBodies: Array<() => RouteOptions> = [];
   for (const { name, route } of routesOf(contract)) {
     const handler = name.split('.').reduce<unknown>((group, key) => (group as Record<string, unknown>)[key], handlers) as Handler<RouteSpec>;
     const response = Object.fromEntries(Object.entries(route.replies).filter(([, schema]) => schema !== null));
     const extra = extras[name];
-    fastify.route({
+    const options = (): RouteOptions => ({
       method: route.method,
       url: route.path,
       ...(route.bodyLimit ? { bodyLimit: route.bodyLimit } : {}),
@@ -58,7 +61,7 @@ export function registerContract<G extends RouteGroup>(fastify: FastifyInstance,
         ...(route.body ? { body: route.body } : {}),
         response,
       },
-      config: { ...(extra?.config ?? {}), routeName: name, access: route.access } satisfies ContractRouteConfig,
+      config: { ...(extra?.config ?? {}), routeName: name, access: route.access, bodyType: route.bodyType ?? 'json' } satisfies ContractRouteConfig,
       ...(extra?.onRequest ? { onRequest: extra.onRequest } : {}),
       handler: async (request, reply) => {
         const answer = await handler({
@@ -72,6 +75,16 @@ export function registerContract<G extends RouteGroup>(fastify: FastifyInstance,
         reply.code(answer.status);
         return answer.body === undefined ? reply.send() : answer.body;
       },
+    });
+    if (route.bodyType === 'binary') binaryBodies.push(options);
+    else fastify.route(options());
+  }
+  // Uploads get the raw body as a stream, whatever its type: their handler writes it to storage as it comes.
+  if (binaryBodies.length) {
+    void fastify.register(async (uploads) => {
+      uploads.removeAllContentTypeParsers();
+      uploads.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+      for (const options of binaryBodies) uploads.route(options());
     });
   }
 }

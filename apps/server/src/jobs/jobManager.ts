@@ -15,6 +15,7 @@ import {
   type Workflow,
 } from '@nt/runtime';
 import type { JobRecord, ServerRunEvent } from '@nt/api-contract';
+import type { AssetStore } from '../assets/assetStore.js';
 import { JobExistsError, TooManyRunsError, WorkerUnavailableError } from '../errors.js';
 import type { RunModelOptions } from '../runs/runRequest.js';
 import type { JobStore, StoredJob } from '../store/jobStore.js';
@@ -40,6 +41,8 @@ export interface JobManagerOptions {
   wakeWorkers?: () => { waking: boolean; refusal?: string };
   /** A run started on this worker (the cost guard's idle clock of a rented worker restarts). */
   onRunStarted?: (workerId: string) => void;
+  /** Where each run's binary results go and its asset inputs come from; without it they stay bytes. */
+  assets?: AssetStore;
   log?: (line: string) => void;
 }
 
@@ -309,6 +312,7 @@ export class JobManager extends EventEmitter {
         retryOnWorkerLoss: models.retryOnWorkerLoss,
         // The bridge outlives the run: its job.end need not hold up the answer.
         releaseInBackground: true,
+        assets: this.options.assets?.forRun(jobId),
         onEvent: (event) => this.relay(workflow.id, event),
       });
       status = outcome.status;

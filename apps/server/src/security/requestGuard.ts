@@ -12,8 +12,9 @@ const SAME_ORIGIN_FETCH_SITES = new Set(['same-origin', 'none']);
  * 2. A state-changing request must not come from another site (403): Sec-Fetch-Site or Origin says so.
  * 3. ...and must be JSON (415): a cross-site form or no-cors fetch can only send urlencoded, multipart or
  *    text/plain, and anything else makes the browser ask first (a CORS preflight this server never grants).
+ *    An upload (a binary body) may be any type but those three, for the same reason.
  */
-export function refuseRequest(request: IncomingMessage, policy: HostPolicy): HttpError | null {
+export function refuseRequest(request: IncomingMessage, policy: HostPolicy, body: 'json' | 'binary' = 'json'): HttpError | null {
   const host = request.headers.host;
   if (!policy.isAllowedHost(host)) {
     return new HttpError(421, `this server does not answer to the host ${JSON.stringify(host ?? '')}; add it to NODETOOL_ALLOWED_HOSTS if it is yours`);
@@ -23,6 +24,15 @@ export function refuseRequest(request: IncomingMessage, policy: HostPolicy): Htt
   const crossSite = crossSiteReason(request, policy);
   if (crossSite) return new HttpError(403, `refused a ${method} from another site (${crossSite})`);
   const type = request.headers['content-type'] ?? '';
+  if (body === 'binary') {
+    if (!type || /^(application\/x-www-form-urlencoded|multipart\/form-data|text\/plain)\s*(;|$)/i.test(type)) {
+      return new HttpError(
+        415,
+        `an upload must be sent with its own Content-Type (image/png, application/octet-stream, …), not ${type ? JSON.stringify(type) : 'none'}`,
+      );
+    }
+    return null;
+  }
   if (!/^application\/json\s*(;|$)/i.test(type)) {
     return new HttpError(415, `${method} requests must be sent as Content-Type: application/json${type ? `, not ${JSON.stringify(type)}` : ''}`);
   }

@@ -38,7 +38,8 @@ const LOGIN_LINK = Symbol('login link') as unknown as FastifyReply;
 /** Throws the refusal, answers (a preflight, a login link) or returns null to let the request through. */
 function check(app: App, request: FastifyRequest, reply: FastifyReply): FastifyReply | null {
   setSecurityHeaders(reply);
-  const refusal = request.ws ? refuseUpgrade(request.raw, app.hostPolicy) : refuseRequest(request.raw, app.hostPolicy);
+  const route = contractRouteOf(request);
+  const refusal = request.ws ? refuseUpgrade(request.raw, app.hostPolicy) : refuseRequest(request.raw, app.hostPolicy, route?.bodyType);
   if (refusal) throw refusal;
   const cors = setCorsHeaders(app.config.allowedOrigins, request, reply);
   if (request.method === 'OPTIONS') {
@@ -48,7 +49,7 @@ function check(app: App, request: FastifyRequest, reply: FastifyReply): FastifyR
   request.authenticated = !app.serverToken || !app.sessions || provesToken(request, app.serverToken, app.sessions);
   if (isLoginLink(request)) return LOGIN_LINK;
   // The WebSocket carries runs and their results: it needs the token as every API route does.
-  const needsToken = request.ws || contractRouteOf(request)?.access === 'token';
+  const needsToken = request.ws || route?.access === 'token';
   if (needsToken && !request.authenticated) {
     reply.header('www-authenticate', 'Bearer');
     throw new HttpError(401, 'authentication required: send Authorization: Bearer <NODETOOL_SERVER_TOKEN>, or log in');

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { MIGRATIONS, type Migration } from './migrations.js';
+import { MIGRATIONS, type Migration, type MigrationContext } from './migrations.js';
 
 export type Db = Database.Database;
 
@@ -9,7 +9,7 @@ export type Db = Database.Database;
 export class NewerSchemaError extends Error {}
 
 /** Opens (creating if needed) the server's SQLite file and applies pending migrations. */
-export function openDatabase(path: string, migrations: readonly Migration[] = MIGRATIONS): Db {
+export async function openDatabase(path: string, context: MigrationContext = {}, migrations: readonly Migration[] = MIGRATIONS): Promise<Db> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
@@ -18,7 +18,7 @@ export function openDatabase(path: string, migrations: readonly Migration[] = MI
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   try {
-    migrate(db, migrations);
+    await migrate(db, context, migrations);
   } catch (error) {
     db.close();
     throw error;
@@ -26,20 +26,23 @@ export function openDatabase(path: string, migrations: readonly Migration[] = MI
   return db;
 }
 
-/** Runs every migration past the database's `user_version`, all or none (one transaction). */
-export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): void {
+/**
+ * Runs every migration past the database's `user_version`, in order: a schema change in one
+ * transaction with its version bump, a data move (upAsync) row by row, then its version bump.
+ */
+export async function migrate(db: Db, context: MigrationContext = {}, migrations: readonly Migration[] = MIGRATIONS): Promise<void> {
   const applied = db.pragma('user_version', { simple: true }) as number;
-  const latest = migrations.length;
-  if (applied > latest) {
+  if (applied > migrations.length) {
     throw new NewerSchemaError(
-      `the database is at schema version ${applied}, newer than this server knows (${latest}): it was written by a newer release; use that release or a copy of the database`,
+      `the database is at schema version ${applied}, newer than this server knows (${migrations.length}): it was written by a newer release; use that release or a copy of the database`,
     );
   }
-  db.transaction(() => {
-    for (const migration of migrations.slice(applied)) {
+  for (const migration of migrations.slice(applied)) {
+    if (migration.upAsync) await migration.upAsync(db, context);
+    db.transaction(() => {
       if (typeof migration.up === 'string') db.exec(migration.up);
-      else migration.up(db);
-    }
-    db.pragma(`user_version = ${latest}`);
-  })();
+      else migration.up?.(db);
+      db.pragma(`user_version = ${migration.version}`);
+    })();
+  }
 }

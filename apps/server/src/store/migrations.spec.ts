@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,14 @@ const GRAPH = {
   edges: [{ source: 'say', sourceHandle: 'output', target: 'shown', targetHandle: 'value' }],
 };
 const RESULT = { outputs: { out: 'kept' }, nodes: { say: { type: 'fixtures.Echo', status: 'completed', duration_ms: 3 } }, duration_ms: 9 };
+/** A PNG's first bytes and more, as releases before the asset store kept binary results: base64 in the row. */
+const BYTES = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(300, 5)]);
+const INLINE = { type: 'bytes', size: BYTES.length, base64: BYTES.toString('base64') };
+const BINARY_RESULT = {
+  outputs: { picture: INLINE },
+  nodes: { img: { type: 'fixtures.MakeBytes', status: 'completed', duration_ms: 2, outputs: { output: INLINE } } },
+  duration_ms: 5,
+};
 /** A profile as releases up to RELEASED_VERSION stored it (before max_instances existed). */
 const OLD_PROFILE = {
   name: 'cheap-4090',
@@ -80,6 +89,17 @@ function fill(db: Database.Database, version: number, withoutAttachRequested: bo
       '{"x":1}',
       null,
       'node "say" failed',
+      AT,
+      AT,
+    );
+    db.prepare('INSERT INTO jobs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+      'job-bytes',
+      null,
+      'completed',
+      JSON.stringify(GRAPH),
+      '{}',
+      JSON.stringify(BINARY_RESULT),
+      null,
       AT,
       AT,
     );
@@ -155,7 +175,7 @@ describe('migrations', () => {
   const versions = Array.from({ length: RELEASED_VERSION + 1 }, (_, version) => version);
   it.each(versions)('upgrade a database at schema version %i to the current schema, rows and all', async (version) => {
     const fresh = scratch();
-    openDatabase(fresh).close();
+    (await openDatabase(fresh)).close();
     const old = scratch();
     databaseAt(old, version);
 
@@ -168,20 +188,22 @@ describe('migrations', () => {
     const old = scratch();
     databaseAt(old, RELEASED_VERSION, RENTED_WORKERS_BEFORE_A3559EB);
     const fresh = scratch();
-    openDatabase(fresh).close();
+    (await openDatabase(fresh)).close();
 
     server = await serverOn(old);
     expect(schemaOf(old)).toEqual(schemaOf(fresh));
     await expectRowsOf(server, RELEASED_VERSION);
   });
 
-  it('refuse a database written by a newer release, naming both versions, and leave it as it was', () => {
+  it('refuse a database written by a newer release, naming both versions, and leave it as it was', async () => {
     const path = scratch();
-    openDatabase(path).close();
+    (await openDatabase(path)).close();
     const db = new Database(path);
     db.pragma(`user_version = ${MIGRATIONS.length + 3}`);
     db.close();
-    expect(() => openDatabase(path)).toThrow(new RegExp(`schema version ${MIGRATIONS.length + 3}, newer than this server knows \\(${MIGRATIONS.length}\\)`));
+    await expect(openDatabase(path)).rejects.toThrow(
+      new RegExp(`schema version ${MIGRATIONS.length + 3}, newer than this server knows \\(${MIGRATIONS.length}\\)`),
+    );
     expect(schemaOf(path)['(user_version)']).toBe(MIGRATIONS.length + 3);
   });
 });
@@ -207,7 +229,16 @@ async function expectRowsOf(server: RunningServer, version: number): Promise<voi
       finished_at: AT,
     });
     expect((await get(server, '/api/jobs/job-failed')).body).toMatchObject({ status: 'failed', params: { x: 1 }, result: null, error: 'node "say" failed' });
-    expect((await get(server, '/api/jobs')).body.jobs.map((job: { id: string }) => job.id).sort()).toEqual(['job-done', 'job-failed']);
+    expect((await get(server, '/api/jobs')).body.jobs.map((job: { id: string }) => job.id).sort()).toEqual(['job-bytes', 'job-done', 'job-failed']);
+    // Its inline bytes became an asset: the record refers to it, the asset serves the same bytes.
+    const moved = (await get(server, '/api/jobs/job-bytes')).body.result;
+    const id = createHash('sha256').update(BYTES).digest('hex');
+    const ref = { type: 'asset', id, content_type: 'image/png', size: BYTES.length, url: `/api/assets/${id}` };
+    expect(moved.outputs.picture).toEqual(ref);
+    expect(moved.nodes.img.outputs.output).toEqual(ref);
+    const served = await fetch(server.url + ref.url);
+    expect(served.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await served.arrayBuffer()).equals(BYTES)).toBe(true);
   }
   if (version >= 4) {
     // Fields a later release added take their defaults.

@@ -1,4 +1,12 @@
 import type Database from 'better-sqlite3';
+import { moveInlineBlobsToAssets } from './moveInlineBlobs.js';
+import type { AssetStore } from '../assets/assetStore.js';
+
+/** What a migration that moves data out of the database needs. */
+export interface MigrationContext {
+  /** The server's asset store over this database (its tables exist by then). */
+  assets?: (db: Database.Database) => AssetStore;
+}
 
 /**
  * The server's schema, one numbered step at a time. APPEND ONLY: a released migration is never edited,
@@ -11,7 +19,13 @@ export interface Migration {
   version: number;
   /** What it does, for errors and the upgrade log. */
   name: string;
-  up: string | ((db: Database.Database) => void);
+  /** A schema change: runs in one transaction with the version bump. */
+  up?: string | ((db: Database.Database) => void);
+  /**
+   * A data move that cannot sit in one transaction (files are written): it commits a row at a time and
+   * must be safe to run again after a crash; the version is bumped once it finished.
+   */
+  upAsync?: (db: Database.Database, context: MigrationContext) => Promise<void>;
 }
 
 /** The last migration of the last release; everything up to it is frozen. */
@@ -114,4 +128,27 @@ export const MIGRATIONS: readonly Migration[] = [
      expires_at INTEGER NOT NULL
    )`,
   },
+  // The asset store: binary results and uploads kept as files or objects, referenced from job records.
+  {
+    version: 9,
+    name: 'assets',
+    up: `CREATE TABLE assets (
+     id TEXT PRIMARY KEY,
+     content_type TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     location TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   );
+   CREATE TABLE asset_refs (
+     asset_id TEXT NOT NULL,
+     job_id TEXT,
+     node_id TEXT,
+     name TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   );
+   CREATE INDEX asset_refs_by_asset ON asset_refs (asset_id);
+   CREATE INDEX asset_refs_by_job ON asset_refs (job_id)`,
+  },
+  // Results stored before the asset store carried their bytes as base64 in the row: they become assets.
+  { version: 10, name: 'inline result blobs into assets', upAsync: moveInlineBlobsToAssets },
 ];

@@ -16,6 +16,8 @@ export async function startTestServer(
 ): Promise<RunningServer & { dbPath: string }> {
   const dbPath = options.dbPath ?? join(mkdtempSync(join(tmpdir(), 'nt-server-')), 'server.db');
   const config = configFromEnv({
+    // What a real process environment always has; a local worker started without it cannot run nodes that read files.
+    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
     HOST: '127.0.0.1',
     PORT: '0',
     NODETOOL_DB: dbPath,

@@ -10,7 +10,11 @@ type Call<R extends RouteSpec> =
 
 /** A method per route, named and grouped as in the contract: `client.workflows.get({ params: { id } })`. */
 export type ClientOf<G extends RouteGroup> = {
-  [K in keyof G]: G[K] extends RouteSpec ? Call<G[K]> : G[K] extends RouteGroup ? ClientOf<G[K]> : never;
+  [K in keyof G as G[K] extends { response: 'binary' } | { bodyType: 'binary' } ? never : K]: G[K] extends RouteSpec
+    ? Call<G[K]>
+    : G[K] extends RouteGroup
+      ? ClientOf<G[K]>
+      : never;
 };
 
 /**
@@ -21,6 +25,8 @@ export type ClientOf<G extends RouteGroup> = {
 export function createClient<G extends RouteGroup>(contract: G, transport: Transport): ClientOf<G> {
   const client: Record<string, unknown> = {};
   for (const [name, entry] of Object.entries(contract)) {
+    // Bytes in or out (an asset, an upload) are a plain fetch of the route's path, not JSON calls.
+    if (isRoute(entry) && (entry.response === 'binary' || entry.bodyType === 'binary')) continue;
     client[name] = isRoute(entry) ? callerOf(entry, transport) : createClient(entry as RouteGroup, transport);
   }
   return client as ClientOf<G>;

@@ -13,7 +13,10 @@ describe('the HTTP contract', () => {
     const end = readme.indexOf(END);
     expect(start, `README.md has no line ${START}`).toBeGreaterThan(-1);
     const listed = readme.slice(start + START.length, end).trim();
-    expect(listed, `README.md's endpoint table differs from the contract; the table should read:\n\n${endpointTable()}\n`).toBe(endpointTable());
+    expect(
+      listed,
+      `README.md's endpoint table differs from the contract (npx tsx --conditions=@nt/source tools/docs/writeReadmeTables.ts writes it); it should read:\n\n${endpointTable()}\n`,
+    ).toBe(endpointTable());
   });
 
   it('has one route per method and path, each path absolute, each route with a success reply', () => {
@@ -23,7 +26,7 @@ describe('the HTTP contract', () => {
     for (const { name, route } of routes) {
       expect(route.path, name).toMatch(/^\/(api\/|health$)/);
       expect(
-        Object.keys(route.replies).every((status) => Number(status) >= 200 && Number(status) < 300),
+        Object.keys(route.replies).every((status) => Number(status) >= 200 && Number(status) < 400),
         name,
       ).toBe(true);
       // Path params are declared exactly as the path names them.

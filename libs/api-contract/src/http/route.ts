@@ -6,7 +6,7 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 export type Access = 'public' | 'token';
 
 /** The error statuses a route may answer, each with an {@link ErrorReply}. */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 421 | 424 | 429 | 500 | 502 | 503 | 504;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 416 | 421 | 424 | 429 | 500 | 502 | 503 | 504;
 
 /**
  * One HTTP route: everything the server, the clients and the README need to agree on. The server
@@ -29,6 +29,10 @@ export interface RouteSpec {
   errors: Partial<Record<ErrorStatus, string>>;
   /** Largest request body in bytes; without it, the server's NODETOOL_MAX_BODY_BYTES. */
   bodyLimit?: number;
+  /** `binary`: the request body is raw bytes (an upload), streamed, any media type a browser must ask first to send. */
+  bodyType?: 'json' | 'binary';
+  /** `binary`: the reply is raw bytes (an asset), not JSON; typed clients leave such routes to a plain fetch. */
+  response?: 'json' | 'binary';
 }
 
 /** Declares a route, keeping its literal types (the clients' and handlers' signatures come from them). */
@@ -49,9 +53,9 @@ export type SuccessReply<R extends RouteSpec> = {
   [S in keyof R['replies'] & number]: { status: S; body: Output<R['replies'][S]> };
 }[keyof R['replies'] & number];
 
-/** The same, as a handler produces it (before the reply schema's transforms). */
+/** The same, as a handler produces it (before the reply schema's transforms); a binary route's body is a stream or bytes. */
 export type HandlerReply<R extends RouteSpec> = {
-  [S in keyof R['replies'] & number]: { status: S; body: Input<R['replies'][S]> };
+  [S in keyof R['replies'] & number]: { status: S; body: R['response'] extends 'binary' ? unknown : Input<R['replies'][S]> };
 }[keyof R['replies'] & number];
 
 /** Nothing required: `{}` or undefined satisfies it. */

@@ -116,6 +116,7 @@ export class WorkerClient {
       signal: options.signal,
       handlers: { onProgress: options.onProgress, onUpdate: options.onUpdate },
       chunkedBlobs: chunked,
+      blobSink: options.blobSink,
     });
   }
 

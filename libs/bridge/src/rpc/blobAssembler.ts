@@ -1,11 +1,12 @@
 import { createHash, type Hash } from 'node:crypto';
 import { describeBytes } from '@nt/protocol';
 import { ProtocolError } from '../errors.js';
+import type { BlobSink, BlobWriter } from './blobSink.js';
 
 /**
- * Bytes reserved by result blobs still being assembled, across every request of one bridge: each blob
- * reserves its declared size at blob.start, so many concurrent "2 GiB" blobs cannot add up to more
- * memory than the bridge allows, whatever a worker declares.
+ * Bytes reserved by result blobs still being assembled in memory, across every request of one bridge:
+ * each blob reserves its declared size at blob.start, so many concurrent "2 GiB" blobs cannot add up to
+ * more memory than the bridge allows, whatever a worker declares.
  */
 export class BlobBudget {
   private used = 0;
@@ -31,8 +32,36 @@ export class BlobBudget {
   }
 }
 
+/** The default sink: each blob in one buffer of its declared size, within the bridge's blob limits. */
+export function memoryBlobSink(maxBlobBytes: number, budget: BlobBudget): BlobSink & { release(): void } {
+  let reserved = 0;
+  return {
+    open(name, size) {
+      if (size > maxBlobBytes) throw new ProtocolError(`blob "${name}" of ${describeBytes(size)} exceeds the ${describeBytes(maxBlobBytes)} blob limit`);
+      budget.reserve(size, `blob "${name}"`);
+      reserved += size;
+      const bytes = Buffer.allocUnsafe(size);
+      let at = 0;
+      return {
+        write: (chunk) => {
+          bytes.set(chunk, at);
+          at += chunk.byteLength;
+        },
+        close: async () => bytes,
+        abort: () => undefined,
+      };
+    },
+    // The request is over: its bytes belong to the result now, or to nobody.
+    release() {
+      budget.release(reserved);
+      reserved = 0;
+    },
+  };
+}
+
 interface Incoming {
-  bytes: Buffer;
+  writer: BlobWriter;
+  size: number;
   received: number;
   hash: Hash;
 }
@@ -42,22 +71,23 @@ interface Incoming {
  * (protocol 5, `blob_transfer: "chunked-v1"`): each blob arrives in bounded
  * frames with strictly increasing offsets, a declared size and a SHA-256, so a
  * result far above the frame ceiling travels without ever needing one big frame.
- * Any deviation throws a ProtocolError naming the blob.
+ * The bytes go to a sink as they arrive. Any deviation throws a ProtocolError naming the blob.
  */
 export class BlobAssembler {
   private readonly incoming = new Map<string, Incoming>();
-  private readonly complete = new Map<string, Buffer>();
-  private reserved = 0;
+  private readonly names = new Set<string>();
+  private readonly closed: Array<Promise<[string, Uint8Array | object]>> = [];
 
   constructor(
-    private readonly maxBlobBytes: number,
-    private readonly budget: BlobBudget = new BlobBudget(Number.MAX_SAFE_INTEGER),
+    private readonly sink: BlobSink,
+    private readonly onRelease: () => void = () => undefined,
   ) {}
 
-  /** Gives every reserved byte back to the budget; the request is over (the bytes now belong to its result, or to nobody). */
+  /** The request is over: blobs still arriving are dropped by their writers, and memory goes back to the budget. */
   release(): void {
-    this.budget.release(this.reserved);
-    this.reserved = 0;
+    for (const blob of this.incoming.values()) blob.writer.abort();
+    this.incoming.clear();
+    this.onRelease();
   }
 
   accept(type: string, data: Record<string, unknown>): void {
@@ -70,43 +100,37 @@ export class BlobAssembler {
     if (type === 'blob.end') return this.end(name, blob, data['size'], data['sha256']);
   }
 
-  /** Completed blobs by name; unfinished ones are a protocol error. */
-  take(): Record<string, Uint8Array> {
+  /** Completed blobs by name, once their writers have kept them; unfinished ones are a protocol error. */
+  async take(): Promise<Record<string, Uint8Array | object>> {
     const unfinished = [...this.incoming.keys()];
     if (unfinished.length) throw new ProtocolError(`the result arrived before blob "${unfinished[0]}" was complete`);
-    return Object.fromEntries(this.complete);
+    return Object.fromEntries(await Promise.all(this.closed));
   }
 
   private start(name: string, size: unknown): void {
     if (typeof size !== 'number' || !Number.isInteger(size) || size < 0) throw new ProtocolError(`blob "${name}" declares an invalid size`);
-    if (size > this.maxBlobBytes) {
-      throw new ProtocolError(`blob "${name}" of ${describeBytes(size)} exceeds the ${describeBytes(this.maxBlobBytes)} blob limit`);
-    }
-    if (this.incoming.has(name) || this.complete.has(name)) throw new ProtocolError(`blob "${name}" started twice`);
-    this.budget.reserve(size, `blob "${name}"`);
-    this.reserved += size;
-    this.incoming.set(name, { bytes: Buffer.allocUnsafe(size), received: 0, hash: createHash('sha256') });
+    if (this.names.has(name)) throw new ProtocolError(`blob "${name}" started twice`);
+    this.names.add(name);
+    this.incoming.set(name, { writer: this.sink.open(name, size), size, received: 0, hash: createHash('sha256') });
   }
 
   private chunk(name: string, blob: Incoming, offset: unknown, bytes: unknown): void {
     if (!(bytes instanceof Uint8Array)) throw new ProtocolError(`blob.chunk of "${name}" carries no bytes`);
     if (offset !== blob.received) throw new ProtocolError(`blob.chunk of "${name}" at offset ${String(offset)}, expected ${blob.received}`);
-    if (blob.received + bytes.byteLength > blob.bytes.byteLength) {
-      throw new ProtocolError(`blob "${name}" overflows its declared ${describeBytes(blob.bytes.byteLength)}`);
-    }
-    blob.bytes.set(bytes, blob.received);
+    if (blob.received + bytes.byteLength > blob.size) throw new ProtocolError(`blob "${name}" overflows its declared ${describeBytes(blob.size)}`);
+    blob.writer.write(bytes);
     blob.hash.update(bytes);
     blob.received += bytes.byteLength;
   }
 
   private end(name: string, blob: Incoming, size: unknown, sha256: unknown): void {
-    if (size !== blob.bytes.byteLength || blob.received !== blob.bytes.byteLength) {
-      throw new ProtocolError(`blob "${name}" ended after ${blob.received} of ${blob.bytes.byteLength} bytes`);
-    }
-    if (typeof sha256 !== 'string' || blob.hash.digest('hex') !== sha256.toLowerCase()) {
-      throw new ProtocolError(`blob "${name}" failed its SHA-256 check`);
-    }
+    if (size !== blob.size || blob.received !== blob.size) throw new ProtocolError(`blob "${name}" ended after ${blob.received} of ${blob.size} bytes`);
+    const digest = blob.hash.digest('hex');
+    if (typeof sha256 !== 'string' || digest !== sha256.toLowerCase()) throw new ProtocolError(`blob "${name}" failed its SHA-256 check`);
     this.incoming.delete(name);
-    this.complete.set(name, blob.bytes);
+    const kept = blob.writer.close(digest).then((value): [string, Uint8Array | object] => [name, value]);
+    // take() reports a failure; until then it must not count as unhandled.
+    kept.catch(() => undefined);
+    this.closed.push(kept);
   }
 }

@@ -66,7 +66,7 @@ export class PendingRequest {
     if (this.settled) return false;
     this.settled = true;
     for (const cleanup of this.cleanups.splice(0)) cleanup();
-    // Blobs being assembled give their bytes back to the bridge's in-flight budget, whatever the outcome.
+    // Blobs still arriving are dropped, and memory goes back to the bridge's in-flight budget, whatever the outcome.
     this.assembler?.release();
     return true;
   }

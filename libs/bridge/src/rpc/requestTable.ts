@@ -51,19 +51,26 @@ export class RequestTable {
         }
         return;
       case 'result':
-      case 'discover':
-        try {
-          let data = envelope.data;
-          if (request.assembler) data = { ...data, blobs: { ...(data['blobs'] as Record<string, Uint8Array> | undefined), ...request.assembler.take() } };
-          request.resolve(request.parseReply(data));
-        } catch (error) {
+      case 'discover': {
+        const fail = (error: unknown) =>
           request.reject(
             error instanceof BridgeError
               ? error
               : new ProtocolError(`the worker's reply to ${request.describe()} breaks the contract: ${(error as Error).message}`),
           );
-        }
+        const settle = (blobs: Record<string, unknown>) => {
+          try {
+            const inline = envelope.data['blobs'] as Record<string, unknown> | undefined;
+            request.resolve(request.parseReply(request.assembler ? { ...envelope.data, blobs: { ...inline, ...blobs } } : envelope.data));
+          } catch (error) {
+            fail(error);
+          }
+        };
+        // Blobs streamed to a sink may still be being kept (an asset written out): the reply waits for them.
+        if (request.assembler) request.assembler.take().then(settle, fail);
+        else settle({});
         return;
+      }
       case 'error': {
         const data = envelope.data as Partial<ErrorData>;
         const remote = typeof data.error === 'string' ? data.error : '';

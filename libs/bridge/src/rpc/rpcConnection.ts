@@ -13,7 +13,8 @@ import {
 } from '@nt/protocol';
 import { BridgeTimeoutError, CancelledError, ConnectionClosedError, FrameTooLargeError, NotConnectedError, type BridgeError } from '../errors.js';
 import type { Transport, TransportListener } from '../transport/transport.js';
-import { BlobAssembler, BlobBudget } from './blobAssembler.js';
+import { BlobAssembler, BlobBudget, memoryBlobSink } from './blobAssembler.js';
+import type { BlobSink } from './blobSink.js';
 import { Deadlines } from './deadlines.js';
 import { PendingRequest, type PendingHandlers } from './pendingRequest.js';
 import { RequestTable } from './requestTable.js';
@@ -35,6 +36,8 @@ export interface RpcRequestOptions {
   handlers?: Omit<PendingHandlers, 'blobs'>;
   /** Collect result blobs sent as chunked blob.* frames (the caller asked the worker for them). */
   chunkedBlobs?: boolean;
+  /** Where those blobs' bytes go as they arrive; memory (within maxBlobBytes and the in-flight budget) by default. */
+  blobSink?: BlobSink;
 }
 
 /** What the connection reports upward, besides settling requests. */
@@ -125,7 +128,9 @@ export class RpcConnection {
   start<N extends RequestName>(name: N, data: RequestData<N>, options: RpcRequestOptions): PendingRequest {
     const spec = REQUEST_SPECS[name];
     const transport = this.transport;
-    const handlers: PendingHandlers = options.chunkedBlobs ? { ...options.handlers, blobs: this.makeAssembler } : (options.handlers ?? {});
+    const handlers: PendingHandlers = options.chunkedBlobs
+      ? { ...options.handlers, blobs: () => this.makeAssembler(options.blobSink) }
+      : (options.handlers ?? {});
     const request = new PendingRequest(randomUUID(), spec.type, options.subject, handlers, spec.parseReply as (data: Record<string, unknown>) => unknown);
     if (!this.open_ || !transport) {
       request.reject(new NotConnectedError(`Cannot send ${request.describe()}: not connected to the worker`));
@@ -177,7 +182,11 @@ export class RpcConnection {
     this.transport.send(encodeMessageForImmediateSend({ type: REQUEST_TYPES.cancel, request_id: requestId, data: {} })).catch(() => undefined);
   }
 
-  private readonly makeAssembler = () => new BlobAssembler(this.settings.maxBlobBytes, this.blobBudget);
+  private makeAssembler(sink: BlobSink | undefined): BlobAssembler {
+    if (sink) return new BlobAssembler(sink);
+    const memory = memoryBlobSink(this.settings.maxBlobBytes, this.blobBudget);
+    return new BlobAssembler(memory, () => memory.release());
+  }
 
   /** Requests waiting for a reply. */
   get pendingCount(): number {

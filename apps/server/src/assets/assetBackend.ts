@@ -1,0 +1,22 @@
+import type { Readable } from 'node:stream';
+
+/** A byte range, both ends included (as HTTP Range has it). */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+/**
+ * Where assets' bytes live: a folder (the default) or an S3-compatible bucket. An asset's record
+ * remembers its location, so assets stay readable when the server's storage setting changes.
+ */
+export interface AssetBackend {
+  /** "local" or "s3": the prefix of the locations it makes. */
+  readonly kind: string;
+  /** Makes the finished temporary file the asset `id` (a rename, or an upload); answers its location. */
+  commit(tempPath: string, id: string, contentType: string): Promise<string>;
+  read(location: string, range?: ByteRange): Promise<Readable>;
+  remove(location: string): Promise<void>;
+  /** A short-lived URL that reads the asset straight from storage (S3), or null when there is none. */
+  presignGet?(location: string, seconds: number, contentType: string, filename: string): Promise<string>;
+}

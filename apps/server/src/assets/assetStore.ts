@@ -1,0 +1,216 @@
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Writable } from 'node:stream';
+import { assetUrl, type AssetRef } from '@nt/api-contract';
+import type { BlobSink, BlobWriter } from '@nt/bridge';
+import type { RunAssets } from '@nt/runtime';
+import type { Db } from '../store/database.js';
+import type { AssetBackend, ByteRange } from './assetBackend.js';
+import { AssetRecords, type AssetHolder, type AssetInfo } from './assetRecords.js';
+import { contentTypeOf } from './contentTypeOf.js';
+import { AssetTooLargeError, TempAssetFile } from './tempAssetFile.js';
+
+export interface AssetLimits {
+  /** NODETOOL_MAX_ASSET_BYTES: one asset. */
+  assetBytes: number;
+  /** NODETOOL_MAX_RUN_ASSET_BYTES: every asset one run makes. */
+  runBytes: number;
+  /** NODETOOL_MAX_UPLOAD_BYTES: one upload. */
+  uploadBytes: number;
+  /** NODETOOL_ASSET_INLINE_MAX_BYTES: binary results up to this size stay inline (bytes in the record), larger become assets. */
+  inlineMaxBytes: number;
+}
+
+export interface AssetStoreOptions {
+  /** Where new assets go. */
+  backend: AssetBackend;
+  /** Every backend assets may live in, by kind, for reading and deleting (local always). */
+  backends: AssetBackend[];
+  /** Where assets are written before they are committed. */
+  tmpDir: string;
+  limits: AssetLimits;
+}
+
+const MiB = 1024 * 1024;
+const describeSize = (bytes: number) => (bytes >= MiB ? `${(bytes / MiB).toFixed(1)} MiB` : `${bytes} bytes`);
+
+/**
+ * Binary results and uploads as assets: content-addressed (SHA-256), typed by their bytes, streamed to
+ * storage as they arrive and never held whole, and recorded with the run and node that made them (or
+ * as an upload). Job records, events and the API carry AssetRef values; the bytes are served by
+ * GET /api/assets/:id.
+ */
+export class AssetStore {
+  readonly records: AssetRecords;
+  private readonly byKind: Map<string, AssetBackend>;
+  /** Assets being deleted: a commit of the same bytes waits for the deletion, so it never loses its file. */
+  private readonly deleting = new Map<string, Promise<void>>();
+
+  constructor(
+    db: Db,
+    readonly options: AssetStoreOptions,
+  ) {
+    this.records = new AssetRecords(db);
+    this.byKind = new Map(options.backends.map((backend) => [backend.kind, backend]));
+  }
+
+  /** What a run's nodes write results into, and read asset inputs from. */
+  forRun(jobId: string): RunAssets {
+    let runBytes = 0;
+    const { limits } = this.options;
+    return {
+      sinkFor: (nodeId): BlobSink => ({
+        open: (name, size) => {
+          if (size > limits.assetBytes)
+            throw new AssetTooLargeError(
+              `the result "${name}" of node ${nodeId} is ${describeSize(size)}, above the ${describeSize(limits.assetBytes)} an asset may be (NODETOOL_MAX_ASSET_BYTES)`,
+            );
+          runBytes += size;
+          if (runBytes > limits.runBytes)
+            throw new AssetTooLargeError(
+              `the results of this run reach ${describeSize(runBytes)}, above the ${describeSize(limits.runBytes)} a run may make (NODETOOL_MAX_RUN_ASSET_BYTES)`,
+            );
+          if (size <= limits.inlineMaxBytes) return inlineWriter(size);
+          return this.assetWriter({ jobId, nodeId, name }, size);
+        },
+      }),
+      read: (ref) => this.readAll(ref.id),
+    };
+  }
+
+  /** An upload: the body streamed to storage, refused past NODETOOL_MAX_UPLOAD_BYTES. */
+  async ingest(body: Readable, meta: { name: string; claimedType?: string }): Promise<AssetRef> {
+    const limit = this.options.limits.uploadBytes;
+    const file = new TempAssetFile(this.options.tmpDir, {
+      bytes: limit,
+      describe: (bytes) => `the upload is over ${describeSize(limit)} (NODETOOL_MAX_UPLOAD_BYTES); ${describeSize(bytes)} arrived before it was refused`,
+    });
+    try {
+      await pipeline(
+        body,
+        new Writable({
+          write(chunk: Buffer, _encoding, done) {
+            try {
+              file.write(chunk);
+              done();
+            } catch (error) {
+              done(error as Error);
+            }
+          },
+        }),
+      );
+    } catch (error) {
+      file.discard();
+      throw error;
+    }
+    return this.refOf(await this.commit(file, { jobId: null, nodeId: null, name: meta.name }, { claimed: meta.claimedType }));
+  }
+
+  /** Bytes the server already holds (an old inline value being moved): written out like any asset. */
+  async importBytes(bytes: Uint8Array, holder: AssetHolder): Promise<AssetRef> {
+    const file = new TempAssetFile(this.options.tmpDir, { bytes: Number.MAX_SAFE_INTEGER, describe: () => '' });
+    try {
+      file.write(bytes);
+    } catch (error) {
+      file.discard();
+      throw error;
+    }
+    return this.refOf(await this.commit(file, holder, { name: holder.name }));
+  }
+
+  get(id: string): AssetInfo | null {
+    return this.records.get(id);
+  }
+
+  async open(info: AssetInfo, range?: ByteRange): Promise<Readable> {
+    return this.backendOf(info.location).read(info.location, range);
+  }
+
+  /** A short-lived direct URL to the asset's bytes when its storage offers one (S3), else null. */
+  async directUrl(info: AssetInfo, seconds: number): Promise<string | null> {
+    const backend = this.backendOf(info.location);
+    return backend.presignGet ? backend.presignGet(info.location, seconds, info.content_type, fileNameOf(info)) : null;
+  }
+
+  refOf(info: AssetInfo): AssetRef {
+    return { type: 'asset', id: info.id, content_type: info.content_type, size: info.size, url: assetUrl(info.id) };
+  }
+
+  /** Deletes the assets nobody holds any more (their runs were deleted), from the database and storage. */
+  async deleteUnheld(): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const batch = this.records.unheld(200);
+      if (!batch.length) return deleted;
+      for (const info of batch) {
+        if (!this.records.forget(info.id)) continue;
+        const removal = this.backendOf(info.location)
+          .remove(info.location)
+          .finally(() => this.deleting.delete(info.id));
+        this.deleting.set(info.id, removal);
+        await removal;
+        deleted++;
+      }
+    }
+  }
+
+  private async readAll(id: string): Promise<Uint8Array> {
+    const info = this.records.get(id);
+    if (!info) throw new Error(`no asset ${id}`);
+    const chunks: Buffer[] = [];
+    for await (const chunk of await this.open(info)) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  private assetWriter(holder: AssetHolder, size: number): BlobWriter {
+    const file = new TempAssetFile(this.options.tmpDir, { bytes: size, describe: () => `the result "${holder.name}" is larger than it declared` });
+    return {
+      write: (bytes) => file.write(bytes),
+      close: async (sha256) => {
+        const info = await this.commit(file, holder, { name: holder.name }, sha256);
+        return this.refOf(info);
+      },
+      abort: () => file.discard(),
+    };
+  }
+
+  private async commit(file: TempAssetFile, holder: AssetHolder, hints: { name?: string; claimed?: string }, expectedSha256?: string): Promise<AssetInfo> {
+    const { sha256, head } = file.finish();
+    try {
+      if (expectedSha256 && expectedSha256 !== sha256) throw new Error(`the asset's bytes do not match their SHA-256 (${expectedSha256})`);
+      const contentType = await contentTypeOf(head, hints);
+      await this.deleting.get(sha256);
+      const location = await this.options.backend.commit(file.path, sha256, contentType);
+      return this.records.keep({ id: sha256, content_type: contentType, size: file.size, location, created_at: new Date().toISOString() }, holder);
+    } catch (error) {
+      file.discard();
+      throw error;
+    }
+  }
+
+  private backendOf(location: string): AssetBackend {
+    const backend = this.byKind.get(location.slice(0, location.indexOf(':')));
+    if (!backend) throw new Error(`the asset lives in ${location.slice(0, location.indexOf(':'))} storage, which this server is not configured for`);
+    return backend;
+  }
+}
+
+/** A small result kept in memory: the record carries its bytes, as before the asset store. */
+function inlineWriter(size: number): BlobWriter {
+  const bytes = Buffer.allocUnsafe(size);
+  let at = 0;
+  return {
+    write: (chunk) => {
+      bytes.set(chunk, at);
+      at += chunk.byteLength;
+    },
+    close: async () => bytes,
+    abort: () => undefined,
+  };
+}
+
+/** A download name: the asset's id and an extension its type suggests. */
+export function fileNameOf(info: AssetInfo): string {
+  const extension = info.content_type.split('/')[1]?.split(/[;+]/)[0]?.replace('jpeg', 'jpg').replace('octet-stream', 'bin') ?? 'bin';
+  return `${info.id.slice(0, 12)}.${extension}`;
+}

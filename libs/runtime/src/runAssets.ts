@@ -1,0 +1,13 @@
+import type { BlobSink } from '@nt/bridge';
+import type { AssetRef } from '@nt/api-contract';
+
+/**
+ * Where a run's binary results go and how its binary inputs are read: the server's asset store, or the
+ * CLI's output directory. Without one, results stay in memory (bytes) as they always did.
+ */
+export interface RunAssets {
+  /** Where the result blobs of one node go as they arrive. */
+  sinkFor(nodeId: string): BlobSink;
+  /** The bytes of an asset a Python node takes as input (sent to the worker as a blob). */
+  read(ref: AssetRef): Promise<Uint8Array>;
+}
