@@ -3,6 +3,14 @@ import { viewOf } from './outputValue.js';
 import { applyRunMessage, startedRun } from './run/runState.js';
 
 describe('viewOf', () => {
+  it('shows an image asset, plays audio and video, and offers anything else as a file, from the asset URL', () => {
+    const asset = (content_type: string) => ({ type: 'asset', id: 'a'.repeat(64), content_type, size: 10, url: `/api/assets/${'a'.repeat(64)}` });
+    expect(viewOf(asset('image/png'))).toEqual({ kind: 'asset', media: 'image', src: `/api/assets/${'a'.repeat(64)}`, contentType: 'image/png', size: 10 });
+    expect(viewOf(asset('audio/wav'))).toMatchObject({ kind: 'asset', media: 'audio' });
+    expect(viewOf(asset('video/mp4'))).toMatchObject({ kind: 'asset', media: 'video' });
+    expect(viewOf(asset('application/pdf'))).toMatchObject({ kind: 'asset', media: 'file' });
+  });
+
   it('draws an np_array as an embedding with its dimension and norm', () => {
     const view = viewOf({ type: 'np_array', dtype: '<f8', shape: [2], data: [3, 4] });
     expect(view).toEqual({ kind: 'embedding', values: [3, 4], dimension: 2, norm: 5, dtype: '<f8' });

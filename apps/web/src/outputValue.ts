@@ -1,3 +1,5 @@
+import { isAssetRef } from '@nt/api-contract';
+
 /** How an output is drawn: embeddings as a plot, scores as a bar, text and images as themselves. */
 export type OutputView =
   | { kind: 'embedding'; values: number[]; dimension: number; norm: number; dtype: string }
@@ -5,6 +7,8 @@ export type OutputView =
   | { kind: 'number'; value: number }
   | { kind: 'text'; value: string }
   | { kind: 'image'; src: string }
+  /** An asset: an image is shown, audio and video play, anything else is a download; all from its URL. */
+  | { kind: 'asset'; media: 'image' | 'audio' | 'video' | 'file'; src: string; contentType: string; size: number }
   | { kind: 'json'; value: string };
 
 export function viewOf(value: unknown): OutputView {
@@ -18,6 +22,11 @@ export function viewOf(value: unknown): OutputView {
   if (typeof value === 'number') return value >= -1 && value <= 1 && !Number.isInteger(value) ? { kind: 'score', value } : { kind: 'number', value };
   if (typeof value === 'string') return { kind: 'text', value };
   if (isImageRef(value)) return { kind: 'image', src: value.uri };
+  if (isAssetRef(value)) {
+    const family = value.content_type.split('/')[0];
+    const media = family === 'image' || family === 'audio' || family === 'video' ? family : 'file';
+    return { kind: 'asset', media, src: value.url, contentType: value.content_type, size: value.size };
+  }
   return { kind: 'json', value: JSON.stringify(value, null, 2) };
 }
 

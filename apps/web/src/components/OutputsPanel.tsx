@@ -1,3 +1,4 @@
+import { formatBytes } from '@nt/display';
 import { viewOf, type OutputView } from '../outputValue.js';
 
 /** The run's outputs, drawn for people: plots for embeddings, bars for scores. */
@@ -44,6 +45,8 @@ function OutputBody({ view }: { view: OutputView }) {
       return <p className="output-text">{view.value}</p>;
     case 'image':
       return <img src={view.src} alt="" className="output-image" />;
+    case 'asset':
+      return <AssetView view={view} />;
     default:
       return <pre>{view.value}</pre>;
   }
@@ -78,5 +81,22 @@ function EmbeddingPlot({ values }: { values: number[] }) {
         );
       })}
     </svg>
+  );
+}
+
+/** An asset from its URL: shown, played, or offered as a file; always with a download. */
+function AssetView({ view }: { view: Extract<OutputView, { kind: 'asset' }> }) {
+  return (
+    <div className="output-asset" data-testid="output-asset" data-media={view.media}>
+      {view.media === 'image' && <img src={view.src} alt="" className="output-image" />}
+      {view.media === 'audio' && <audio controls preload="metadata" src={view.src} />}
+      {view.media === 'video' && <video controls preload="metadata" src={view.src} className="output-image" />}
+      <p className="output-facts">
+        {view.contentType} · {formatBytes(view.size)} ·{' '}
+        <a href={`${view.src}?download=1`} download>
+          download
+        </a>
+      </p>
+    </div>
   );
 }

@@ -1,0 +1,65 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURE_WORKER_ENV, projectWorkerPython } from '@nt/worker-auth-fixtures';
+import { launchChromium } from './browser.js';
+import { startServerProcess, type ServerProcess } from './serverProcess.js';
+
+// Media results in the real browser: an image drawn from its asset URL, an audio asset the page's
+// player reads by range. The server is the built one with a local worker of fixture nodes.
+const WORKFLOW = {
+  id: 'media',
+  name: 'Media results',
+  graph: {
+    nodes: [
+      { id: 'img', type: 'fixtures.MakeImage', data: { size: 48, rgb: [200, 40, 40] } },
+      { id: 'wav', type: 'fixtures.MakeAudio', data: { size: 64_044 } },
+      { id: 'p1', type: 'nodetool.workflows.base_node.Preview', data: { name: 'picture' } },
+      { id: 'p2', type: 'nodetool.workflows.base_node.Preview', data: { name: 'sound' } },
+    ],
+    edges: [
+      { source: 'img', sourceHandle: 'output', target: 'p1', targetHandle: 'value' },
+      { source: 'wav', sourceHandle: 'output', target: 'p2', targetHandle: 'value' },
+    ],
+  },
+};
+
+describe('media results in the UI', () => {
+  let server: ServerProcess;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    server = await startServerProcess({ ...FIXTURE_WORKER_ENV, NODETOOL_PYTHON: projectWorkerPython('core'), NODETOOL_WORKER_URL: '' });
+    const saved = await fetch(`${server.url}/api/workflows`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(WORKFLOW) });
+    expect(saved.status).toBe(201);
+    browser = await launchChromium();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('draws an image output from its asset URL, and the audio asset answers a range request with 206', async () => {
+    const page = await browser.newPage();
+    await page.goto(server.url);
+    await page.locator('[data-testid="worker-status"][data-state="connected"]').waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: /Media results/ }).click();
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await page.locator('[data-testid="run-status"]', { hasText: /^completed/ }).waitFor({ timeout: 60_000 });
+
+    const image = page.getByTestId('output-picture').locator('img');
+    await expect.poll(() => image.evaluate((element: HTMLImageElement) => element.complete && element.naturalWidth)).toBe(48);
+    expect(await image.getAttribute('src')).toMatch(/^\/api\/assets\/[0-9a-f]{64}$/);
+
+    const audio = page.getByTestId('output-sound').locator('audio');
+    const src = (await audio.getAttribute('src')) as string;
+    expect(src).toMatch(/^\/api\/assets\/[0-9a-f]{64}$/);
+    const ranged = await page.evaluate(async (url) => {
+      const response = await fetch(url, { headers: { range: 'bytes=0-43' } });
+      return { status: response.status, range: response.headers.get('content-range'), riff: new TextDecoder().decode((await response.arrayBuffer()).slice(0, 4)) };
+    }, src);
+    expect(ranged).toEqual({ status: 206, range: 'bytes 0-43/64044', riff: 'RIFF' });
+    await page.screenshot({ path: 'dist/media-results.png', fullPage: true });
+    await page.close();
+  }, 120_000);
+});
