@@ -29,7 +29,11 @@ describe('media results in the UI', () => {
 
   beforeAll(async () => {
     server = await startServerProcess({ ...FIXTURE_WORKER_ENV, NODETOOL_PYTHON: projectWorkerPython('core'), NODETOOL_WORKER_URL: '' });
-    const saved = await fetch(`${server.url}/api/workflows`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(WORKFLOW) });
+    const saved = await fetch(`${server.url}/api/workflows`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(WORKFLOW),
+    });
     expect(saved.status).toBe(201);
     browser = await launchChromium();
   }, 60_000);
@@ -56,7 +60,11 @@ describe('media results in the UI', () => {
     expect(src).toMatch(/^\/api\/assets\/[0-9a-f]{64}$/);
     const ranged = await page.evaluate(async (url) => {
       const response = await fetch(url, { headers: { range: 'bytes=0-43' } });
-      return { status: response.status, range: response.headers.get('content-range'), riff: new TextDecoder().decode((await response.arrayBuffer()).slice(0, 4)) };
+      return {
+        status: response.status,
+        range: response.headers.get('content-range'),
+        riff: new TextDecoder().decode((await response.arrayBuffer()).slice(0, 4)),
+      };
     }, src);
     expect(ranged).toEqual({ status: 206, range: 'bytes 0-43/64044', riff: 'RIFF' });
     await page.screenshot({ path: 'dist/media-results.png', fullPage: true });

@@ -119,7 +119,7 @@ describe('web UI → server → HF worker, a token on each', () => {
     await page.locator('[data-testid="worker-status"][data-state="connected"]').waitFor({ timeout: 60_000 });
     const model = page.getByTestId('models-panel').locator(`[data-testid="cached-model"][data-repo="${MINILM_REPO_ID}"]`);
     await model.waitFor();
-    await expect.poll(() => model.getAttribute('data-resident')).toBe('true');
+    await expect.poll(() => model.getAttribute('data-resident'), { timeout: 15_000 }).toBe('true');
     expect(await model.getByTestId('model-resident').textContent()).toMatch(/loaded · released in [0-5]:\d\d/);
     expect(await model.textContent()).toMatch(/91\.6 MB/);
 
@@ -134,7 +134,8 @@ describe('web UI → server → HF worker, a token on each', () => {
     await page.getByTestId('models-panel').screenshot({ path: join(SCREENSHOTS, 'models-panel.png') });
 
     await model.getByRole('button', { name: 'Evict' }).click();
-    await expect.poll(() => model.getAttribute('data-resident')).toBe('false');
+    // The worker releases the model, then the page hears of it: seconds on a busy machine.
+    await expect.poll(() => model.getAttribute('data-resident'), { timeout: 15_000 }).toBe('false');
     expect(await model.getByTestId('model-resident').count()).toBe(0);
     await page.close();
   });

@@ -48,7 +48,9 @@ describe('selfSignedCertificate', () => {
     expect(cert.subject).toBe('CN=nodetool-worker');
     expect(cert.subjectAltName).toBe('DNS:nodetool-worker');
     expect(cert.ca).toBe(false);
-    expect(a!.keyPem).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
+    expect(a!.keyPem).toMatch(/^-----BEGIN PRIVATE KEY-----\n[\s\S]+\n-----END PRIVATE KEY-----\n$/);
+    // Whole lines, so a bundle of them (cat a.pem b.pem) stays valid PEM.
+    expect(a!.certPem).toMatch(/^-----BEGIN CERTIFICATE-----\n[\s\S]+\n-----END CERTIFICATE-----\n$/);
     expect(a!.keyPem).not.toBe(b!.keyPem);
     expect(cert.serialNumber).not.toBe(new X509Certificate(b!.certPem).serialNumber);
   });

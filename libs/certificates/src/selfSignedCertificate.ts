@@ -58,7 +58,8 @@ export async function selfSignedCertificate(options: CertificateOptions): Promis
       ]),
     ],
   });
-  const certPem = certificate.toString('pem');
+  // Ends with a newline, as PEM files do: concatenated into a bundle, the next BEGIN line must start a line.
+  const certPem = `${certificate.toString('pem').trimEnd()}\n`;
   const keyPem = KeyObject.from(keys.privateKey).export({ type: 'pkcs8', format: 'pem' }) as string;
   return { certPem, keyPem, fingerprint: new X509Certificate(certPem).fingerprint256 };
 }
