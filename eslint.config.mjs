@@ -59,6 +59,7 @@ export default [
       '**/.nx/**',
       'apps/worker/**',
       'libs/providers/oracle/**',
+      'libs/worker-auth-fixtures/s3/.venv/**',
       '**/*.tsbuildinfo',
       '**/vite.config.*.timestamp*',
     ],

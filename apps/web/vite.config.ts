@@ -8,6 +8,8 @@ export default defineConfig({
   plugins: [react()],
   // Workspace libraries (@nt/display) are bundled from their TypeScript sources, as the tests and typecheck read them.
   resolve: { conditions: ['@nt/source', ...defaultClientConditions] },
+  // The specs run on Node (vitest's SSR resolution): they read the libraries from source too, built or not.
+  ssr: { resolve: { conditions: ['@nt/source'] } },
   build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 1024 },
   server: { proxy: { '/api': server, '/health': server, '/ws': { target: server.replace(/^http/, 'ws'), ws: true } } },
   test: { include: ['src/**/*.spec.ts'], environment: 'node' },

@@ -6,6 +6,7 @@ import { ConfigError, createPythonBridge, isLoopbackHost, workerPoolFromEnv, typ
 import { providerLocator } from '@nt/providers';
 import { readSetting } from '@nt/settings';
 import type { AssetLimits } from './assets/assetStore.js';
+import type { S3Settings } from './assets/s3AssetBackend.js';
 import { bridgeOptionsFor } from './workers/bridgeOptionsFor.js';
 import {
   DEFAULT_GRAPH_LIMITS,
@@ -74,6 +75,8 @@ export interface ServerConfig {
     serve: 'redirect' | 'stream';
     /** NODETOOL_ASSET_URL_TTL_SECONDS: how long a presigned URL (a redirect, an input for a worker) works. */
     urlTtlSeconds: number;
+    /** ASSET_BUCKET and the S3_* settings: the bucket new assets go to, or null for the folder. */
+    s3: S3Settings | null;
   };
 }
 
@@ -126,7 +129,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     workerRetry: { initialDelayMs: 1_000, maxDelayMs: 30_000 },
     localWorker: readSetting(env, 'NODETOOL_LOCAL_WORKER'),
     assets: {
-      dir: readSetting(env, 'NODETOOL_ASSETS_DIR') ?? null,
+      dir: readSetting(env, 'NODETOOL_ASSETS_DIR') ?? folderBucketOf(env),
       limits: {
         assetBytes: readSetting(env, 'NODETOOL_MAX_ASSET_BYTES'),
         runBytes: readSetting(env, 'NODETOOL_MAX_RUN_ASSET_BYTES'),
@@ -134,6 +137,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
         inlineMaxBytes: readSetting(env, 'NODETOOL_ASSET_INLINE_MAX_BYTES'),
       },
       serve: readSetting(env, 'NODETOOL_ASSET_SERVE'),
+      s3: bucketOf(env),
       urlTtlSeconds: readSetting(env, 'NODETOOL_ASSET_URL_TTL_SECONDS'),
     },
     renting: {
@@ -198,4 +202,35 @@ function checkOrigin(origin: string): string {
 function defaultWebRoot(): string | null {
   const candidate = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
   return existsSync(join(candidate, 'index.html')) ? candidate : null;
+}
+
+/** ASSET_BUCKET as nodetool reads it: a path (starting with / or .) is a folder, not a bucket. */
+const isFolder = (bucket: string) => bucket.startsWith('/') || bucket.startsWith('.');
+
+function folderBucketOf(env: NodeJS.ProcessEnv): string | null {
+  const bucket = readSetting(env, 'ASSET_BUCKET');
+  return bucket && isFolder(bucket) ? resolve(bucket) : null;
+}
+
+/** The bucket settings, nodetool's names first, the AWS SDK's own chain for what they leave out. */
+function bucketOf(env: NodeJS.ProcessEnv): S3Settings | null {
+  const bucket = readSetting(env, 'ASSET_BUCKET');
+  if (!bucket || isFolder(bucket)) return null;
+  const accessKeyId = readSetting(env, 'S3_ACCESS_KEY_ID');
+  const secretAccessKey = readSetting(env, 'S3_SECRET_ACCESS_KEY');
+  if (Boolean(accessKeyId) !== Boolean(secretAccessKey))
+    throw new ConfigError(
+      accessKeyId ? 'S3_SECRET_ACCESS_KEY' : 'S3_ACCESS_KEY_ID',
+      'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together: set both, or neither (the AWS chain then)',
+    );
+  const endpoint = readSetting(env, 'S3_ENDPOINT_URL');
+  if (endpoint && !/^https?:\/\/[^/]+/.test(endpoint))
+    throw new ConfigError('S3_ENDPOINT_URL', `S3_ENDPOINT_URL must be an http(s):// URL, got ${JSON.stringify(endpoint)}`);
+  return {
+    bucket,
+    region: readSetting(env, 'S3_REGION') ?? readSetting(env, 'AWS_REGION') ?? 'us-east-1',
+    ...(endpoint ? { endpoint } : {}),
+    ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey } } : {}),
+    ...(readSetting(env, 'ASSET_DOMAIN') ? { publicDomain: readSetting(env, 'ASSET_DOMAIN') } : {}),
+  };
 }

@@ -1,10 +1,11 @@
 /** nx run server:serve — the HTTP + WebSocket server on HOST:PORT (127.0.0.1:7777). */
 import { ConfigError } from '@nt/bridge';
-import { settingsHelp } from '@nt/settings';
+import { redactSecrets, settingsHelp } from '@nt/settings';
 import { configFromEnv, type ServerConfig } from './config.js';
 import { startServer } from './server.js';
 
-const log = (line: string) => process.stdout.write(`[server] ${line}\n`);
+// Whatever a line carries (an SDK's error, a worker's message), no secret setting's value reaches the log.
+const log = (line: string) => process.stdout.write(`[server] ${redactSecrets(line, process.env)}\n`);
 
 // The last line of defence: a promise some code path forgot to handle is logged, never fatal.
 process.on('unhandledRejection', (reason) => log(`unhandled rejection (the server carries on): ${reason instanceof Error ? reason.stack : String(reason)}`));

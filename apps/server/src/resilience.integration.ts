@@ -44,7 +44,7 @@ describe('settings a worker asks for', () => {
     expect(done).toMatchObject({ status: 'completed', outputs: { arrived: ['HF_TOKEN'] } });
     const withheld = client.messages.filter((m) => m.type === 'secret_withheld').map((m) => `${m.setting}: ${m.reason}`);
     expect(withheld.sort()).toEqual([
-      'AWS_SECRET_ACCESS_KEY: it is not listed in NODETOOL_WORKER_SECRETS',
+      'AWS_SECRET_ACCESS_KEY: it is a credential of this system and is never sent to a worker',
       'NODETOOL_SERVER_TOKEN: it is a credential of this system and is never sent to a worker',
       'NODETOOL_WORKER_TOKEN: it is a credential of this system and is never sent to a worker',
       'RUNPOD_API_KEY: it is a credential of this system and is never sent to a worker',

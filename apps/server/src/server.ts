@@ -14,6 +14,7 @@ import { ServerToken } from './security/serverToken.js';
 import { SessionStore } from './security/sessions.js';
 import { AssetStore } from './assets/assetStore.js';
 import { LocalAssetBackend } from './assets/localAssetBackend.js';
+import { S3AssetBackend } from './assets/s3AssetBackend.js';
 import { openDatabase, type Db } from './store/database.js';
 import { JobStore } from './store/jobStore.js';
 import { WorkflowStore } from './store/workflowStore.js';
@@ -37,8 +38,15 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   const localAssets = new LocalAssetBackend(assetsDir);
   const swept = await localAssets.sweepTemporary();
   if (swept) log(`removed ${swept} unfinished asset file(s) a previous process left`);
+  // With a bucket, new assets go there; the folder stays readable for the ones kept before.
+  const bucket = config.assets.s3 ? new S3AssetBackend(config.assets.s3) : null;
   const assetsOver = (db: Db) =>
-    new AssetStore(db, { backend: localAssets, backends: [localAssets], tmpDir: localAssets.tmpDir, limits: config.assets.limits });
+    new AssetStore(db, {
+      backend: bucket ?? localAssets,
+      backends: bucket ? [localAssets, bucket] : [localAssets],
+      tmpDir: localAssets.tmpDir,
+      limits: config.assets.limits,
+    });
   const db = await openDatabase(config.dbPath, { assets: assetsOver });
   const assets = assetsOver(db);
   const jobs = new JobStore(db);

@@ -14,10 +14,21 @@ describe('the provider registry', () => {
     }
   });
 
-  it("names this system's credentials, which are never sent to a worker: tokens, every provider's key, NODETOOL_*_API_KEY", () => {
-    for (const name of ['NODETOOL_WORKER_TOKEN', 'NODETOOL_SERVER_TOKEN', 'RUNPOD_API_KEY', 'VAST_API_KEY', 'NODETOOL_TEAM_RUNPOD_API_KEY'])
+  it("names this system's credentials, which are never sent to a worker: tokens, every provider's key, NODETOOL_*_API_KEY, the bucket's keys", () => {
+    for (const name of [
+      'NODETOOL_WORKER_TOKEN',
+      'NODETOOL_SERVER_TOKEN',
+      'RUNPOD_API_KEY',
+      'VAST_API_KEY',
+      'NODETOOL_TEAM_RUNPOD_API_KEY',
+      'S3_SECRET_ACCESS_KEY',
+      'S3_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SESSION_TOKEN',
+    ])
       expect(isSystemCredential(name), name).toBe(true);
-    for (const name of ['HF_TOKEN', 'OPENAI_API_KEY', 'AWS_SECRET_ACCESS_KEY']) expect(isSystemCredential(name), name).toBe(false);
+    for (const name of ['HF_TOKEN', 'OPENAI_API_KEY', 'AWS_REGION']) expect(isSystemCredential(name), name).toBe(false);
   });
 
   it("lets a profile's key come only from the provider's own variable or a NODETOOL_*_API_KEY, never another secret", () => {

@@ -25,13 +25,22 @@ export function providerNamed(name: string, setting = 'provider'): Provider {
   return provider;
 }
 
+/** The asset store's bucket credentials (nodetool's names and the AWS SDK's). */
+const STORAGE_CREDENTIALS = new Set(['S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']);
+
 /**
  * The credentials of this system itself, never sent to a worker however a node asks: the worker and
- * server tokens (NODETOOL_*TOKEN*), every provider's key variable, and the NODETOOL_*_API_KEY variables
- * a profile may name for a provider key instead.
+ * server tokens (NODETOOL_*TOKEN*), every provider's key variable, the NODETOOL_*_API_KEY variables a
+ * profile may name for a provider key instead, and the asset bucket's keys (a worker gets presigned
+ * URLs, never a key).
  */
 export function isSystemCredential(name: string): boolean {
-  return /^NODETOOL_\w*TOKEN\w*$/.test(name) || /^NODETOOL_\w+_API_KEY$/.test(name) || PROVIDERS.some((provider) => provider.keyVariable === name);
+  return (
+    /^NODETOOL_\w*TOKEN\w*$/.test(name) ||
+    /^NODETOOL_\w+_API_KEY$/.test(name) ||
+    STORAGE_CREDENTIALS.has(name) ||
+    PROVIDERS.some((provider) => provider.keyVariable === name)
+  );
 }
 
 /**

@@ -4,3 +4,4 @@ export { readSetting, parseSetting } from './readSetting.js';
 export { settingsTable, describeDefault } from './settingsTable.js';
 export type { Reader, Setting, ValueOf } from './settingKinds.js';
 export { settingsHelp } from './settingsHelp.js';
+export { redactSecrets } from './redactSecrets.js';

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseSetting, readSetting, SETTINGS, settingsHelp, settingsTable, type Setting } from './index.js';
+import { ConfigError, parseSetting, readSetting, redactSecrets, SETTINGS, settingsHelp, settingsTable, type Setting } from './index.js';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 const START = '<!-- settings-table: generated from libs/settings; checked by settings.spec.ts -->';
@@ -107,6 +107,13 @@ describe('the settings', () => {
       return null;
     })();
     expect(error?.message).toBe('NODETOOL_X_TOKEN must be a whole number, got (hidden)');
+  });
+
+  it('take every secret setting’s value out of a line of text, and nothing else', () => {
+    const env = { S3_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG', NODETOOL_WORKER_TOKEN: 'tok-abcdef-123', PORT: '7777' };
+    expect(redactSecrets('sdk said wJalrXUtnFEMI/K7MDENG was refused; worker tok-abcdef-123 on 7777', env)).toBe(
+      'sdk said [S3_SECRET_ACCESS_KEY redacted] was refused; worker [NODETOOL_WORKER_TOKEN redacted] on 7777',
+    );
   });
 
   it('give --help one line per setting of the readers asked for', () => {

@@ -109,6 +109,28 @@ export const SETTINGS = {
     readBy: ['server'],
     doc: 'The largest upload (POST /api/assets), apart from the JSON body limit.',
   }),
+  ASSET_BUCKET: text({
+    readBy: ['server'],
+    defaultText: 'unset: the folder',
+    doc: 'nodetool’s name: the S3 bucket assets go to (a path starting with / or . is a folder instead).',
+  }),
+  ASSET_DOMAIN: text({
+    readBy: ['server'],
+    doc: 'nodetool’s name: the bucket is public at https://<domain>/; readers are sent there instead of to a presigned URL.',
+  }),
+  S3_ENDPOINT_URL: text({ readBy: ['server'], defaultText: 'AWS', doc: 'An S3-compatible server (MinIO, R2, moto) instead of AWS.' }),
+  S3_REGION: text({ readBy: ['server'], defaultText: '$AWS_REGION, else us-east-1', doc: 'The bucket’s region.' }),
+  S3_ACCESS_KEY_ID: text({
+    readBy: ['server'],
+    secret: true,
+    defaultText: 'the AWS chain',
+    doc: 'The bucket’s key id (else AWS_ACCESS_KEY_ID, a profile or an instance role); never sent to a worker.',
+  }),
+  S3_SECRET_ACCESS_KEY: text({ readBy: ['server'], secret: true, defaultText: 'the AWS chain', doc: 'Its secret; never sent to a worker, never logged.' }),
+  AWS_ACCESS_KEY_ID: text({ readBy: ['server'], secret: true, doc: 'Read by the AWS SDK when S3_ACCESS_KEY_ID is unset; never sent to a worker.' }),
+  AWS_SECRET_ACCESS_KEY: text({ readBy: ['server'], secret: true, doc: 'Its secret; never sent to a worker, never logged.' }),
+  AWS_SESSION_TOKEN: text({ readBy: ['server'], secret: true, doc: 'A temporary credential’s token, for the SDK; never sent to a worker.' }),
+  AWS_REGION: text({ readBy: ['server'], doc: 'The region, when S3_REGION is unset.' }),
   NODETOOL_ASSET_SERVE: choice({
     values: ['redirect', 'stream'],
     default: 'redirect',

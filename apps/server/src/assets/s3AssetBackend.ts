@@ -1,0 +1,103 @@
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { AssetBackend, ByteRange } from './assetBackend.js';
+
+/** The bucket settings, as nodetool names them (ASSET_BUCKET, S3_*) with the AWS ones as fallbacks. */
+export interface S3Settings {
+  bucket: string;
+  endpoint?: string;
+  region: string;
+  /** Explicit keys (S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY); without them, the SDK's own chain (AWS_*, a profile, an instance role). */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** ASSET_DOMAIN: assets are public at https://<domain>/<key>, and readers are sent there instead of a presigned URL. */
+  publicDomain?: string;
+}
+
+/** Parts of a multipart upload: 16 MiB, so a 8 GiB asset is 512 parts (S3 allows 10,000). */
+const PART_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Assets as objects of an S3-compatible bucket, `assets/<sha256>`. The SDK uploads a finished temporary
+ * file (multipart above one part, never held whole); an upload that fails is aborted, so no half
+ * object is ever visible. Reading hands out a presigned GET, or streams (with a range).
+ */
+export class S3AssetBackend implements AssetBackend {
+  readonly kind = 's3';
+  readonly client: S3Client;
+
+  constructor(readonly settings: S3Settings) {
+    const config: S3ClientConfig = {
+      region: settings.region,
+      ...(settings.endpoint ? { endpoint: settings.endpoint, forcePathStyle: true } : {}),
+      ...(settings.credentials ? { credentials: settings.credentials } : {}),
+    };
+    this.client = new S3Client(config);
+  }
+
+  keyOf(id: string): string {
+    return `assets/${id}`;
+  }
+
+  async commit(tempPath: string, id: string, contentType: string): Promise<string> {
+    const key = this.keyOf(id);
+    const exists = await this.client.send(new HeadObjectCommand({ Bucket: this.settings.bucket, Key: key })).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) {
+      const upload = new Upload({
+        client: this.client,
+        params: { Bucket: this.settings.bucket, Key: key, Body: createReadStream(tempPath), ContentType: contentType },
+        partSize: PART_BYTES,
+        queueSize: 2,
+        leavePartsOnError: false,
+      });
+      await upload.done();
+    }
+    await rm(tempPath, { force: true });
+    return this.locationOf(key);
+  }
+
+  async read(location: string, range?: ByteRange): Promise<Readable> {
+    const answer = await this.client.send(
+      new GetObjectCommand({ Bucket: this.settings.bucket, Key: this.keyIn(location), ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }),
+    );
+    if (!(answer.Body instanceof Readable)) throw new Error(`the bucket answered ${location} without a body`);
+    return answer.Body;
+  }
+
+  async remove(location: string): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.settings.bucket, Key: this.keyIn(location) }));
+  }
+
+  async presignGet(location: string, seconds: number, contentType: string, filename: string): Promise<string> {
+    const key = this.keyIn(location);
+    if (this.settings.publicDomain) return `https://${this.settings.publicDomain}/${key}`;
+    return getSignedUrl(
+      this.client,
+      new GetObjectCommand({
+        Bucket: this.settings.bucket,
+        Key: key,
+        ResponseContentType: contentType,
+        ResponseContentDisposition: `inline; filename="${filename}"`,
+      }),
+      { expiresIn: seconds },
+    );
+  }
+
+  locationOf(key: string): string {
+    return `s3:${this.settings.bucket}/${key}`;
+  }
+
+  /** A stored location's key, in this backend's bucket; anything else is refused. */
+  keyIn(location: string): string {
+    const prefix = `s3:${this.settings.bucket}/`;
+    if (!location.startsWith(prefix) || !/^assets\/[0-9a-f]{64}$/.test(location.slice(prefix.length)))
+      throw new Error(`not an asset of the bucket ${this.settings.bucket}: ${JSON.stringify(location)}`);
+    return location.slice(prefix.length);
+  }
+}

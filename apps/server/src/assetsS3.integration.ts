@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { CreateBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startS3Server, type S3TestServer } from '@nt/worker-auth-fixtures';
+import type { RunningServer } from './server.js';
+import { api, edge, node, startTestServer, waitForWorker } from './testing/testServer.js';
+
+// The asset store on a bucket: the AWS SDK v3 against moto's S3 server (a real S3 API we did not write):
+// uploads (multipart above 16 MiB), presigned redirects, range reads through the server, and that the
+// folder is not used for new assets.
+const BUCKET = 'nodetool-assets';
+const graphOf = (producer: ReturnType<typeof node>) => ({
+  nodes: [producer, node('show', 'nodetool.workflows.base_node.Preview', { name: 'out' })],
+  edges: [edge(producer.id, 'show')],
+});
+
+describe('assets in an S3-compatible bucket', () => {
+  let s3: S3TestServer;
+  let client: S3Client;
+  const servers: RunningServer[] = [];
+  const serverWith = async (env: Record<string, string>) => {
+    const server = await startTestServer({
+      env: {
+        ASSET_BUCKET: BUCKET,
+        S3_ENDPOINT_URL: s3.endpoint,
+        S3_ACCESS_KEY_ID: s3.accessKeyId,
+        S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+        S3_REGION: s3.region,
+        ...env,
+      },
+    });
+    servers.push(server);
+    await waitForWorker(server);
+    return server;
+  };
+
+  beforeAll(async () => {
+    s3 = await startS3Server();
+    client = new S3Client({
+      endpoint: s3.endpoint,
+      region: s3.region,
+      forcePathStyle: true,
+      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+    });
+    await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  }, 60_000);
+  afterAll(async () => {
+    for (const server of servers) await server.close();
+    client?.destroy();
+    await s3?.close();
+  });
+
+  it('uploads a result to the bucket (multipart above a part) and redirects a reader to a presigned URL that serves it', async () => {
+    const server = await serverWith({});
+    const run = await api(server, 'POST', '/api/run', { graph: graphOf(node('wav', 'fixtures.MakeAudio', { size: 40 * 1024 * 1024 })), wait: true });
+    expect(run.body.status, run.body.error).toBe('completed');
+    const ref = run.body.result.outputs.out;
+    const head = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: `assets/${ref.id}` }));
+    expect(head).toMatchObject({ ContentLength: 40 * 1024 * 1024, ContentType: 'audio/wav' });
+    expect(s3.requests().some((line) => line.startsWith(`POST /${BUCKET}/assets/${ref.id}?uploads`))).toBe(true);
+    expect(s3.requests().filter((line) => line.startsWith(`PUT /${BUCKET}/assets/${ref.id}?`) && line.includes('partNumber=')).length).toBe(3);
+
+    const redirect = await fetch(server.url + ref.url, { redirect: 'manual' });
+    expect(redirect.status).toBe(302);
+    const location = redirect.headers.get('location') as string;
+    expect(location).toMatch(new RegExp(`^${s3.endpoint}/${BUCKET}/assets/${ref.id}\\?.*X-Amz-Signature=`));
+    expect(location).toMatch(/X-Amz-Expires=300/);
+    const direct = await fetch(location);
+    expect(direct.status).toBe(200);
+    expect(
+      createHash('sha256')
+        .update(Buffer.from(await direct.arrayBuffer()))
+        .digest('hex'),
+    ).toBe(ref.id);
+  }, 120_000);
+
+  it('streams from the bucket with ranges when NODETOOL_ASSET_SERVE=stream', async () => {
+    const server = await serverWith({ NODETOOL_ASSET_SERVE: 'stream' });
+    const run = await api(server, 'POST', '/api/run', { graph: graphOf(node('img', 'fixtures.MakeImage', { size: 32 })), wait: true });
+    const ref = run.body.result.outputs.out;
+    const whole = await fetch(server.url + ref.url);
+    expect(whole.status).toBe(200);
+    expect(whole.headers.get('content-type')).toBe('image/png');
+    const bytes = Buffer.from(await whole.arrayBuffer());
+    const part = await fetch(server.url + ref.url, { headers: { range: 'bytes=1-3' } });
+    expect(part.status).toBe(206);
+    expect(Buffer.from(await part.arrayBuffer()).toString('latin1')).toBe(bytes.subarray(1, 4).toString('latin1'));
+    expect(bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
+  }, 60_000);
+
+  it('refuses half a pair of bucket keys, naming the missing one', async () => {
+    await expect(startTestServer({ env: { ASSET_BUCKET: BUCKET, S3_ACCESS_KEY_ID: 'only-the-id' } })).rejects.toThrow(
+      /S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together/,
+    );
+  });
+});
