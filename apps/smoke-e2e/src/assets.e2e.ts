@@ -52,7 +52,14 @@ describe('media results in the UI', () => {
     await page.locator('[data-testid="run-status"]', { hasText: /^completed/ }).waitFor({ timeout: 60_000 });
 
     const image = page.getByTestId('output-picture').locator('img');
-    await expect.poll(() => image.evaluate((element: HTMLImageElement) => element.complete && element.naturalWidth)).toBe(48);
+    await expect
+      .poll(() =>
+        image.evaluate((element) => {
+          const img = element as unknown as { complete: boolean; naturalWidth: number };
+          return img.complete && img.naturalWidth;
+        }),
+      )
+      .toBe(48);
     expect(await image.getAttribute('src')).toMatch(/^\/api\/assets\/[0-9a-f]{64}$/);
 
     const audio = page.getByTestId('output-sound').locator('audio');
