@@ -135,6 +135,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
         runBytes: readSetting(env, 'NODETOOL_MAX_RUN_ASSET_BYTES'),
         uploadBytes: readSetting(env, 'NODETOOL_MAX_UPLOAD_BYTES'),
         inlineMaxBytes: readSetting(env, 'NODETOOL_ASSET_INLINE_MAX_BYTES'),
+        offloadMinBytes: readSetting(env, 'NODETOOL_OFFLOAD_MIN_BYTES'),
       },
       serve: readSetting(env, 'NODETOOL_ASSET_SERVE'),
       s3: bucketOf(env),

@@ -46,6 +46,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
       backends: bucket ? [localAssets, bucket] : [localAssets],
       tmpDir: localAssets.tmpDir,
       limits: config.assets.limits,
+      urlTtlSeconds: config.assets.urlTtlSeconds,
     });
   const db = await openDatabase(config.dbPath, { assets: assetsOver });
   const assets = assetsOver(db);

@@ -1,4 +1,4 @@
-export type { PythonBridge, BridgeEvents, BridgeState, BridgeTransport, ExecuteOptions, ExecuteRequest, ReconnectingInfo } from './pythonBridge.js';
+export type { PythonBridge, BridgeEvents, BridgeState, BridgeTransport, ExecuteOptions, ExecuteRequest, AssetInput, ReconnectingInfo } from './pythonBridge.js';
 export type { PythonBridgeOptions, ReconnectOptions, KeepaliveOptions } from './options.js';
 export { createPythonBridge, checkBridgeOptions } from './createPythonBridge.js';
 export { WebsocketPythonBridge, type WebsocketBridgeOptions } from './websocketPythonBridge.js';
@@ -10,7 +10,7 @@ export { isLoopbackHost, isPrivateAddress, isConfidentialWorkerUrl, plaintextAll
 export { checkWorkerUrl, isSocketUrl } from './workerUrl.js';
 export type { WorkerLocator } from './workerLocator.js';
 export { BlobBudget } from './rpc/blobAssembler.js';
-export type { BlobSink, BlobWriter } from './rpc/blobSink.js';
+export { isOffloadSink, type BlobSink, type BlobWriter, type OffloadSink, type OffloadGrant, type OffloadRequest, type OffloadReport } from './rpc/blobSink.js';
 export { RpcConnection, type RpcSettings, type RpcRequestOptions, type RpcEvents } from './rpc/rpcConnection.js';
 export { WorkerClient } from './client/workerClient.js';
 export { ManagedBridge } from './connection/managedBridge.js';

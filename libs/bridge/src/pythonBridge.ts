@@ -32,11 +32,22 @@ export interface ExecuteRequest {
   secrets?: Record<string, string>;
   /** Binary inputs keyed by property name. */
   blobs?: Record<string, Uint8Array | Uint8Array[]>;
+  /** Inputs the worker fetches itself from presigned URLs (offload-v1 workers only), by property name. */
+  assetInputs?: Record<string, AssetInput>;
   nodeId?: string;
   jobId?: string;
   workflowId?: string;
   userId?: string;
   requiresVramGb?: number;
+}
+
+/** A large input in the server's bucket: where the worker reads it, and what it must be. */
+export interface AssetInput {
+  url: string;
+  /** The worker's ref type: image, audio, video or asset. */
+  type: string;
+  size: number;
+  sha256: string;
 }
 
 export interface ExecuteOptions {

@@ -100,6 +100,10 @@ export interface ExecuteData extends RunIdentity {
   blobs?: Record<string, Uint8Array | Uint8Array[]>;
   /** Protocol 5: ask for result blobs as blob.start/blob.chunk/blob.end frames. */
   blob_transfer?: 'chunked-v1';
+  /** Our worker extension (offload-v1): results above `min_bytes` may be uploaded through presigned URLs the client grants. */
+  asset_offload?: { min_bytes: number };
+  /** Our worker extension (offload-v1): inputs it downloads itself (checked by size and SHA-256) before the node runs. */
+  asset_inputs?: Record<string, { url: string; type: string; size: number; sha256: string }>;
 }
 
 export interface ExecuteResult {

@@ -15,7 +15,14 @@ describe('protocol versions', () => {
   });
 
   it('gates features on worker.status, closed when no status arrived', () => {
-    expect(capabilitiesOf(null)).toEqual({ modelManagement: false, comfy: false, jobLifecycle: false, modelEviction: false, chunkedBlobs: false });
+    expect(capabilitiesOf(null)).toEqual({
+      modelManagement: false,
+      comfy: false,
+      jobLifecycle: false,
+      modelEviction: false,
+      chunkedBlobs: false,
+      assetOffload: false,
+    });
     const v3 = { protocol_version: 3, node_count: 0, namespaces: [], load_errors: [], transport: 'stdio' };
     expect(capabilitiesOf(v3)).toMatchObject({ modelManagement: true, comfy: false, jobLifecycle: false });
     expect(capabilitiesOf({ ...v3, comfy: { enabled: true } }).comfy).toBe(true);

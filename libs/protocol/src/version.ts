@@ -41,6 +41,11 @@ export interface Capabilities {
   modelEviction: boolean;
   /** Result blobs in bounded, checksummed blob.* frames (`blob_transfer: "chunked-v1"`). */
   chunkedBlobs: boolean;
+  /**
+   * Our extension of the worker (apps/worker/compat): large results uploaded straight to the server's
+   * bucket through presigned URLs (`asset_offload`), announced as `asset_offload: "v1"` in worker.status.
+   */
+  assetOffload: boolean;
 }
 
 export function capabilitiesOf(status: WorkerStatus | null | undefined): Capabilities {
@@ -51,5 +56,6 @@ export function capabilitiesOf(status: WorkerStatus | null | undefined): Capabil
     jobLifecycle: version >= 4,
     modelEviction: version >= 4,
     chunkedBlobs: version >= 5,
+    assetOffload: version >= 5 && status?.['asset_offload'] === 'v1',
   };
 }

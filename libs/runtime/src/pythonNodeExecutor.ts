@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { ConnectionClosedError, NotConnectedError, type BlobSink, type PythonBridge } from '@nt/bridge';
+import { ConnectionClosedError, NotConnectedError, type AssetInput, type BlobSink, type PythonBridge } from '@nt/bridge';
 import { isNpArray, type NodeMetadata } from '@nt/protocol';
-import { isAssetRef } from '@nt/api-contract';
+import { isAssetRef, type AssetRef } from '@nt/api-contract';
 import { WorkerLostError } from './errors.js';
 import type { ExecutePlacement } from './models/keepAliveRun.js';
 import { missingModelHint } from './models/missingModelHint.js';
@@ -38,12 +38,18 @@ export function resolvePythonNodeExecutor(workers: WorkerRouter | PythonBridge, 
     async run(values, context) {
       const fields: Record<string, unknown> = {};
       const blobs: Record<string, Uint8Array | Uint8Array[]> = {};
+      const assetInputs: Record<string, AssetRef> = {};
       for (const [name, given] of Object.entries(values)) {
-        // An asset (an upload, an upstream node's image) reaches the worker as the blob it stands for.
-        const value = await bytesOfAssets(given, options.assets);
-        if (value instanceof Uint8Array) blobs[name] = value;
-        else if (Array.isArray(value) && value.length > 0 && value.every((item) => item instanceof Uint8Array)) blobs[name] = value;
-        else if (value !== undefined) fields[name] = value;
+        // Assets stay references until the worker is chosen: it may fetch them itself.
+        if (isAssetRef(given)) assetInputs[name] = given;
+        else if (given instanceof Uint8Array) blobs[name] = given;
+        else if (Array.isArray(given) && given.length > 0 && given.every((item) => item instanceof Uint8Array)) blobs[name] = given;
+        else if (given !== undefined) {
+          // A list of assets goes as the list of blobs it stands for.
+          const value = await bytesOfAssets(given, options.assets);
+          if (Array.isArray(value) && value.length > 0 && value.every((item) => item instanceof Uint8Array)) blobs[name] = value;
+          else fields[name] = value;
+        }
       }
       const tried = new Set<PythonBridge>();
       let retried = false;
@@ -55,7 +61,8 @@ export function resolvePythonNodeExecutor(workers: WorkerRouter | PythonBridge, 
         context.reportWorker(worker.name);
         try {
           if (worker !== router.home && options.prepare) await options.prepare(worker, fields, metadata, context.signal);
-          return await executeOn(worker, metadata, fields, blobs, context, secretPolicy, options);
+          const inputs = await placeAssetInputs(assetInputs, worker.bridge, options.assets);
+          return await executeOn(worker, metadata, fields, { ...blobs, ...inputs.blobs }, context, secretPolicy, options, inputs.fetched);
         } catch (error) {
           // Never sent: nothing ran on that worker, so another may take the node.
           if (error instanceof NotConnectedError) continue;
@@ -82,6 +89,7 @@ async function executeOn(
   context: NodeContext,
   secretPolicy: SecretPolicy,
   options: PythonNodeExecutorOptions,
+  assetInputs: Record<string, AssetInput> = {},
 ): Promise<Record<string, unknown>> {
   const { bridge } = worker;
   const { secrets, withheld } = pickSecrets(metadata.required_settings ?? [], secretPolicy, bridge.confidential);
@@ -92,6 +100,7 @@ async function executeOn(
       nodeType: metadata.node_type,
       fields,
       blobs: Object.keys(blobs).length ? blobs : undefined,
+      assetInputs,
       secrets: Object.keys(secrets).length ? secrets : undefined,
       nodeId: placement?.nodeId ?? context.nodeId,
       jobId: placement?.jobId ?? context.jobId,
@@ -162,4 +171,30 @@ async function bytesOfAssets(value: unknown, assets: RunAssets | undefined): Pro
   }
   if (Array.isArray(value) && value.length > 0 && value.every(isAssetRef)) return Promise.all(value.map((ref) => bytesOfAssets(ref, assets)));
   return value;
+}
+
+/** The worker's ref type for a media type: how its nodes' ImageRef, AudioRef and VideoRef fields read it. */
+function refTypeOf(contentType: string): string {
+  const family = contentType.split('/')[0];
+  return family === 'image' || family === 'audio' || family === 'video' ? family : 'asset';
+}
+
+/**
+ * Where each asset input goes for this worker: a worker with our offload extension fetches a large one
+ * itself from a presigned URL of the bucket (its bytes never cross the link, and the worker checks
+ * them); otherwise it goes as the blob it stands for.
+ */
+async function placeAssetInputs(
+  inputs: Record<string, AssetRef>,
+  bridge: PythonBridge,
+  assets: RunAssets | undefined,
+): Promise<{ blobs: Record<string, Uint8Array>; fetched: Record<string, AssetInput> }> {
+  const blobs: Record<string, Uint8Array> = {};
+  const fetched: Record<string, AssetInput> = {};
+  for (const [name, ref] of Object.entries(inputs)) {
+    const url = bridge.capabilities().assetOffload ? await assets?.inputUrl?.(ref) : null;
+    if (url) fetched[name] = { url, type: refTypeOf(ref.content_type), size: ref.size, sha256: ref.id };
+    else blobs[name] = (await bytesOfAssets(ref, assets)) as Uint8Array;
+  }
+  return { blobs, fetched };
 }

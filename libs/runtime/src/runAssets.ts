@@ -10,4 +10,9 @@ export interface RunAssets {
   sinkFor(nodeId: string): BlobSink;
   /** The bytes of an asset a Python node takes as input (sent to the worker as a blob). */
   read(ref: AssetRef): Promise<Uint8Array>;
+  /**
+   * A short-lived URL the worker fetches the asset from itself (a presigned GET of the server's bucket),
+   * for inputs too large to send across the link; null: send the bytes.
+   */
+  inputUrl?(ref: AssetRef): Promise<string | null>;
 }

@@ -14,7 +14,7 @@ function fakeWorker(name: string, behaviour: 'answers' | 'down' | 'lost') {
   const bridge = Object.assign(new EventEmitter(), {
     target: name,
     confidential: true,
-    capabilities: () => ({ modelManagement: false, comfy: false, jobLifecycle: true, modelEviction: true, chunkedBlobs: true }),
+    capabilities: () => ({ modelManagement: false, comfy: false, jobLifecycle: true, modelEviction: true, chunkedBlobs: true, assetOffload: false }),
     getNodeMetadata: () => [NODE],
     endJob: async () => null,
     async execute(request: { nodeId?: string }) {

@@ -131,6 +131,13 @@ export const SETTINGS = {
   AWS_SECRET_ACCESS_KEY: text({ readBy: ['server'], secret: true, doc: 'Its secret; never sent to a worker, never logged.' }),
   AWS_SESSION_TOKEN: text({ readBy: ['server'], secret: true, doc: 'A temporary credential’s token, for the SDK; never sent to a worker.' }),
   AWS_REGION: text({ readBy: ['server'], doc: 'The region, when S3_REGION is unset.' }),
+  NODETOOL_OFFLOAD_MIN_BYTES: integer({
+    default: 1024 * 1024,
+    min: 1,
+    unit: 'bytes',
+    readBy: ['server'],
+    doc: 'With a bucket: results and inputs from this size go between worker and bucket directly (presigned URLs), never across the worker link.',
+  }),
   NODETOOL_ASSET_SERVE: choice({
     values: ['redirect', 'stream'],
     default: 'redirect',

@@ -17,3 +17,4 @@ export { startFixtureDns, ensureDnsmasq, type FixtureDns } from './fixtureDns.js
 export { makeTestCertificate, type TestCertificate } from './testCertificate.js';
 export { startTlsFront, type TlsFront } from './tlsFront.js';
 export { startS3Server, type S3TestServer } from './s3Server.js';
+export { startFrameLimitProxy, type FrameLimitProxy } from './frameLimitProxy.js';

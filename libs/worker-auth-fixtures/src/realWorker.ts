@@ -26,6 +26,7 @@ export const FIXTURE_NODE_TYPES = [
   'fixtures.BytesEcho',
   'fixtures.Count',
   'fixtures.Echo',
+  'fixtures.EchoImage',
   'fixtures.Fail',
   'fixtures.LoadModel',
   'fixtures.Log',

@@ -19,4 +19,16 @@ export interface AssetBackend {
   remove(location: string): Promise<void>;
   /** A short-lived URL that reads the asset straight from storage (S3), or null when there is none. */
   presignGet?(location: string, seconds: number, contentType: string, filename: string): Promise<string>;
+  /** Storage a worker can write to itself through presigned URLs (S3): large results skip the connection. */
+  uploads?: DirectUploads;
+}
+
+/** Uploads a worker makes itself, to the place the asset `id` will live. */
+export interface DirectUploads {
+  /** Presigned PUT URLs for `size` bytes: one, or one per part of a multipart upload. */
+  grant(id: string, size: number, seconds: number): Promise<{ url: string } | { upload_id: string; part_size: number; urls: string[] }>;
+  /** Completes a multipart upload from its parts' ETags; a single PUT needs nothing. */
+  complete(id: string, upload: { upload_id?: string; etags?: string[] }): Promise<string>;
+  /** Gives up an upload (it failed its check, or the run went away). */
+  abandon(id: string, upload: { upload_id?: string }): Promise<void>;
 }

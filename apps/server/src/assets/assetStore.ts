@@ -2,12 +2,13 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import { assetUrl, type AssetRef } from '@nt/api-contract';
-import type { BlobSink, BlobWriter } from '@nt/bridge';
+import type { BlobSink, BlobWriter, OffloadGrant, OffloadReport, OffloadSink } from '@nt/bridge';
 import type { RunAssets } from '@nt/runtime';
 import type { Db } from '../store/database.js';
-import type { AssetBackend, ByteRange } from './assetBackend.js';
+import { createHash } from 'node:crypto';
+import type { AssetBackend, ByteRange, DirectUploads } from './assetBackend.js';
 import { AssetRecords, type AssetHolder, type AssetInfo } from './assetRecords.js';
-import { contentTypeOf } from './contentTypeOf.js';
+import { contentTypeOf, SNIFF_BYTES } from './contentTypeOf.js';
 import { AssetTooLargeError, TempAssetFile } from './tempAssetFile.js';
 
 export interface AssetLimits {
@@ -19,6 +20,8 @@ export interface AssetLimits {
   uploadBytes: number;
   /** NODETOOL_ASSET_INLINE_MAX_BYTES: binary results up to this size stay inline (bytes in the record), larger become assets. */
   inlineMaxBytes: number;
+  /** NODETOOL_OFFLOAD_MIN_BYTES: with a bucket, results and inputs from this size travel through it, not the worker link. */
+  offloadMinBytes: number;
 }
 
 export interface AssetStoreOptions {
@@ -29,6 +32,8 @@ export interface AssetStoreOptions {
   /** Where assets are written before they are committed. */
   tmpDir: string;
   limits: AssetLimits;
+  /** How long a presigned URL a worker gets works (NODETOOL_ASSET_URL_TTL_SECONDS). */
+  urlTtlSeconds: number;
 }
 
 const MiB = 1024 * 1024;
@@ -58,24 +63,83 @@ export class AssetStore {
   forRun(jobId: string): RunAssets {
     let runBytes = 0;
     const { limits } = this.options;
-    return {
-      sinkFor: (nodeId): BlobSink => ({
-        open: (name, size) => {
-          if (size > limits.assetBytes)
-            throw new AssetTooLargeError(
-              `the result "${name}" of node ${nodeId} is ${describeSize(size)}, above the ${describeSize(limits.assetBytes)} an asset may be (NODETOOL_MAX_ASSET_BYTES)`,
-            );
-          runBytes += size;
-          if (runBytes > limits.runBytes)
-            throw new AssetTooLargeError(
-              `the results of this run reach ${describeSize(runBytes)}, above the ${describeSize(limits.runBytes)} a run may make (NODETOOL_MAX_RUN_ASSET_BYTES)`,
-            );
-          if (size <= limits.inlineMaxBytes) return inlineWriter(size);
-          return this.assetWriter({ jobId, nodeId, name }, size);
-        },
-      }),
-      read: (ref) => this.readAll(ref.id),
+    const count = (nodeId: string, name: string, size: number) => {
+      if (size > limits.assetBytes)
+        throw new AssetTooLargeError(
+          `the result "${name}" of node ${nodeId} is ${describeSize(size)}, above the ${describeSize(limits.assetBytes)} an asset may be (NODETOOL_MAX_ASSET_BYTES)`,
+        );
+      runBytes += size;
+      if (runBytes > limits.runBytes)
+        throw new AssetTooLargeError(
+          `the results of this run reach ${describeSize(runBytes)}, above the ${describeSize(limits.runBytes)} a run may make (NODETOOL_MAX_RUN_ASSET_BYTES)`,
+        );
     };
+    const uploads = this.options.backend.uploads;
+    return {
+      sinkFor: (nodeId): BlobSink => {
+        const sink: BlobSink = {
+          open: (name, size) => {
+            count(nodeId, name, size);
+            if (size <= limits.inlineMaxBytes) return inlineWriter(size);
+            return this.assetWriter({ jobId, nodeId, name }, size);
+          },
+        };
+        if (!uploads) return sink;
+        const granted = new Map<string, { upload_id?: string; exists?: boolean }>();
+        const offloading: OffloadSink = {
+          ...sink,
+          offload: {
+            minBytes: limits.offloadMinBytes,
+            grant: async ({ name, size, sha256 }): Promise<OffloadGrant> => {
+              count(nodeId, name, size);
+              if (this.records.get(sha256)) {
+                granted.set(name, { exists: true });
+                return { exists: true };
+              }
+              const grant = await uploads.grant(sha256, size, this.options.urlTtlSeconds);
+              granted.set(name, 'upload_id' in grant ? { upload_id: grant.upload_id } : {});
+              return grant;
+            },
+            complete: async (report) => {
+              const grant = granted.get(report.name);
+              granted.delete(report.name);
+              if (!grant) throw new Error(`the worker reported an upload of "${report.name}" it was never granted`);
+              return this.refOf(await this.keepUploaded({ jobId, nodeId, name: report.name }, report, grant));
+            },
+          },
+        };
+        return offloading;
+      },
+      read: (ref) => this.readAll(ref.id),
+      inputUrl: async (ref) => {
+        const info = this.records.get(ref.id);
+        if (!info || info.size < limits.offloadMinBytes) return null;
+        return this.directUrl(info, this.options.urlTtlSeconds);
+      },
+    };
+  }
+
+  /**
+   * A result the worker uploaded itself: completed, then checked against what the worker said (size
+   * and SHA-256, read back from storage), and kept; anything else is deleted and the node fails.
+   */
+  private async keepUploaded(holder: AssetHolder, report: OffloadReport, grant: { upload_id?: string; exists?: boolean }): Promise<AssetInfo> {
+    const existing = this.records.get(report.sha256);
+    if (grant.exists && existing) return this.records.keep(existing, holder);
+    const uploads = this.options.backend.uploads as DirectUploads;
+    try {
+      const location = await uploads.complete(report.sha256, { upload_id: grant.upload_id, etags: report.etags });
+      const { size, sha256, head } = await digestOf(await this.options.backend.read(location));
+      if (size !== report.size || sha256 !== report.sha256)
+        throw new Error(
+          `the upload of "${report.name}" is ${size} bytes with SHA-256 ${sha256}, not the ${report.size} bytes and ${report.sha256} the worker reported`,
+        );
+      const contentType = await contentTypeOf(head, { name: report.name });
+      return this.records.keep({ id: sha256, content_type: contentType, size, location, created_at: new Date().toISOString() }, holder);
+    } catch (error) {
+      await uploads.abandon(report.sha256, { upload_id: grant.upload_id });
+      throw error;
+    }
   }
 
   /** An upload: the body streamed to storage, refused past NODETOOL_MAX_UPLOAD_BYTES. */
@@ -213,4 +277,21 @@ function inlineWriter(size: number): BlobWriter {
 export function fileNameOf(info: AssetInfo): string {
   const extension = info.content_type.split('/')[1]?.split(/[;+]/)[0]?.replace('jpeg', 'jpg').replace('octet-stream', 'bin') ?? 'bin';
   return `${info.id.slice(0, 12)}.${extension}`;
+}
+
+/** The size, SHA-256 and first bytes of a stream, read once in constant memory. */
+async function digestOf(stream: Readable): Promise<{ size: number; sha256: string; head: Buffer }> {
+  const hash = createHash('sha256');
+  const head: Buffer[] = [];
+  let size = 0;
+  let headSize = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    size += chunk.byteLength;
+    if (headSize < SNIFF_BYTES) {
+      head.push(chunk.subarray(0, SNIFF_BYTES - headSize));
+      headSize += Math.min(chunk.byteLength, SNIFF_BYTES - headSize);
+    }
+  }
+  return { size, sha256: hash.digest('hex'), head: Buffer.concat(head) };
 }

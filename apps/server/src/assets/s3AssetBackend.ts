@@ -1,10 +1,21 @@
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { AssetBackend, ByteRange } from './assetBackend.js';
+import type { AssetBackend, ByteRange, DirectUploads } from './assetBackend.js';
 
 /** The bucket settings, as nodetool names them (ASSET_BUCKET, S3_*) with the AWS ones as fallbacks. */
 export interface S3Settings {
@@ -19,6 +30,8 @@ export interface S3Settings {
 
 /** Parts of a multipart upload: 16 MiB, so a 8 GiB asset is 512 parts (S3 allows 10,000). */
 const PART_BYTES = 16 * 1024 * 1024;
+/** A worker's upload up to this goes in one PUT; larger ones in parts of this size. */
+const DIRECT_PART_BYTES = 32 * 1024 * 1024;
 
 /**
  * Assets as objects of an S3-compatible bucket, `assets/<sha256>`. The SDK uploads a finished temporary
@@ -88,6 +101,46 @@ export class S3AssetBackend implements AssetBackend {
       { expiresIn: seconds },
     );
   }
+
+  /** Presigned uploads for a worker: one object, for minutes; the server checks what arrives before it keeps it. */
+  readonly uploads: DirectUploads = {
+    grant: async (id, size, seconds) => {
+      const key = this.keyOf(id);
+      if (size <= DIRECT_PART_BYTES)
+        return { url: await getSignedUrl(this.client, new PutObjectCommand({ Bucket: this.settings.bucket, Key: key }), { expiresIn: seconds }) };
+      const created = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.settings.bucket, Key: key }));
+      const uploadId = created.UploadId as string;
+      const parts = Math.ceil(size / DIRECT_PART_BYTES);
+      const urls = await Promise.all(
+        Array.from({ length: parts }, (_, index) =>
+          getSignedUrl(this.client, new UploadPartCommand({ Bucket: this.settings.bucket, Key: key, UploadId: uploadId, PartNumber: index + 1 }), {
+            expiresIn: seconds,
+          }),
+        ),
+      );
+      return { upload_id: uploadId, part_size: DIRECT_PART_BYTES, urls };
+    },
+    complete: async (id, upload) => {
+      const key = this.keyOf(id);
+      if (upload.upload_id) {
+        await this.client.send(
+          new CompleteMultipartUploadCommand({
+            Bucket: this.settings.bucket,
+            Key: key,
+            UploadId: upload.upload_id,
+            MultipartUpload: { Parts: (upload.etags ?? []).map((ETag, index) => ({ ETag, PartNumber: index + 1 })) },
+          }),
+        );
+      }
+      return this.locationOf(key);
+    },
+    abandon: async (id, upload) => {
+      const key = this.keyOf(id);
+      if (upload.upload_id)
+        await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.settings.bucket, Key: key, UploadId: upload.upload_id })).catch(() => undefined);
+      else await this.client.send(new DeleteObjectCommand({ Bucket: this.settings.bucket, Key: key })).catch(() => undefined);
+    },
+  };
 
   locationOf(key: string): string {
     return `s3:${this.settings.bucket}/${key}`;

@@ -2,7 +2,9 @@
 
 We pin and ship the released worker; we do not fork it. Where a released version has a bug that
 stands in the way of what the bridge offers, a patch here fixes that one function, for the worker
-versions known to have it, and nothing else (docs/hf-worker-environment.md lists them).
+versions known to have it, and nothing else (docs/hf-worker-environment.md lists them). An extension
+(asset_offload) adds what the released worker lacks, in the same way: gated by version, off unless the
+client asks for it, and able to show on the released code that it is still missing.
 
 Nothing is imported at interpreter start: the .pth file only installs an import hook, and a patch
 runs right after the module it fixes is first imported, so the worker's start-up is unchanged.
@@ -21,10 +23,10 @@ import os
 import sys
 from types import ModuleType
 
-from nodetool_worker_compat import download_endpoint, list_cached_configs
+from nodetool_worker_compat import asset_offload, download_endpoint, list_cached_configs
 from nodetool_worker_compat.patch import Patch
 
-PATCHES: tuple[Patch, ...] = (list_cached_configs.PATCH, download_endpoint.PATCH)
+PATCHES: tuple[Patch, ...] = (list_cached_configs.PATCH, download_endpoint.PATCH, asset_offload.PATCH)
 
 # Names of the patches applied in this process, in order (read by the tests).
 applied: list[str] = []

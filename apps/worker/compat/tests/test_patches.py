@@ -70,8 +70,8 @@ class Patched(unittest.TestCase):
             print(json.dumps({"applied": compat.applied, "bugs": bugs}))
             """
         )
-        self.assertEqual(sorted(found["applied"]), ["download-endpoint", "list-cached-configs"])
-        self.assertEqual(found["bugs"], {"download-endpoint": False, "list-cached-configs": False})
+        self.assertEqual(sorted(found["applied"]), ["asset-offload", "download-endpoint", "list-cached-configs"])
+        self.assertEqual(found["bugs"], {"asset-offload": False, "download-endpoint": False, "list-cached-configs": False})
 
     def test_nothing_is_patched_with_compat_off(self) -> None:
         found = run_python(

@@ -8,6 +8,7 @@ export function toExecuteData(request: ExecuteRequest): ExecuteData {
     fields: request.fields ?? {},
     secrets: request.secrets,
     blobs: request.blobs,
+    asset_inputs: request.assetInputs && Object.keys(request.assetInputs).length ? request.assetInputs : undefined,
     node_id: request.nodeId || undefined,
     job_id: request.jobId || undefined,
     workflow_id: request.workflowId || undefined,

@@ -1,3 +1,4 @@
+import { isOffloadSink } from '../rpc/blobSink.js';
 import {
   capabilitiesOf,
   checkProtocolVersion,
@@ -110,6 +111,8 @@ export class WorkerClient {
     // Chunked blobs keep a large result (an image, audio, a 3D model) below the frame ceiling.
     const chunked = this.timeouts.chunkedBlobs && this.capabilities().chunkedBlobs;
     if (chunked) data.blob_transfer = 'chunked-v1';
+    // Storage the worker can upload to itself, and a worker that can: large results never cross the link.
+    if (chunked && isOffloadSink(options.blobSink) && this.capabilities().assetOffload) data.asset_offload = { min_bytes: options.blobSink.offload.minBytes };
     return this.connection.request('execute', data, {
       subject: request.nodeType,
       timeoutMs: options.timeoutMs ?? this.timeouts.executeTimeoutMs,

@@ -1,7 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { describeBytes } from '@nt/protocol';
 import { ProtocolError } from '../errors.js';
-import type { BlobSink, BlobWriter } from './blobSink.js';
+import { isOffloadSink, type BlobSink, type BlobWriter, type OffloadReport } from './blobSink.js';
 
 /**
  * Bytes reserved by result blobs still being assembled in memory, across every request of one bridge:
@@ -77,10 +77,14 @@ export class BlobAssembler {
   private readonly incoming = new Map<string, Incoming>();
   private readonly names = new Set<string>();
   private readonly closed: Array<Promise<[string, Uint8Array | object]>> = [];
+  /** Uploads granted to the worker and not yet reported done. */
+  private readonly pendingGrants = new Map<string, Promise<void>>();
 
   constructor(
     private readonly sink: BlobSink,
     private readonly onRelease: () => void = () => undefined,
+    /** Sends a frame to the worker about this request (the grant of an upload). */
+    private readonly reply: (type: string, data: Record<string, unknown>) => void = () => undefined,
   ) {}
 
   /** The request is over: blobs still arriving are dropped by their writers, and memory goes back to the budget. */
@@ -93,6 +97,8 @@ export class BlobAssembler {
   accept(type: string, data: Record<string, unknown>): void {
     const name = data['name'];
     if (typeof name !== 'string' || !name) throw new ProtocolError(`${type} frame without a blob name`);
+    if (type === 'asset.upload_request') return this.grant(name, data);
+    if (type === 'blob.offloaded') return this.offloaded(name, data);
     if (type === 'blob.start') return this.start(name, data['size']);
     const blob = this.incoming.get(name);
     if (!blob) throw new ProtocolError(`${type} for blob "${name}" that was never started`);
@@ -102,9 +108,41 @@ export class BlobAssembler {
 
   /** Completed blobs by name, once their writers have kept them; unfinished ones are a protocol error. */
   async take(): Promise<Record<string, Uint8Array | object>> {
-    const unfinished = [...this.incoming.keys()];
+    const unfinished = [...this.incoming.keys(), ...this.pendingGrants.keys()];
     if (unfinished.length) throw new ProtocolError(`the result arrived before blob "${unfinished[0]}" was complete`);
     return Object.fromEntries(await Promise.all(this.closed));
+  }
+
+  /** The worker asks where to upload a result itself (offload-v1): the sink's grant goes back to it. */
+  private grant(name: string, data: Record<string, unknown>): void {
+    if (!isOffloadSink(this.sink)) throw new ProtocolError(`the worker asked to upload "${name}", and this request offered no upload`);
+    const { size, sha256 } = data;
+    if (typeof size !== 'number' || !Number.isInteger(size) || size < 0 || typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(sha256))
+      throw new ProtocolError(`the upload request for "${name}" needs a size and a SHA-256`);
+    if (this.names.has(name)) throw new ProtocolError(`blob "${name}" started twice`);
+    this.names.add(name);
+    const granted = this.sink.offload.grant({ name, size, sha256 }).then(
+      (grant) => this.reply('asset.upload_grant', { name, ...grant }),
+      (error: unknown) => {
+        // The worker is told (it gives up on the upload and fails the node); the request fails with the reason.
+        this.reply('asset.upload_grant', { name, error: (error as Error).message });
+        throw error;
+      },
+    );
+    granted.catch(() => undefined);
+    this.pendingGrants.set(name, granted);
+  }
+
+  /** The worker uploaded a result itself: the sink checks and keeps it, and that is the blob's value. */
+  private offloaded(name: string, data: Record<string, unknown>): void {
+    const granted = this.pendingGrants.get(name);
+    if (!isOffloadSink(this.sink) || !granted) throw new ProtocolError(`blob "${name}" was reported uploaded without a grant`);
+    this.pendingGrants.delete(name);
+    const sink = this.sink;
+    const report = { ...(data as unknown as OffloadReport), name };
+    const kept = granted.then(() => sink.offload.complete(report)).then((value): [string, Uint8Array | object] => [name, value]);
+    kept.catch(() => undefined);
+    this.closed.push(kept);
   }
 
   private start(name: string, size: unknown): void {

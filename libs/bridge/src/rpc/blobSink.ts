@@ -17,3 +17,37 @@ export interface BlobWriter {
   /** The blob or its request failed: drop what was written. */
   abort(): void;
 }
+
+/**
+ * A sink whose storage the worker can write to itself (the server's bucket): results above `minBytes`
+ * are uploaded by the worker through presigned URLs instead of crossing the connection, so no hop
+ * between server and worker ever carries them (protocol extension "offload-v1", apps/worker/compat).
+ */
+export interface OffloadSink extends BlobSink {
+  offload: {
+    minBytes: number;
+    /** The worker asks to upload a result: where it may (presigned URLs), or that it is kept already. */
+    grant(request: OffloadRequest): Promise<OffloadGrant>;
+    /** The worker says it uploaded it: checked (size, SHA-256) and kept, or refused. */
+    complete(report: OffloadReport): Promise<object>;
+  };
+}
+
+export interface OffloadRequest {
+  name: string;
+  size: number;
+  sha256: string;
+}
+
+/** One PUT URL, or one per part (a multipart upload, part_size bytes each but the last); `exists`: nothing to upload. */
+export type OffloadGrant = { exists: true } | { url: string } | { upload_id: string; part_size: number; urls: string[] };
+
+export interface OffloadReport extends OffloadRequest {
+  /** The ETag of each part, in order (multipart uploads). */
+  etags?: string[];
+  upload_id?: string;
+}
+
+export function isOffloadSink(sink: BlobSink | undefined): sink is OffloadSink {
+  return sink !== undefined && 'offload' in sink;
+}

@@ -19,6 +19,8 @@ export class PendingRequest {
   private settled = false;
   /** The chunked result blobs being assembled, once the first blob frame arrived. */
   assembler: BlobAssembler | null = null;
+  /** The size of the frame that sent it (for what a dropped link may have been about). */
+  sentBytes = 0;
   private cleanups: Array<() => void> = [];
   readonly promise: Promise<unknown>;
   private resolveFn!: (value: unknown) => void;

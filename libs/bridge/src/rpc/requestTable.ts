@@ -42,6 +42,8 @@ export class RequestTable {
       case 'blob.start':
       case 'blob.chunk':
       case 'blob.end':
+      case 'asset.upload_request':
+      case 'blob.offloaded':
         try {
           if (!handlers.blobs) return;
           request.assembler ??= handlers.blobs();

@@ -19,6 +19,9 @@ import { Deadlines } from './deadlines.js';
 import { PendingRequest, type PendingHandlers } from './pendingRequest.js';
 import { RequestTable } from './requestTable.js';
 
+/** Frames above this, in a request whose link then died, get the frame-size hint (a blob chunk is 1 MiB). */
+const LARGE_FRAME_BYTES = 1024 * 1024;
+
 export interface RpcSettings {
   maxFrameSize: number;
   /** Largest result blob accepted in chunks. */
@@ -128,10 +131,11 @@ export class RpcConnection {
   start<N extends RequestName>(name: N, data: RequestData<N>, options: RpcRequestOptions): PendingRequest {
     const spec = REQUEST_SPECS[name];
     const transport = this.transport;
+    const id = randomUUID();
     const handlers: PendingHandlers = options.chunkedBlobs
-      ? { ...options.handlers, blobs: () => this.makeAssembler(options.blobSink) }
+      ? { ...options.handlers, blobs: () => this.makeAssembler(options.blobSink, id) }
       : (options.handlers ?? {});
-    const request = new PendingRequest(randomUUID(), spec.type, options.subject, handlers, spec.parseReply as (data: Record<string, unknown>) => unknown);
+    const request = new PendingRequest(id, spec.type, options.subject, handlers, spec.parseReply as (data: Record<string, unknown>) => unknown);
     if (!this.open_ || !transport) {
       request.reject(new NotConnectedError(`Cannot send ${request.describe()}: not connected to the worker`));
       return request;
@@ -153,6 +157,7 @@ export class RpcConnection {
       );
       return request;
     }
+    request.sentBytes = payload.byteLength;
     this.requests.add(request);
     if (options.timeoutMs > 0) {
       const timer = setTimeout(() => {
@@ -177,13 +182,20 @@ export class RpcConnection {
   }
 
   /** `cancel` gets no reply, so it is fire-and-forget; a dead transport already failed the request. */
+  /** A frame to the worker that belongs to a request in flight (not a request of its own). */
+  private sendFrame(type: string, requestId: string, data: Record<string, unknown>): void {
+    if (!this.open_ || !this.transport) return;
+    this.transport.send(encodeMessageForImmediateSend({ type, request_id: requestId, data })).catch(() => undefined);
+  }
+
   cancel(requestId: string): void {
     if (!this.open_ || !this.transport) return;
     this.transport.send(encodeMessageForImmediateSend({ type: REQUEST_TYPES.cancel, request_id: requestId, data: {} })).catch(() => undefined);
   }
 
-  private makeAssembler(sink: BlobSink | undefined): BlobAssembler {
-    if (sink) return new BlobAssembler(sink);
+  private makeAssembler(sink: BlobSink | undefined, requestId: string): BlobAssembler {
+    // The grant of an upload goes back to the worker as a frame of the same request.
+    if (sink) return new BlobAssembler(sink, undefined, (type, data) => this.sendFrame(type, requestId, data));
     const memory = memoryBlobSink(this.settings.maxBlobBytes, this.blobBudget);
     return new BlobAssembler(memory, () => memory.release());
   }
@@ -211,6 +223,16 @@ export class RpcConnection {
   }
 
   private failAll(makeError: (what: string) => BridgeError): void {
-    this.requests.rejectAll((request) => makeError(request.describe()));
+    this.requests.rejectAll((request) => {
+      const error = makeError(request.describe());
+      // A link that dies right after a large frame went out: most likely a hop that cuts frames above a size.
+      if (request.sentBytes > LARGE_FRAME_BYTES) {
+        error.message +=
+          `; its request was one frame of ${describeBytes(request.sentBytes)}, and a hop between here and the worker may cut frames ` +
+          `above a size (RunPod's HTTP proxy: about 1.8 MiB): give the server a bucket (ASSET_BUCKET) so large inputs travel through it, ` +
+          `or reach the worker over a direct TCP port`;
+      }
+      return error;
+    });
   }
 }

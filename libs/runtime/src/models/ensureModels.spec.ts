@@ -10,7 +10,7 @@ class CacheBridge extends EventEmitter {
   listings = 0;
   downloads: ModelsDownloadData[] = [];
   capabilities() {
-    return { modelManagement: true, comfy: false, jobLifecycle: true, modelEviction: true, chunkedBlobs: true };
+    return { modelManagement: true, comfy: false, jobLifecycle: true, modelEviction: true, chunkedBlobs: true, assetOffload: false };
   }
   async listCachedModels() {
     this.listings++;
