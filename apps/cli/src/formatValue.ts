@@ -1,4 +1,7 @@
+import { isAssetRef } from '@nt/api-contract';
+import { formatBytes } from '@nt/display';
 import { isNpArray, npArrayToNumbers } from '@nt/protocol';
+import { isOutputFile } from './outputFiles.js';
 
 /** One readable line for a run output: embeddings get dimension and norm, long values are cut. */
 export function formatValue(value: unknown): string {
@@ -12,6 +15,8 @@ export function formatValue(value: unknown): string {
     return `np_array ${value.dtype} [${value.shape.join('×')}] norm ${norm.toFixed(4)} [${head}${numbers.length > 4 ? ', …' : ''}]`;
   }
   if (value instanceof Uint8Array) return `${value.byteLength} bytes`;
+  if (isOutputFile(value)) return `${value.content_type}, ${formatBytes(value.size)} → ${value.path}`;
+  if (isAssetRef(value)) return `${value.content_type}, ${formatBytes(value.size)} at ${value.url}`;
   if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toFixed(6);
   const text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   return text.length > 200 ? `${text.slice(0, 199)}…` : text;

@@ -22,7 +22,7 @@ export type ServerApi = ClientOf<typeof apiContract>;
  * token goes in the Authorization header and is never printed. An unreachable server is exit 3, a refused
  * token exit 4; any other refusal is an ApiError with the server's own message (exitCodeOf maps it).
  */
-export function serverApi(server: string | undefined, env: NodeJS.ProcessEnv = process.env): { baseUrl: string; api: ServerApi } {
+export function serverApi(server: string | undefined, env: NodeJS.ProcessEnv = process.env): { baseUrl: string; api: ServerApi; token: string | null } {
   const baseUrl = (server ?? env['NODETOOL_SERVER_URL'] ?? 'http://127.0.0.1:7777').replace(/\/+$/, '');
   if (!/^https?:\/\/[^/]+$/.test(baseUrl))
     throw new ServerCallError(EXIT.usage, `the server URL (--server or NODETOOL_SERVER_URL) must be http(s)://host:port, got ${JSON.stringify(baseUrl)}`);
@@ -53,7 +53,7 @@ export function serverApi(server: string | undefined, env: NodeJS.ProcessEnv = p
       return { status: response.status, body: { error: `the server answered ${response.status} with something other than JSON` } };
     }
   };
-  return { baseUrl, api: createClient(apiContract, transport) };
+  return { baseUrl, api: createClient(apiContract, transport), token };
 }
 
 /** The exit code and message of a failed server call, or null for an error that is not one. */

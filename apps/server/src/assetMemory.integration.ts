@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnRealWorker, type RealWorker } from '@nt/worker-auth-fixtures';
-import { startServerProcess, workerConnected, type ServerProcess } from './testing/serverProcess.js';
+import { startServerProcess, workerConnected, type ServerProcess } from '@nt/worker-auth-fixtures';
 
 // A 1 GiB audio result over a direct WebSocket to the worker (no offload): the server streams it to its
 // asset folder as the blob frames arrive, so its memory does not grow with the result.

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureStdioOptions, spawnRealWorker, startFakeWorker, type RealWorker } from '@nt/worker-auth-fixtures';
 import type { RunningServer } from './server.js';
-import { runServerUntilExit, startServerProcess, workerConnected } from './testing/serverProcess.js';
+import { runServerUntilExit, startServerProcess, workerConnected } from '@nt/worker-auth-fixtures';
 import { api, echoGraph, node, startTestServer, waitForWorker, wsClient } from './testing/testServer.js';
 
 // What a bad worker, a failing disk or a killed process must not do: leak secrets, lose a run, take

@@ -18,3 +18,4 @@ export { makeTestCertificate, type TestCertificate } from './testCertificate.js'
 export { startTlsFront, type TlsFront } from './tlsFront.js';
 export { startS3Server, type S3TestServer } from './s3Server.js';
 export { startFrameLimitProxy, type FrameLimitProxy } from './frameLimitProxy.js';
+export { startServerProcess, workerConnected, runServerUntilExit, type ServerProcess, type ServerProcessResult } from './serverProcess.js';

@@ -9,6 +9,7 @@ import {
   toJsonValue,
   WorkflowFormatError,
   type KeepAliveMs,
+  type RunEvent,
   type RunResult,
   type Workflow,
 } from '@nt/runtime';
@@ -17,13 +18,17 @@ import { EXIT, type ExitCode } from '../exitCodes.js';
 import { formatValue } from '../formatValue.js';
 import type { Io } from '../io.js';
 import { DownloadLines, LiveProgress } from '../liveProgress.js';
+import { outputDirAssets } from '../outputFiles.js';
+import { serverCallFailure } from '../serverClient.js';
+import { runOnServer } from '../serverRun.js';
 import { readWorkflows } from '../workflowSource.js';
 import { reportRentedActivity } from '../rentedActivity.js';
 import { bridgeOptionsFromFlags, WORKER_FLAG_OPTIONS, WORKER_FLAGS_HELP } from '../workerFlags.js';
 
 export const WORKFLOWS_RUN_HELP = `Usage: nodetool workflows run <file.json|file.ts> [--json] [--events] [--params JSON]
-                              [--keep-alive DURATION] [--no-download]
+                              [--keep-alive DURATION] [--no-download] [--output-dir DIR]
                               [--worker-url URL] [--token-file FILE] [--timeout SECONDS]
+                              [--server URL]
        nodetool run <file.ts> [--json] [--keep-alive DURATION] [--no-download] [--worker-url URL] [--token-file FILE]
 
 Runs a workflow; Python nodes go to the worker at NODETOOL_WORKER_URL, or to a local
@@ -32,6 +37,11 @@ first, with progress.
   --json          print only the result object on stdout
   --events        print run events as NDJSON on stdout
   --no-download   fail instead of downloading a missing model (the error says how to fetch it)
+  --output-dir D  write binary results (images, audio, video) to files in D, streamed as they
+                  arrive, named <node>-<output>.<ext>; the summary and --json name the files
+  --server URL    run on that server instead of in this process (also NODETOOL_SERVER_URL), with
+                  its workers and asset store; with --output-dir its asset results are downloaded.
+                  The token comes from NODETOOL_SERVER_TOKEN or NODETOOL_SERVER_TOKEN_FILE
   --keep-alive D  against a remote worker (NODETOOL_WORKER_URL), leave the run's models loaded
                   there (5m, 30s, 1h, -1 until evicted; 0 releases them at run end, and also
                   models an earlier --keep-alive run left). This process exits after the run, so
@@ -55,6 +65,8 @@ export async function workflowsRun(argv: string[], io: Io, mode: 'one' | 'all'):
       params: { type: 'string' },
       'keep-alive': { type: 'string' },
       'no-download': { type: 'boolean', default: false },
+      'output-dir': { type: 'string' },
+      server: { type: 'string' },
       ...WORKER_FLAG_OPTIONS,
       timeout: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -98,8 +110,9 @@ export async function workflowsRun(argv: string[], io: Io, mode: 'one' | 'all'):
     return EXIT.usage;
   }
 
+  const server = values.server ?? process.env['NODETOOL_SERVER_URL'];
   const bridgeOptions = bridgeOptionsFromFlags(values, io);
-  const remoteWorker = Boolean(bridgeOptions.wsUrl ?? process.env['NODETOOL_WORKER_URL']);
+  const remoteWorker = Boolean(server ?? bridgeOptions.wsUrl ?? process.env['NODETOOL_WORKER_URL']);
   if (keepAliveMs !== undefined && !remoteWorker) {
     io.err(
       'nodetool: note: --keep-alive has no effect with a local worker process, which exits with this command; set NODETOOL_WORKER_URL to keep models loaded on a worker',
@@ -138,26 +151,44 @@ export async function workflowsRun(argv: string[], io: Io, mode: 'one' | 'all'):
       const live = !values.json && !values.events && process.stderr.isTTY ? new LiveProgress(process.stderr, labels) : null;
       const downloads = new DownloadLines();
       if (!values.json && !values.events) io.err(`Running ${workflow.name}…`);
-      const result = await runWorkflow(workflow, {
-        params,
-        signal: controller.signal,
-        bridgeOptions,
-        downloadMissing: !values['no-download'],
-        ...(keepAliveMs === undefined ? {} : { keepAliveMs, keepAliveFor: (bridge) => new ModelKeepAlive(bridge, { detached: true }) }),
-        onWarning: (message) => io.err(`nodetool: warning: ${message}`),
-        onEvent: (event) => {
-          live?.handle(event);
-          if (values.events) io.out(JSON.stringify(toJsonValue(event)));
-          else if (event.type === 'model_download' && !live && event.status !== 'progress') io.err(downloads.line(event));
-          else if (event.type === 'secret_withheld')
-            io.err(`nodetool: warning: node ${event.node_id} asked for ${event.setting}, which was not sent: ${event.reason}`);
-        },
-      });
+      const onEvent = (event: RunEvent) => {
+        live?.handle(event);
+        if (values.events) io.out(JSON.stringify(toJsonValue(event)));
+        else if (event.type === 'model_download' && !live && event.status !== 'progress') io.err(downloads.line(event));
+        else if (event.type === 'secret_withheld')
+          io.err(`nodetool: warning: node ${event.node_id} asked for ${event.setting}, which was not sent: ${event.reason}`);
+      };
+      const outputDir = values['output-dir'];
+      const result = server
+        ? await runOnServer(workflow, {
+            server,
+            params,
+            keepAlive: values['keep-alive'],
+            downloadMissing: !values['no-download'],
+            signal: controller.signal,
+            onEvent,
+            ...(outputDir ? { outputDir } : {}),
+          })
+        : await runWorkflow(workflow, {
+            params,
+            signal: controller.signal,
+            bridgeOptions,
+            downloadMissing: !values['no-download'],
+            ...(outputDir ? { assets: outputDirAssets(outputDir) } : {}),
+            ...(keepAliveMs === undefined ? {} : { keepAliveMs, keepAliveFor: (bridge) => new ModelKeepAlive(bridge, { detached: true }) }),
+            onWarning: (message) => io.err(`nodetool: warning: ${message}`),
+            onEvent,
+          });
       results[exportName] = result;
       if (result.status !== 'completed') code = EXIT.failed;
       if (!values.json && !values.events) printSummary(result, mode === 'all' ? exportName : null, io);
     }
   } catch (error) {
+    const failure = serverCallFailure(error);
+    if (failure) {
+      io.err(`nodetool: ${failure.message}`);
+      return failure.exitCode;
+    }
     io.err(`nodetool: ${(error as Error).message}`);
     return error instanceof GraphValidationError || error instanceof WorkflowFormatError ? EXIT.usage : exitCodeFor(error);
   } finally {

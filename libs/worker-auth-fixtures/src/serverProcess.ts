@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { FIXTURE_WORKER_ENV, projectWorkerPython } from '@nt/worker-auth-fixtures';
+import { dirname, join } from 'node:path';
+import { FIXTURE_WORKER_ENV, projectWorkerPython, REPO_ROOT } from './realWorker.js';
 
-const SERVER_MAIN = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'main.ts');
+const SERVER_MAIN = join(REPO_ROOT, 'apps', 'server', 'src', 'main.ts');
 
 export interface ServerProcessResult {
   code: number | null;

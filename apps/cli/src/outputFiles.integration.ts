@@ -1,0 +1,99 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURE_WORKER_ENV, projectWorkerPython, startServerProcess, workerConnected, type ServerProcess } from '@nt/worker-auth-fixtures';
+
+// Binary results as files: `--output-dir` in process (streamed from the worker to the files), and
+// `--server` running on a server and downloading its assets.
+const BIN = fileURLToPath(new URL('../bin/nodetool.js', import.meta.url));
+const SERVER_TOKEN = 'cli-output-server-token-77a1';
+const dir = mkdtempSync(join(tmpdir(), 'nt-cli-files-'));
+const media = join(dir, 'media.json');
+writeFileSync(
+  media,
+  JSON.stringify({
+    nodes: [
+      { id: 'img', type: 'fixtures.MakeImage', data: { size: 24 } },
+      { id: 'wav', type: 'fixtures.MakeAudio', data: { size: 3 * 1024 * 1024 } },
+      { id: 'p1', type: 'nodetool.workflows.base_node.Preview', data: { name: 'picture' } },
+      { id: 'p2', type: 'nodetool.workflows.base_node.Preview', data: { name: 'sound' } },
+    ],
+    edges: [
+      { source: 'img', sourceHandle: 'output', target: 'p1', targetHandle: 'value' },
+      { source: 'wav', sourceHandle: 'output', target: 'p2', targetHandle: 'value' },
+    ],
+  }),
+);
+
+function nodetool(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...FIXTURE_WORKER_ENV, NODETOOL_PYTHON: projectWorkerPython('core'), ...env };
+  delete childEnv['NODETOOL_WORKER_URL'];
+  if (!env['NODETOOL_SERVER_URL']) delete childEnv['NODETOOL_SERVER_URL'];
+  return new Promise((resolve) =>
+    execFile(process.execPath, [BIN, ...args], { env: childEnv }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    ),
+  );
+}
+
+const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+describe('nodetool workflows run --output-dir', () => {
+  it('writes each binary result to a file named by its node and bytes, and the result names the files', async () => {
+    const out = join(dir, 'local');
+    const run = await nodetool(['workflows', 'run', media, '--output-dir', out, '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result.outputs.picture).toMatchObject({ type: 'file', path: join(out, 'img-output.png'), content_type: 'image/png' });
+    expect(result.outputs.sound).toMatchObject({ type: 'file', path: join(out, 'wav-output.wav'), size: 3 * 1024 * 1024 });
+    expect(sha256(result.outputs.sound.path)).toBe(result.outputs.sound.sha256);
+    // Nothing half-written is left, and nothing went inline.
+    expect(readdirSync(out).sort()).toEqual(['img-output.png', 'wav-output.wav']);
+    expect(run.stdout).not.toMatch(/base64/);
+  }, 60_000);
+
+  it('prints the files in the summary', async () => {
+    const run = await nodetool(['workflows', 'run', media, '--output-dir', join(dir, 'summary')]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/picture: image\/png, \d+ B → .*img-output\.png/);
+    expect(run.stdout).toMatch(/sound: audio\/wav, 3\.1 MB → .*wav-output\.wav/);
+  }, 60_000);
+});
+
+describe('nodetool workflows run --server', () => {
+  let server: ServerProcess;
+  beforeAll(async () => {
+    server = await startServerProcess({ NODETOOL_SERVER_TOKEN: SERVER_TOKEN, NODETOOL_DB: join(mkdtempSync(join(tmpdir(), 'nt-cli-server-')), 'server.db') });
+    await workerConnected(server.url, 60_000).catch(() => undefined);
+  }, 90_000);
+  afterAll(async () => {
+    server?.child.kill('SIGTERM');
+    await server?.exited;
+  });
+
+  it('runs on the server with its token and downloads its asset results into --output-dir', async () => {
+    const out = join(dir, 'from-server');
+    const run = await nodetool(['workflows', 'run', media, '--server', server.url, '--output-dir', out, '--json'], { NODETOOL_SERVER_TOKEN: SERVER_TOKEN });
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result.status).toBe('completed');
+    expect(result.outputs.sound).toMatchObject({ type: 'file', path: join(out, 'output-sound.wav') });
+    expect(sha256(result.outputs.sound.path)).toBe(result.outputs.sound.sha256);
+    expect(result.outputs.picture).toMatchObject({ type: 'file', path: join(out, 'output-picture.png'), content_type: 'image/png' });
+    // The run is the server's: it is in its job list.
+    const jobs = (await (await fetch(`${server.url}/api/jobs`, { headers: { authorization: `Bearer ${SERVER_TOKEN}` } })).json()) as {
+      jobs: Array<{ id: string }>;
+    };
+    expect(jobs.jobs.map((job) => job.id)).toContain(result.job_id);
+  }, 90_000);
+
+  it('says the server needs its token (exit 4) without it', async () => {
+    const run = await nodetool(['workflows', 'run', media, '--server', server.url]);
+    expect(run.code).toBe(4);
+    expect(run.stderr).toMatch(/needs its token: set NODETOOL_SERVER_TOKEN/);
+  }, 60_000);
+});
