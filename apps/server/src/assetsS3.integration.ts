@@ -51,7 +51,8 @@ describe('assets in an S3-compatible bucket', () => {
   });
 
   it('uploads a result to the bucket (multipart above a part) and redirects a reader to a presigned URL that serves it', async () => {
-    const server = await serverWith({});
+    // The server's own upload, for results that crossed the link (the worker's own upload is assetOffload.integration.ts).
+    const server = await serverWith({ NODETOOL_OFFLOAD_MIN_BYTES: String(2 ** 40) });
     const run = await api(server, 'POST', '/api/run', { graph: graphOf(node('wav', 'fixtures.MakeAudio', { size: 40 * 1024 * 1024 })), wait: true });
     expect(run.body.status, run.body.error).toBe('completed');
     const ref = run.body.result.outputs.out;
@@ -86,6 +87,19 @@ describe('assets in an S3-compatible bucket', () => {
     expect(part.status).toBe(206);
     expect(Buffer.from(await part.arrayBuffer()).toString('latin1')).toBe(bytes.subarray(1, 4).toString('latin1'));
     expect(bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
+  }, 60_000);
+
+  it('deletes from the bucket what retention no longer keeps', async () => {
+    const server = await serverWith({ NODETOOL_RETENTION: '1', NODETOOL_RETENTION_INTERVAL_MS: '1000' });
+    const first = await api(server, 'POST', '/api/run', { graph: graphOf(node('img', 'fixtures.MakeImage', { size: 12, rgb: [1, 2, 3] })), wait: true });
+    const second = await api(server, 'POST', '/api/run', { graph: graphOf(node('img', 'fixtures.MakeImage', { size: 12, rgb: [4, 5, 6] })), wait: true });
+    const exists = (id: string) =>
+      client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: `assets/${id}` })).then(
+        () => true,
+        () => false,
+      );
+    await expect.poll(() => exists(first.body.result.outputs.out.id), { timeout: 15_000 }).toBe(false);
+    expect(await exists(second.body.result.outputs.out.id)).toBe(true);
   }, 60_000);
 
   it('refuses half a pair of bucket keys, naming the missing one', async () => {

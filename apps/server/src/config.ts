@@ -7,6 +7,7 @@ import { providerLocator } from '@nt/providers';
 import { readSetting } from '@nt/settings';
 import type { AssetLimits } from './assets/assetStore.js';
 import type { S3Settings } from './assets/s3AssetBackend.js';
+import { parseRetention, type RetentionPolicy } from './store/retention.js';
 import { bridgeOptionsFor } from './workers/bridgeOptionsFor.js';
 import {
   DEFAULT_GRAPH_LIMITS,
@@ -77,6 +78,9 @@ export interface ServerConfig {
     urlTtlSeconds: number;
     /** ASSET_BUCKET and the S3_* settings: the bucket new assets go to, or null for the folder. */
     s3: S3Settings | null;
+    /** NODETOOL_RETENTION, and how often it sweeps. */
+    retention: RetentionPolicy | null;
+    retentionIntervalMs: number;
   };
 }
 
@@ -139,6 +143,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
       },
       serve: readSetting(env, 'NODETOOL_ASSET_SERVE'),
       s3: bucketOf(env),
+      retention: retentionOf(env),
+      retentionIntervalMs: readSetting(env, 'NODETOOL_RETENTION_INTERVAL_MS'),
       urlTtlSeconds: readSetting(env, 'NODETOOL_ASSET_URL_TTL_SECONDS'),
     },
     renting: {
@@ -234,4 +240,13 @@ function bucketOf(env: NodeJS.ProcessEnv): S3Settings | null {
     ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey } } : {}),
     ...(readSetting(env, 'ASSET_DOMAIN') ? { publicDomain: readSetting(env, 'ASSET_DOMAIN') } : {}),
   };
+}
+
+function retentionOf(env: NodeJS.ProcessEnv): RetentionPolicy | null {
+  const text = readSetting(env, 'NODETOOL_RETENTION');
+  if (!text) return null;
+  const policy = parseRetention(text);
+  if (!policy)
+    throw new ConfigError('NODETOOL_RETENTION', `NODETOOL_RETENTION must be an age (30d, 12h, 45m) or a number of runs to keep (1000), got ${JSON.stringify(text)}`);
+  return policy;
 }

@@ -17,6 +17,7 @@ import { LocalAssetBackend } from './assets/localAssetBackend.js';
 import { S3AssetBackend } from './assets/s3AssetBackend.js';
 import { openDatabase, type Db } from './store/database.js';
 import { JobStore } from './store/jobStore.js';
+import { Retention } from './store/retention.js';
 import { WorkflowStore } from './store/workflowStore.js';
 import { WorkerPool } from './workers/workerPool.js';
 import { WsHub } from './ws/wsHub.js';
@@ -135,6 +136,22 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     .then(() => rented.resume())
     .catch((error: Error) => log(`the workers could not start: ${error.message}`));
   guard.start();
+  const retention = config.assets.retention ? new Retention(db, assets, config.assets.retention) : null;
+  let sweeping: Promise<void> | null = null;
+  const sweep = () => {
+    if (!retention || sweeping) return;
+    sweeping = retention
+      .sweep()
+      .then(({ runs, uploads, assets: removed }) => {
+        if (runs || uploads || removed) log(`retention (${retention.policy.text}): removed ${runs} run(s), ${uploads} upload(s), ${removed} asset(s) nothing held`);
+      })
+      // A locked database or an unreachable bucket: logged, tried again at the next sweep.
+      .catch((error: Error) => log(`retention: ${error.message}`))
+      .finally(() => (sweeping = null));
+  };
+  sweep();
+  const retentionTimer = retention ? setInterval(sweep, config.assets.retentionIntervalMs) : null;
+  retentionTimer?.unref();
 
   let closing: Promise<void> | null = null;
   return {
@@ -147,6 +164,8 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
         const unfinished = await app.runs.shutdown(config.shutdownTimeoutMs);
         if (unfinished) log(`${unfinished} run(s) did not finish within ${config.shutdownTimeoutMs} ms and were marked failed`);
         guard.stop();
+        if (retentionTimer) clearInterval(retentionTimer);
+        await sweeping;
         rented.shutdown();
         hub.close();
         // Each worker releases what its keep-alive holds, or it would keep it until its job TTL.

@@ -85,6 +85,8 @@ export class BlobAssembler {
     private readonly onRelease: () => void = () => undefined,
     /** Sends a frame to the worker about this request (the grant of an upload). */
     private readonly reply: (type: string, data: Record<string, unknown>) => void = () => undefined,
+    /** A writer asked to wait (its disk is behind): the connection reads no more frames until this settles. */
+    private readonly hold: (settled: Promise<void>) => void = () => undefined,
   ) {}
 
   /** The request is over: blobs still arriving are dropped by their writers, and memory goes back to the budget. */
@@ -156,7 +158,8 @@ export class BlobAssembler {
     if (!(bytes instanceof Uint8Array)) throw new ProtocolError(`blob.chunk of "${name}" carries no bytes`);
     if (offset !== blob.received) throw new ProtocolError(`blob.chunk of "${name}" at offset ${String(offset)}, expected ${blob.received}`);
     if (blob.received + bytes.byteLength > blob.size) throw new ProtocolError(`blob "${name}" overflows its declared ${describeBytes(blob.size)}`);
-    blob.writer.write(bytes);
+    const behind = blob.writer.write(bytes);
+    if (behind) this.hold(behind.catch(() => undefined));
     blob.hash.update(bytes);
     blob.received += bytes.byteLength;
   }

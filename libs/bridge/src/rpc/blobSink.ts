@@ -10,8 +10,11 @@ export interface BlobSink {
 }
 
 export interface BlobWriter {
-  /** The next bytes, in order; called from the frame loop, so it must not hold on to a buffer it does not own. */
-  write(bytes: Uint8Array): void;
+  /**
+   * The next bytes, in order; they are the writer's to keep (a view of a frame no one reuses). A promise
+   * means the writer is behind: the connection stops reading from the worker until it settles.
+   */
+  write(bytes: Uint8Array): void | Promise<void>;
   /** Every byte arrived and matched `sha256`: what the result carries for this blob. */
   close(sha256: string): Promise<Uint8Array | object>;
   /** The blob or its request failed: drop what was written. */

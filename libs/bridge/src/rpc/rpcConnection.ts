@@ -64,6 +64,7 @@ export class RpcConnection {
   private readonly deadlines = new Deadlines<PendingRequest>();
   private transport: Transport | null = null;
   private open_ = false;
+  private readingHolds = 0;
   /** What the transport reports to: hand it to the transport this connection will use (attach). */
   readonly listener: TransportListener;
 
@@ -195,9 +196,23 @@ export class RpcConnection {
 
   private makeAssembler(sink: BlobSink | undefined, requestId: string): BlobAssembler {
     // The grant of an upload goes back to the worker as a frame of the same request.
-    if (sink) return new BlobAssembler(sink, undefined, (type, data) => this.sendFrame(type, requestId, data));
+    if (sink)
+      return new BlobAssembler(
+        sink,
+        undefined,
+        (type, data) => this.sendFrame(type, requestId, data),
+        (settled) => this.holdReading(settled),
+      );
     const memory = memoryBlobSink(this.settings.maxBlobBytes, this.blobBudget);
     return new BlobAssembler(memory, () => memory.release());
+  }
+
+  /** A sink is behind (its disk): read nothing more from the worker until every such wait settles. */
+  private holdReading(settled: Promise<void>): void {
+    if (this.readingHolds++ === 0) this.transport?.pause?.();
+    void settled.finally(() => {
+      if (--this.readingHolds === 0) this.transport?.resume?.();
+    });
   }
 
   /** Requests waiting for a reply. */

@@ -36,6 +36,8 @@ export class StdioTransport implements Transport {
   private open_ = false;
   private closedByOwner = false;
   private fatalCause: BridgeError | null = null;
+  private decoder: StdioFrameDecoder | null = null;
+  private paused = false;
 
   constructor(
     private readonly settings: StdioTransportSettings,
@@ -70,6 +72,7 @@ export class StdioTransport implements Transport {
     });
     this.child = child;
     const decoder = new StdioFrameDecoder(this.settings.maxFrameSize);
+    this.decoder = decoder;
 
     return new Promise<void>((resolve, reject) => {
       let ready = false;
@@ -157,6 +160,19 @@ export class StdioTransport implements Transport {
     await this.kill();
   }
 
+  pause(): void {
+    // A worker blocked on a full pipe because we stopped reading has not stalled.
+    this.paused = true;
+    clearTimeout(this.stallTimer);
+    this.child?.stdout.pause();
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.child?.stdout.resume();
+    if (this.decoder) this.watchForStall(this.decoder);
+  }
+
   /**
    * A frame that started and then stops arriving means the worker is stuck (a hung write, bytes lost on
    * the pipe): without this, every request would wait for its own timeout, execute's 12 minutes among them.
@@ -164,7 +180,7 @@ export class StdioTransport implements Transport {
   private watchForStall(decoder: StdioFrameDecoder): void {
     clearTimeout(this.stallTimer);
     const partial = decoder.partialFrame;
-    if (!partial) return;
+    if (!partial || this.paused) return;
     const limit = this.settings.frameStallTimeoutMs;
     this.stallTimer = setTimeout(() => {
       const of = Number.isNaN(partial.expected) ? 'part of its header' : `${partial.received} of its ${partial.expected} bytes`;

@@ -20,6 +20,12 @@ export interface Transport {
   send(payload: Uint8Array): Promise<void>;
   /** Ends it for good; resolves once everything it owns (a socket, a child process) is gone. */
   close(): Promise<void>;
+  /**
+   * Stops reading until resume(): a sink downstream (the disk under a result) is slower than the link,
+   * and what the worker sends meanwhile waits in its own buffers (TCP, the pipe), not in ours.
+   */
+  pause?(): void;
+  resume?(): void;
 }
 
 /** What a transport reports to the connection above it. */

@@ -80,6 +80,17 @@ export class WebsocketTransport implements Transport {
     });
   }
 
+  pause(): void {
+    // A paused socket reads no pongs either: the keepalive waits with it.
+    this.keepalive?.stop();
+    this.socket?.pause();
+  }
+
+  resume(): void {
+    this.socket?.resume();
+    this.keepalive?.start();
+  }
+
   async close(): Promise<void> {
     this.closedByOwner = true;
     this.abortHandshake?.();
