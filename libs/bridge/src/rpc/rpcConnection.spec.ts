@@ -135,6 +135,29 @@ describe('RpcConnection', () => {
     await expect(rpc.request('status', {}, { timeoutMs: 10 })).rejects.toBeInstanceOf(NotConnectedError);
   });
 
+  it('stops reading from the worker while a sink is behind, and reads on once it caught up', async () => {
+    const bytes = Buffer.from('a result bigger than the disk is fast');
+    let caughtUp!: () => void;
+    const blobSink = {
+      open: () => ({
+        write: () => new Promise<void>((resolve) => (caughtUp = resolve)),
+        close: async () => ({ kept: true }),
+        abort: () => undefined,
+      }),
+    };
+    const execute = rpc.request('execute', { node_type: 'x.Blob' }, { timeoutMs: 1000, chunkedBlobs: true, blobSink });
+    const id = worker.last('execute').request_id;
+    worker.frame('blob.start', id, { name: 'output', size: bytes.length });
+    worker.frame('blob.chunk', id, { name: 'output', offset: 0, bytes });
+    expect(worker.paused).toBe(true);
+    caughtUp();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(worker.paused).toBe(false);
+    worker.frame('blob.end', id, { name: 'output', size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+    worker.frame('result', id, { outputs: {}, blobs: {} });
+    expect((await execute).blobs['output']).toEqual({ kept: true });
+  });
+
   it('assembles chunked result blobs with their checksum, within the bytes-in-flight budget', async () => {
     const bytes = Buffer.from('hello, blob');
     const execute = rpc.request('execute', { node_type: 'x.Blob' }, { timeoutMs: 1000, chunkedBlobs: true });

@@ -13,6 +13,8 @@ export class MemoryTransport implements Transport {
   /** Every envelope the client sent, decoded, in order. */
   readonly sent: Envelope[] = [];
   private open_ = false;
+  /** Whether the client asked it to stop reading (a sink behind), as a socket would be paused. */
+  paused = false;
 
   constructor(private readonly listener: TransportListener) {}
 
@@ -27,6 +29,14 @@ export class MemoryTransport implements Transport {
 
   async close(): Promise<void> {
     this.open_ = false;
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
   }
 
   /** The last request of a type the client sent. */
