@@ -108,3 +108,34 @@ describe('binary results are assets', () => {
     expect((await fetch(`${server.url}/api/assets`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: 'x' })).status).toBe(401);
   }, 60_000);
 });
+
+describe('asset limits', () => {
+  const MiB = 1024 * 1024;
+  let server: RunningServer & { dbPath: string };
+  beforeAll(async () => {
+    server = await startTestServer({ env: { NODETOOL_MAX_ASSET_BYTES: String(MiB), NODETOOL_MAX_RUN_ASSET_BYTES: String(3 * MiB) } });
+    await waitForWorker(server);
+  }, 60_000);
+  afterAll(() => server.close());
+
+  /** Every file under the asset folder, finished or temporary. */
+  const filesKept = () => {
+    const dir = join(dirname(server.dbPath), 'assets');
+    return existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()) : [];
+  };
+
+  it('fails a run whose result is over NODETOOL_MAX_ASSET_BYTES, naming the node and the setting, and keeps none of it', async () => {
+    const run = await api(server, 'POST', '/api/run', { graph: graphOf(node('wav', 'fixtures.MakeAudio', { size: 2 * MiB })), wait: true });
+    expect(run.body.status).toBe('failed');
+    expect(run.body.error).toMatch(/the result "output" of node wav is 2.0 MiB, above the 1.0 MiB an asset may be \(NODETOOL_MAX_ASSET_BYTES\)/);
+    await expect.poll(filesKept).toEqual([]);
+  });
+
+  it('fails a run whose results together pass NODETOOL_MAX_RUN_ASSET_BYTES, though each is within its own limit', async () => {
+    const makers = ['a', 'b', 'c', 'd'].map((id) => node(id, 'fixtures.MakeAudio', { size: 900 * 1024 + id.charCodeAt(0) }));
+    const graph = { nodes: [...makers, ...makers.map((maker) => preview(maker.id))], edges: makers.map((maker) => edge(maker.id, `show_${maker.id}`)) };
+    const run = await api(server, 'POST', '/api/run', { graph, wait: true });
+    expect(run.body.status).toBe('failed');
+    expect(run.body.error).toMatch(/the results of this run reach .*, above the 3.0 MiB a run may make \(NODETOOL_MAX_RUN_ASSET_BYTES\)/);
+  });
+});
