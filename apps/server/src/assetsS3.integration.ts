@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { CreateBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, CreateMultipartUploadCommand, HeadObjectCommand, ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startS3Server, type S3TestServer } from '@nt/worker-auth-fixtures';
 import type { RunningServer } from './server.js';
+import { S3AssetBackend } from './assets/s3AssetBackend.js';
 import { api, edge, node, startTestServer, waitForWorker } from './testing/testServer.js';
 
 // The asset store on a bucket: the AWS SDK v3 against moto's S3 server (a real S3 API we did not write):
@@ -88,6 +89,26 @@ describe('assets in an S3-compatible bucket', () => {
     expect(Buffer.from(await part.arrayBuffer()).toString('latin1')).toBe(bytes.subarray(1, 4).toString('latin1'));
     expect(bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
   }, 60_000);
+
+  it('aborts unfinished multipart uploads begun before a time, and no others', async () => {
+    const backend = new S3AssetBackend({
+      bucket: BUCKET,
+      endpoint: s3.endpoint,
+      region: s3.region,
+      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+    });
+    const begin = async (id: string) => (await client.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: `assets/${id}` }))).UploadId;
+    const unfinished = async () =>
+      ((await client.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: 'assets/' }))).Uploads ?? []).map((upload) => upload.UploadId);
+    const begun = [await begin('a'.repeat(64)), await begin('b'.repeat(64))];
+    // moto keeps no start time (it reports every upload as begun 2010-11-10), so the cut-off is tried on either side of the one it reports.
+    const reported = ((await client.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: 'assets/' }))).Uploads ?? [])[0]?.Initiated as Date;
+    expect(await backend.abortStaleUploads(new Date(reported.getTime()))).toBe(0);
+    expect((await unfinished()).sort()).toEqual([...begun].sort());
+    expect(await backend.abortStaleUploads(new Date(reported.getTime() + 1000))).toBe(2);
+    expect(await unfinished()).toEqual([]);
+    backend.client.destroy();
+  });
 
   it('deletes from the bucket what retention no longer keeps', async () => {
     const server = await serverWith({ NODETOOL_RETENTION: '1', NODETOOL_RETENTION_INTERVAL_MS: '1000' });

@@ -22,6 +22,9 @@ import { WorkflowStore } from './store/workflowStore.js';
 import { WorkerPool } from './workers/workerPool.js';
 import { WsHub } from './ws/wsHub.js';
 
+/** How old an unfinished multipart upload to the bucket is before the server aborts it at start. */
+const STALE_UPLOAD_MS = 24 * 60 * 60 * 1000;
+
 export interface RunningServer {
   url: string;
   app: App;
@@ -41,6 +44,11 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   if (swept) log(`removed ${swept} unfinished asset file(s) a previous process left`);
   // With a bucket, new assets go there; the folder stays readable for the ones kept before.
   const bucket = config.assets.s3 ? new S3AssetBackend(config.assets.s3) : null;
+  // Uploads a day old belong to no live process (a grant lives minutes; a server's own upload, hours at most).
+  void bucket
+    ?.abortStaleUploads(new Date(Date.now() - STALE_UPLOAD_MS))
+    .then((aborted) => aborted && log(`aborted ${aborted} unfinished upload(s) to the bucket a previous process left`))
+    .catch((error: Error) => log(`could not list unfinished uploads in the bucket: ${error.message}`));
   const assetsOver = (db: Db) =>
     new AssetStore(db, {
       backend: bucket ?? localAssets,
@@ -143,7 +151,8 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     sweeping = retention
       .sweep()
       .then(({ runs, uploads, assets: removed }) => {
-        if (runs || uploads || removed) log(`retention (${retention.policy.text}): removed ${runs} run(s), ${uploads} upload(s), ${removed} asset(s) nothing held`);
+        if (runs || uploads || removed)
+          log(`retention (${retention.policy.text}): removed ${runs} run(s), ${uploads} upload(s), ${removed} asset(s) nothing held`);
       })
       // A locked database or an unreachable bucket: logged, tried again at the next sweep.
       .catch((error: Error) => log(`retention: ${error.message}`))

@@ -8,6 +8,7 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
   PutObjectCommand,
   S3Client,
   UploadPartCommand,
@@ -49,6 +50,25 @@ export class S3AssetBackend implements AssetBackend {
       ...(settings.credentials ? { credentials: settings.credentials } : {}),
     };
     this.client = new S3Client(config);
+  }
+
+  /**
+   * Aborts multipart uploads of assets begun before `before` and never completed (a server that stopped
+   * mid-upload, a worker that never finished): S3 keeps and bills their parts until someone does.
+   */
+  async abortStaleUploads(before: Date): Promise<number> {
+    let aborted = 0;
+    let marker: { KeyMarker?: string; UploadIdMarker?: string } = {};
+    for (;;) {
+      const page = await this.client.send(new ListMultipartUploadsCommand({ Bucket: this.settings.bucket, Prefix: 'assets/', ...marker }));
+      for (const upload of page.Uploads ?? []) {
+        if (!upload.Key || !upload.UploadId || !upload.Initiated || upload.Initiated >= before) continue;
+        await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.settings.bucket, Key: upload.Key, UploadId: upload.UploadId }));
+        aborted++;
+      }
+      if (!page.IsTruncated) return aborted;
+      marker = { KeyMarker: page.NextKeyMarker, UploadIdMarker: page.NextUploadIdMarker };
+    }
   }
 
   keyOf(id: string): string {
