@@ -247,6 +247,9 @@ function retentionOf(env: NodeJS.ProcessEnv): RetentionPolicy | null {
   if (!text) return null;
   const policy = parseRetention(text);
   if (!policy)
-    throw new ConfigError('NODETOOL_RETENTION', `NODETOOL_RETENTION must be an age (30d, 12h, 45m) or a number of runs to keep (1000), got ${JSON.stringify(text)}`);
+    throw new ConfigError(
+      'NODETOOL_RETENTION',
+      `NODETOOL_RETENTION must be an age (30d, 12h, 45m) or a number of runs to keep (1000), got ${JSON.stringify(text)}`,
+    );
   return policy;
 }

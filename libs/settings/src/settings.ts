@@ -131,7 +131,11 @@ export const SETTINGS = {
   AWS_SECRET_ACCESS_KEY: text({ readBy: ['server'], secret: true, doc: 'Its secret; never sent to a worker, never logged.' }),
   AWS_SESSION_TOKEN: text({ readBy: ['server'], secret: true, doc: 'A temporary credential’s token, for the SDK; never sent to a worker.' }),
   AWS_REGION: text({ readBy: ['server'], doc: 'The region, when S3_REGION is unset.' }),
-  NODETOOL_RETENTION: text({ readBy: ['server'], defaultText: 'keep everything', doc: 'Delete finished runs older than an age (30d, 12h) or beyond the newest so many (1000), with the assets nothing else holds, in the folder and the bucket.' }),
+  NODETOOL_RETENTION: text({
+    readBy: ['server'],
+    defaultText: 'keep everything',
+    doc: 'Delete finished runs older than an age (30d, 12h) or beyond the newest so many (1000), with the assets nothing else holds, in the folder and the bucket.',
+  }),
   NODETOOL_RETENTION_INTERVAL_MS: integer({ default: 600_000, min: 1000, unit: 'milliseconds', readBy: ['server'], doc: 'How often retention sweeps.' }),
   NODETOOL_OFFLOAD_MIN_BYTES: integer({
     default: 1024 * 1024,
