@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { crc32, deflateSync } from 'node:zlib';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawnRealWorker, startFrameLimitProxy, startS3Server, type FrameLimitProxy, type RealWorker, type S3TestServer } from '@nt/worker-auth-fixtures';
 import type { RunningServer } from './server.js';
@@ -51,6 +51,7 @@ async function upload(server: RunningServer, bytes: Buffer) {
 
 describe('media-sized values through a hop that cuts frames above 1.8 MiB', () => {
   let s3: S3TestServer;
+  let client: S3Client;
   let worker: RealWorker;
   let proxy: FrameLimitProxy;
   let server: RunningServer | null = null;
@@ -58,14 +59,13 @@ describe('media-sized values through a hop that cuts frames above 1.8 MiB', () =
 
   beforeAll(async () => {
     s3 = await startS3Server();
-    const client = new S3Client({
+    client = new S3Client({
       endpoint: s3.endpoint,
       region: s3.region,
       forcePathStyle: true,
       credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
     });
     await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
-    client.destroy();
     worker = await spawnRealWorker({ token: TOKEN });
   }, 120_000);
   afterEach(async () => {
@@ -74,6 +74,7 @@ describe('media-sized values through a hop that cuts frames above 1.8 MiB', () =
     await proxy?.close();
   });
   afterAll(async () => {
+    client?.destroy();
     await worker?.kill();
     await s3?.close();
   });
@@ -159,5 +160,54 @@ describe('media-sized values through a hop that cuts frames above 1.8 MiB', () =
     expect(refused.body.status).toBe('failed');
     expect(proxy.cut).toEqual([{ direction: 'toWorker', bytes: expect.any(Number) }]);
     expect(refused.body.error).toMatch(/one frame of \d+ bytes \(5\d\.\d MiB\).*may cut frames above a size.*ASSET_BUCKET/);
+  }, 240_000);
+
+  it('uploads a 2 MiB result in one PUT that can create the object and never replace it, and checks an object it finds there before it counts', async () => {
+    const makeAudio = {
+      graph: {
+        nodes: [node('wav', 'fixtures.MakeAudio', { size: 2 * 1024 * 1024 }), node('show', 'nodetool.workflows.base_node.Preview', { name: 'out' })],
+        edges: [edge('wav', 'show')],
+      },
+      wait: true,
+    };
+    let running = await serverThrough(true);
+    const requestsBefore = s3.requests().length;
+    const first = await api(running, 'POST', '/api/run', makeAudio);
+    expect(first.body.status, first.body.error).toBe('completed');
+    const { id } = first.body.result.outputs.out;
+    const puts = s3
+      .requests()
+      .slice(requestsBefore)
+      .filter((line) => line.startsWith(`PUT /${BUCKET}/assets/${id}?`));
+    expect(puts).toHaveLength(1);
+    // Signed with If-None-Match, and with no checksum of an empty body (S3, R2 and MinIO refuse a body that does not match one).
+    expect(decodeURIComponent(puts[0] ?? '')).toContain('X-Amz-SignedHeaders=host;if-none-match');
+    expect(puts[0]).not.toMatch(/x-amz-checksum/i);
+
+    // A server with a new database finds the object with no record of it: it checks it, and keeps it without an upload.
+    await server?.close();
+    running = await serverThrough(true);
+    const adoptedFrom = s3.requests().length;
+    const adopted = await api(running, 'POST', '/api/run', makeAudio);
+    expect(adopted.body.status, adopted.body.error).toBe('completed');
+    expect(adopted.body.result.outputs.out.id).toBe(id);
+    expect(
+      s3
+        .requests()
+        .slice(adoptedFrom)
+        .filter((line) => line.startsWith('PUT ')),
+    ).toEqual([]);
+
+    // Other bytes under that name (what a crash or a hostile worker could leave): refused and deleted; the next run uploads again.
+    await server?.close();
+    running = await serverThrough(true);
+    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: `assets/${id}`, Body: Buffer.from('not the audio') }));
+    const refused = await api(running, 'POST', '/api/run', makeAudio);
+    expect(refused.body.status).toBe('failed');
+    expect(refused.body.error).toMatch(/is 13 bytes with SHA-256 [0-9a-f]{64}, not the 2097\d{3} bytes/);
+    await expect(client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: `assets/${id}` }))).rejects.toThrow();
+    const again = await api(running, 'POST', '/api/run', makeAudio);
+    expect(again.body.status, again.body.error).toBe('completed');
+    expect(again.body.result.outputs.out.id).toBe(id);
   }, 240_000);
 });

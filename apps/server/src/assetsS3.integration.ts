@@ -110,6 +110,25 @@ describe('assets in an S3-compatible bucket', () => {
     backend.client.destroy();
   });
 
+  it('grants a worker a PUT URL that creates an object once and cannot replace it, with no checksum of an empty body in it', async () => {
+    const backend = new S3AssetBackend({
+      bucket: BUCKET,
+      endpoint: s3.endpoint,
+      region: s3.region,
+      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+    });
+    const body = Buffer.from('a result the worker uploads itself');
+    const id = createHash('sha256').update(body).digest('hex');
+    const grant = await backend.uploads.grant(id, body.length, 60);
+    if (!('url' in grant)) throw new Error(`expected one URL, got ${JSON.stringify(grant)}`);
+    expect(grant.headers).toEqual({ 'If-None-Match': '*' });
+    expect(grant.url).not.toMatch(/x-amz-checksum|x-amz-sdk-checksum/i);
+    expect((await fetch(grant.url, { method: 'PUT', body, headers: grant.headers })).status).toBe(200);
+    expect((await fetch(grant.url, { method: 'PUT', body: Buffer.from('other bytes'), headers: grant.headers })).status).toBe(412);
+    expect(await backend.uploads.grant(id, body.length, 60)).toEqual({ exists: true });
+    backend.client.destroy();
+  });
+
   it('deletes from the bucket what retention no longer keeps', async () => {
     const server = await serverWith({ NODETOOL_RETENTION: '1', NODETOOL_RETENTION_INTERVAL_MS: '1000' });
     const first = await api(server, 'POST', '/api/run', { graph: graphOf(node('img', 'fixtures.MakeImage', { size: 12, rgb: [1, 2, 3] })), wait: true });

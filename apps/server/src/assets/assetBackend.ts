@@ -25,8 +25,12 @@ export interface AssetBackend {
 
 /** Uploads a worker makes itself, to the place the asset `id` will live. */
 export interface DirectUploads {
-  /** Presigned PUT URLs for `size` bytes: one, or one per part of a multipart upload. */
-  grant(id: string, size: number, seconds: number): Promise<{ url: string } | { upload_id: string; part_size: number; urls: string[] }>;
+  /** Presigned PUT URLs for `size` bytes: one, or one per part of a multipart upload; `exists`: storage holds an object there already. */
+  grant(
+    id: string,
+    size: number,
+    seconds: number,
+  ): Promise<{ exists: true } | { url: string; headers?: Record<string, string> } | { upload_id: string; part_size: number; urls: string[] }>;
   /** Completes a multipart upload from its parts' ETags; a single PUT needs nothing. */
   complete(id: string, upload: { upload_id?: string; etags?: string[] }): Promise<string>;
   /** Gives up an upload (it failed its check, or the run went away). */

@@ -85,7 +85,7 @@ export class AssetStore {
           },
         };
         if (!uploads) return sink;
-        const granted = new Map<string, { upload_id?: string; exists?: boolean }>();
+        const granted = new Map<string, { upload_id?: string; recorded?: boolean }>();
         const offloading: OffloadSink = {
           ...sink,
           offload: {
@@ -93,7 +93,7 @@ export class AssetStore {
             grant: async ({ name, size, sha256 }): Promise<OffloadGrant> => {
               count(nodeId, name, size);
               if (this.records.get(sha256)) {
-                granted.set(name, { exists: true });
+                granted.set(name, { recorded: true });
                 return { exists: true };
               }
               const grant = await uploads.grant(sha256, size, this.options.urlTtlSeconds);
@@ -123,9 +123,9 @@ export class AssetStore {
    * A result the worker uploaded itself: completed, then checked against what the worker said (size
    * and SHA-256, read back from storage), and kept; anything else is deleted and the node fails.
    */
-  private async keepUploaded(holder: AssetHolder, report: OffloadReport, grant: { upload_id?: string; exists?: boolean }): Promise<AssetInfo> {
+  private async keepUploaded(holder: AssetHolder, report: OffloadReport, grant: { upload_id?: string; recorded?: boolean }): Promise<AssetInfo> {
     const existing = this.records.get(report.sha256);
-    if (grant.exists && existing) return this.records.keep(existing, holder);
+    if (grant.recorded && existing) return this.records.keep(existing, holder);
     const uploads = this.options.backend.uploads as DirectUploads;
     try {
       const location = await uploads.complete(report.sha256, { upload_id: grant.upload_id, etags: report.etags });
@@ -233,7 +233,11 @@ export class AssetStore {
 
   private assetWriter(holder: AssetHolder, size: number): BlobWriter {
     // The bridge checks a result blob's SHA-256 as it arrives: hashing it here again would halve the throughput.
-    const file = new TempAssetFile(this.options.tmpDir, { bytes: size, describe: () => `the result "${holder.name}" is larger than it declared` }, { hashed: false });
+    const file = new TempAssetFile(
+      this.options.tmpDir,
+      { bytes: size, describe: () => `the result "${holder.name}" is larger than it declared` },
+      { hashed: false },
+    );
     return {
       write: (bytes) => file.write(bytes),
       close: async (sha256) => {

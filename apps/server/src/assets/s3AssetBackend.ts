@@ -46,6 +46,10 @@ export class S3AssetBackend implements AssetBackend {
   constructor(readonly settings: S3Settings) {
     const config: S3ClientConfig = {
       region: settings.region,
+      // Since SDK 3.729 a presigned PUT carries the CRC32 of an empty body (it has none when signed), and
+      // S3, R2 and MinIO refuse every real upload to it; checksums only where an operation requires one.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
       ...(settings.endpoint ? { endpoint: settings.endpoint, forcePathStyle: true } : {}),
       ...(settings.credentials ? { credentials: settings.credentials } : {}),
     };
@@ -126,8 +130,20 @@ export class S3AssetBackend implements AssetBackend {
   readonly uploads: DirectUploads = {
     grant: async (id, size, seconds) => {
       const key = this.keyOf(id);
-      if (size <= DIRECT_PART_BYTES)
-        return { url: await getSignedUrl(this.client, new PutObjectCommand({ Bucket: this.settings.bucket, Key: key }), { expiresIn: seconds }) };
+      // An object no record names: left by a crash between upload and record, or being uploaded for the
+      // same bytes by another node. Nothing is uploaded; the server checks it as it would an upload.
+      const there = await this.client.send(new HeadObjectCommand({ Bucket: this.settings.bucket, Key: key })).then(
+        () => true,
+        () => false,
+      );
+      if (there) return { exists: true };
+      if (size <= DIRECT_PART_BYTES) {
+        // Signed with If-None-Match: the URL creates the object once and can never replace it, not even
+        // while it is still valid after the server checked what it holds. (A part's URL dies with its
+        // upload, once completed.)
+        const url = await getSignedUrl(this.client, new PutObjectCommand({ Bucket: this.settings.bucket, Key: key, IfNoneMatch: '*' }), { expiresIn: seconds });
+        return { url, headers: { 'If-None-Match': '*' } };
+      }
       const created = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.settings.bucket, Key: key }));
       const uploadId = created.UploadId as string;
       const parts = Math.ceil(size / DIRECT_PART_BYTES);

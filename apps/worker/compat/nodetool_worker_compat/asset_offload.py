@@ -58,8 +58,12 @@ class _Grants:
         self._waiting.pop((request_id, name), None)
 
 
-async def _put(client: Any, url: str, body: bytes, what: str) -> str:
-    response = await client.put(url, content=body)
+async def _put(client: Any, url: str, body: bytes, what: str, headers: dict[str, str] | None = None) -> str:
+    # Headers the URL was signed with (If-None-Match: the object may be created, never replaced) go as given.
+    response = await client.put(url, content=body, headers=headers or {})
+    if response.status_code == 412 and headers and headers.get("If-None-Match") == "*":
+        # Another upload of the same bytes got there first: report it, the server checks what is there.
+        return ""
     if response.status_code >= 300:
         # The URL carries a signature: it is never printed, only what the bucket said.
         raise RuntimeError(f"the bucket refused {what} (HTTP {response.status_code}: {response.text[:200]})")
@@ -82,7 +86,8 @@ async def _offload(server: Any, request_id: str, name: str, blob: bytes, transpo
     if not grant.get("exists"):
         async with httpx.AsyncClient(timeout=UPLOAD_TIMEOUT_SECONDS) as client:
             if isinstance(grant.get("url"), str):
-                await _put(client, grant["url"], blob, f"the upload of {name}")
+                headers = grant.get("headers") if isinstance(grant.get("headers"), dict) else None
+                await _put(client, grant["url"], blob, f"the upload of {name}", headers)
             else:
                 part_size = int(grant["part_size"])
                 etags = []

@@ -42,8 +42,11 @@ export interface OffloadRequest {
   sha256: string;
 }
 
-/** One PUT URL, or one per part (a multipart upload, part_size bytes each but the last); `exists`: nothing to upload. */
-export type OffloadGrant = { exists: true } | { url: string } | { upload_id: string; part_size: number; urls: string[] };
+/**
+ * One PUT URL (with the headers it was signed with, which the worker sends as given), or one per part
+ * (a multipart upload, part_size bytes each but the last); `exists`: nothing to upload.
+ */
+export type OffloadGrant = { exists: true } | { url: string; headers?: Record<string, string> } | { upload_id: string; part_size: number; urls: string[] };
 
 export interface OffloadReport extends OffloadRequest {
   /** The ETag of each part, in order (multipart uploads). */
