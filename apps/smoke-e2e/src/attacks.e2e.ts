@@ -87,3 +87,61 @@ describe('a page on another site attacking the local server through the browser'
     expect(((await own.json()) as { status: string }).status).toBe('completed');
   });
 });
+
+/** An uploaded "image" that is really a page whose script would start a run on the server's own origin. */
+const HOSTILE_PAGE = `<!doctype html><html><body><script>
+document.title = 'script ran';
+fetch('/api/run', { method: 'POST', headers: { 'content-type': 'application/json' }, body: ${JSON.stringify(JSON.stringify({ graph: GRAPH, wait: true }))} });
+</script></body></html>`;
+
+describe('an uploaded page opened in the browser from the server', () => {
+  let server: ServerProcess;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    server = await startServerProcess({ NODETOOL_WORKER_URL: 'ws://127.0.0.1:9' });
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  /** Uploads the page claiming `type`; answers the asset reference the server kept. */
+  async function upload(type: string, name: string): Promise<{ url: string; content_type: string }> {
+    // A comment per upload: the same bytes would be the same asset, with the type of its first upload.
+    const body = `${HOSTILE_PAGE}<!-- ${name} -->`;
+    const response = await fetch(`${server.url}/api/assets?name=${name}`, { method: 'POST', headers: { 'content-type': type }, body });
+    expect(response.status).toBe(201);
+    return (await response.json()) as { url: string; content_type: string };
+  }
+
+  it('never runs its script on the server’s origin, whatever type and name it was uploaded with', async () => {
+    const asHtml = await upload('text/html', 'cat.html');
+    const asSvg = await upload('image/svg+xml', 'cat.svg');
+    // The bytes decide the type, and HTML or SVG is never one a claim can give.
+    expect(asHtml.content_type).toBe('application/octet-stream');
+    expect(asSvg.content_type).toBe('application/octet-stream');
+
+    const jobsBefore = ((await (await fetch(`${server.url}/api/jobs`)).json()) as { jobs: unknown[] }).jobs.length;
+    const page = await browser.newPage();
+    // Plain bytes make the browser download instead of render; either way nothing may run.
+    await page.goto(server.url + asHtml.url).catch((error: Error) => expect(error.message).toMatch(/download/i));
+    const headers = (await fetch(server.url + asHtml.url)).headers;
+    expect(headers.get('content-security-policy')).toBe("default-src 'none'; media-src 'self'; sandbox");
+    expect(headers.get('x-content-type-options')).toBe('nosniff');
+
+    // Kept as JSON when claimed so (a type that never runs): shown as text, its script inert.
+    const asText = await upload('application/json', 'notes.json');
+    expect(asText.content_type).toBe('application/json');
+    await page.goto(server.url + asText.url);
+    expect(await page.title()).not.toBe('script ran');
+    expect(await page.locator('body').innerText()).toContain("document.title = 'script ran'");
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await page.close();
+
+    const jobsAfter = ((await (await fetch(`${server.url}/api/jobs`)).json()) as { jobs: unknown[] }).jobs.length;
+    expect(jobsAfter).toBe(jobsBefore);
+  });
+});
