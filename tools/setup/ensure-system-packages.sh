@@ -2,7 +2,7 @@
 # The one place the project installs system packages. Everything else (the engine, the base image,
 # the browser, compose) calls this script with what it needs instead of running apt-get itself.
 #
-#   ensure-system-packages.sh [--check] [NEED...]     NEED: engine base-image browser compose lint dns registry
+#   ensure-system-packages.sh [--check] [NEED...]     NEED: engine base-image browser compose lint dns registry metrics
 #
 # With no NEED (the Nx target system-setup:install, which the image builds and e2e suites depend on)
 # it installs everything the project uses, in one transaction. On a machine without apt-get (macOS with
@@ -23,11 +23,11 @@ needs=()
 for arg in "$@"; do
   case "$arg" in
     --check) check_only=true ;;
-    engine | base-image | browser | compose | lint | dns | registry) needs+=("$arg") ;;
-    *) echo "ensure-system-packages: unknown need '$arg' (engine, base-image, browser, compose, lint, dns, registry)" >&2; exit 2 ;;
+    engine | base-image | browser | compose | lint | dns | registry | metrics) needs+=("$arg") ;;
+    *) echo "ensure-system-packages: unknown need '$arg' (engine, base-image, browser, compose, lint, dns, registry, metrics)" >&2; exit 2 ;;
   esac
 done
-[ ${#needs[@]} -gt 0 ] || { explicit=false; needs=(engine base-image browser compose lint dns registry); }
+[ ${#needs[@]} -gt 0 ] || { explicit=false; needs=(engine base-image browser compose lint dns registry metrics); }
 
 engine_answers() {
   local host
@@ -51,6 +51,8 @@ met() {
     dns) command -v dnsmasq >/dev/null 2>&1 || [ -x /usr/sbin/dnsmasq ] ;;
     # A real registry on loopback for the image release suite (the binary; its service is never used).
     registry) command -v docker-registry >/dev/null 2>&1 || [ -x /usr/bin/docker-registry ] ;;
+    # A real Prometheus for the metrics suite (the binary; its service is never used).
+    metrics) command -v prometheus >/dev/null 2>&1 || [ -x /usr/bin/prometheus ] ;;
   esac
 }
 package() {
@@ -62,6 +64,7 @@ package() {
     lint) echo shellcheck ;;
     dns) echo dnsmasq-base ;;
     registry) echo docker-registry ;;
+    metrics) echo prometheus ;;
   esac
 }
 missing_packages() {

@@ -9,6 +9,8 @@ export const EXIT = {
   unreachable: 3,
   /** The worker answered HTTP 401: wrong or missing NODETOOL_WORKER_TOKEN. */
   tokenRejected: 4,
+  /** The server stopped during the run (shutdown or crash): nothing is wrong with the workflow; run it again. */
+  interrupted: 5,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

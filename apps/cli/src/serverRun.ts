@@ -28,7 +28,10 @@ export interface ServerRunOptions {
  * WebSocket, with the same events a local run prints, then its record; with --output-dir its asset
  * results are downloaded into files, streamed, and the result refers to the files.
  */
-export async function runOnServer(workflow: Workflow, options: ServerRunOptions): Promise<RunResult> {
+/** A run's outcome on a server: a local run's, plus `interrupted` (the server stopped during it). */
+export type ServerRunResult = Omit<RunResult, 'status'> & { status: RunResult['status'] | 'interrupted' };
+
+export async function runOnServer(workflow: Workflow, options: ServerRunOptions): Promise<ServerRunResult> {
   const { baseUrl, api, token } = serverApi(options.server);
   const jobId = `cli-${randomUUID()}`;
   await followRun(`${baseUrl.replace(/^http/, 'ws')}/ws`, token, jobId, workflow, options);
@@ -42,7 +45,7 @@ export async function runOnServer(workflow: Workflow, options: ServerRunOptions)
   return {
     job_id: jobId,
     workflow_id: job.workflow_id ?? workflow.id,
-    status: job.status === 'completed' ? 'completed' : job.status === 'cancelled' ? 'cancelled' : 'failed',
+    status: job.status === 'completed' || job.status === 'cancelled' || job.status === 'interrupted' ? job.status : 'failed',
     outputs,
     nodes: job.result?.nodes ?? {},
     ...(job.error ? { error: job.error } : {}),
@@ -91,7 +94,7 @@ function followRun(url: string, token: string | null, jobId: string, workflow: W
       if (message.type === 'error' && message.request_id === jobId) return fail(new ServerCallError(EXIT.usage, message.error));
       if (!('job_id' in message) || message.job_id !== jobId || message.type === 'job_started' || message.type === 'subscribed') return;
       options.onEvent(message as RunEvent);
-      if (message.type === 'job_update' && ['completed', 'failed', 'cancelled'].includes(message.status)) {
+      if (message.type === 'job_update' && ['completed', 'failed', 'cancelled', 'interrupted'].includes(message.status)) {
         options.signal.removeEventListener('abort', onAbort);
         socket.close();
         resolve();

@@ -1,6 +1,7 @@
 import type { AssetStore } from './assets/assetStore.js';
 import type { ServerConfig } from './config.js';
 import type { JobManager } from './jobs/jobManager.js';
+import type { ServerMetrics } from './observability/serverMetrics.js';
 import type { PoolModels } from './models/poolModels.js';
 import type { JobStore } from './store/jobStore.js';
 import type { WorkflowStore } from './store/workflowStore.js';
@@ -24,6 +25,10 @@ export interface App {
   /** Binary results and uploads, served by GET /api/assets/:id. */
   assets: AssetStore;
   guard: CostGuardLoop;
+  /** Prometheus metrics (GET /metrics). */
+  metrics: ServerMetrics;
+  /** Why the server is not ready for traffic (GET /ready), or null when it is. */
+  notReady(): string | null;
   startedAt: number;
   hostPolicy: HostPolicy;
   /** Null when no NODETOOL_SERVER_TOKEN is set (the server then listens on loopback only). */

@@ -45,6 +45,12 @@ export interface ServerConfig {
   wsMaxBufferedBytes: number;
   /** How long SIGTERM waits for runs in flight before it marks them failed and exits. */
   shutdownTimeoutMs: number;
+  /** Log level, format and whether each HTTP request gets a line (NODETOOL_LOG_*). */
+  logging: { level: string; format: 'auto' | 'json' | 'pretty'; requests: boolean };
+  /** NODETOOL_METRICS_PORT: /metrics also on 127.0.0.1:port without the token; null: only on the main port. */
+  metricsPort: number | null;
+  /** NODETOOL_REQUIRE_WORKER: /ready waits for a connected worker. */
+  requireWorker: boolean;
   secretPolicy: SecretPolicy;
   /** NODETOOL_MODEL_KEEP_ALIVE: how long a run's models stay loaded after it, unless the run says otherwise. */
   modelKeepAliveMs: KeepAliveMs;
@@ -125,6 +131,13 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     maxQueuedRuns: readSetting(env, 'NODETOOL_MAX_QUEUED_RUNS'),
     wsMaxBufferedBytes: readSetting(env, 'NODETOOL_WS_MAX_BUFFERED_BYTES'),
     shutdownTimeoutMs: readSetting(env, 'NODETOOL_SHUTDOWN_TIMEOUT_MS'),
+    logging: {
+      level: readSetting(env, 'NODETOOL_LOG_LEVEL'),
+      format: readSetting(env, 'NODETOOL_LOG_FORMAT'),
+      requests: readSetting(env, 'NODETOOL_LOG_REQUESTS'),
+    },
+    metricsPort: readSetting(env, 'NODETOOL_METRICS_PORT') ?? null,
+    requireWorker: readSetting(env, 'NODETOOL_REQUIRE_WORKER'),
     secretPolicy: secretPolicyFromEnv(env),
     modelKeepAliveMs: modelKeepAlive(env),
     bridgeOptions,

@@ -2,13 +2,8 @@
 import { ConfigError } from '@nt/bridge';
 import { redactSecrets, settingsHelp } from '@nt/settings';
 import { configFromEnv, type ServerConfig } from './config.js';
+import { createLogger, type Logger } from './observability/logger.js';
 import { startServer } from './server.js';
-
-// Whatever a line carries (an SDK's error, a worker's message), no secret setting's value reaches the log.
-const log = (line: string) => process.stdout.write(`[server] ${redactSecrets(line, process.env)}\n`);
-
-// The last line of defence: a promise some code path forgot to handle is logged, never fatal.
-process.on('unhandledRejection', (reason) => log(`unhandled rejection (the server carries on): ${reason instanceof Error ? reason.stack : String(reason)}`));
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
   process.stdout.write(`Usage: node apps/server/dist/main.js   (or: npx nx run server:serve)
@@ -21,16 +16,25 @@ ${settingsHelp(['server', 'bridge'])}
 }
 
 let config: ServerConfig;
+let logger: Logger;
 try {
   config = configFromEnv();
+  logger = createLogger({ ...config.logging, env: process.env });
 } catch (error) {
   // A bad setting is one line that names it, never a stack trace.
-  process.stderr.write(`[server] cannot start: ${(error as Error).message}\n`);
+  process.stderr.write(`[server] cannot start: ${redactSecrets((error as Error).message, process.env)}\n`);
   process.exit(error instanceof ConfigError ? 2 : 1);
 }
+// Whatever a line carries (an SDK's error, a worker's message), no secret reaches the log (createLogger).
+const log = (line: string) => logger.info(line);
+
+// The last line of defence: a promise some code path forgot to handle is logged, never fatal.
+process.on('unhandledRejection', (reason) =>
+  logger.error({ err: reason instanceof Error ? reason : new Error(String(reason)) }, 'unhandled rejection (the server carries on)'),
+);
 
 try {
-  const server = await startServer(config, log);
+  const server = await startServer(config, logger);
   log(`listening on ${server.url} (database ${config.dbPath}${config.webRoot ? `, UI from ${config.webRoot}` : ', no UI build found'})`);
   log(
     config.serverToken
@@ -46,6 +50,6 @@ try {
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
 } catch (error) {
-  process.stderr.write(`[server] cannot start: ${(error as Error).message}\n`);
+  logger.fatal(`cannot start: ${(error as Error).message}`);
   process.exit(1);
 }

@@ -107,7 +107,7 @@ describe('failures inside the server', () => {
 });
 
 describe('a server process that is killed or stopped during a run', () => {
-  it('SIGKILL: the run shows as failed after the restart', async () => {
+  it('SIGKILL: the run shows as interrupted after the restart, with the reason, and the restarted server is ready again', async () => {
     const db = join(mkdtempSync(join(tmpdir(), 'nt-kill-')), 'server.db');
     const first = await startServerProcess({ NODETOOL_DB: db });
     await workerConnected(first.url);
@@ -123,17 +123,19 @@ describe('a server process that is killed or stopped during a run', () => {
     const second = await startServerProcess({ NODETOOL_DB: db });
     try {
       expect(await (await fetch(`${second.url}/api/jobs/killed-mid-run`)).json()).toMatchObject({
-        status: 'failed',
-        error: 'the server stopped during the run',
+        status: 'interrupted',
+        error: 'the server stopped during the run (it was killed or crashed); run it again',
       });
-      expect(second.output()).toMatch(/marked 1 run\(s\) left over from a previous process as failed/);
+      expect(second.output()).toMatch(/marked 1 run\(s\) left over from a previous process as interrupted/);
+      await workerConnected(second.url);
+      expect(await (await fetch(`${second.url}/ready`)).json()).toEqual({ status: 'ready' });
     } finally {
       second.child.kill('SIGTERM');
       await second.exited;
     }
   }, 90_000);
 
-  it('SIGTERM: a run on a worker that froze mid-run is cancelled at once (nothing waits on the frozen worker), and the record says the server shut down', async () => {
+  it('SIGTERM: a run on a worker that froze mid-run is cancelled at once (nothing waits on the frozen worker), and the record says the server interrupted it', async () => {
     const token = 'sigterm-fake-worker-token';
     const fake = await startFakeWorker({ token });
     const db = join(mkdtempSync(join(tmpdir(), 'nt-term-')), 'server.db');
@@ -163,7 +165,7 @@ describe('a server process that is killed or stopped during a run', () => {
       const reopened = new Database(db, { readonly: true });
       const row = reopened.prepare('SELECT status, error FROM jobs WHERE id = ?').get('stopped-mid-run') as { status: string; error: string };
       reopened.close();
-      expect(row).toEqual({ status: 'cancelled', error: 'the run was cancelled because the server shut down' });
+      expect(row).toEqual({ status: 'interrupted', error: 'the server shut down during the run; run it again' });
     } finally {
       if (server.child.exitCode === null) server.child.kill('SIGKILL');
       await fake.stop();

@@ -21,6 +21,10 @@ import { Retention } from './store/retention.js';
 import { WorkflowStore } from './store/workflowStore.js';
 import { WorkerPool } from './workers/workerPool.js';
 import { WsHub } from './ws/wsHub.js';
+import { silentLogger, type Logger } from './observability/logger.js';
+import { RunLog } from './observability/runLog.js';
+import { ServerMetrics } from './observability/serverMetrics.js';
+import { serveMetricsOnLoopback } from './observability/metricsPort.js';
 
 /** How old an unfinished multipart upload to the bucket is before the server aborts it at start. */
 const STALE_UPLOAD_MS = 24 * 60 * 60 * 1000;
@@ -36,7 +40,8 @@ export interface RunningServer {
  * Opens the database, starts the pool of workers (the server runs whether or
  * not any worker is up) and listens. Resolves once listening.
  */
-export async function startServer(config: ServerConfig, log: (line: string) => void = () => undefined): Promise<RunningServer> {
+export async function startServer(config: ServerConfig, logger: Logger = silentLogger()): Promise<RunningServer> {
+  const log = (line: string) => logger.info(line);
   // Next to the database (a throwaway one: a temporary directory), unless NODETOOL_ASSETS_DIR says where.
   const assetsDir = config.assets.dir ?? (config.dbPath === ':memory:' ? mkdtempSync(join(tmpdir(), 'nt-assets-')) : join(dirname(config.dbPath), 'assets'));
   const localAssets = new LocalAssetBackend(assetsDir);
@@ -60,8 +65,8 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   const db = await openDatabase(config.dbPath, { assets: assetsOver });
   const assets = assetsOver(db);
   const jobs = new JobStore(db);
-  const interrupted = jobs.failInterrupted();
-  if (interrupted) log(`marked ${interrupted} run(s) left over from a previous process as failed`);
+  const interrupted = jobs.interruptLeftovers();
+  if (interrupted) log(`marked ${interrupted} run(s) left over from a previous process as interrupted`);
   const workers = new WorkerPool(config.workerPool, config.bridgeOptions, {
     retry: config.workerRetry,
     defaultKeepAliveMs: config.modelKeepAliveMs,
@@ -118,11 +123,36 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     hostPolicy: createHostPolicy(config.host, config.allowedHosts, config.allowedOrigins),
     serverToken,
     sessions: serverToken ? new SessionStore(db, serverToken, config.sessionDays * 24 * 3600 * 1000) : null,
+    metrics: new ServerMetrics({
+      runsQueued: () => app.runs.queuedCount,
+      runsRunning: () => app.runs.runningCount,
+      workers: () => workers.members(),
+      rented: () => rented.list(),
+      assets: () => assets.records.totals(),
+    }),
+    notReady: () => {
+      if (!app.runs.accepting) return 'the server is shutting down';
+      try {
+        db.prepare('SELECT 1').get();
+      } catch (error) {
+        return `the database cannot be read: ${(error as Error).message}`;
+      }
+      if (config.requireWorker && workers.connected().length === 0)
+        return 'no worker is connected yet (NODETOOL_REQUIRE_WORKER=0 makes the server ready without one)';
+      return null;
+    },
   };
+  const runLog = new RunLog(logger);
+  app.runs.on('event', (event) => {
+    app.metrics.observeRun(event);
+    runLog.observe(event);
+  });
+  rented.on('guard', (event) => app.metrics.observeGuard(event));
 
   const hub = new WsHub(app, log);
-  const http = await buildHttpServer(app, hub, log);
+  const http = await buildHttpServer(app, hub, logger);
   await http.listen({ port: config.port, host: config.host });
+  const metricsServer = config.metricsPort ? await serveMetricsOnLoopback(app.metrics, config.metricsPort) : null;
   const address = http.server.address() as { port: number };
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${address.port}`;
 
@@ -181,6 +211,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
         await workers.stop();
         http.server.closeAllConnections();
         await closed;
+        await metricsServer?.close();
         db.close();
       })();
       return closing;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 const NodeStatus = z.enum(['running', 'completed', 'failed', 'skipped', 'cancelled']);
-const ServerJobStatus = z.enum(['running', 'completed', 'failed', 'cancelled', 'queued']);
+const ServerJobStatus = z.enum(['running', 'completed', 'failed', 'cancelled', 'queued', 'interrupted']);
 
 /** A graph as stored and sent: nodes with their values, edges between handles. */
 export const GraphDocument = z.object({

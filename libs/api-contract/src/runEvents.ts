@@ -73,8 +73,11 @@ export interface ModelDownloadUpdate extends ModelDownloadProgress {
 
 export type RunEvent = JobUpdate | NodeUpdate | NodeProgress | OutputUpdate | LogUpdate | SecretWithheld | ModelDownloadUpdate;
 
-/** A job as the server reports it: it may wait in the queue before it runs. */
-export type ServerJobStatus = JobStatus | 'queued';
+/**
+ * A job as the server reports it: it may wait in the queue before it runs, and `interrupted` is a run
+ * the server itself cut short (it shut down or crashed during it), not a failure of its nodes.
+ */
+export type ServerJobStatus = JobStatus | 'queued' | 'interrupted';
 
 /** The server's job_update: any job status, and the outputs once it ended. */
 export interface ServerJobUpdate extends Omit<JobUpdate, 'status'> {

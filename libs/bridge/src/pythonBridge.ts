@@ -117,6 +117,8 @@ export interface PythonBridge {
   capabilities(): Capabilities;
   /** Round trip of the last worker.status, in milliseconds. */
   readonly lastRoundTripMs: number | null;
+  /** Bytes of frames sent to and received from the worker since the bridge was made, across reconnects. */
+  readonly traffic?: { readonly sentBytes: number; readonly receivedBytes: number };
 
   discover(): Promise<DiscoverReply>;
   status(): Promise<WorkerStatus>;

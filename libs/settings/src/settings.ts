@@ -58,6 +58,31 @@ export const SETTINGS = {
     readBy: ['server'],
     doc: 'How long SIGTERM waits for runs in flight before it fails them and exits.',
   }),
+  NODETOOL_LOG_LEVEL: choice({
+    values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+    default: 'info',
+    readBy: ['server'],
+    doc: 'The least severe log lines written; `debug` adds a line per node execution.',
+  }),
+  NODETOOL_LOG_FORMAT: choice({
+    values: ['auto', 'json', 'pretty'],
+    default: 'auto',
+    readBy: ['server'],
+    doc: 'Log lines as JSON (one object a line, for log shippers) or readable; `auto`: readable on a terminal, JSON otherwise.',
+  }),
+  NODETOOL_LOG_REQUESTS: flag({ default: false, readBy: ['server'], doc: '1: a log line per HTTP request (method, path without its query, status, time).' }),
+  NODETOOL_METRICS_PORT: integer({
+    min: 1,
+    max: 65_535,
+    readBy: ['server'],
+    defaultText: 'none',
+    doc: 'Also serve `/metrics` on this port of 127.0.0.1, without the server token (for a Prometheus on the same host); `/metrics` on the main port stays behind the token.',
+  }),
+  NODETOOL_REQUIRE_WORKER: flag({
+    default: true,
+    readBy: ['server'],
+    doc: '`/ready` answers 503 until at least one worker is connected; 0: ready without one (a server that runs only TS nodes, or rents its workers on demand).',
+  }),
   NODETOOL_WORKER_WAIT_MS: integer({
     default: 60_000,
     min: 0,

@@ -5,10 +5,11 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from './realWorker.js';
+import { freePort } from './freePort.js';
 
 export interface FixtureDns {
   /** For NODETOOL_WORKER_DNS_SERVER: `127.0.0.1:<port>`. */
@@ -30,17 +31,6 @@ export function ensureDnsmasq(): string {
     }
   }
   throw new Error('dnsmasq is not installed and could not be (tools/setup/ensure-system-packages.sh dns)');
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startFixtureDns(name: string, addresses: string[]): Promise<FixtureDns> {

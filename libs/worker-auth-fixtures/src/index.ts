@@ -19,3 +19,4 @@ export { startTlsFront, type TlsFront } from './tlsFront.js';
 export { startS3Server, type S3TestServer } from './s3Server.js';
 export { startFrameLimitProxy, type FrameLimitProxy } from './frameLimitProxy.js';
 export { startServerProcess, workerConnected, runServerUntilExit, type ServerProcess, type ServerProcessResult } from './serverProcess.js';
+export { startPrometheus, ensurePrometheus, type PrometheusServer } from './prometheusServer.js';

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { REPO_ROOT } from './realWorker.js';
+import { freePort } from './freePort.js';
 
 /** What a client of the test S3 server needs: its endpoint, and keys it accepts (any are). */
 export interface S3TestServer {
@@ -59,15 +59,4 @@ export async function startS3Server(): Promise<S3TestServer> {
       await exited;
     },
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }

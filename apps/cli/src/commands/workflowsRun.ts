@@ -20,7 +20,7 @@ import type { Io } from '../io.js';
 import { DownloadLines, LiveProgress } from '../liveProgress.js';
 import { outputDirAssets } from '../outputFiles.js';
 import { serverCallFailure } from '../serverClient.js';
-import { runOnServer } from '../serverRun.js';
+import { runOnServer, type ServerRunResult } from '../serverRun.js';
 import { readWorkflows } from '../workflowSource.js';
 import { reportRentedActivity } from '../rentedActivity.js';
 import { bridgeOptionsFromFlags, WORKER_FLAG_OPTIONS, WORKER_FLAGS_HELP } from '../workerFlags.js';
@@ -143,7 +143,7 @@ export async function workflowsRun(argv: string[], io: Io, mode: 'one' | 'all'):
   const onSignal = () => controller.abort(new Error('interrupted'));
   process.once('SIGINT', onSignal);
   const timer = timeoutSeconds ? setTimeout(() => controller.abort(new Error(`timed out after ${timeoutSeconds} s`)), timeoutSeconds * 1000) : undefined;
-  const results: Record<string, RunResult> = {};
+  const results: Record<string, RunResult | ServerRunResult> = {};
   let code: ExitCode = EXIT.ok;
   try {
     for (const { exportName, workflow } of workflows) {
@@ -180,7 +180,8 @@ export async function workflowsRun(argv: string[], io: Io, mode: 'one' | 'all'):
             onEvent,
           });
       results[exportName] = result;
-      if (result.status !== 'completed') code = EXIT.failed;
+      if (result.status === 'interrupted' && code === EXIT.ok) code = EXIT.interrupted;
+      else if (result.status !== 'completed' && result.status !== 'interrupted') code = EXIT.failed;
       if (!values.json && !values.events) printSummary(result, mode === 'all' ? exportName : null, io);
     }
   } catch (error) {
@@ -202,7 +203,7 @@ export async function workflowsRun(argv: string[], io: Io, mode: 'one' | 'all'):
   return code;
 }
 
-function printSummary(result: RunResult, exportName: string | null, io: Io): void {
+function printSummary(result: RunResult | ServerRunResult, exportName: string | null, io: Io): void {
   if (exportName) io.out(`${exportName}:`);
   const indent = exportName ? '  ' : '';
   io.out(`${indent}Status: ${result.status} in ${result.duration_ms} ms`);

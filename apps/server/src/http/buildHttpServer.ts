@@ -5,9 +5,11 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { apiContract } from '@nt/api-contract';
 import type { App } from '../app.js';
+import type { Logger } from '../observability/logger.js';
 import { assetHandlers } from '../routes/assetRoutes.js';
 import { authHandlers } from '../routes/authRoutes.js';
 import { healthHandlers } from '../routes/healthRoutes.js';
+import { opsHandlers } from '../routes/opsRoutes.js';
 import { jobHandlers } from '../routes/jobRoutes.js';
 import { modelHandlers } from '../routes/modelRoutes.js';
 import { nodeHandlers } from '../routes/nodeRoutes.js';
@@ -27,7 +29,8 @@ export const LOGIN_ATTEMPTS_PER_MINUTE = 10;
  * The HTTP side: Fastify with the contract's routes and their handlers, the security hook in front of
  * every route and upgrade, the WebSocket at /ws, the built UI, and one error shape.
  */
-export async function buildHttpServer(app: App, hub: WsHub, log: (line: string) => void): Promise<FastifyInstance> {
+export async function buildHttpServer(app: App, hub: WsHub, logger: Logger): Promise<FastifyInstance> {
+  const log = (line: string) => logger.error(line);
   const fastify = Fastify({
     logger: false,
     bodyLimit: app.config.maxBodyBytes,
@@ -61,7 +64,7 @@ export async function buildHttpServer(app: App, hub: WsHub, log: (line: string) 
     app,
     apiContract,
     {
-      health: healthHandlers,
+      health: { ...healthHandlers, ...opsHandlers },
       auth: authHandlers,
       nodes: nodeHandlers,
       workflows: workflowHandlers,
@@ -74,5 +77,14 @@ export async function buildHttpServer(app: App, hub: WsHub, log: (line: string) 
     { 'auth.login': { onRequest: loginLimiter } },
   );
   fastify.get('/ws', { websocket: true }, (socket) => hub.accept(socket));
+  if (app.config.logging.requests) {
+    // The path only: a query may hold a login link's token.
+    fastify.addHook('onResponse', async (request, reply) => {
+      logger.info(
+        { method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
+        'request',
+      );
+    });
+  }
   return fastify;
 }

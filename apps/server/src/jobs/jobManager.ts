@@ -70,7 +70,7 @@ export class JobManager extends EventEmitter {
   private readonly unsaved = new Map<string, StoredJob>();
   /** Runs waiting for a worker with room, oldest first; each keeps the promise its caller holds. */
   private readonly queue: QueuedRun[] = [];
-  private accepting = true;
+  private takingRuns = true;
   private waitTimer: NodeJS.Timeout | null = null;
   private lastWake = 0;
 
@@ -95,7 +95,7 @@ export class JobManager extends EventEmitter {
     jobId = `job-${randomUUID()}`,
     models: RunModelOptions = {},
   ): { jobId: string; done: Promise<StoredJob> } {
-    if (!this.accepting) throw new WorkerUnavailableError('the server is shutting down');
+    if (!this.takingRuns) throw new WorkerUnavailableError('the server is shutting down');
     if (this.active.has(jobId) || this.queue.some((queued) => queued.jobId === jobId) || this.jobs.exists(jobId)) {
       throw new JobExistsError(jobId);
     }
@@ -175,7 +175,7 @@ export class JobManager extends EventEmitter {
     const now = Date.now();
     const maxWait = this.options.workerWaitMs ?? 60_000;
     for (let index = 0; index < this.queue.length;) {
-      if (!this.accepting || this.active.size >= this.options.maxConcurrentRuns) break;
+      if (!this.takingRuns || this.active.size >= this.options.maxConcurrentRuns) break;
       const next = this.queue[index] as QueuedRun;
       let prepared: PreparedRun | null = null;
       let placement: PoolMember | null | 'wait' = 'wait';
@@ -220,7 +220,7 @@ export class JobManager extends EventEmitter {
 
   /** While a queued run waits for any able worker, look again every second (its wait has a deadline). */
   private watchWaiting(): void {
-    const waiting = this.accepting && this.queue.some((queued) => queued.noWorkerSince !== undefined);
+    const waiting = this.takingRuns && this.queue.some((queued) => queued.noWorkerSince !== undefined);
     if (waiting && !this.waitTimer) {
       this.waitTimer = setInterval(() => this.dispatch(), 1_000);
       this.waitTimer.unref();
@@ -231,7 +231,7 @@ export class JobManager extends EventEmitter {
   }
 
   /** A queued run that ends before it starts (cancelled, refused, shutdown): stored and announced like any other. */
-  private finishWithoutRunning(jobId: string, workflowId: string, status: 'failed' | 'cancelled', error: string): StoredJob {
+  private finishWithoutRunning(jobId: string, workflowId: string, status: 'failed' | 'cancelled' | 'interrupted', error: string): StoredJob {
     const job = this.record(jobId, status, null, error);
     this.emitEvent({ type: 'job_update', job_id: jobId, workflow_id: workflowId, status, error });
     return job;
@@ -269,15 +269,20 @@ export class JobManager extends EventEmitter {
     return this.queue.length;
   }
 
+  /** False once shutdown began: no new run is taken. */
+  get accepting(): boolean {
+    return this.takingRuns;
+  }
+
   /**
    * For shutdown: takes no new runs, cancels the ones in flight and waits up to `timeoutMs` for them
    * to end. Any still going then are recorded as failed (a worker that ignores cancel must not hold
    * the server up). Resolves with how many had to be failed that way.
    */
   async shutdown(timeoutMs: number): Promise<number> {
-    this.accepting = false;
+    this.takingRuns = false;
     for (const queued of this.queue.splice(0))
-      queued.settle(this.finishWithoutRunning(queued.jobId, queued.workflow.id, 'cancelled', 'the server shut down before the run started'));
+      queued.settle(this.finishWithoutRunning(queued.jobId, queued.workflow.id, 'interrupted', 'the server shut down before the run started; run it again'));
     this.watchWaiting();
     const runs = [...this.active.entries()];
     for (const [, run] of runs) run.controller.abort(new Error('the server is shutting down'));
@@ -290,14 +295,26 @@ export class JobManager extends EventEmitter {
     for (const [jobId] of runs) {
       if (!this.active.has(jobId)) continue;
       failed++;
-      this.record(jobId, 'failed', null, `the server shut down before the run finished (it did not stop within ${timeoutMs} ms of being cancelled)`);
+      const job = this.record(
+        jobId,
+        'interrupted',
+        null,
+        `the server shut down before the run finished (it did not stop within ${timeoutMs} ms of being cancelled)`,
+      );
+      this.emitEvent({
+        type: 'job_update',
+        job_id: jobId,
+        workflow_id: job.workflow_id ?? '',
+        status: 'interrupted',
+        ...(job.error ? { error: job.error } : {}),
+      });
     }
     return failed;
   }
 
   private async execute(prepared: PreparedRun, jobId: string, signal: AbortSignal, models: RunModelOptions, worker: PoolMember | null): Promise<StoredJob> {
     const { workflow } = prepared;
-    let status: 'completed' | 'failed' | 'cancelled';
+    let status: 'completed' | 'failed' | 'cancelled' | 'interrupted';
     let result: StoredJob['result'] = null;
     let error: string | null;
     try {
@@ -315,10 +332,11 @@ export class JobManager extends EventEmitter {
         assets: this.options.assets?.forRun(jobId),
         onEvent: (event) => this.relay(workflow.id, event),
       });
-      status = outcome.status;
       result = toJsonValue({ outputs: outcome.outputs, nodes: outcome.nodes, duration_ms: outcome.duration_ms }) as StoredJob['result'];
-      // A run cancelled by shutdown says so: read after a restart, "cancelled" alone would be a mystery.
-      error = status === 'cancelled' && !this.accepting ? 'the run was cancelled because the server shut down' : (outcome.error ?? null);
+      // Cut by the server's own shutdown: not the user's cancel and not its nodes' failure.
+      const cutByShutdown = outcome.status === 'cancelled' && !this.takingRuns;
+      status = cutByShutdown ? 'interrupted' : outcome.status;
+      error = cutByShutdown ? 'the server shut down during the run; run it again' : (outcome.error ?? null);
     } catch (failure) {
       // Validation passed at start; this is the worker vanishing between the check and the run, or a bug.
       status = 'failed';
@@ -330,7 +348,7 @@ export class JobManager extends EventEmitter {
       type: 'job_update',
       job_id: jobId,
       workflow_id: workflow.id,
-      status: job.status as 'completed' | 'failed' | 'cancelled',
+      status: job.status as 'completed' | 'failed' | 'cancelled' | 'interrupted',
       ...(job.error ? { error: job.error } : {}),
       ...(job.result ? { duration_ms: job.result.duration_ms, outputs: job.result.outputs } : {}),
     });

@@ -59,6 +59,11 @@ export class ModelService extends EventEmitter {
     return this.keepAlive()?.resident() ?? [];
   }
 
+  /** Keep-alive hits and misses on this worker (for /metrics). */
+  stats(): { hits: number; misses: number } {
+    return this.keepAlive()?.stats ?? { hits: 0, misses: 0 };
+  }
+
   async report(): Promise<ModelsReport> {
     const bridge = this.connected();
     const resident = this.resident();

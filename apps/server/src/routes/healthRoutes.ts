@@ -2,7 +2,7 @@ import type { apiContract } from '@nt/api-contract';
 import type { Handlers } from '../http/contractRoutes.js';
 import { isAuthenticated } from '../security/authenticate.js';
 
-export const healthHandlers: Handlers<typeof apiContract.health> = {
+export const healthHandlers: Pick<Handlers<typeof apiContract.health>, 'get'> = {
   // Public, for load balancers and probes; only an authenticated caller learns more than "up".
   get: ({ app, request }) => {
     if (!isAuthenticated(request)) return { status: 200, body: { status: 'ok' } };

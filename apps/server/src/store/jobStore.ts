@@ -53,9 +53,11 @@ export class JobStore {
   }
 
   /** Runs left running by a previous process can never finish: they are failed, with the reason. */
-  failInterrupted(): number {
+  interruptLeftovers(): number {
     return this.db
-      .prepare("UPDATE jobs SET status = 'failed', error = 'the server stopped during the run', finished_at = ? WHERE status IN ('queued', 'running')")
+      .prepare(
+        "UPDATE jobs SET status = 'interrupted', error = 'the server stopped during the run (it was killed or crashed); run it again', finished_at = ? WHERE status IN ('queued', 'running')",
+      )
       .run(new Date().toISOString()).changes;
   }
 }

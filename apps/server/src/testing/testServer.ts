@@ -5,6 +5,7 @@ import WebSocket from 'ws';
 import type { PythonBridgeOptions } from '@nt/bridge';
 import { fixtureStdioOptions } from '@nt/worker-auth-fixtures';
 import { configFromEnv } from '../config.js';
+import type { Logger } from '../observability/logger.js';
 import { startServer, type RunningServer } from '../server.js';
 
 /**
@@ -12,7 +13,7 @@ import { startServer, type RunningServer } from '../server.js';
  * worker. `env` holds server settings as a user would set them (NODETOOL_SERVER_TOKEN, limits, ...).
  */
 export async function startTestServer(
-  options: { bridgeOptions?: PythonBridgeOptions; dbPath?: string; maxBodyBytes?: number; env?: Record<string, string> } = {},
+  options: { bridgeOptions?: PythonBridgeOptions; dbPath?: string; maxBodyBytes?: number; env?: Record<string, string>; logger?: Logger } = {},
 ): Promise<RunningServer & { dbPath: string }> {
   const dbPath = options.dbPath ?? join(mkdtempSync(join(tmpdir(), 'nt-server-')), 'server.db');
   const config = configFromEnv({
@@ -24,13 +25,16 @@ export async function startTestServer(
     NODETOOL_MAX_BODY_BYTES: String(options.maxBodyBytes ?? 1024 * 1024),
     ...options.env,
   });
-  const server = await startServer({
-    ...config,
-    webRoot: null,
-    // The worker settings of `env` stay (the pool, the shared token); bridgeOptions adds to them.
-    bridgeOptions: { ...config.bridgeOptions, ...(options.bridgeOptions ?? fixtureStdioOptions()) },
-    workerRetry: { initialDelayMs: 200, maxDelayMs: 1_000 },
-  });
+  const server = await startServer(
+    {
+      ...config,
+      webRoot: null,
+      // The worker settings of `env` stay (the pool, the shared token); bridgeOptions adds to them.
+      bridgeOptions: { ...config.bridgeOptions, ...(options.bridgeOptions ?? fixtureStdioOptions()) },
+      workerRetry: { initialDelayMs: 200, maxDelayMs: 1_000 },
+    },
+    options.logger,
+  );
   return { ...server, dbPath };
 }
 

@@ -16,6 +16,9 @@ export class WorkerSupervisor extends EventEmitter {
   private health: WorkerHealth = emptyHealth('connecting');
   private everConnected = false;
   private refreshTimer: NodeJS.Timeout | null = null;
+  /** How many times the worker came back after it had been connected (for /metrics). */
+  reconnects = 0;
+  private wasConnected = false;
 
   constructor(
     private readonly options: PythonBridgeOptions,
@@ -71,7 +74,10 @@ export class WorkerSupervisor extends EventEmitter {
   }
 
   private follow(bridge: PythonBridge, status: ConnectionStatus): void {
-    if (status.state === 'connected') this.everConnected = true;
+    const connected = status.state === 'connected';
+    if (connected && !this.wasConnected && this.everConnected) this.reconnects++;
+    this.wasConnected = connected;
+    if (connected) this.everConnected = true;
     this.update(healthOf(bridge, status, this.everConnected));
   }
 

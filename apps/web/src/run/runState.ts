@@ -14,7 +14,7 @@ export interface NodeRunState {
 export interface RunState {
   jobId: string;
   workflowId: string;
-  status: 'starting' | 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+  status: 'starting' | 'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
   nodes: Record<string, NodeRunState>;
   outputs: Record<string, unknown>;
   /** Log lines the nodes wrote, in order. */

@@ -24,7 +24,7 @@ describe('the HTTP contract', () => {
     const keys = routes.map(({ route }) => `${route.method} ${route.path}`);
     expect(new Set(keys).size).toBe(keys.length);
     for (const { name, route } of routes) {
-      expect(route.path, name).toMatch(/^\/(api\/|health$)/);
+      expect(route.path, name).toMatch(/^\/(api\/|health$|ready$|metrics$)/);
       expect(
         Object.keys(route.replies).every((status) => Number(status) >= 200 && Number(status) < 400),
         name,
@@ -35,10 +35,10 @@ describe('the HTTP contract', () => {
     }
   });
 
-  it('lets only health, login and logout through without the token', () => {
+  it('lets only the probes, login and logout through without the token', () => {
     const open = routesOf(apiContract)
       .filter(({ route }) => route.access === 'public')
       .map(({ name }) => name);
-    expect(open).toEqual(['health.get', 'auth.login', 'auth.logout']);
+    expect(open).toEqual(['health.get', 'health.ready', 'auth.login', 'auth.logout']);
   });
 });

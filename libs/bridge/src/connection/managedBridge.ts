@@ -89,6 +89,8 @@ export abstract class ManagedBridge extends EventEmitter implements PythonBridge
     return this.lastClient?.lastRoundTripMs ?? null;
   }
 
+  readonly traffic = { sentBytes: 0, receivedBytes: 0 };
+
   /** The transport of the live connection, for what only it knows (a stdio child's pid and stderr). */
   protected get liveTransport(): Transport | null {
     return this.connection?.transportHandle ?? null;
@@ -235,6 +237,10 @@ export abstract class ManagedBridge extends EventEmitter implements PythonBridge
       onWarning: (message) => this.emit('warning', message),
       onStderr: (line) => this.emit('stderr', line),
       onExit: (exit) => this.emit('exit', exit),
+      onTraffic: (direction, bytes) => {
+        if (direction === 'sent') this.traffic.sentBytes += bytes;
+        else this.traffic.receivedBytes += bytes;
+      },
     });
     try {
       const transport = await this.createTransport(connection.listener);

@@ -50,6 +50,8 @@ export interface RpcEvents {
   onWarning(message: string): void;
   onStderr?(line: string): void;
   onExit?(exit: { code: number | null; signal: string | null }): void;
+  /** Bytes of whole frames that went to the worker (`sent`) or came from it, as they pass. */
+  onTraffic?(direction: 'sent' | 'received', bytes: number): void;
 }
 
 /**
@@ -178,7 +180,7 @@ export class RpcConnection {
       signal.addEventListener('abort', onAbort, { once: true });
       request.addCleanup(() => signal.removeEventListener('abort', onAbort));
     }
-    transport.send(payload).catch((error: BridgeError) => request.reject(error));
+    this.send(transport, payload).catch((error: BridgeError) => request.reject(error));
     return request;
   }
 
@@ -186,12 +188,17 @@ export class RpcConnection {
   /** A frame to the worker that belongs to a request in flight (not a request of its own). */
   private sendFrame(type: string, requestId: string, data: Record<string, unknown>): void {
     if (!this.open_ || !this.transport) return;
-    this.transport.send(encodeMessageForImmediateSend({ type, request_id: requestId, data })).catch(() => undefined);
+    this.send(this.transport, encodeMessageForImmediateSend({ type, request_id: requestId, data })).catch(() => undefined);
   }
 
   cancel(requestId: string): void {
     if (!this.open_ || !this.transport) return;
-    this.transport.send(encodeMessageForImmediateSend({ type: REQUEST_TYPES.cancel, request_id: requestId, data: {} })).catch(() => undefined);
+    this.send(this.transport, encodeMessageForImmediateSend({ type: REQUEST_TYPES.cancel, request_id: requestId, data: {} })).catch(() => undefined);
+  }
+
+  private send(transport: Transport, payload: Uint8Array): Promise<void> {
+    this.events.onTraffic?.('sent', payload.byteLength);
+    return transport.send(payload);
   }
 
   private makeAssembler(sink: BlobSink | undefined, requestId: string): BlobAssembler {
@@ -221,6 +228,7 @@ export class RpcConnection {
   }
 
   private receive(payload: Uint8Array): void {
+    this.events.onTraffic?.('received', payload.byteLength);
     let decoded: unknown;
     try {
       decoded = this.decode(payload);

@@ -61,6 +61,8 @@ interface Lease {
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class ModelKeepAlive {
+  /** Runs that found their models kept loaded (hits) or had them loaded (misses), since this holder began. */
+  readonly stats = { hits: 0, misses: 0 };
   private readonly leases = new Map<string, Lease>();
   private readonly now: () => number;
   private timer: NodeJS.Timeout | undefined;
@@ -167,7 +169,11 @@ export class ModelKeepAlive {
   acquire(models: string[]): string {
     const key = leaseKey(models);
     const at = this.now();
-    const lease = this.leases.get(key) ?? this.newLease(key, at, [...new Set(models)].sort());
+    const held = this.leases.get(key);
+    // A lease already held means the worker still has the models loaded; a new one, that it loads them.
+    if (held) this.stats.hits++;
+    else this.stats.misses++;
+    const lease = held ?? this.newLease(key, at, [...new Set(models)].sort());
     lease.inFlight += 1;
     lease.lastUsed = at;
     this.leases.set(key, lease);

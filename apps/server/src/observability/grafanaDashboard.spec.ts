@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ServerMetrics } from './serverMetrics.js';
+
+const DASHBOARD = join(import.meta.dirname, '..', '..', '..', '..', 'deploy', 'grafana', 'nodetool-server.json');
+
+/** Metric names a PromQL expression reads: identifiers before `{`, `[`, `)` or the end, minus functions and label names. */
+function metricsIn(expression: string): string[] {
+  const withoutLabels = expression.replace(/\{[^}]*\}/g, '').replace(/\b(by|without)\s*\([^)]*\)/g, '');
+  return [...withoutLabels.matchAll(/\b([a-z_][a-z0-9_]*)\b(?!\s*\()/g)]
+    .map((match) => match[1] as string)
+    .filter((name) => name.includes('_') && !/^\d/.test(name));
+}
+
+describe('the Grafana dashboard (deploy/grafana/nodetool-server.json)', () => {
+  it('queries only metrics the server exports', async () => {
+    const metrics = new ServerMetrics({
+      runsQueued: () => 0,
+      runsRunning: () => 0,
+      workers: () => [],
+      rented: () => [],
+      assets: () => ({ count: 0, bytes: 0 }),
+    });
+    const exported = new Set<string>();
+    for (const metric of await metrics.registry.getMetricsAsJSON()) {
+      exported.add(metric.name);
+      // A histogram is queried by its series.
+      if (String(metric.type) === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) exported.add(metric.name + suffix);
+    }
+    const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as { panels: Array<{ title: string; targets: Array<{ expr: string }> }> };
+    const queried = dashboard.panels.flatMap((panel) =>
+      panel.targets.flatMap((target) => metricsIn(target.expr).map((name) => ({ name, panel: panel.title }))),
+    );
+    expect(queried.length).toBeGreaterThan(20);
+    expect(queried.filter(({ name }) => !exported.has(name))).toEqual([]);
+    // Every metric of ours is on the dashboard somewhere.
+    const shown = new Set(queried.map(({ name }) => name.replace(/_(bucket|sum|count)$/, '')));
+    expect([...exported].filter((name) => name.startsWith('nodetool_') && !/_(bucket|sum|count)$/.test(name) && !shown.has(name))).toEqual([]);
+  });
+
+  it('reads metric names out of PromQL the way the check needs', () => {
+    expect(metricsIn('histogram_quantile(0.95, sum by (le, node_type) (rate(nodetool_node_duration_seconds_bucket[5m])))')).toEqual([
+      'nodetool_node_duration_seconds_bucket',
+    ]);
+    expect(metricsIn('sum(nodetool_worker_state{state="connected"})')).toEqual(['nodetool_worker_state']);
+  });
+});
