@@ -2,18 +2,21 @@
 # Builds a worker image, or reuses the one the engine holds when nothing it is built from changed.
 #   build-image.sh core    -> ${CORE_IMAGE:-nodetool-core:local}   (docker/core/Dockerfile)
 #   build-image.sh hf      -> ${HF_IMAGE:-nodetool-hf:local}       (docker/hf/Dockerfile, FROM the core image)
+#   build-image.sh server  -> ${SERVER_IMAGE:-nodetool-server:local} (docker/server/Dockerfile, context: the repository)
 # Build arguments from the environment: BASE_IMAGE, NODETOOL_VERSION (core); HF_VERSION, HF_PROFILE (hf).
 # The image carries a label with a hash of its inputs (Dockerfile, context files, build arguments and,
 # for hf, the core image id). A rebuild is skipped only when the engine holds an image with that label,
 # so a lost image is always rebuilt, and hf is rebuilt whenever core changed.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-kind="${1:?usage: build-image.sh core|hf}"
+kind="${1:?usage: build-image.sh core|hf|server}"
 context="$root/apps/worker"
+[ "$kind" != server ] || context="$root"
 DOCKER_HOST="$("$root/tools/engine/ensure-engine.sh" | tail -1)"
 export DOCKER_HOST
 
 extras="$context/build-extras"
+[ "$kind" != server ] || extras="$root/docker/server/build-extras"
 # Two builds of the same image at once (the image suites and smoke-e2e) take turns; the second then
 # finds the image up to date. flock is util-linux: where it is missing (macOS) builds are not serialized.
 if command -v flock >/dev/null 2>&1; then
@@ -59,7 +62,16 @@ case "$kind" in
     files=("$context/requirements/hf.txt" "$context/requirements/hf-nodeps.txt" "$context/scripts/cpu-torch.sh")
     extras_used=(build-extras)
     ;;
-  *) echo "unknown image kind: $kind (core or hf)" >&2; exit 2 ;;
+  server)
+    image="${SERVER_IMAGE:-nodetool-server:local}"
+    base="$("$root/tools/engine/ensure-base-image.sh" "${BASE_IMAGE:-debian:bookworm-slim}" | tail -1)"
+    args=(--build-arg "BASE_IMAGE=$base")
+    extra_input="$(docker image inspect --format '{{.Id}}' "$base")"
+    # What the server and UI are built from: the workspace's sources (tracked or new, never ignored ones).
+    mapfile -t files < <(cd "$root" && git ls-files -co --exclude-standard package.json package-lock.json nx.json 'tsconfig*.json' apps/server apps/web apps/cli libs | sed "s|^|$root/|")
+    extras_used=(docker/server/build-extras/ca)
+    ;;
+  *) echo "unknown image kind: $kind (core, hf or server)" >&2; exit 2 ;;
 esac
 
 dockerfile="$root/docker/$kind/Dockerfile"

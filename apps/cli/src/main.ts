@@ -15,7 +15,7 @@ ${Object.values(COMMAND_GROUPS)
   .map((group) => `  ${group.summary}`)
   .join('\n')}
 
-Exit codes: 0 ok, 1 failed, 2 usage or invalid input, 3 worker unreachable, 4 token rejected.
+Exit codes: 0 ok, 1 failed, 2 usage or invalid input, 3 worker unreachable, 4 token rejected, 5 interrupted (the server stopped during the run).
 \`nodetool <group> --help\` (nodetool worker --help) prints one group's usage.
 
 Settings (environment variables):

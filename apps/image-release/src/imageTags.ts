@@ -13,12 +13,15 @@ export interface ReleaseInputs {
 /**
  * The tags of a release. Each says what it holds, so a tag read in a pod's settings answers "which
  * worker is this?": `core0.8.2-1a2b3c4` (nodetool-core and our build), and
- * `hf0.8.2-core0.8.2-gpu-1a2b3c4` (nodetool-huggingface, the core under it, the torch profile, our build).
+ * `hf0.8.2-core0.8.2-gpu-1a2b3c4` (nodetool-huggingface, the core under it, the torch profile, our build),
+ * `server-1a2b3c4` (the TS server with its UI, our build).
  */
-export function imageTags(inputs: ReleaseInputs): { core: string; hf: string } {
+export function imageTags(inputs: ReleaseInputs): { core: string; hf: string; server: string } {
   return {
     core: `core${inputs.coreVersion}-${inputs.build}`,
     hf: `hf${inputs.hfVersion}-core${inputs.coreVersion}-${inputs.profile}-${inputs.build}`,
+    // The server speaks to workers of any pinned version the bridge accepts: our build is what it is.
+    server: `server-${inputs.build}`,
   };
 }
 

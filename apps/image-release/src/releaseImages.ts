@@ -4,17 +4,24 @@ import { imageTags, pinnedVersions } from './imageTags.js';
 import { repositoryOf, type ReleaseTarget } from './releaseTarget.js';
 
 /** The image each Nx image project holds, as @nx/docker names it from the project's path. */
-const NX_IMAGE_REF = { 'core-image': 'docker-core', 'hf-image': 'docker-hf' } as const;
+const NX_IMAGE_REF = { 'core-image': 'docker-core', 'hf-image': 'docker-hf', 'server-image': 'docker-server' } as const;
+type ImageProject = keyof typeof NX_IMAGE_REF;
+const REPOSITORY: Record<ImageProject, 'nodetool-core' | 'nodetool-hf' | 'nodetool-server'> = {
+  'core-image': 'nodetool-core',
+  'hf-image': 'nodetool-hf',
+  'server-image': 'nodetool-server',
+};
 
 export interface ReleasedImage {
-  project: 'core-image' | 'hf-image';
+  project: ImageProject;
   reference: string;
   digest: string;
 }
 
 /**
- * Builds and publishes both worker images with nx release: the core image, then the HF image built
- * FROM the core reference just pushed (so the HF image's base is exactly what the registry holds).
+ * Builds and publishes the images with nx release: the core image, then the HF image built FROM the
+ * core reference just pushed (so the HF image's base is exactly what the registry holds), then the
+ * server image.
  * Each is tagged by @nx/docker's release version step and pushed by its release-publish executor;
  * `latest` moves only when the target asks for it. Pushing uses the engine's own credentials
  * (`docker login`); this never sees a registry password.
@@ -30,6 +37,10 @@ export async function releaseImages(root: string, target: ReleaseTarget, log: (l
           docker: { registryUrl: target.registry, repositoryName: `${target.namespace}/nodetool-core`, skipVersionActions: true },
         },
         hf: { projects: ['hf-image'], docker: { registryUrl: target.registry, repositoryName: `${target.namespace}/nodetool-hf`, skipVersionActions: true } },
+        server: {
+          projects: ['server-image'],
+          docker: { registryUrl: target.registry, repositoryName: `${target.namespace}/nodetool-server`, skipVersionActions: true },
+        },
       },
       changelog: { workspaceChangelog: false, projectChangelogs: false },
       git: { commit: false, tag: false, push: false, stageChanges: false },
@@ -37,12 +48,12 @@ export async function releaseImages(root: string, target: ReleaseTarget, log: (l
     true,
   );
   const released: ReleasedImage[] = [];
-  const publish = async (project: 'core-image' | 'hf-image', version: string) => {
+  const publish = async (project: ImageProject, version: string) => {
     await client.releaseVersion({ projects: [project], dockerVersion: version, gitCommit: false, gitTag: false, stageChanges: false });
     const results = await client.releasePublish({ projects: [project] });
     const failed = Object.entries(results).filter(([, result]) => result.code !== 0);
     if (failed.length) throw new Error(`nx release publish failed for ${failed.map(([name]) => name).join(', ')}`);
-    const reference = `${repositoryOf(target, project === 'core-image' ? 'nodetool-core' : 'nodetool-hf')}:${version}`;
+    const reference = `${repositoryOf(target, REPOSITORY[project])}:${version}`;
     released.push({ project, reference, digest: digestOf(reference) });
     log(`pushed ${reference}`);
   };
@@ -59,14 +70,20 @@ export async function releaseImages(root: string, target: ReleaseTarget, log: (l
   docker(['tag', hfLocal, NX_IMAGE_REF['hf-image']]);
   await publish('hf-image', tags.hf);
 
+  const serverLocal = 'nodetool-server:local';
+  buildImage(root, 'server', { SERVER_IMAGE: serverLocal });
+  docker(['tag', serverLocal, NX_IMAGE_REF['server-image']]);
+  await publish('server-image', tags.server);
+
   if (target.latest) {
     await publish('core-image', 'latest');
     await publish('hf-image', target.profile === 'gpu' ? 'latest' : 'latest-cpu');
+    await publish('server-image', 'latest');
   }
   return released;
 }
 
-function buildImage(root: string, kind: 'core' | 'hf', env: Record<string, string>): void {
+function buildImage(root: string, kind: 'core' | 'hf' | 'server', env: Record<string, string>): void {
   execFileSync('bash', ['tools/docker/build-image.sh', kind], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
 }
 

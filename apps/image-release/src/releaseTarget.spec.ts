@@ -34,10 +34,11 @@ describe('the release target', () => {
 });
 
 describe('the image tags', () => {
-  it('say which nodetool-core, which nodetool-huggingface, which profile and which of our builds', () => {
+  it('say which nodetool-core, which nodetool-huggingface, which profile and which of our builds (the server: our build)', () => {
     expect(imageTags({ coreVersion: '0.8.2', hfVersion: '0.8.3', profile: 'gpu', build: '1a2b3c4' })).toEqual({
       core: 'core0.8.2-1a2b3c4',
       hf: 'hf0.8.3-core0.8.2-gpu-1a2b3c4',
+      server: 'server-1a2b3c4',
     });
   });
 

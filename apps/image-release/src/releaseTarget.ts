@@ -53,6 +53,6 @@ export function releaseTargetFromEnv(env: NodeJS.ProcessEnv): ReleaseTarget {
 }
 
 /** The repository of an image under the target: `ghcr.io/acme/nodetool-core`. */
-export function repositoryOf(target: ReleaseTarget, image: 'nodetool-core' | 'nodetool-hf'): string {
+export function repositoryOf(target: ReleaseTarget, image: 'nodetool-core' | 'nodetool-hf' | 'nodetool-server'): string {
   return `${target.registry}/${target.namespace}/${image}`;
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selfSignedCertificate } from '@nt/certificates';
-import { docker } from '@nt/smoke-runner';
+import { composeCommand, docker } from '@nt/smoke-runner';
 import { at } from './repoPaths.js';
 
 // `docker compose --profile cpu build` from a clean clone, with no wrapper script run first: the path
@@ -12,16 +12,6 @@ import { at } from './repoPaths.js';
 const suffix = Math.random().toString(36).slice(2, 8);
 const CORE = `nt-clean-core:${suffix}`;
 const HF = `nt-clean-hf:${suffix}`;
-
-/** The compose tool the machine has: the v2 plugin, else Debian's docker-compose 1.29. */
-function composeCommand(): string[] {
-  try {
-    execFileSync('docker', ['compose', 'version'], { stdio: 'ignore' });
-    return ['docker', 'compose'];
-  } catch {
-    return ['docker-compose'];
-  }
-}
 
 function run(command: string[], cwd: string, env: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) =>

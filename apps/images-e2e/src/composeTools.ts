@@ -1,9 +1,7 @@
-import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { at } from './repoPaths.js';
 
 /** What the container suites share: a token file, free loopback ports, and compose (v2 or Debian's 1.29). */
 
@@ -42,21 +40,4 @@ function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-function composeCommand(): [string, ...string[]] {
-  try {
-    execFileSync('docker', ['compose', 'version'], { stdio: 'ignore' });
-    return ['docker', 'compose'];
-  } catch {
-    return ['docker-compose'];
-  }
-}
-
-/** docker/compose.yaml with these arguments and environment; never rejects (the exit code says it). */
-export function compose(args: string[], env: Record<string, string>): Promise<{ code: number; output: string }> {
-  const [command, ...rest] = composeCommand();
-  return new Promise((resolve) =>
-    execFile(command, [...rest, '-f', at('docker/compose.yaml'), ...args], { env: { ...process.env, ...env }, maxBuffer: 64 << 20 }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code ?? 1) : 0, output: stdout + stderr }),
-    ),
-  );
-}
+export { compose } from '@nt/smoke-runner';

@@ -157,11 +157,36 @@ describe('docker/compose.yaml', () => {
     const core = compose.services['worker-core-image'] as Record<string, any>;
     expect(core['build']).toMatchObject({ context: '../apps/worker', dockerfile: '../../docker/core/Dockerfile' });
     expect(core['image']).toBe('${CORE_IMAGE:-nodetool-core:local}');
-    expect(core['profiles']).toEqual(['cpu', 'gpu']);
+    expect(core['profiles']).toEqual(['cpu', 'gpu', 'stack']);
     expect(core['entrypoint']).toEqual(['true']);
     for (const service of [cpu, gpu]) {
       expect(service['depends_on']).toEqual({ 'worker-core-image': { condition: 'service_completed_successfully' } });
       expect(service['build'].args).toContain('CORE_IMAGE=${CORE_IMAGE:-nodetool-core:local}');
+    }
+  });
+
+  it('runs the whole stack under the stack profile: only the server published, on 127.0.0.1:7777, its workers on the compose network alone', () => {
+    const server = compose.services['server'] as Record<string, any>;
+    const worker = compose.services['stack-worker'] as Record<string, any>;
+    expect(server['profiles']).toEqual(['stack']);
+    expect(worker['profiles']).toEqual(['stack']);
+    expect(server['ports']).toEqual(['${NODETOOL_SERVER_BIND:-127.0.0.1}:${NODETOOL_SERVER_HOST_PORT:-7777}:7777']);
+    expect(worker['ports']).toEqual([]);
+    expect(server['build']).toMatchObject({ context: '..', dockerfile: 'docker/server/Dockerfile' });
+    // The workers by service name, every replica by DNS, with the token the workers use; the server's own from a file.
+    expect(server['environment']).toMatchObject({
+      NODETOOL_WORKER_URL: 'ws://stack-worker:7777',
+      NODETOOL_WORKER_DISCOVERY: 'dns',
+      NODETOOL_WORKER_TOKEN_FILE: '/run/secrets/worker_token',
+      NODETOOL_SERVER_TOKEN_FILE: '/run/secrets/server_token',
+    });
+    expect(server['secrets']).toEqual(['server_token', 'worker_token']);
+    expect(JSON.stringify(server['environment'])).not.toMatch(/NODETOOL_(SERVER|WORKER)_TOKEN"/);
+    expect(server['volumes']).toEqual(['server-data:/data']);
+    for (const service of [server, worker]) {
+      expect(service['user']).toBe('10001:10001');
+      expect(service['cap_drop']).toEqual(['ALL']);
+      expect(service['security_opt']).toEqual(['no-new-privileges:true']);
     }
   });
 

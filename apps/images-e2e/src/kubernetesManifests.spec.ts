@@ -38,6 +38,11 @@ describe('deploy/kubernetes', () => {
     }
   });
 
+  it('probes the server’s readiness on /ready and its liveness on /health, as the server answers them (probes.integration.ts)', () => {
+    expect(server.readinessProbe.httpGet).toEqual({ path: '/ready', port: 'http' });
+    expect(server.livenessProbe.httpGet).toEqual({ path: '/health', port: 'http' });
+  });
+
   it('probes readiness and liveness with the image’s token-aware handshake', () => {
     for (const probe of [worker.readinessProbe, worker.livenessProbe]) expect(probe.exec.command).toEqual(['python', '/opt/nodetool/healthcheck.py']);
   });

@@ -17,7 +17,7 @@ function run(command: string, args: string[], env: Record<string, string>): Prom
 
 const layersOf = async (reference: string) => JSON.parse(await docker(['image', 'inspect', '--format', '{{json .RootFS.Layers}}', reference])) as string[];
 
-// The whole way a rented host gets its image: nx release (@nx/docker) tags and pushes both images to a
+// The whole way a rented host gets its image: nx release (@nx/docker) tags and pushes the images to a
 // real registry, the local references are removed, the HF image is pulled back by its tag, and the
 // pulled container turns healthy with a token.
 describe('nx run image-release:release to a registry on 127.0.0.1', () => {
@@ -34,7 +34,7 @@ describe('nx run image-release:release to a registry on 127.0.0.1', () => {
     await registry?.stop();
   });
 
-  it('pushes the core image and the HF image built on it, under tags that name the nodetool versions and our commit', async () => {
+  it('pushes the core image, the HF image built on it and the server image, under tags that name the nodetool versions and our commit', async () => {
     const release = await run('npx', ['nx', 'run', 'image-release:release', '--output-style=static'], {
       NODETOOL_REGISTRY: registry.address,
       NODETOOL_REGISTRY_NAMESPACE: NAMESPACE,
@@ -46,6 +46,7 @@ describe('nx run image-release:release to a registry on 127.0.0.1', () => {
     expect(released.map((image) => image.reference)).toEqual([
       expect.stringMatching(new RegExp(`^${registry.address}/${NAMESPACE}/nodetool-core:core\\d+\\.\\d+\\.\\d+-${commit}$`)),
       expect.stringMatching(new RegExp(`^${registry.address}/${NAMESPACE}/nodetool-hf:hf\\d+\\.\\d+\\.\\d+-core\\d+\\.\\d+\\.\\d+-cpu-${commit}$`)),
+      expect.stringMatching(new RegExp(`^${registry.address}/${NAMESPACE}/nodetool-server:server-${commit}$`)),
     ]);
     for (const image of released) {
       const [repository, tag] = image.reference.slice(registry.address.length + 1).split(':') as [string, string];

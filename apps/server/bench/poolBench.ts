@@ -7,12 +7,8 @@
  *      (only those executing on it should), how many ran on the survivor after the kill, how long
  *      until /health showed it gone, and how long until it was back in rotation after restarting.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { Agent, request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { REPO_ROOT, spawnRealWorker, type RealWorker } from '@nt/worker-auth-fixtures';
+import { spawnRealWorker, type RealWorker } from '@nt/worker-auth-fixtures';
+import { startBenchServer, type BenchServer } from './benchServer.js';
 
 const TOKEN = 'pool-bench-token';
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 64);
@@ -29,59 +25,12 @@ interface Job {
   result: { nodes: Record<string, { worker?: string; status: string }> } | null;
 }
 
-async function startServer(urls: string[]) {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'apps', 'server', 'dist', 'main.js')], {
-    env: {
-      ...process.env,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      NODETOOL_DB: join(mkdtempSync(join(tmpdir(), 'nt-pool-bench-')), 'server.db'),
-      NODETOOL_WORKER_URL: urls.join(','),
-      NODETOOL_WORKER_TOKEN: TOKEN,
-      NODETOOL_WORKER_MAX_CONCURRENT_RUNS: '1',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let log = '';
-  const url = await new Promise<string>((resolve) =>
-    child.stdout.on('data', (chunk: Buffer) => {
-      log += chunk.toString();
-      const match = /listening on (\S+)/.exec(log);
-      if (match) resolve(match[1] as string);
-    }),
-  );
-  const agent = new Agent({ keepAlive: true, maxSockets: LANES + 4 });
-  const call = (method: string, path: string, body?: string) =>
-    new Promise<unknown>((resolve, reject) => {
-      const req = request(
-        `${url}${path}`,
-        { method, agent, headers: body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {} },
-        (response) => {
-          let text = '';
-          response.setEncoding('utf8');
-          response.on('data', (chunk: string) => (text += chunk));
-          response.on('end', () => resolve(JSON.parse(text)));
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
-  const health = () => call('GET', '/health') as Promise<{ pool: { connected: number; workers: Array<{ id: string; state: string }> } }>;
-  while ((await health()).pool.connected !== urls.length) await sleep(50);
-  return {
-    call,
-    health,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        agent.destroy();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
+function startServer(urls: string[]) {
+  return startBenchServer(urls, TOKEN, LANES, { NODETOOL_WORKER_MAX_CONCURRENT_RUNS: '1' });
 }
 
 /** Submits `total` runs, `lanes` at a time (each lane waits for its run's outcome, then sends the next). */
-async function batch(server: Awaited<ReturnType<typeof startServer>>, total: number, lanes: number, onSubmit?: (index: number) => void): Promise<Job[]> {
+async function batch(server: BenchServer, total: number, lanes: number, onSubmit?: (index: number) => void): Promise<Job[]> {
   let next = 0;
   const jobs: Job[] = [];
   await Promise.all(

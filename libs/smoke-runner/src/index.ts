@@ -14,3 +14,4 @@ export {
   workerUid,
   type RunningContainer,
 } from './containerWorker.js';
+export { compose, composeCommand } from './compose.js';
