@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Callable
@@ -17,6 +18,8 @@ class Patch:
     apply: Callable[[ModuleType], None]
     # Runs the released code on a case that shows the bug; True while the bug is there.
     bug_present: Callable[[], bool]
+    # Modules the bug lives in besides the worker (torch): without them there is nothing to fix.
+    requires: tuple[str, ...] = ()
 
     def applies_to(self, version: str | None) -> bool:
-        return version in self.versions
+        return version in self.versions and all(importlib.util.find_spec(name) is not None for name in self.requires)

@@ -7,6 +7,7 @@ Each case runs in a child interpreter, since a patch applies at the first import
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -67,11 +68,59 @@ class Patched(unittest.TestCase):
             import json
             import nodetool_worker_compat as compat
             bugs = {p.name: p.bug_present() for p in compat.PATCHES}
-            print(json.dumps({"applied": compat.applied, "bugs": bugs}))
+            here = sorted(p.name for p in compat.PATCHES if p.applies_to(compat.installed_worker_version()))
+            print(json.dumps({"applied": compat.applied, "bugs": bugs, "here": here}))
             """
         )
-        self.assertEqual(sorted(found["applied"]), ["asset-offload", "download-endpoint", "list-cached-configs"])
-        self.assertEqual(found["bugs"], {"asset-offload": False, "download-endpoint": False, "list-cached-configs": False})
+        # Every environment gets the three; the HF one (with torch) the device-move patch as well.
+        self.assertTrue({"asset-offload", "download-endpoint", "list-cached-configs"} <= set(found["here"]))
+        self.assertEqual(sorted(found["applied"]), found["here"])
+        self.assertEqual(found["bugs"], {"asset-offload": False, "download-endpoint": False, "list-cached-configs": False, "warm-device-moves": False})
+
+    @unittest.skipUnless(importlib.util.find_spec("torch"), "the device-move patch applies only where torch is installed (the HF environment)")
+    def test_a_warm_model_is_not_walked_but_a_model_elsewhere_still_moves(self) -> None:
+        code = """
+            import asyncio, json, tempfile
+            import torch
+            from nodetool.worker import executor
+            from nodetool.workflows.base_node import BaseNode
+
+            model = torch.nn.Sequential(torch.nn.Linear(4, 4), torch.nn.LayerNorm(4))
+            walks = []
+            released_apply = torch.nn.Module._apply
+            def counting_apply(self, *args, **kwargs):
+                walks.append(type(self).__name__)
+                return released_apply(self, *args, **kwargs)
+            torch.nn.Module._apply = counting_apply
+
+            class Probe(BaseNode):
+                async def move_to_device(self, device):
+                    model.to(device)
+
+            class Ctx:
+                def __init__(self, device):
+                    self.device = device
+
+            def prepare(device):
+                walks.clear()
+                with tempfile.TemporaryDirectory() as temp_dir:
+                    asyncio.run(executor._prepare_node(Probe, {}, {}, temp_dir, Ctx(device)))
+                return len(walks)
+
+            warm = prepare("cpu")
+            # The context's device changed (the meta device stands for another one here): the model moves.
+            moved = prepare("meta")
+            assert all(p.device.type == "meta" for p in model.parameters())
+            # A dtype change is a real conversion, never skipped, even outside the check.
+            half = len(walks) if model.to(torch.float64) is model else -1
+            print(json.dumps({"warm": warm, "moved": moved, "dtype_walks": half}))
+            """
+        patched = run_python(code)
+        self.assertEqual(patched["warm"], 0)
+        self.assertGreater(patched["moved"], 0)
+        self.assertGreater(patched["dtype_walks"], 0)
+        released = run_python(code, NODETOOL_WORKER_COMPAT="off")
+        self.assertGreater(released["warm"], 0)
 
     def test_nothing_is_patched_with_compat_off(self) -> None:
         found = run_python(
