@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadWorkflow, type Graph } from '@nt/runtime';
 import { loadSmokeWorkflow, SMOKE_DSL_PATH, SMOKE_SENTENCES } from './smokeWorkflow.js';
@@ -26,5 +28,19 @@ describe('examples/hf-worker-smoke', () => {
     expect(embedders.map((n) => n.data['inputs']).sort()).toEqual(Object.values(SMOKE_SENTENCES).sort());
     for (const node of embedders) expect(node.data['model']).toEqual({ type: 'hf.sentence_similarity', repo_id: 'sentence-transformers/all-MiniLM-L6-v2' });
     expect(graph.nodes.some((n) => n.type === 'nodetool.workflows.base_node.Comment')).toBe(true);
+  });
+});
+
+describe('examples/hf-fillmask (the design’s fallback graph)', () => {
+  const examples = dirname(SMOKE_DSL_PATH);
+  it('the .ts DSL file and the saved .json are the same graph: FillMask with distilbert-base-uncased into a Preview', async () => {
+    const fromJson = loadWorkflow(JSON.parse(await readFile(join(examples, 'hf-fillmask.json'), 'utf8')), 'hf-fillmask.json');
+    const { hfFillMask } = (await import(join(examples, 'hf-fillmask.ts'))) as { hfFillMask: unknown };
+    const fromDsl = loadWorkflow(hfFillMask, 'hf-fillmask.ts');
+    expect(fromDsl.id).toBe(fromJson.id);
+    expect(shape(fromDsl.graph)).toEqual(shape(fromJson.graph));
+    const fill = fromJson.graph.nodes.find((node) => node.type === 'huggingface.fill_mask.FillMask');
+    expect(fill?.data).toMatchObject({ model: { type: 'hf.fill_mask', repo_id: 'distilbert-base-uncased' }, top_k: 5 });
+    expect(String(fill?.data['inputs'])).toContain('[MASK]');
   });
 });

@@ -152,11 +152,13 @@ export async function startFixtureHub(repos: FixtureHubRepo[], options: FixtureH
       res.end(JSON.stringify({ error: 'Access to this repo is restricted' }));
       return;
     }
-    const info = /^\/api\/models\/([^/]+\/[^/]+)(?:\/revision\/[^/]+)?$/.exec(path);
+    // A repo id is `owner/name`, or a bare `name` for the Hub's older canonical models (distilbert-base-uncased).
+    const repo = `(${[...served.keys()].map((id) => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|') || '[^/]+/[^/]+'}|[^/]+/[^/]+)`;
+    const info = new RegExp(`^/api/models/${repo}(?:/revision/[^/]+)?$`).exec(path);
     if (info && req.method === 'GET') return modelInfo(res, info[1] as string);
-    const listing = /^\/api\/models\/([^/]+\/[^/]+)\/tree\/[^/]+(?:\/(.*))?$/.exec(path);
+    const listing = new RegExp(`^/api/models/${repo}/tree/[^/]+(?:/(.*))?$`).exec(path);
     if (listing && req.method === 'GET') return tree(res, listing[1] as string, (listing[2] ?? '').replace(/\/$/, ''));
-    const file = /^\/([^/]+\/[^/]+)\/resolve\/[^/]+\/(.+)$/.exec(path);
+    const file = new RegExp(`^/${repo}/resolve/[^/]+/(.+)$`).exec(path);
     if (file && (req.method === 'GET' || req.method === 'HEAD')) {
       resolveFile(req, res, file[1] as string, file[2] as string).catch(() => res.destroy());
       return;
