@@ -23,10 +23,10 @@ import os
 import sys
 from types import ModuleType
 
-from nodetool_worker_compat import asset_offload, download_endpoint, list_cached_configs, warm_device_moves
+from nodetool_worker_compat import asset_offload, cuda_cleanup_gate, download_endpoint, list_cached_configs, warm_device_moves
 from nodetool_worker_compat.patch import Patch
 
-PATCHES: tuple[Patch, ...] = (list_cached_configs.PATCH, download_endpoint.PATCH, asset_offload.PATCH, warm_device_moves.PATCH)
+PATCHES: tuple[Patch, ...] = (list_cached_configs.PATCH, download_endpoint.PATCH, asset_offload.PATCH, warm_device_moves.PATCH, cuda_cleanup_gate.PATCH)
 
 # Names of the patches applied in this process, in order (read by the tests).
 applied: list[str] = []

@@ -24,7 +24,7 @@ import importlib
 import importlib.util
 import sys
 from types import ModuleType
-from typing import Any
+from typing import Any, Callable
 
 from nodetool_worker_compat.patch import Patch
 
@@ -34,6 +34,8 @@ MODULE = "nodetool.worker.executor"
 _preparing: contextvars.ContextVar[bool] = contextvars.ContextVar("nodetool_compat_preparing", default=False)
 # Moves skipped and moves made (read by the tests and by anyone profiling a worker).
 counts = {"skipped": 0, "moved": 0}
+# Called after every Module.to that was not skipped (cuda-cleanup-gate learns of moves here).
+on_move: list[Callable[[], None]] = []
 
 
 def _torch_installed() -> bool:
@@ -84,7 +86,10 @@ def _patch_module_to(torch: Any) -> None:
                 counts["skipped"] += 1
                 return self
             counts["moved"] += 1
-        return released_to(self, *args, **kwargs)
+        result = released_to(self, *args, **kwargs)
+        for hook in on_move:
+            hook()
+        return result
 
     to._nodetool_compat = True  # type: ignore[attr-defined]
     module_class.to = to

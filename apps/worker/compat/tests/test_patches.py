@@ -72,10 +72,13 @@ class Patched(unittest.TestCase):
             print(json.dumps({"applied": compat.applied, "bugs": bugs, "here": here}))
             """
         )
-        # Every environment gets the three; the HF one (with torch) the device-move patch as well.
+        # Every environment gets the three; the HF one (with torch) the device-move and CUDA cleanup patches as well.
         self.assertTrue({"asset-offload", "download-endpoint", "list-cached-configs"} <= set(found["here"]))
         self.assertEqual(sorted(found["applied"]), found["here"])
-        self.assertEqual(found["bugs"], {"asset-offload": False, "download-endpoint": False, "list-cached-configs": False, "warm-device-moves": False})
+        self.assertEqual(
+            found["bugs"],
+            {"asset-offload": False, "download-endpoint": False, "list-cached-configs": False, "warm-device-moves": False, "cuda-cleanup-gate": False},
+        )
 
     @unittest.skipUnless(importlib.util.find_spec("torch"), "the device-move patch applies only where torch is installed (the HF environment)")
     def test_a_warm_model_is_not_walked_but_a_model_elsewhere_still_moves(self) -> None:
@@ -121,6 +124,37 @@ class Patched(unittest.TestCase):
         self.assertGreater(patched["dtype_walks"], 0)
         released = run_python(code, NODETOOL_WORKER_COMPAT="off")
         self.assertGreater(released["warm"], 0)
+
+    @unittest.skipUnless(importlib.util.find_spec("torch"), "the CUDA cleanup patch applies only where torch is installed (the HF environment)")
+    def test_a_gpu_call_cleans_up_only_after_a_model_was_freed_or_moved(self) -> None:
+        code = """
+            import asyncio, json, tempfile
+            import torch
+            from nodetool.ml.core.model_manager import ModelManager
+            from nodetool.worker import executor
+            from nodetool.workflows.base_node import BaseNode
+            from nodetool_worker_compat import cuda_cleanup_gate
+
+            model = torch.nn.Linear(2, 2)
+
+            class Probe(BaseNode):
+                async def move_to_device(self, device):
+                    model.to(device)
+
+            class Ctx:
+                device = "meta"
+
+            counts = {"quiet": cuda_cleanup_gate.cleanups_over(3)}
+            ModelManager.clear()
+            counts["after_free"] = cuda_cleanup_gate.cleanups_over(2)
+            with tempfile.TemporaryDirectory() as temp_dir:
+                asyncio.run(executor._prepare_node(Probe, {}, {}, temp_dir, Ctx()))
+            counts["after_move"] = cuda_cleanup_gate.cleanups_over(2)
+            print(json.dumps(counts))
+            """
+        # Through a stub CUDA (no GPU here): empty_cache() calls counted.
+        self.assertEqual(run_python(code), {"quiet": 1, "after_free": 1, "after_move": 1})
+        self.assertEqual(run_python(code, NODETOOL_WORKER_COMPAT="off"), {"quiet": 3, "after_free": 2, "after_move": 2})
 
     def test_nothing_is_patched_with_compat_off(self) -> None:
         found = run_python(
