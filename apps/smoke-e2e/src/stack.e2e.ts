@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '@nt/worker-auth-fixtures';
-import { compose, docker, freeLoopbackPort, healthOf, seedHfCache, waitFor } from '@nt/smoke-runner';
+import { compose, docker, engineHost, freeLoopbackPort, healthOf, seedHfCache, waitFor } from '@nt/smoke-runner';
 import { launchChromium } from './browser.js';
 import { readWorkerChoice } from './hfWorker.js';
 
@@ -39,6 +39,8 @@ describe.runIf(engine)('the whole stack in compose: server image + two CPU worke
   const bearer = { authorization: `Bearer ${SERVER_TOKEN}` };
 
   beforeAll(async () => {
+    // Each suite file runs in its own process: this one finds the engine itself (compose and the seed use it).
+    process.env['DOCKER_HOST'] ??= engineHost();
     const port = await freeLoopbackPort();
     url = `http://127.0.0.1:${port}`;
     env = {
