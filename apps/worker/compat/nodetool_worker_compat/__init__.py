@@ -11,7 +11,8 @@ runs right after the module it fixes is first imported, so the worker's start-up
 Each patch also knows how to show its bug on the unpatched code, which is what the tests use to
 fail once a newer pinned worker no longer needs it.
 
-NODETOOL_WORKER_COMPAT=off runs the worker exactly as released.
+NODETOOL_WORKER_COMPAT=off runs the worker exactly as released; NODETOOL_WORKER_COMPAT_SKIP=name,... leaves
+out the patches named.
 """
 
 from __future__ import annotations
@@ -34,6 +35,11 @@ applied: list[str] = []
 
 def enabled() -> bool:
     return os.environ.get("NODETOOL_WORKER_COMPAT", "on").strip().lower() not in ("off", "0", "false", "no")
+
+
+def skipped() -> set[str]:
+    """NODETOOL_WORKER_COMPAT_SKIP: patches left out by name (to measure one patch against the released code)."""
+    return {name.strip() for name in os.environ.get("NODETOOL_WORKER_COMPAT_SKIP", "").split(",") if name.strip()}
 
 
 def installed_worker_version() -> str | None:
@@ -86,4 +92,4 @@ class _PatchFinder(importlib.abc.MetaPathFinder):
 def install() -> None:
     """Called from the .pth file at interpreter start."""
     if enabled() and not any(isinstance(finder, _PatchFinder) for finder in sys.meta_path):
-        sys.meta_path.insert(0, _PatchFinder(PATCHES))
+        sys.meta_path.insert(0, _PatchFinder(tuple(patch for patch in PATCHES if patch.name not in skipped())))

@@ -168,6 +168,19 @@ class Patched(unittest.TestCase):
         )
         self.assertEqual(found["applied"], [])
 
+    def test_a_patch_named_in_compat_skip_is_left_out(self) -> None:
+        found = run_python(
+            """
+            import json
+            import nodetool.integrations.huggingface.huggingface_models
+            import nodetool.integrations.huggingface.async_downloader
+            import nodetool_worker_compat as compat
+            print(json.dumps({"applied": sorted(compat.applied)}))
+            """,
+            NODETOOL_WORKER_COMPAT_SKIP="list-cached-configs",
+        )
+        self.assertEqual(found["applied"], ["download-endpoint"])
+
     def test_nothing_is_imported_at_interpreter_start(self) -> None:
         found = run_python(
             """
