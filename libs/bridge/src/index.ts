@@ -10,7 +10,16 @@ export { isLoopbackHost, isPrivateAddress, isConfidentialWorkerUrl, plaintextAll
 export { checkWorkerUrl, isSocketUrl } from './workerUrl.js';
 export type { WorkerLocator } from './workerLocator.js';
 export { BlobBudget } from './rpc/blobAssembler.js';
-export { isOffloadSink, type BlobSink, type BlobWriter, type OffloadSink, type OffloadGrant, type OffloadRequest, type OffloadReport } from './rpc/blobSink.js';
+export {
+  isOffloadSink,
+  memoryWriter,
+  type BlobSink,
+  type BlobWriter,
+  type OffloadSink,
+  type OffloadGrant,
+  type OffloadRequest,
+  type OffloadReport,
+} from './rpc/blobSink.js';
 export { RpcConnection, type RpcSettings, type RpcRequestOptions, type RpcEvents } from './rpc/rpcConnection.js';
 export { WorkerClient } from './client/workerClient.js';
 export { ManagedBridge } from './connection/managedBridge.js';

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import { assetUrl, type AssetRef } from '@nt/api-contract';
-import type { BlobSink, BlobWriter, OffloadGrant, OffloadReport, OffloadSink } from '@nt/bridge';
+import { memoryWriter, type BlobSink, type BlobWriter, type OffloadGrant, type OffloadReport, type OffloadSink } from '@nt/bridge';
 import type { RunAssets } from '@nt/runtime';
 import type { Db } from '../store/database.js';
 import { createHash } from 'node:crypto';
@@ -80,7 +80,7 @@ export class AssetStore {
         const sink: BlobSink = {
           open: (name, size) => {
             count(nodeId, name, size);
-            if (size <= limits.inlineMaxBytes) return inlineWriter(size);
+            if (size <= limits.inlineMaxBytes) return memoryWriter(size); // small: kept in the record, as before the asset store
             return this.assetWriter({ jobId, nodeId, name }, size);
           },
         };
@@ -273,20 +273,6 @@ export class AssetStore {
     if (!backend) throw new Error(`the asset lives in ${location.slice(0, location.indexOf(':'))} storage, which this server is not configured for`);
     return backend;
   }
-}
-
-/** A small result kept in memory: the record carries its bytes, as before the asset store. */
-function inlineWriter(size: number): BlobWriter {
-  const bytes = Buffer.allocUnsafe(size);
-  let at = 0;
-  return {
-    write: (chunk) => {
-      bytes.set(chunk, at);
-      at += chunk.byteLength;
-    },
-    close: async () => bytes,
-    abort: () => undefined,
-  };
 }
 
 /** A download name: the asset's id and an extension its type suggests. */

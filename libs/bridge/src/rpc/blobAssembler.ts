@@ -1,7 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { describeBytes } from '@nt/protocol';
 import { ProtocolError } from '../errors.js';
-import { isOffloadSink, type BlobSink, type BlobWriter, type OffloadReport } from './blobSink.js';
+import { isOffloadSink, memoryWriter, type BlobSink, type BlobWriter, type OffloadReport } from './blobSink.js';
 
 /**
  * Bytes reserved by result blobs still being assembled in memory, across every request of one bridge:
@@ -40,16 +40,7 @@ export function memoryBlobSink(maxBlobBytes: number, budget: BlobBudget): BlobSi
       if (size > maxBlobBytes) throw new ProtocolError(`blob "${name}" of ${describeBytes(size)} exceeds the ${describeBytes(maxBlobBytes)} blob limit`);
       budget.reserve(size, `blob "${name}"`);
       reserved += size;
-      const bytes = Buffer.allocUnsafe(size);
-      let at = 0;
-      return {
-        write: (chunk) => {
-          bytes.set(chunk, at);
-          at += chunk.byteLength;
-        },
-        close: async () => bytes,
-        abort: () => undefined,
-      };
+      return memoryWriter(size);
     },
     // The request is over: its bytes belong to the result now, or to nobody.
     release() {

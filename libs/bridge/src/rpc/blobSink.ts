@@ -54,6 +54,20 @@ export interface OffloadReport extends OffloadRequest {
   upload_id?: string;
 }
 
+/** A blob kept whole in memory: `size` bytes, filled as its chunks arrive (the default sink's writer). */
+export function memoryWriter(size: number): BlobWriter {
+  const bytes = Buffer.allocUnsafe(size);
+  let at = 0;
+  return {
+    write: (chunk) => {
+      bytes.set(chunk, at);
+      at += chunk.byteLength;
+    },
+    close: async () => bytes,
+    abort: () => undefined,
+  };
+}
+
 export function isOffloadSink(sink: BlobSink | undefined): sink is OffloadSink {
   return sink !== undefined && 'offload' in sink;
 }
