@@ -72,11 +72,12 @@ export class ServerMetrics {
       registers,
     });
 
-    const perWorker = (name: string, help: string, read: (member: PoolMember) => number | null) =>
-      gauge(name, help, ['worker'], (set) => {
+    /** One series per worker: a value now (a gauge) or a running total kept by the worker's objects (a counter). */
+    const perWorker = (kind: 'gauge' | 'counter', name: string, help: string, read: (member: PoolMember) => number | null) =>
+      (kind === 'gauge' ? gauge : counterFrom)(name, help, ['worker'], (put) => {
         for (const member of sources.workers()) {
           const value = read(member);
-          if (value !== null) set({ worker: member.id }, value);
+          if (value !== null) put({ worker: member.id }, value);
         }
       });
     gauge('nodetool_worker_state', 'Each worker’s connection state: 1 for the state it is in.', ['worker', 'state'], (set) => {
@@ -85,37 +86,43 @@ export class ServerMetrics {
         for (const state of WORKER_STATES) set({ worker: member.id, state }, state === current ? 1 : 0);
       }
     });
-    perWorker('nodetool_worker_runs_in_flight', 'Runs executing on each worker.', (member) => member.runsInFlight);
-    perWorker('nodetool_worker_run_limit', 'Each worker’s max_concurrent_runs (absent: no limit of its own).', (member) => member.maxConcurrentRuns);
-    const perWorkerTotal = (name: string, help: string, read: (member: PoolMember) => number | null) =>
-      counterFrom(name, help, ['worker'], (add) => {
-        for (const member of sources.workers()) {
-          const value = read(member);
-          if (value !== null) add({ worker: member.id }, value);
-        }
-      });
-    perWorkerTotal('nodetool_worker_reconnects_total', 'Times each worker came back after its connection was lost.', (member) => member.supervisor.reconnects);
-    perWorker('nodetool_worker_round_trip_seconds', 'The last worker.status round trip to each worker.', (member) => {
+    perWorker('gauge', 'nodetool_worker_runs_in_flight', 'Runs executing on each worker.', (member) => member.runsInFlight);
+    perWorker('gauge', 'nodetool_worker_run_limit', 'Each worker’s max_concurrent_runs (absent: no limit of its own).', (member) => member.maxConcurrentRuns);
+    perWorker(
+      'counter',
+      'nodetool_worker_reconnects_total',
+      'Times each worker came back after its connection was lost.',
+      (member) => member.supervisor.reconnects,
+    );
+    perWorker('gauge', 'nodetool_worker_round_trip_seconds', 'The last worker.status round trip to each worker.', (member) => {
       const ms = member.supervisor.status().last_round_trip_ms;
       return ms === null ? null : ms / 1000;
     });
-    perWorkerTotal('nodetool_worker_sent_bytes_total', 'Bytes of frames sent to each worker (since the server started).', (member) =>
-      member.supervisor.connection?.traffic ? member.supervisor.connection.traffic.sentBytes : null,
+    perWorker(
+      'counter',
+      'nodetool_worker_sent_bytes_total',
+      'Bytes of frames sent to each worker (since the server started).',
+      (member) => member.supervisor.connection?.traffic?.sentBytes ?? null,
     );
-    perWorkerTotal('nodetool_worker_received_bytes_total', 'Bytes of frames received from each worker (since the server started).', (member) =>
-      member.supervisor.connection?.traffic ? member.supervisor.connection.traffic.receivedBytes : null,
+    perWorker(
+      'counter',
+      'nodetool_worker_received_bytes_total',
+      'Bytes of frames received from each worker (since the server started).',
+      (member) => member.supervisor.connection?.traffic?.receivedBytes ?? null,
     );
-    perWorkerTotal(
+    perWorker(
+      'counter',
       'nodetool_model_keepalive_hits_total',
       'Runs that found their models still loaded on the worker (the keep-alive held them).',
       (member) => member.models.stats().hits,
     );
-    perWorkerTotal(
+    perWorker(
+      'counter',
       'nodetool_model_keepalive_misses_total',
       'Runs that had the worker load their models (nothing kept them): model loads.',
       (member) => member.models.stats().misses,
     );
-    perWorker('nodetool_models_resident', 'Model sets each worker keeps loaded now.', (member) => member.models.resident().length);
+    perWorker('gauge', 'nodetool_models_resident', 'Model sets each worker keeps loaded now.', (member) => member.models.resident().length);
 
     gauge('nodetool_rented_workers', 'Rented workers by provider and state.', ['provider', 'state'], (set) => {
       const rented = sources.rented();
