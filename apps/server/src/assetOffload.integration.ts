@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { crc32, deflateSync } from 'node:zlib';
-import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { spawnRealWorker, startFrameLimitProxy, startS3Server, type FrameLimitProxy, type RealWorker, type S3TestServer } from '@nt/worker-auth-fixtures';
+import { spawnRealWorker, startFrameLimitProxy, type FrameLimitProxy, type RealWorker, type S3TestServer } from '@nt/worker-auth-fixtures';
 import type { RunningServer } from './server.js';
+import { startTestBucket } from './testing/testBucket.js';
 import { api, edge, node, startTestServer, waitForWorker } from './testing/testServer.js';
 
 // A worker behind a hop that cuts WebSocket frames above 1.8 MiB (as RunPod's HTTP proxy does), a 50 MiB
@@ -52,20 +53,14 @@ async function upload(server: RunningServer, bytes: Buffer) {
 describe('media-sized values through a hop that cuts frames above 1.8 MiB', () => {
   let s3: S3TestServer;
   let client: S3Client;
+  let bucketEnv: Record<string, string>;
   let worker: RealWorker;
   let proxy: FrameLimitProxy;
   let server: RunningServer | null = null;
   const png = randomPng(4096, 4266); // 52 MiB
 
   beforeAll(async () => {
-    s3 = await startS3Server();
-    client = new S3Client({
-      endpoint: s3.endpoint,
-      region: s3.region,
-      forcePathStyle: true,
-      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    });
-    await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    ({ s3, client, env: bucketEnv } = await startTestBucket(BUCKET));
     worker = await spawnRealWorker({ token: TOKEN });
   }, 120_000);
   afterEach(async () => {
@@ -86,15 +81,7 @@ describe('media-sized values through a hop that cuts frames above 1.8 MiB', () =
         NODETOOL_WORKER_URL: proxy.url,
         NODETOOL_WORKER_TOKEN: TOKEN,
         NODETOOL_MAX_UPLOAD_BYTES: String(256 * 1024 * 1024),
-        ...(bucket
-          ? {
-              ASSET_BUCKET: BUCKET,
-              S3_ENDPOINT_URL: s3.endpoint,
-              S3_ACCESS_KEY_ID: s3.accessKeyId,
-              S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-              S3_REGION: s3.region,
-            }
-          : {}),
+        ...(bucket ? bucketEnv : {}),
       },
     });
     await waitForWorker(server);

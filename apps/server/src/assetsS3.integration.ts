@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { CreateBucketCommand, CreateMultipartUploadCommand, HeadObjectCommand, ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateMultipartUploadCommand, HeadObjectCommand, ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startS3Server, type S3TestServer } from '@nt/worker-auth-fixtures';
+import type { S3TestServer } from '@nt/worker-auth-fixtures';
 import type { RunningServer } from './server.js';
 import { S3AssetBackend } from './assets/s3AssetBackend.js';
+import { startTestBucket } from './testing/testBucket.js';
 import { api, edge, node, startTestServer, waitForWorker } from './testing/testServer.js';
 
 // The asset store on a bucket: the AWS SDK v3 against moto's S3 server (a real S3 API we did not write):
@@ -18,15 +19,12 @@ const graphOf = (producer: ReturnType<typeof node>) => ({
 describe('assets in an S3-compatible bucket', () => {
   let s3: S3TestServer;
   let client: S3Client;
+  let bucketEnv: Record<string, string>;
   const servers: RunningServer[] = [];
   const serverWith = async (env: Record<string, string>) => {
     const server = await startTestServer({
       env: {
-        ASSET_BUCKET: BUCKET,
-        S3_ENDPOINT_URL: s3.endpoint,
-        S3_ACCESS_KEY_ID: s3.accessKeyId,
-        S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-        S3_REGION: s3.region,
+        ...bucketEnv,
         ...env,
       },
     });
@@ -36,14 +34,7 @@ describe('assets in an S3-compatible bucket', () => {
   };
 
   beforeAll(async () => {
-    s3 = await startS3Server();
-    client = new S3Client({
-      endpoint: s3.endpoint,
-      region: s3.region,
-      forcePathStyle: true,
-      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    });
-    await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    ({ s3, client, env: bucketEnv } = await startTestBucket(BUCKET));
   }, 60_000);
   afterAll(async () => {
     for (const server of servers) await server.close();
