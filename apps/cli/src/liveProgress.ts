@@ -21,6 +21,9 @@ export class LiveProgress {
   private readonly running = new Map<string, string>();
   private readonly downloads = new DownloadLines();
   private drawn = 0;
+  /** While text streams to the terminal, nothing is drawn (the cursor is the text's); finished lines wait. */
+  private paused = false;
+  private readonly held: string[] = [];
 
   constructor(
     private readonly stream: NodeJS.WriteStream,
@@ -57,7 +60,26 @@ export class LiveProgress {
     this.redraw();
   }
 
+  /** Text is about to stream on the terminal: the running lines go, and nothing is drawn until resume(). */
+  pause(): void {
+    if (this.paused) return;
+    if (this.drawn > 0) this.stream.write(`\x1b[${this.drawn}F\x1b[J`);
+    this.drawn = 0;
+    this.paused = true;
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    for (const line of this.held.splice(0)) this.stream.write(`${line}\n`);
+    this.redraw();
+  }
+
   private redraw(finished?: string): void {
+    if (this.paused) {
+      if (finished) this.held.push(finished);
+      return;
+    }
     if (this.drawn > 0) this.stream.write(`\x1b[${this.drawn}F\x1b[J`);
     if (finished) this.stream.write(`${finished}\n`);
     const lines = [...this.running.values()];

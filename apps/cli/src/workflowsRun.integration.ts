@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +53,57 @@ describe('nodetool workflows run with the local worker', () => {
     expect(events[0]).toMatchObject({ type: 'job_update', status: 'running' });
     expect(events).toContainEqual(expect.objectContaining({ type: 'output_update', node_name: 'greeting', value: 'hello' }));
     expect(events.at(-1)).toMatchObject({ type: 'job_update', status: 'completed' });
+  }, 60_000);
+
+  it('prints every item of a stream with --events, each event numbered by seq', async () => {
+    const graph = {
+      nodes: [node('count', 'fixtures.Count', { count: 4 }), node('shown', 'nodetool.workflows.base_node.Preview', { name: 'numbers' })],
+      edges: [{ source: 'count', sourceHandle: 'index', target: 'shown', targetHandle: 'value' }],
+    };
+    const run = await nodetool(['workflows', 'run', file('count-events.json', graph), '--events']);
+    expect(run.code).toBe(0);
+    const events = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
+    expect(events.filter((event) => event.type === 'output_update').map((event) => [event.value, event.item])).toEqual([
+      [0, 0],
+      [1, 1],
+      [2, 2],
+      [3, 3],
+    ]);
+  }, 60_000);
+
+  it('prints the text chunks a sink receives as they arrive when its output is a terminal', async () => {
+    const graph = {
+      nodes: [
+        node('words', 'fixtures.Words', { text: 'first second third', delay: 0.4 }),
+        node('shown', 'nodetool.workflows.base_node.Preview', { name: 'answer' }),
+      ],
+      edges: [{ source: 'words', sourceHandle: 'chunk', target: 'shown', targetHandle: 'value' }],
+    };
+    // `script` runs the command on a pseudo-terminal, as a shell would: stdout is then a TTY.
+    const command = [process.execPath, BIN, 'workflows', 'run', file('words.json', graph)].map((part) => `'${part}'`).join(' ');
+    const child = spawn('script', ['-qfec', command, '/dev/null'], {
+      env: { ...process.env, ...FIXTURE_WORKER_ENV, NODETOOL_PYTHON: projectWorkerPython('core') },
+    });
+    const seen: Array<{ at: number; text: string }> = [];
+    let all = '';
+    child.stdout.on('data', (data: Buffer) => {
+      all += data.toString();
+      seen.push({ at: Date.now(), text: all });
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    const firstAt = seen.find((entry) => entry.text.includes('answer: first '))?.at;
+    const lastAt = seen.find((entry) => entry.text.includes('third'))?.at;
+    expect(firstAt).toBeDefined();
+    expect(lastAt).toBeDefined();
+    // The words come 0.4 s apart: printed as they came, the first is on the terminal well before the last.
+    expect((lastAt as number) - (firstAt as number)).toBeGreaterThanOrEqual(400);
+    expect(all).toMatch(/answer: first second third \r?\n/);
+    expect(all).toContain('Status: completed');
   }, 60_000);
 
   it('exits 1 and names the failed node when a node fails', async () => {

@@ -43,6 +43,8 @@ export interface ServerConfig {
   maxQueuedRuns: number;
   /** A WebSocket client with more than this queued (it stopped reading) is dropped. */
   wsMaxBufferedBytes: number;
+  /** Streams: items a record keeps per streamed output, what items waiting at an input may take in memory, the events kept per run for reconnects. */
+  streams: { maxRecordedItems: number; queueBytes: number; eventBuffer: { events: number; bytes: number } };
   /** How long SIGTERM waits for runs in flight before it marks them failed and exits. */
   shutdownTimeoutMs: number;
   /** Log level, format and whether each HTTP request gets a line (NODETOOL_LOG_*). */
@@ -130,6 +132,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     maxConcurrentRuns: readSetting(env, 'NODETOOL_MAX_CONCURRENT_RUNS'),
     maxQueuedRuns: readSetting(env, 'NODETOOL_MAX_QUEUED_RUNS'),
     wsMaxBufferedBytes: readSetting(env, 'NODETOOL_WS_MAX_BUFFERED_BYTES'),
+    streams: {
+      maxRecordedItems: readSetting(env, 'NODETOOL_MAX_RECORDED_ITEMS'),
+      queueBytes: readSetting(env, 'NODETOOL_STREAM_QUEUE_BYTES'),
+      eventBuffer: { events: readSetting(env, 'NODETOOL_RUN_EVENT_BUFFER'), bytes: readSetting(env, 'NODETOOL_RUN_EVENT_BUFFER_BYTES') },
+    },
     shutdownTimeoutMs: readSetting(env, 'NODETOOL_SHUTDOWN_TIMEOUT_MS'),
     logging: {
       level: readSetting(env, 'NODETOOL_LOG_LEVEL'),

@@ -5,6 +5,7 @@ import type { App } from './app.js';
 import type { ServerConfig } from './config.js';
 import { buildHttpServer } from './http/buildHttpServer.js';
 import { JobManager } from './jobs/jobManager.js';
+import { RunEventLog } from './jobs/runEventLog.js';
 import { PoolModels } from './models/poolModels.js';
 import { CostGuardLoop } from './rented/costGuardLoop.js';
 import { RentedStore } from './rented/rentedStore.js';
@@ -104,6 +105,8 @@ export async function startServer(config: ServerConfig, logger: Logger = silentL
       workerWaitMs: config.workerWaitMs,
       wakeWorkers: () => guard.wakeForRun(),
       assets,
+      streams: { maxRecordedItems: config.streams.maxRecordedItems, queueBytes: config.streams.queueBytes },
+      events: new RunEventLog(config.streams.eventBuffer),
       onRunStarted: (workerId) => {
         try {
           rented.touch(workerId);

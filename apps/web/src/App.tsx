@@ -18,9 +18,14 @@ export function App() {
   const [notice, setNotice] = useState<string | null>(null);
   // The run's messages reach useRun through this, since useRun needs the socket's `send` first.
   const runMessages = useRef<(message: ServerMessage) => void>(() => undefined);
-  const { online, send } = useServerEvents((message) => runMessages.current(message));
+  const reopened = useRef<() => void>(() => undefined);
+  const { online, send } = useServerEvents(
+    (message) => runMessages.current(message),
+    () => reopened.current(),
+  );
   const run = useRun(send);
   runMessages.current = run.onRunMessage;
+  reopened.current = run.onReopen;
   const status = useWorkerStatus();
   const workflows = useWorkflows();
   const loginNeeded = workflows.error instanceof AuthRequiredError;

@@ -27,8 +27,8 @@ describe('viewOf', () => {
 describe('applyRunMessage', () => {
   it('tracks node states, progress and outputs of its own run only', () => {
     let run = startedRun('j1', 'wf');
-    run = applyRunMessage(run, { type: 'node_update', job_id: 'j1', workflow_id: 'wf', node_id: 'a', node_type: 't', status: 'running' })!;
-    run = applyRunMessage(run, { type: 'node_progress', job_id: 'j1', workflow_id: 'wf', node_id: 'a', progress: 2, total: 4 })!;
+    run = applyRunMessage(run, { type: 'node_update', job_id: 'j1', workflow_id: 'wf', node_id: 'a', node_type: 't', status: 'running', seq: 1 })!;
+    run = applyRunMessage(run, { type: 'node_progress', job_id: 'j1', workflow_id: 'wf', node_id: 'a', progress: 2, total: 4, seq: 2 })!;
     run = applyRunMessage(run, {
       type: 'output_update',
       job_id: 'j1',
@@ -37,10 +37,11 @@ describe('applyRunMessage', () => {
       node_name: 'score',
       output_name: 'output',
       value: 0.9,
+      seq: 3,
     })!;
-    run = applyRunMessage(run, { type: 'node_update', job_id: 'other', workflow_id: 'wf', node_id: 'a', node_type: 't', status: 'failed' })!;
-    run = applyRunMessage(run, { type: 'log_update', job_id: 'j1', workflow_id: 'wf', node_id: 'a', content: 'loading', severity: 'info' })!;
-    run = applyRunMessage(run, { type: 'job_update', job_id: 'j1', workflow_id: 'wf', status: 'completed', duration_ms: 12 })!;
+    run = applyRunMessage(run, { type: 'node_update', job_id: 'other', workflow_id: 'wf', node_id: 'a', node_type: 't', status: 'failed', seq: 4 })!;
+    run = applyRunMessage(run, { type: 'log_update', job_id: 'j1', workflow_id: 'wf', node_id: 'a', content: 'loading', severity: 'info', seq: 4 })!;
+    run = applyRunMessage(run, { type: 'job_update', job_id: 'j1', workflow_id: 'wf', status: 'completed', duration_ms: 12, seq: 5 })!;
     expect(run).toMatchObject({ status: 'completed', durationMs: 12, nodes: { a: { status: 'running', progress: 2, total: 4 } }, outputs: { score: 0.9 } });
     expect(run.logs).toEqual([{ nodeId: 'a', content: 'loading', severity: 'info' }]);
   });

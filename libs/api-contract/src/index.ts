@@ -5,6 +5,7 @@ export type {
   NodeUpdate,
   NodeProgress,
   OutputUpdate,
+  NodePreview,
   LogUpdate,
   SecretWithheld,
   ModelDownloadUpdate,
@@ -12,12 +13,13 @@ export type {
   ServerJobStatus,
   ServerJobUpdate,
   ServerRunEvent,
+  UnnumberedRunEvent,
 } from './runEvents.js';
-export { GraphDocument, NodeRunRecord, JobResult, JobRecord, JobSummary, JobStarted, RunRequest } from './jobs.js';
+export { GraphDocument, NodeRunRecord, JobResult, JobRecord, JobSummary, JobStarted, RunRequest, FINAL_JOB_STATUSES, isFinalJobStatus } from './jobs.js';
 export { ModelDownloadProgress, ResidentModel, CachedModelSummary, ModelsReport } from './models.js';
 export { WorkerState, WorkerHealth, PoolHealth, HealthReport } from './workerHealth.js';
 export { WorkflowSummary, StoredWorkflow, ImportedWorkflow, type EditorNode, type EditorEdge, type WorkflowDocument } from './workflows.js';
-export type { ClientCommand, ServerMessage } from './wsMessages.js';
+export { ClientCommand, CLIENT_COMMANDS, type ServerMessage } from './wsMessages.js';
 export type { NodeMetadata, LoadError } from '@nt/protocol';
 export { RentedWorkerInfo, GuardEventInfo, WorkerProfileRecord } from './rentedWorkers.js';
 export { apiContract, routesOf, websocketEndpoint, type ApiContract } from './http/contract.js';

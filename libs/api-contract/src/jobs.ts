@@ -3,9 +3,13 @@ import { z } from 'zod';
 const NodeStatus = z.enum(['running', 'completed', 'failed', 'skipped', 'cancelled']);
 const ServerJobStatus = z.enum(['running', 'completed', 'failed', 'cancelled', 'queued', 'interrupted']);
 
+/** The statuses a job ends in: nothing about it changes after one of these. */
+export const FINAL_JOB_STATUSES: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled', 'interrupted']);
+export const isFinalJobStatus = (status: string): boolean => FINAL_JOB_STATUSES.has(status);
+
 /** A graph as stored and sent: nodes with their values, edges between handles. */
 export const GraphDocument = z.object({
-  nodes: z.array(z.object({ id: z.string(), type: z.string(), data: z.record(z.string(), z.unknown()) })),
+  nodes: z.array(z.object({ id: z.string(), type: z.string(), data: z.record(z.string(), z.unknown()), sync_mode: z.enum(['on_any', 'zip_all']).optional() })),
   edges: z.array(z.object({ id: z.string().optional(), source: z.string(), sourceHandle: z.string(), target: z.string(), targetHandle: z.string() })),
 });
 export type GraphDocument = z.infer<typeof GraphDocument>;
@@ -19,6 +23,14 @@ export const NodeRunRecord = z.object({
   outputs: z.record(z.string(), z.unknown()).optional(),
   /** The worker that ran it (its URL without credentials, or `stdio:<python>`), for Python nodes. */
   worker: z.string().optional(),
+  /**
+   * Outputs that were streams (a streaming node, a node fired per item, a sink fed by a stream), by
+   * output: how many items went by, and how many of the first ones the record left out
+   * (NODETOOL_MAX_RECORDED_ITEMS); `outputs` holds the rest, in order.
+   */
+  streamed: z.record(z.string(), z.object({ items: z.number(), left_out: z.number() })).optional(),
+  /** Items that waited for this node on disk, past its inputs' bound in memory (a slow consumer). */
+  spilled_items: z.number().optional(),
 });
 export type NodeRunRecord = z.infer<typeof NodeRunRecord>;
 

@@ -37,7 +37,10 @@ export interface NodeProgress {
   total: number;
 }
 
-/** A Preview or Output node produced a value. */
+/**
+ * A Preview or Output node received a value. A sink fed by a stream sends one per item, each with its
+ * `item` number (0, 1, …): the record then holds the list of items (or the joined text of text chunks).
+ */
 export interface OutputUpdate {
   type: 'output_update';
   job_id: string;
@@ -45,6 +48,21 @@ export interface OutputUpdate {
   node_name: string;
   output_name: string;
   value: unknown;
+  item?: number;
+}
+
+/**
+ * What a node shows while it runs (the worker's preview_update and binary_update: an image model's
+ * intermediate steps): replaced by the node's result when it completes, never kept in the record.
+ * Binary previews arrive as a data: URL.
+ */
+export interface NodePreview {
+  type: 'node_preview';
+  job_id: string;
+  node_id: string;
+  value: unknown;
+  /** binary_update's output name, when it gave one. */
+  output_name?: string;
 }
 
 /** A log line a node wrote while running. */
@@ -71,7 +89,7 @@ export interface ModelDownloadUpdate extends ModelDownloadProgress {
   job_id: string;
 }
 
-export type RunEvent = JobUpdate | NodeUpdate | NodeProgress | OutputUpdate | LogUpdate | SecretWithheld | ModelDownloadUpdate;
+export type RunEvent = JobUpdate | NodeUpdate | NodeProgress | OutputUpdate | NodePreview | LogUpdate | SecretWithheld | ModelDownloadUpdate;
 
 /**
  * A job as the server reports it: it may wait in the queue before it runs, and `interrupted` is a run
@@ -85,5 +103,12 @@ export interface ServerJobUpdate extends Omit<JobUpdate, 'status'> {
   outputs?: Record<string, unknown>;
 }
 
-/** Run events as the server sends them: JSON-safe values, the workflow id on every one. */
-export type ServerRunEvent = (Exclude<RunEvent, JobUpdate> & { workflow_id: string }) | ServerJobUpdate;
+/** A run event as the server makes it, before it is numbered. */
+export type UnnumberedRunEvent = (Exclude<RunEvent, JobUpdate> & { workflow_id: string }) | ServerJobUpdate;
+
+/**
+ * Run events as the server sends them: JSON-safe values, the workflow id on every one, and `seq`: 1, 2,
+ * 3, … per job, in the order they happened. A client that lost its connection says the last `seq` it saw
+ * (reconnect_job) and gets what came after, like an EventSource's Last-Event-ID.
+ */
+export type ServerRunEvent = UnnumberedRunEvent & { seq: number };

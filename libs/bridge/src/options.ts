@@ -84,8 +84,10 @@ export interface PythonBridgeOptions {
   frameStallTimeoutMs?: number;
   /** discover and worker.status; default 30 s. */
   rpcTimeoutMs?: number;
-  /** execute; default 12 min, 0 turns it off. */
+  /** execute; default 12 min, 0 turns it off. Also a stream's wait for its first frame. */
   executeTimeoutMs?: number;
+  /** execute.stream after its first frame: the longest silence between two frames; default 3 min, 0 turns it off. */
+  streamIdleTimeoutMs?: number;
   /** Frame ceiling both ways; falls back to NODETOOL_BRIDGE_MAX_FRAME_SIZE, then 256 MiB. */
   maxFrameSize?: number;
   /** Take result blobs in chunked, checksummed frames from workers that offer it (protocol 5); default true. */
@@ -108,6 +110,7 @@ export interface BridgeSettings {
   frameStallTimeoutMs: number;
   rpcTimeoutMs: number;
   executeTimeoutMs: number;
+  streamIdleTimeoutMs: number;
   maxFrameSize: number;
   chunkedBlobs: boolean;
   maxBlobBytes: number;
@@ -125,6 +128,7 @@ export function resolveSettings(options: PythonBridgeOptions, reconnectByDefault
     frameStallTimeoutMs: options.frameStallTimeoutMs ?? 30_000,
     rpcTimeoutMs: options.rpcTimeoutMs ?? 30_000,
     executeTimeoutMs: options.executeTimeoutMs ?? readSetting(env, 'NODETOOL_PYTHON_EXECUTE_TIMEOUT_MS'),
+    streamIdleTimeoutMs: options.streamIdleTimeoutMs ?? readSetting(env, 'NODETOOL_PYTHON_STREAM_IDLE_TIMEOUT_MS'),
     maxFrameSize,
     chunkedBlobs: options.chunkedBlobs ?? true,
     maxBlobBytes: options.maxBlobBytes ?? 2 * 1024 ** 3,

@@ -1,4 +1,4 @@
-export type { Graph, GraphNode, GraphEdge, Workflow } from './graph.js';
+export { SYNC_MODES, type Graph, type GraphNode, type GraphEdge, type Workflow, type SyncMode } from './graph.js';
 export { loadWorkflow, parseWorkflowJson } from './loadWorkflow.js';
 export { pruneEditorOnly, EDITOR_ONLY_TYPES } from './editorOnly.js';
 export { WorkflowFormatError, GraphValidationError, GraphTooLargeError, NodeFailedError, WorkerLostError, type ValidationIssue } from './errors.js';
@@ -33,3 +33,7 @@ export { modelRefsIn, modelKey, type ModelRef } from './models/modelRefs.js';
 export { ensureModelsCached, modelsOfGraph, modelsOfNode, forgetCachedModel, ModelsMissingError, type EnsureModelsOptions } from './models/ensureModels.js';
 export { downloadModelOnce, activeDownloads, cancelDownload, observeDownloads } from './models/sharedDownloads.js';
 export type { RunAssets } from './runAssets.js';
+export { unlimitedSpillSpace, type SpillSpace } from './flow/spillSpace.js';
+export { isTextChunk, type TextChunk } from './flow/recordedItems.js';
+export { sinkName } from './sinkName.js';
+export { DEFAULT_MAX_RECORDED_ITEMS, DEFAULT_STREAM_QUEUE_BYTES } from './runGraph.js';

@@ -1,5 +1,5 @@
 import { WorkflowFormatError } from './errors.js';
-import type { Graph, GraphEdge, GraphNode, Workflow } from './graph.js';
+import { SYNC_MODES, type Graph, type GraphEdge, type GraphNode, type SyncMode, type Workflow } from './graph.js';
 
 /**
  * Reads a workflow from parsed JSON: the editor's saved format
@@ -49,7 +49,18 @@ function readNode(value: unknown, where: string): GraphNode {
   // The editor stores values in `data`; the kernel format calls them `properties`.
   const data = value['data'] ?? value['properties'] ?? {};
   if (!isObject(data)) throw new WorkflowFormatError(`${where} (${id}): "data" must be an object`);
-  return { id, type, data: { ...data } };
+  const node: GraphNode = { id, type, data: { ...data } };
+  // null is what nodetool's editor may save for "not set"; anything else must be a mode it knows.
+  const syncMode = value['sync_mode'];
+  if (syncMode !== undefined && syncMode !== null) {
+    if (!SYNC_MODES.includes(syncMode as SyncMode)) {
+      throw new WorkflowFormatError(
+        `${where} (${id}): "sync_mode" must be ${SYNC_MODES.map((mode) => `"${mode}"`).join(' or ')}, got ${typeof syncMode === 'string' ? JSON.stringify(syncMode.slice(0, 40)) : kind(syncMode)}`,
+      );
+    }
+    node.sync_mode = syncMode as SyncMode;
+  }
+  return node;
 }
 
 function readEdge(value: unknown, where: string): GraphEdge {

@@ -1,6 +1,6 @@
 import type { NodeMetadata } from '@nt/protocol';
 import { pruneEditorOnly } from './editorOnly.js';
-import type { Graph, GraphNode, Workflow } from './graph.js';
+import type { Graph, Workflow } from './graph.js';
 import { NodeCatalog } from './nodeCatalog.js';
 import { validateAgainstCatalog, validateStructure } from './validateGraph.js';
 
@@ -26,11 +26,6 @@ export function prepareRun(workflow: Workflow, graph: Graph, workerNodes: NodeMe
   const catalog = new NodeCatalog(workerNodes);
   validateAgainstCatalog(graph, catalog);
   return { workflow, graph, catalog };
-}
-
-/** A Preview or Output node's result name: its `name`, else its id. */
-export function sinkName(node: GraphNode): string {
-  return typeof node.data['name'] === 'string' && node.data['name'] ? node.data['name'] : node.id;
 }
 
 /** Params replace the `value` of nodes whose `name` matches a key. */

@@ -1,11 +1,20 @@
 import { createHash } from 'node:crypto';
-import { ConnectionClosedError, NotConnectedError, type AssetInput, type BlobSink, type PythonBridge } from '@nt/bridge';
+import {
+  ConnectionClosedError,
+  NotConnectedError,
+  type AssetInput,
+  type BlobSink,
+  type ExecuteOptions,
+  type ExecuteRequest,
+  type PythonBridge,
+} from '@nt/bridge';
 import { isNpArray, type NodeMetadata } from '@nt/protocol';
 import { isAssetRef, type AssetRef } from '@nt/api-contract';
 import { WorkerLostError } from './errors.js';
 import type { ExecutePlacement } from './models/keepAliveRun.js';
 import { missingModelHint } from './models/missingModelHint.js';
 import type { NodeContext, NodeExecutor } from './nodeExecutor.js';
+import { previewValue } from './previewValue.js';
 import { singleWorker, type WorkerHandle, type WorkerRouter } from './workerRouter.js';
 import type { RunAssets } from './runAssets.js';
 import { pickSecrets, secretPolicyFromEnv, type SecretPolicy } from './workerSecrets.js';
@@ -24,64 +33,111 @@ export interface PythonNodeExecutorOptions {
 }
 
 /**
- * Maps a graph node onto `execute` calls: binary values travel as blobs, the rest as fields; the run
- * identity keys ride along; progress frames become node progress. Result blobs keyed by a slot name
- * become that slot. The worker is chosen when the node starts (see WorkerRouter): a node that could
- * not even be sent (its worker is down) goes to another worker; one whose worker was lost while it ran
- * fails naming the worker, unless the run opted into running it again.
+ * Maps a graph node onto `execute` calls (`execute.stream` for a node with `is_streaming_output`):
+ * binary values travel as blobs, the rest as fields; the run identity keys ride along; progress frames
+ * become node progress, previews node previews. Result blobs keyed by a slot name become that slot.
+ * The worker is chosen when the node starts (see WorkerRouter): a node that could not even be sent
+ * (its worker is down) goes to another worker; one whose worker was lost while it ran fails naming the
+ * worker, unless the run opted into running it again (a stream only before its first item: items
+ * already sent on cannot be taken back).
  */
 export function resolvePythonNodeExecutor(workers: WorkerRouter | PythonBridge, metadata: NodeMetadata, options: PythonNodeExecutorOptions = {}): NodeExecutor {
   const router = 'forNode' in workers ? workers : singleWorker(workers);
   const secretPolicy = options.secretPolicy ?? secretPolicyFromEnv();
-  return {
+  const executor: NodeExecutor = {
     plannedWorker: () => router.forNode(metadata.node_type)?.name,
     async run(values, context) {
-      const fields: Record<string, unknown> = {};
-      const blobs: Record<string, Uint8Array | Uint8Array[]> = {};
-      const assetInputs: Record<string, AssetRef> = {};
-      for (const [name, given] of Object.entries(values)) {
-        // Assets stay references until the worker is chosen: it may fetch them itself.
-        if (isAssetRef(given)) assetInputs[name] = given;
-        else if (given instanceof Uint8Array) blobs[name] = given;
-        else if (Array.isArray(given) && given.length > 0 && given.every((item) => item instanceof Uint8Array)) blobs[name] = given;
-        else if (given !== undefined) {
-          // A list of assets goes as the list of blobs it stands for.
-          const value = await bytesOfAssets(given, options.assets);
-          if (Array.isArray(value) && value.length > 0 && value.every((item) => item instanceof Uint8Array)) blobs[name] = value;
-          else fields[name] = value;
-        }
-      }
-      const tried = new Set<PythonBridge>();
-      let retried = false;
-      for (;;) {
-        const worker = router.forNode(metadata.node_type, tried);
-        if (!worker)
-          throw new Error(`no connected worker offers ${metadata.node_type}${tried.size ? ` (tried ${[...tried].map((b) => b.target).join(', ')})` : ''}`);
-        tried.add(worker.bridge);
-        context.reportWorker(worker.name);
-        try {
-          if (worker !== router.home && options.prepare) await options.prepare(worker, fields, metadata, context.signal);
-          const inputs = await placeAssetInputs(assetInputs, worker.bridge, options.assets);
-          return await executeOn(worker, metadata, fields, { ...blobs, ...inputs.blobs }, context, secretPolicy, options, inputs.fetched);
-        } catch (error) {
-          // Never sent: nothing ran on that worker, so another may take the node.
-          if (error instanceof NotConnectedError) continue;
-          if (error instanceof ConnectionClosedError && !context.signal.aborted) {
-            if (options.retryOnWorkerLoss && !retried) {
-              retried = true;
-              continue;
-            }
-            throw new WorkerLostError(worker.name, error, options.retryOnWorkerLoss === true);
-          }
-          const hinted = error instanceof Error ? missingModelHint(error.message) : null;
-          throw hinted ? Object.assign(new Error(hinted, { cause: error }), { name: (error as Error).name }) : error;
-        }
-      }
+      const inputs = await splitInputs(values, options.assets);
+      let result: Record<string, unknown> | undefined;
+      for await (const outputs of placed(router, metadata, options, context, inputs.fields, async function* (worker) {
+        const assets = await placeAssetInputs(inputs.assets, worker.bridge, options.assets);
+        yield* executeOn(worker, metadata, inputs.fields, { ...inputs.blobs, ...assets.blobs }, context, secretPolicy, options, assets.fetched);
+      }))
+        result = outputs;
+      return result as Record<string, unknown>;
+    },
+  };
+  if (!metadata.is_streaming_output) return executor;
+  return {
+    ...executor,
+    async *stream(values, context) {
+      const inputs = await splitInputs(values, options.assets);
+      yield* placed(router, metadata, options, context, inputs.fields, async function* (worker) {
+        const assets = await placeAssetInputs(inputs.assets, worker.bridge, options.assets);
+        yield* streamOn(worker, metadata, inputs.fields, { ...inputs.blobs, ...assets.blobs }, context, secretPolicy, options, assets.fetched);
+      });
     },
   };
 }
 
-async function executeOn(
+/** A node's input values as the worker takes them: fields, blobs, and assets that stay references until a worker is chosen. */
+async function splitInputs(
+  values: Record<string, unknown>,
+  assets: RunAssets | undefined,
+): Promise<{ fields: Record<string, unknown>; blobs: Record<string, Uint8Array | Uint8Array[]>; assets: Record<string, AssetRef> }> {
+  const fields: Record<string, unknown> = {};
+  const blobs: Record<string, Uint8Array | Uint8Array[]> = {};
+  const assetInputs: Record<string, AssetRef> = {};
+  for (const [name, given] of Object.entries(values)) {
+    // Assets stay references until the worker is chosen: it may fetch them itself.
+    if (isAssetRef(given)) assetInputs[name] = given;
+    else if (given instanceof Uint8Array) blobs[name] = given;
+    else if (Array.isArray(given) && given.length > 0 && given.every((item) => item instanceof Uint8Array)) blobs[name] = given;
+    else if (given !== undefined) {
+      // A list of assets goes as the list of blobs it stands for.
+      const value = await bytesOfAssets(given, assets);
+      if (Array.isArray(value) && value.length > 0 && value.every((item) => item instanceof Uint8Array)) blobs[name] = value;
+      else fields[name] = value;
+    }
+  }
+  return { fields, blobs, assets: assetInputs };
+}
+
+/**
+ * Runs `attempt` on the worker the router picks, moving to another when the first could not even be
+ * sent, or (opted in, and before anything was yielded) when its worker was lost while it ran.
+ */
+async function* placed(
+  router: WorkerRouter,
+  metadata: NodeMetadata,
+  options: PythonNodeExecutorOptions,
+  context: NodeContext,
+  fields: Record<string, unknown>,
+  attempt: (worker: WorkerHandle) => AsyncGenerator<Record<string, unknown>>,
+): AsyncGenerator<Record<string, unknown>> {
+  const tried = new Set<PythonBridge>();
+  let retried = false;
+  for (;;) {
+    const worker = router.forNode(metadata.node_type, tried);
+    if (!worker)
+      throw new Error(`no connected worker offers ${metadata.node_type}${tried.size ? ` (tried ${[...tried].map((b) => b.target).join(', ')})` : ''}`);
+    tried.add(worker.bridge);
+    context.reportWorker(worker.name);
+    let yielded = 0;
+    try {
+      if (worker !== router.home && options.prepare) await options.prepare(worker, fields, metadata, context.signal);
+      for await (const outputs of attempt(worker)) {
+        yielded++;
+        yield outputs;
+      }
+      return;
+    } catch (error) {
+      // Never sent: nothing ran on that worker, so another may take the node.
+      if (error instanceof NotConnectedError && yielded === 0) continue;
+      if (error instanceof ConnectionClosedError && !context.signal.aborted) {
+        if (options.retryOnWorkerLoss && !retried && yielded === 0) {
+          retried = true;
+          continue;
+        }
+        throw new WorkerLostError(worker.name, error, options.retryOnWorkerLoss === true);
+      }
+      const hinted = error instanceof Error ? missingModelHint(error.message) : null;
+      throw hinted ? Object.assign(new Error(hinted, { cause: error }), { name: (error as Error).name }) : error;
+    }
+  }
+}
+
+async function* executeOn(
   worker: WorkerHandle,
   metadata: NodeMetadata,
   fields: Record<string, unknown>,
@@ -89,36 +145,10 @@ async function executeOn(
   context: NodeContext,
   secretPolicy: SecretPolicy,
   options: PythonNodeExecutorOptions,
-  assetInputs: Record<string, AssetInput> = {},
-): Promise<Record<string, unknown>> {
-  const { bridge } = worker;
-  const { secrets, withheld } = pickSecrets(metadata.required_settings ?? [], secretPolicy, bridge.confidential);
-  for (const { setting, reason } of withheld) context.reportSecretWithheld(setting, reason);
-  const placement = options.placement?.(worker, context.nodeId, fields);
-  const result = await bridge.execute(
-    {
-      nodeType: metadata.node_type,
-      fields,
-      blobs: Object.keys(blobs).length ? blobs : undefined,
-      assetInputs,
-      secrets: Object.keys(secrets).length ? secrets : undefined,
-      nodeId: placement?.nodeId ?? context.nodeId,
-      jobId: placement?.jobId ?? context.jobId,
-      workflowId: context.workflowId,
-      requiresVramGb: metadata.requires_vram_gb,
-    },
-    {
-      signal: context.signal,
-      blobSink: options.assets?.sinkFor(context.nodeId),
-      onProgress: (progress) => context.reportProgress(progress.progress, progress.total),
-      // Of the worker's live updates, log lines are worth passing on; previews duplicate the result.
-      onUpdate: (update) => {
-        if (update.type === 'log_update' && typeof update['content'] === 'string') {
-          context.reportLog(update['content'], typeof update['severity'] === 'string' ? update['severity'] : 'info');
-        }
-      },
-    },
-  );
+  assetInputs: Record<string, AssetInput>,
+): AsyncGenerator<Record<string, unknown>> {
+  const request = requestFor(worker, metadata, fields, blobs, context, secretPolicy, options, assetInputs);
+  const result = await worker.bridge.execute(request, { ...liveUpdates(context), blobSink: options.assets?.sinkFor(context.nodeId) });
   // Output names come from the worker: build on a null prototype so "__proto__" is just a key.
   const outputs: Record<string, unknown> = Object.create(null);
   const internal = new Map<string, unknown>();
@@ -130,7 +160,80 @@ async function executeOn(
   // Bytes the worker returned inline (a node returning `bytes`) go where blobs go: an asset, not the record.
   const sink = options.assets?.sinkFor(context.nodeId);
   if (sink) for (const [slot, value] of Object.entries(outputs)) outputs[slot] = await keptInline(value, slot, sink);
-  return outputs;
+  yield outputs;
+}
+
+/**
+ * A streaming node's items, each as the worker's `chunk` carries it: the slots it produced this time
+ * (null: nothing on that slot), with its blobs (keyed by slot) kept as each item's own asset.
+ */
+async function* streamOn(
+  worker: WorkerHandle,
+  metadata: NodeMetadata,
+  fields: Record<string, unknown>,
+  blobs: Record<string, Uint8Array | Uint8Array[]>,
+  context: NodeContext,
+  secretPolicy: SecretPolicy,
+  options: PythonNodeExecutorOptions,
+  assetInputs: Record<string, AssetInput>,
+): AsyncGenerator<Record<string, unknown>> {
+  const request = requestFor(worker, metadata, fields, blobs, context, secretPolicy, options, assetInputs);
+  const sink = options.assets?.sinkFor(context.nodeId);
+  let index = 0;
+  for await (const chunk of worker.bridge.executeStream(request, liveUpdates(context))) {
+    const outputs: Record<string, unknown> = Object.create(null);
+    for (const [slot, value] of Object.entries(chunk.outputs)) outputs[slot] = value;
+    for (const [slot, blob] of Object.entries(chunk.blobs)) outputs[slot] = blob;
+    if (sink) for (const [slot, value] of Object.entries(outputs)) outputs[slot] = await keptInline(value, `${slot}_${index}`, sink);
+    index++;
+    yield outputs;
+  }
+}
+
+/** The execute request of a node on a worker: fields, blobs, the secrets it may have, the run's identity (or its keep-alive lease's). */
+function requestFor(
+  worker: WorkerHandle,
+  metadata: NodeMetadata,
+  fields: Record<string, unknown>,
+  blobs: Record<string, Uint8Array | Uint8Array[]>,
+  context: NodeContext,
+  secretPolicy: SecretPolicy,
+  options: PythonNodeExecutorOptions,
+  assetInputs: Record<string, AssetInput>,
+): ExecuteRequest {
+  const { secrets, withheld } = pickSecrets(metadata.required_settings ?? [], secretPolicy, worker.bridge.confidential);
+  for (const { setting, reason } of withheld) context.reportSecretWithheld(setting, reason);
+  const placement = options.placement?.(worker, context.nodeId, fields);
+  return {
+    nodeType: metadata.node_type,
+    fields,
+    blobs: Object.keys(blobs).length ? blobs : undefined,
+    assetInputs,
+    secrets: Object.keys(secrets).length ? secrets : undefined,
+    nodeId: placement?.nodeId ?? context.nodeId,
+    jobId: placement?.jobId ?? context.jobId,
+    workflowId: context.workflowId,
+    requiresVramGb: metadata.requires_vram_gb,
+  };
+}
+
+/** The worker's live frames as node events: progress, log lines, and previews (an image model's intermediate steps). */
+function liveUpdates(context: NodeContext): Pick<ExecuteOptions, 'signal' | 'onProgress' | 'onUpdate'> {
+  return {
+    signal: context.signal,
+    onProgress: (progress) => context.reportProgress(progress.progress, progress.total),
+    onUpdate: (update) => {
+      if (update.type === 'log_update' && typeof update['content'] === 'string') {
+        context.reportLog(update['content'], typeof update['severity'] === 'string' ? update['severity'] : 'info');
+      } else if (update.type === 'preview_update') {
+        const preview = previewValue(update['value']);
+        if (preview !== undefined) context.reportPreview(preview);
+      } else if (update.type === 'binary_update') {
+        const preview = previewValue(update['binary']);
+        if (preview !== undefined) context.reportPreview(preview, typeof update['output_name'] === 'string' ? update['output_name'] : undefined);
+      }
+    },
+  };
 }
 
 /** Every Uint8Array in `value` written through the sink, replaced by what it kept. */

@@ -1,5 +1,6 @@
 import type { BlobSink } from '@nt/bridge';
 import type { AssetRef } from '@nt/api-contract';
+import type { SpillSpace } from './flow/spillSpace.js';
 
 /**
  * Where a run's binary results go and how its binary inputs are read: the server's asset store, or the
@@ -15,4 +16,6 @@ export interface RunAssets {
    * for inputs too large to send across the link; null: send the bytes.
    */
   inputUrl?(ref: AssetRef): Promise<string | null>;
+  /** Where stream items that wait past an input's bound go, counted against the run's allowance; the temporary folder without it. */
+  spill?: SpillSpace;
 }

@@ -6,6 +6,7 @@ export type {
   NodeUpdate,
   NodeProgress,
   OutputUpdate,
+  NodePreview,
   LogUpdate,
   SecretWithheld,
   ModelDownloadUpdate,

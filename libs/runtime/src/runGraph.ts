@@ -1,8 +1,13 @@
-import { NodeFailedError } from './errors.js';
-import type { Graph, GraphEdge, GraphNode } from './graph.js';
-import type { NodeExecutor } from './nodeExecutor.js';
+import type { NodeMetadata } from '@nt/protocol';
 import type { NodeRunRecord } from '@nt/api-contract';
-import type { JobStatus, NodeStatus, RunEvent } from './runEvents.js';
+import type { NodeFailedError } from './errors.js';
+import { NodeActor, type RunHost } from './flow/nodeActor.js';
+import { NodeInbox, type EdgeEnd } from './flow/nodeInbox.js';
+import { unlimitedSpillSpace, type SpillSpace } from './flow/spillSpace.js';
+import { planStreams, type NodePlan } from './flow/streamPlan.js';
+import type { Graph, GraphNode } from './graph.js';
+import type { NodeExecutor } from './nodeExecutor.js';
+import type { JobStatus, RunEvent } from './runEvents.js';
 
 export type { NodeRunRecord } from '@nt/api-contract';
 
@@ -13,146 +18,124 @@ export interface GraphRunResult {
   error?: string;
 }
 
+/** Items of one streamed output the record keeps (NODETOOL_MAX_RECORDED_ITEMS's default). */
+export const DEFAULT_MAX_RECORDED_ITEMS = 10_000;
+/** What the items waiting at one input may take in memory before new ones wait on disk (NODETOOL_STREAM_QUEUE_BYTES's default). */
+export const DEFAULT_STREAM_QUEUE_BYTES = 4 * 1024 * 1024;
+
 export interface RunGraphOptions {
   jobId: string;
   workflowId: string;
   signal?: AbortSignal;
   executorFor(node: GraphNode): NodeExecutor;
+  /** A node's metadata: whether it streams its outputs, which inputs are lists. Without it a node neither streams nor collects. */
+  metadataOf?(node: GraphNode): NodeMetadata | undefined;
   onEvent?(event: RunEvent): void;
+  /** The last items of each streamed output the record keeps. */
+  maxRecordedItems?: number;
+  /** What the items waiting at one input may take in memory before new ones go to disk. */
+  streamQueueBytes?: number;
+  /** Where those go, and what they may take there. */
+  spill?: SpillSpace;
 }
 
 /**
- * Runs a validated graph as dataflow: a node starts as soon as every node
- * feeding it has completed, so independent branches run concurrently. A
- * failure skips everything downstream of it (naming the failed node) while
- * unrelated branches finish; an abort cancels what runs and skips the rest.
+ * Runs a validated graph as dataflow, an actor per node (flow/nodeActor.ts; docs/architecture.md,
+ * "Streams"): each waits for its inputs as its plan says and fires once, or once per batch of stream
+ * items; what it emits reaches the inputs after it as it is emitted, so independent branches run
+ * concurrently and a stream's items flow while it runs. A node that can never fire (a source failed)
+ * is skipped, naming the failed node, while unrelated branches finish; a node already firing on a
+ * stream whose source then fails finishes with the items it got. An abort cancels what runs and skips
+ * the rest.
  */
 export async function runGraph(graph: Graph, options: RunGraphOptions): Promise<GraphRunResult> {
-  const emit = (event: RunEvent) => options.onEvent?.(event);
-  const nodes = new Map(graph.nodes.map((node) => [node.id, node]));
-  const upstream = new Map<string, Set<string>>();
-  const downstream = new Map<string, Set<string>>();
-  const incoming = new Map<string, GraphEdge[]>();
-  for (const node of graph.nodes) {
-    upstream.set(node.id, new Set());
-    downstream.set(node.id, new Set());
-    incoming.set(node.id, []);
-  }
-  for (const edge of graph.edges) {
-    upstream.get(edge.target)?.add(edge.source);
-    downstream.get(edge.source)?.add(edge.target);
-    incoming.get(edge.target)?.push(edge);
-  }
+  const plans = planStreams(graph, (node) => options.metadataOf?.(node));
+  const queueOptions = { maxBytes: options.streamQueueBytes ?? DEFAULT_STREAM_QUEUE_BYTES, space: options.spill ?? unlimitedSpillSpace() };
   const records: Record<string, NodeRunRecord> = Object.create(null);
   for (const node of graph.nodes) records[node.id] = { type: node.type, status: 'pending' };
-  const waiting = new Map([...upstream].map(([id, sources]) => [id, sources.size]));
+  // Where a node's output slot goes: the target node and edge of every edge leaving it.
+  const routes = new Map<string, Map<string, Array<{ target: string; edge: number }>>>();
+  graph.edges.forEach((edge, index) => {
+    let bySlot = routes.get(edge.source);
+    if (!bySlot) routes.set(edge.source, (bySlot = new Map()));
+    let targets = bySlot.get(edge.sourceHandle);
+    if (!targets) bySlot.set(edge.sourceHandle, (targets = []));
+    targets.push({ target: edge.target, edge: index });
+  });
+
   const controller = new AbortController();
   const onAbort = () => controller.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onAbort, { once: true });
-  let firstError: string | undefined;
-  // A count, not a set raced on every completion: a fan-out of thousands of nodes would make that quadratic.
-  let inFlight = 0;
-  let allSettled: () => void = () => undefined;
-  const settled = new Promise<void>((resolve) => (allSettled = resolve));
+  // One listener for the run, not one per node: a graph may have 100,000 of them.
+  controller.signal.addEventListener('abort', () => {
+    for (const inbox of inboxes.values()) inbox.interrupt();
+  });
 
-  const setStatus = (node: GraphNode, status: NodeStatus, extra: { error?: string; duration_ms?: number } = {}) => {
-    const record = records[node.id] as NodeRunRecord;
-    Object.assign(record, { status, ...extra });
-    const worker = record.worker ? { worker: record.worker } : {};
-    emit({ type: 'node_update', job_id: options.jobId, node_id: node.id, node_type: node.type, status, ...extra, ...worker });
-  };
-
-  // With an explicit stack: a failure at the head of a long chain skips every node after it.
-  const skipDownstream = (id: string, reason: string) => {
-    const stack = [id];
-    while (stack.length > 0) {
-      for (const next of downstream.get(stack.pop() as string) ?? []) {
-        if ((records[next] as NodeRunRecord).status !== 'pending') continue;
-        setStatus(nodes.get(next) as GraphNode, 'skipped', { error: reason });
-        stack.push(next);
-      }
-    }
-  };
-
-  const inputsFor = (node: GraphNode): Record<string, unknown> => {
-    const values: Record<string, unknown> = { ...node.data };
-    for (const edge of incoming.get(node.id) ?? []) {
-      const produced = (records[edge.source] as NodeRunRecord).outputs ?? {};
-      if (!(edge.sourceHandle in produced)) {
-        throw new Error(`input "${edge.targetHandle}" expects output "${edge.sourceHandle}" of node "${edge.source}", which it did not produce`);
-      }
-      values[edge.targetHandle] = produced[edge.sourceHandle];
-    }
-    return values;
-  };
-
-  const start = (node: GraphNode) => {
-    if (controller.signal.aborted) return;
-    const task = (async () => {
-      const started = performance.now();
-      let executor: NodeExecutor | undefined;
-      let unplaceable: unknown;
-      try {
-        executor = options.executorFor(node);
-        const planned = executor.plannedWorker?.();
-        if (planned) (records[node.id] as NodeRunRecord).worker = planned;
-      } catch (error) {
-        unplaceable = error;
-      }
-      setStatus(node, 'running');
-      try {
-        // A listener of the running event may have aborted the run already: then the node does not start.
-        controller.signal.throwIfAborted();
-        if (!executor) throw unplaceable;
-        const outputs = await executor.run(inputsFor(node), {
-          nodeId: node.id,
-          jobId: options.jobId,
-          workflowId: options.workflowId,
-          signal: controller.signal,
-          reportProgress: (progress, total) => emit({ type: 'node_progress', job_id: options.jobId, node_id: node.id, progress, total }),
-          reportLog: (content, severity) => emit({ type: 'log_update', job_id: options.jobId, node_id: node.id, content, severity }),
-          reportSecretWithheld: (setting, reason) => emit({ type: 'secret_withheld', job_id: options.jobId, node_id: node.id, setting, reason }),
-          // Placed elsewhere than planned (its worker went away): say where it really runs.
-          reportWorker: (name) => {
-            const record = records[node.id] as NodeRunRecord;
-            if (record.worker === name) return;
-            record.worker = name;
-            setStatus(node, 'running');
-          },
-        });
-        (records[node.id] as NodeRunRecord).outputs = outputs;
-        setStatus(node, 'completed', { duration_ms: Math.round(performance.now() - started) });
-        for (const next of downstream.get(node.id) ?? []) {
-          const remaining = (waiting.get(next) ?? 0) - 1;
-          waiting.set(next, remaining);
-          if (remaining === 0 && (records[next] as NodeRunRecord).status === 'pending') start(nodes.get(next) as GraphNode);
-        }
-      } catch (error) {
-        const duration_ms = Math.round(performance.now() - started);
-        if (controller.signal.aborted) {
-          setStatus(node, 'cancelled', { duration_ms });
-          return;
-        }
-        const failure = new NodeFailedError(node.id, node.type, `node "${node.id}" (${node.type}) failed: ${(error as Error).message}`, { cause: error });
-        firstError ??= failure.message;
-        setStatus(node, 'failed', { error: (error as Error).message, duration_ms });
-        skipDownstream(node.id, `skipped because node "${node.id}" failed`);
-      }
-    })();
-    inFlight++;
-    void task.finally(() => {
-      if (--inFlight === 0) allSettled();
+  // A node's inbox and actor exist from the moment something reaches it, or from the start for a node
+  // fed by nothing: a 100,000-node chain then holds a handful of waiting actors at a time, not all of them.
+  const inboxes = new Map<string, NodeInbox>();
+  let finished = 0;
+  let allFinished: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (allFinished = resolve));
+  const inboxOf = (nodeId: string): NodeInbox => {
+    let inbox = inboxes.get(nodeId);
+    if (inbox) return inbox;
+    const plan = plans.get(nodeId) as NodePlan;
+    inboxes.set(nodeId, (inbox = new NodeInbox(plan, queueOptions)));
+    if (controller.signal.aborted) inbox.interrupt();
+    void new NodeActor(host, plan, inbox, records[nodeId] as NodeRunRecord).run().finally(() => {
+      if (++finished === graph.nodes.length) allFinished();
     });
+    return inbox;
+  };
+  const ended: Array<[string, EdgeEnd]> = [];
+  let ending = false;
+  const endEdge = (target: string, edge: number, end: EdgeEnd) => {
+    // Nothing reached the node yet, this was its one edge, and it brings a failure: the node can never
+    // fire. Skipped here, at once, without an actor (what its actor would conclude after a few awaits).
+    const plan = plans.get(target) as NodePlan;
+    if (end.failure && !inboxes.has(target) && plan.incomingEdges === 1) {
+      const record = records[target] as NodeRunRecord;
+      Object.assign(record, { status: 'skipped', error: end.failure });
+      host.emit({ type: 'node_update', job_id: options.jobId, node_id: target, node_type: plan.node.type, status: 'skipped', error: end.failure });
+      if (++finished === graph.nodes.length) allFinished();
+      host.endEdges(target, end);
+      return;
+    }
+    inboxOf(target).end(edge, end);
+  };
+  let firstError: string | undefined;
+  const host: RunHost = {
+    jobId: options.jobId,
+    workflowId: options.workflowId,
+    signal: controller.signal,
+    maxRecordedItems: options.maxRecordedItems ?? DEFAULT_MAX_RECORDED_ITEMS,
+    executorFor: options.executorFor,
+    emit: (event) => options.onEvent?.(event),
+    route: (nodeId: string, slot: string, value: unknown) => {
+      for (const { target, edge } of routes.get(nodeId)?.get(slot) ?? []) inboxOf(target).deliver(edge, value);
+    },
+    endEdges: (nodeId: string, end: EdgeEnd) => {
+      ended.push([nodeId, end]);
+      if (ending) return;
+      // A worklist, not recursion: a failure at the head of a 100,000-node chain skips every node after it.
+      ending = true;
+      for (let at = 0; at < ended.length; at++) {
+        const [source, how] = ended[at] as [string, EdgeEnd];
+        for (const targets of routes.get(source)?.values() ?? []) for (const { target, edge } of targets) endEdge(target, edge, how);
+      }
+      ended.length = 0;
+      ending = false;
+    },
+    failed: (error: NodeFailedError) => {
+      firstError ??= error.message;
+    },
   };
 
-  for (const node of graph.nodes) if ((waiting.get(node.id) ?? 0) === 0) start(node);
-  if (inFlight > 0) await settled;
+  for (const node of graph.nodes) if ((plans.get(node.id) as NodePlan).inputs.size === 0) inboxOf(node.id);
+  if (graph.nodes.length > 0) await done;
   options.signal?.removeEventListener('abort', onAbort);
 
-  if (controller.signal.aborted) {
-    for (const node of graph.nodes)
-      if ((records[node.id] as NodeRunRecord).status === 'pending') setStatus(node, 'skipped', { error: 'the run was cancelled' });
-    return { status: 'cancelled', nodes: records, error: 'the run was cancelled' };
-  }
+  if (controller.signal.aborted) return { status: 'cancelled', nodes: records, error: 'the run was cancelled' };
   return firstError ? { status: 'failed', nodes: records, error: firstError } : { status: 'completed', nodes: records };
 }

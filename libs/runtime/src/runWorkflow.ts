@@ -1,3 +1,4 @@
+import { readSetting } from '@nt/settings';
 import type { RunAssets } from './runAssets.js';
 import { randomUUID } from 'node:crypto';
 import type { PythonBridge, PythonBridgeOptions } from '@nt/bridge';
@@ -11,7 +12,8 @@ import { ensureModelsCached, modelsOfGraph, modelsOfNode } from './models/ensure
 import type { ModelKeepAlive } from './models/modelKeepAlive.js';
 import { graphNeedsWorker, type NodeCatalog } from './nodeCatalog.js';
 import type { NodeExecutor } from './nodeExecutor.js';
-import { prepareGraph, prepareRun, sinkName, type PreparedRun } from './prepareRun.js';
+import { prepareGraph, prepareRun, type PreparedRun } from './prepareRun.js';
+import { sinkName } from './sinkName.js';
 import { resolvePythonNodeExecutor, type PythonNodeExecutorOptions } from './pythonNodeExecutor.js';
 import { singleWorker, type WorkerHandle, type WorkerRouter } from './workerRouter.js';
 import type { NodeRunRecord } from './runGraph.js';
@@ -43,6 +45,10 @@ export interface RunOptions {
   releaseInBackground?: boolean;
   /** Where binary results go and how asset inputs are read (the server's asset store, the CLI's output directory). */
   assets?: RunAssets;
+  /** The last items of each streamed output the record keeps; default NODETOOL_MAX_RECORDED_ITEMS. */
+  maxRecordedItems?: number;
+  /** What items waiting at one input may take in memory before they go to disk; default NODETOOL_STREAM_QUEUE_BYTES. */
+  streamQueueBytes?: number;
 }
 
 export interface RunWorkflowOptions extends RunOptions {
@@ -138,10 +144,11 @@ export async function runPrepared(
         workflowId: workflow.id,
         signal: options.signal,
         onEvent: emit,
-        executorFor: (node) =>
-          executorFor(node, catalog, router, python, (value) =>
-            emit({ type: 'output_update', job_id: jobId, node_id: node.id, node_name: sinkName(node), output_name: 'output', value }),
-          ),
+        executorFor: (node) => executorFor(node, catalog, router, python),
+        metadataOf: (node) => catalog.lookup(node.type)?.metadata,
+        maxRecordedItems: options.maxRecordedItems ?? readSetting(process.env, 'NODETOOL_MAX_RECORDED_ITEMS'),
+        streamQueueBytes: options.streamQueueBytes ?? readSetting(process.env, 'NODETOOL_STREAM_QUEUE_BYTES'),
+        spill: options.assets?.spill,
       }));
     reason = outcome.status === 'completed' ? 'completed' : outcome.status;
     const result: RunResult = {
@@ -187,25 +194,9 @@ async function fetchMissingModels(prepared: PreparedRun, home: WorkerHandle, job
   }
 }
 
-/** Sink nodes (Preview, Output) also announce their value as an output_update. */
-function executorFor(
-  node: GraphNode,
-  catalog: NodeCatalog,
-  router: WorkerRouter | null,
-  python: PythonNodeExecutorOptions,
-  onSinkValue: (value: unknown) => void,
-): NodeExecutor {
+/** The executor of a node: its TypeScript implementation, or its Python one on the run's workers. */
+function executorFor(node: GraphNode, catalog: NodeCatalog, router: WorkerRouter | null, python: PythonNodeExecutorOptions): NodeExecutor {
   const entry = catalog.lookup(node.type);
-  if (entry?.kind === 'builtin' && entry.node.isSink) {
-    const sink = entry.node;
-    return {
-      async run(values, context) {
-        const outputs = await sink.run(values, context);
-        onSinkValue(outputs['output']);
-        return outputs;
-      },
-    };
-  }
   if (entry?.kind === 'builtin') return entry.node;
   if (entry?.kind === 'python' && router) return resolvePythonNodeExecutor(router, entry.metadata, python);
   throw new Error(`no executor for node type "${node.type}"`);

@@ -45,6 +45,14 @@ export function validateAgainstCatalog(graph: Graph, catalog: NodeCatalog): void
       issues.push({ nodeId: node.id, message: `node "${node.id}" has unknown type "${shorten(node.type)}"${hint}` });
       continue;
     }
+    // The worker takes no input streams (protocol 8.1): such a node would run with one batch of its input, wrongly.
+    if (entry.metadata.is_streaming_input) {
+      issues.push({
+        nodeId: node.id,
+        message: `node "${node.id}" (${shorten(node.type)}) reads its inputs as streams (is_streaming_input), which the worker cannot feed it; it cannot run here`,
+      });
+      continue;
+    }
     issues.push(...checkValues(node, entry.metadata));
   }
   for (const edge of graph.edges) {

@@ -127,6 +127,32 @@ export const SETTINGS = {
     readBy: ['server'],
     doc: 'The most bytes of assets one run may make.',
   }),
+  NODETOOL_MAX_RECORDED_ITEMS: integer({
+    default: 10_000,
+    min: 0,
+    readBy: ['server', 'cli'],
+    doc: 'Items of one streamed output a run’s record keeps (the last ones; the record says how many it left out).',
+  }),
+  NODETOOL_STREAM_QUEUE_BYTES: integer({
+    default: 4 * MiB,
+    min: 1024,
+    unit: 'bytes',
+    readBy: ['server', 'cli'],
+    doc: 'What the stream items waiting at one input may take in memory; past it they wait on disk (counted against NODETOOL_MAX_RUN_ASSET_BYTES).',
+  }),
+  NODETOOL_RUN_EVENT_BUFFER: integer({
+    default: 10_000,
+    min: 1,
+    readBy: ['server'],
+    doc: 'Events of a run the server keeps for clients that reconnect (reconnect_job); past it the oldest go.',
+  }),
+  NODETOOL_RUN_EVENT_BUFFER_BYTES: integer({
+    default: 16 * MiB,
+    min: 1024,
+    unit: 'bytes',
+    readBy: ['server'],
+    doc: 'What those events may take per run; past it the oldest go.',
+  }),
   NODETOOL_MAX_UPLOAD_BYTES: integer({
     default: 2 * 1024 * MiB,
     min: 1,
@@ -264,6 +290,14 @@ export const SETTINGS = {
     note: '0 turns it off',
     readBy: ['bridge'],
     doc: 'How long one node may run on the worker before it is cancelled.',
+  }),
+  NODETOOL_PYTHON_STREAM_IDLE_TIMEOUT_MS: integer({
+    default: 180_000,
+    min: 0,
+    unit: 'milliseconds',
+    note: '0 turns it off',
+    readBy: ['bridge'],
+    doc: 'How long a streaming node may stay silent between two items before it is cancelled (until its first item, NODETOOL_PYTHON_EXECUTE_TIMEOUT_MS applies).',
   }),
   NODETOOL_BRIDGE_MAX_FRAME_SIZE: integer({
     default: 268_435_456,

@@ -35,8 +35,11 @@ export const FIXTURE_NODE_TYPES = [
   'fixtures.MakeBytes',
   'fixtures.MakeImage',
   'fixtures.RequireSettings',
+  'fixtures.Silent',
   'fixtures.Sleep',
   'fixtures.StallMidFrame',
+  'fixtures.Steps',
+  'fixtures.Words',
 ];
 
 /**

@@ -18,6 +18,7 @@ import { EXIT, type ExitCode } from '../exitCodes.js';
 import { formatValue } from '../formatValue.js';
 import type { Io } from '../io.js';
 import { DownloadLines, LiveProgress } from '../liveProgress.js';
+import { StreamedText } from '../streamedText.js';
 import { outputDirAssets } from '../outputFiles.js';
 import { serverCallFailure } from '../serverClient.js';
 import { runOnServer, type ServerRunResult } from '../serverRun.js';
@@ -35,7 +36,10 @@ Runs a workflow; Python nodes go to the worker at NODETOOL_WORKER_URL, or to a l
 worker when none is set. Models the nodes name that the worker's cache lacks are downloaded
 first, with progress.
   --json          print only the result object on stdout
-  --events        print run events as NDJSON on stdout
+  --events        print run events as NDJSON on stdout, each with its seq (1, 2, 3, …), every item
+                  of a stream included
+                  On a terminal, text a streaming node sends to a Preview or Output (an LLM's tokens)
+                  is printed as it arrives.
   --no-download   fail instead of downloading a missing model (the error says how to fetch it)
   --output-dir D  write binary results (images, audio, video) to files in D, streamed as they
                   arrive, named <node>-<output>.<ext>; the summary and --json name the files
@@ -149,11 +153,16 @@ export async function workflowsRun(argv: string[], io: Io, mode: 'one' | 'all'):
     for (const { exportName, workflow } of workflows) {
       const labels = new Map(workflow.graph.nodes.map((node) => [node.id, `${node.id} (${node.type.split('.').pop()})`]));
       const live = !values.json && !values.events && process.stderr.isTTY ? new LiveProgress(process.stderr, labels) : null;
+      // An LLM's tokens (text chunks reaching a sink) are printed as they arrive, on a terminal.
+      const streamed = !values.json && !values.events && process.stdout.isTTY ? new StreamedText((text) => process.stdout.write(text), live) : null;
       const downloads = new DownloadLines();
       if (!values.json && !values.events) io.err(`Running ${workflow.name}…`);
+      // A server numbers its events; a run in this process is numbered here the same way (1, 2, 3, …).
+      let seq = 0;
       const onEvent = (event: RunEvent) => {
+        streamed?.handle(event);
         live?.handle(event);
-        if (values.events) io.out(JSON.stringify(toJsonValue(event)));
+        if (values.events) io.out(JSON.stringify(toJsonValue('seq' in event ? event : { ...event, seq: ++seq })));
         else if (event.type === 'model_download' && !live && event.status !== 'progress') io.err(downloads.line(event));
         else if (event.type === 'secret_withheld')
           io.err(`nodetool: warning: node ${event.node_id} asked for ${event.setting}, which was not sent: ${event.reason}`);
@@ -209,6 +218,12 @@ function printSummary(result: RunResult | ServerRunResult, exportName: string | 
   io.out(`${indent}Status: ${result.status} in ${result.duration_ms} ms`);
   if (result.error) io.err(`${indent}Error: ${result.error}`);
   for (const [name, value] of Object.entries(result.outputs)) io.out(`${indent}${name}: ${formatValue(value)}`);
+  for (const [nodeId, record] of Object.entries(result.nodes)) {
+    for (const [slot, { items, left_out }] of Object.entries(record.streamed ?? {})) {
+      if (left_out > 0)
+        io.out(`${indent}(${nodeId}.${slot} streamed ${items} items; the record keeps the last ${items - left_out}: NODETOOL_MAX_RECORDED_ITEMS)`);
+    }
+  }
 }
 
 /** `--keep-alive -1` would read as an unknown option -1: give parseArgs `--keep-alive=-1` instead. */

@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import { assetUrl, type AssetRef } from '@nt/api-contract';
 import { memoryWriter, type BlobSink, type BlobWriter, type OffloadGrant, type OffloadReport, type OffloadSink } from '@nt/bridge';
-import type { RunAssets } from '@nt/runtime';
+import type { RunAssets, SpillSpace } from '@nt/runtime';
 import type { Db } from '../store/database.js';
 import { createHash } from 'node:crypto';
 import type { AssetBackend, ByteRange, DirectUploads } from './assetBackend.js';
@@ -75,7 +75,24 @@ export class AssetStore {
         );
     };
     const uploads = this.options.backend.uploads;
+    // Stream items waiting on disk for a slow node count against the same allowance while they wait.
+    const spill: SpillSpace = {
+      dir: this.options.tmpDir,
+      charge: (bytes) => {
+        runBytes += bytes;
+        if (runBytes > limits.runBytes) {
+          runBytes -= bytes;
+          throw new AssetTooLargeError(
+            `stream items waiting on disk for a slow node, with this run's results, would reach ${describeSize(runBytes + bytes)}, above the ${describeSize(limits.runBytes)} a run may keep (NODETOOL_MAX_RUN_ASSET_BYTES)`,
+          );
+        }
+      },
+      refund: (bytes) => {
+        runBytes -= bytes;
+      },
+    };
     return {
+      spill,
       sinkFor: (nodeId): BlobSink => {
         const sink: BlobSink = {
           open: (name, size) => {

@@ -14,10 +14,11 @@ import {
   type SecretPolicy,
   type Workflow,
 } from '@nt/runtime';
-import type { JobRecord, ServerRunEvent } from '@nt/api-contract';
+import { isFinalJobStatus, type JobRecord, type UnnumberedRunEvent } from '@nt/api-contract';
 import type { AssetStore } from '../assets/assetStore.js';
 import { JobExistsError, TooManyRunsError, WorkerUnavailableError } from '../errors.js';
 import type { RunModelOptions } from '../runs/runRequest.js';
+import { RunEventLog, type EventsSince } from './runEventLog.js';
 import type { JobStore, StoredJob } from '../store/jobStore.js';
 import type { RunNeeds } from '../workers/chooseWorker.js';
 import type { PoolMember } from '../workers/poolMember.js';
@@ -43,6 +44,10 @@ export interface JobManagerOptions {
   onRunStarted?: (workerId: string) => void;
   /** Where each run's binary results go and its asset inputs come from; without it they stay bytes. */
   assets?: AssetStore;
+  /** Streamed outputs: how many items a record keeps, what items waiting at an input may take in memory. */
+  streams?: { maxRecordedItems: number; queueBytes: number };
+  /** The runs' numbered events, kept for clients that reconnect; a small default without it. */
+  events?: RunEventLog;
   log?: (line: string) => void;
 }
 
@@ -73,6 +78,7 @@ export class JobManager extends EventEmitter {
   private takingRuns = true;
   private waitTimer: NodeJS.Timeout | null = null;
   private lastWake = 0;
+  private readonly events: RunEventLog;
 
   constructor(
     private readonly jobs: JobStore,
@@ -80,6 +86,7 @@ export class JobManager extends EventEmitter {
     private readonly options: JobManagerOptions = { maxConcurrentRuns: 32 },
   ) {
     super();
+    this.events = options.events ?? new RunEventLog({ events: 10_000, bytes: 16 * 1024 * 1024 });
     // A worker that connects, or a new one, may take a waiting run.
     pool.on('changed', () => this.dispatch());
   }
@@ -330,6 +337,7 @@ export class JobManager extends EventEmitter {
         // The bridge outlives the run: its job.end need not hold up the answer.
         releaseInBackground: true,
         assets: this.options.assets?.forRun(jobId),
+        ...(this.options.streams ? { maxRecordedItems: this.options.streams.maxRecordedItems, streamQueueBytes: this.options.streams.queueBytes } : {}),
         onEvent: (event) => this.relay(workflow.id, event),
       });
       result = toJsonValue({ outputs: outcome.outputs, nodes: outcome.nodes, duration_ms: outcome.duration_ms }) as StoredJob['result'];
@@ -405,17 +413,26 @@ export class JobManager extends EventEmitter {
     if (live && event.type === 'node_update') live[event.node_id] = { status: event.status, ...(event.worker ? { worker: event.worker } : {}) };
     if (live && event.type === 'node_progress')
       live[event.node_id] = { ...live[event.node_id], status: 'running', progress: event.progress, total: event.total };
-    // Left as is: the WebSocket hub converts values to JSON only when someone listens.
-    this.emitEvent({ ...event, workflow_id: workflowId } satisfies ServerRunEvent);
+    this.emitEvent({ ...event, workflow_id: workflowId } satisfies UnnumberedRunEvent);
   }
 
-  /** A listener that throws (a client gone mid-send) must not end the run that emitted the event. */
-  private emitEvent(event: ServerRunEvent): void {
+  /**
+   * Numbers the event and keeps it (RunEventLog), then hands it to the listeners with its JSON text.
+   * A listener that throws (a client gone mid-send) must not end the run that emitted the event.
+   */
+  private emitEvent(unnumbered: UnnumberedRunEvent): void {
+    const { event, text } = this.events.append(unnumbered);
+    if (event.type === 'job_update' && isFinalJobStatus(event.status)) this.events.end(event.job_id);
     try {
-      this.emit('event', event);
+      this.emit('event', event, text);
     } catch (error) {
       this.options.log?.(`an event listener failed: ${(error as Error).message}`);
     }
+  }
+
+  /** The events of a job after `lastSeq` that the server still holds, or null when it holds none of them. */
+  eventsSince(jobId: string, lastSeq: number): EventsSince | null {
+    return this.events.since(jobId, lastSeq);
   }
 }
 

@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
-import { RunRequest, type ServerMessage, type ServerRunEvent } from '@nt/api-contract';
+import { CLIENT_COMMANDS, ClientCommand, isFinalJobStatus, type ServerMessage, type ServerRunEvent } from '@nt/api-contract';
 import { toJsonValue } from '@nt/runtime';
 import type { App } from '../app.js';
-import { InvalidRequestError, JobNotFoundError } from '../errors.js';
+import { JobNotFoundError } from '../errors.js';
 import { toHttpError } from '../http/httpError.js';
 import { readRunRequest } from '../runs/runRequest.js';
 
 /**
- * /ws: clients send `{command, data, request_id?}` as JSON text: `run_job` (which also subscribes the
- * sender to that run), `subscribe` / `unsubscribe` (a run started elsewhere, by its job_id), and
- * `cancel_job`. A client receives the events of the runs it subscribed to, and nobody else's, plus
+ * /ws: clients send `{command, data, request_id?}` as JSON text, each checked against the contract's
+ * ClientCommand schema: `run_job` (which also subscribes the sender to that run), `reconnect_job`
+ * (after a dropped connection: what it missed, then live), `subscribe` / `unsubscribe` (a run started
+ * elsewhere, by its job_id), and `cancel_job`. A client receives the events of the runs it subscribed to, and nobody else's, plus
  * `worker_status` whenever the worker's state changes, and `models_download` / `models_resident` as the
  * worker's models are downloaded, loaded and released. A client that stops reading is dropped once
  * more than NODETOOL_WS_MAX_BUFFERED_BYTES wait for it, so it cannot grow the server's memory. The
@@ -26,7 +27,7 @@ export class WsHub {
     private readonly app: App,
     private readonly log: (line: string) => void = () => undefined,
   ) {
-    app.runs.on('event', (event: ServerRunEvent) => this.deliver(event));
+    app.runs.on('event', (event: ServerRunEvent, text: string) => this.deliver(event, text));
     app.workers.on('status', () => this.broadcast(this.workerStatus()));
     // The worker's models concern every client (one server, one worker, one set of users).
     app.workers.on('download', (progress) => this.broadcast({ type: 'models_download', ...progress }));
@@ -50,7 +51,7 @@ export class WsHub {
   }
 
   private async onMessage(client: WebSocket, text: string | null): Promise<void> {
-    let message: { command?: unknown; data?: Record<string, unknown>; request_id?: unknown };
+    let message: unknown;
     try {
       if (text === null) throw new Error('messages must be JSON text');
       message = JSON.parse(text);
@@ -59,12 +60,24 @@ export class WsHub {
       this.reply(client, { type: 'error', error: `invalid message: ${(error as Error).message}` });
       return;
     }
-    const requestId = typeof message.request_id === 'string' ? message.request_id : undefined;
-    const data = message.data && typeof message.data === 'object' ? message.data : {};
+    const given = message as { command?: unknown; request_id?: unknown };
+    const requestId = typeof given.request_id === 'string' && given.request_id.length <= 200 ? given.request_id : undefined;
+    // Every command is checked against the contract's schema before anything reads it.
+    const parsed = ClientCommand.safeParse(message);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((issue) =>
+        issue.path[0] === 'command'
+          ? `unknown command ${JSON.stringify(typeof given.command === 'string' ? given.command.slice(0, 60) : (given.command ?? null))}; expected ${CLIENT_COMMANDS.slice(0, -1).join(', ')} or ${CLIENT_COMMANDS.at(-1)}`
+          : issue.message,
+      );
+      this.reply(client, { type: 'error', status: 400, error: problems.join('; '), request_id: requestId });
+      return;
+    }
+    const command = parsed.data;
     try {
-      switch (message.command) {
+      switch (command.command) {
         case 'run_job': {
-          const run = readRunRequest(this.app, runRequestOf(data));
+          const run = readRunRequest(this.app, command.data);
           const jobId = run.jobId ?? `job-${randomUUID()}`;
           // Watching starts before the run does: its first events go out while start() runs.
           this.watch(client, jobId);
@@ -77,8 +90,11 @@ export class WsHub {
           this.reply(client, { type: 'job_started', job_id: jobId, request_id: requestId });
           return;
         }
+        case 'reconnect_job':
+          this.resume(client, command.data.job_id, command.data.last_seq, requestId);
+          return;
         case 'subscribe': {
-          const jobId = this.jobIdOf(data);
+          const jobId = command.data.job_id;
           const job = this.app.runs.get(jobId);
           if (!job) throw new JobNotFoundError(jobId);
           this.watch(client, jobId);
@@ -87,22 +103,16 @@ export class WsHub {
           return;
         }
         case 'unsubscribe': {
-          const jobId = this.jobIdOf(data);
+          const jobId = command.data.job_id;
           this.unwatch(client, jobId);
           this.reply(client, { type: 'unsubscribed', job_id: jobId, request_id: requestId });
           return;
         }
         case 'cancel_job': {
-          const jobId = this.jobIdOf(data);
+          const jobId = command.data.job_id;
           this.reply(client, { type: 'cancel_result', job_id: jobId, cancelled: this.app.runs.cancel(jobId), request_id: requestId });
           return;
         }
-        default:
-          this.reply(client, {
-            type: 'error',
-            error: `unknown command ${JSON.stringify(message.command)}; expected run_job, subscribe, unsubscribe or cancel_job`,
-            request_id: requestId,
-          });
       }
     } catch (error) {
       const failure = toHttpError(error);
@@ -110,20 +120,36 @@ export class WsHub {
     }
   }
 
-  private jobIdOf(data: Record<string, unknown>): string {
-    const jobId = data['job_id'];
-    if (typeof jobId !== 'string' || !jobId) throw new InvalidRequestError('"job_id" must be a non-empty string');
-    return jobId;
+  /**
+   * reconnect_job: job_resumed, then every event of the job after `lastSeq` the server still holds, then
+   * its live events. All of it happens in this one turn of the event loop, so no event can fall between
+   * the replay and the live ones, and none comes twice.
+   */
+  private resume(client: WebSocket, jobId: string, lastSeq: number, requestId: string | undefined): void {
+    const job = this.app.runs.get(jobId);
+    if (!job) throw new JobNotFoundError(jobId);
+    const held = this.app.runs.eventsSince(jobId, lastSeq);
+    const skipped = held ? held.skipped : 0;
+    const ended = held ? held.ended : isFinalJobStatus(job.status);
+    if (!ended) this.watch(client, jobId);
+    this.reply(client, {
+      type: 'job_resumed',
+      job_id: jobId,
+      last_seq: held?.lastSeq ?? lastSeq,
+      skipped,
+      // What to start again from when events are missing, or when none are held any more.
+      ...(skipped > 0 || !held ? { job: toJsonValue(job) } : {}),
+      request_id: requestId,
+    });
+    for (const text of held?.texts ?? []) this.send(client, text);
   }
 
-  private deliver(event: ServerRunEvent): void {
+  private deliver(event: ServerRunEvent, text: string): void {
     const clients = this.watchers.get(event.job_id);
     if (!clients || clients.size === 0) return;
-    // Converted once for all its watchers, and only when someone watches.
-    const text = JSON.stringify(toJsonValue(event));
     for (const client of clients) this.send(client, text);
     // Watching ends with the run's outcome, not with `queued` (a queued run's events are still to come).
-    if (event.type === 'job_update' && (event.status === 'completed' || event.status === 'failed' || event.status === 'cancelled')) {
+    if (event.type === 'job_update' && isFinalJobStatus(event.status)) {
       for (const client of clients) this.watching.get(client)?.delete(event.job_id);
       this.watchers.delete(event.job_id);
     }
@@ -173,11 +199,4 @@ export class WsHub {
     }
     client.send(text);
   }
-}
-
-/** run_job's data, checked by the same schema as an HTTP run's body. */
-function runRequestOf(data: Record<string, unknown>): RunRequest {
-  const parsed = RunRequest.safeParse(data);
-  if (!parsed.success) throw new InvalidRequestError(parsed.error.issues.map((issue) => issue.message).join('; '));
-  return parsed.data;
 }

@@ -6,22 +6,34 @@ import { keys, type WorkerStatus } from './queries.js';
 /**
  * Listens to /ws, reconnecting after a drop (the server may restart, or the browser just logged in).
  * What concerns every client (the workers, models, rented workers, the cost guard) goes into the query
- * cache, where the panels read it; the messages of runs go to `onRunMessage`. Returns whether the socket
+ * cache, where the panels read it; the messages of runs go to `onRunMessage`, and `onReopen` hears of
+ * every reconnect (a run being followed then asks for the events it missed). Returns whether the socket
  * is open and `send`, false while it is not.
  */
-export function useServerEvents(onRunMessage: (message: ServerMessage) => void): { online: boolean; send: (message: object) => boolean } {
+export function useServerEvents(
+  onRunMessage: (message: ServerMessage) => void,
+  onReopen: () => void = () => undefined,
+): { online: boolean; send: (message: object) => boolean } {
   const queryClient = useQueryClient();
   const runHandler = useRef(onRunMessage);
   runHandler.current = onRunMessage;
+  const reopenHandler = useRef(onReopen);
+  reopenHandler.current = onReopen;
   const socketRef = useRef<WebSocket | null>(null);
   const [online, setOnline] = useState(true);
   useEffect(() => {
     let retry: ReturnType<typeof setTimeout> | undefined;
     let closed = false;
+    let opened = false;
     const open = () => {
       const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
       socketRef.current = socket;
-      socket.onopen = () => setOnline(true);
+      socket.onopen = () => {
+        setOnline(true);
+        // Back after a drop: whoever follows a run asks for what it missed.
+        if (opened) reopenHandler.current();
+        opened = true;
+      };
       socket.onmessage = (event) => {
         const message = JSON.parse(event.data as string) as ServerMessage;
         if (!intoCache(queryClient, message)) runHandler.current(message);

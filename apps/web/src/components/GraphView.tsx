@@ -31,8 +31,22 @@ function WorkflowNode({ data }: NodeProps<Node<GraphNodeData>>) {
           <div style={{ width: `${percent}%` }} />
         </div>
       )}
+      {data.run?.preview !== undefined && status === 'running' && <NodePreview value={data.run.preview} />}
       {data.run?.error && <div className="graph-node-error">{data.run.error}</div>}
       <Handle type="source" position={Position.Right} />
+    </div>
+  );
+}
+
+/** A running node's live preview: an image it shows (a data: URL the server made from the worker's bytes), or its text. */
+function NodePreview({ value }: { value: unknown }) {
+  if (typeof value === 'string' && /^data:image\/(png|jpeg|gif|webp);base64,/.test(value)) {
+    return <img className="graph-node-preview" data-testid="node-preview" src={value} alt="live preview" />;
+  }
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return (
+    <div className="graph-node-preview" data-testid="node-preview">
+      {text.length > 120 ? `${text.slice(0, 119)}…` : text}
     </div>
   );
 }

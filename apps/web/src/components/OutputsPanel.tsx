@@ -1,19 +1,49 @@
 import { formatBytes } from '@nt/display';
 import { viewOf, type OutputView } from '../outputValue.js';
+import type { LiveOutput } from '../run/runState.js';
 
-/** The run's outputs, drawn for people: plots for embeddings, bars for scores. */
-export function OutputsPanel({ outputs }: { outputs: Record<string, unknown> }) {
-  const entries = Object.entries(outputs);
-  if (entries.length === 0) return <p className="muted">Outputs appear here while the workflow runs.</p>;
+/**
+ * The run's outputs, drawn for people: plots for embeddings, bars for scores. A sink fed by a stream
+ * shows its items as they come (text chunks as growing text) until the run's record replaces them.
+ */
+export function OutputsPanel({ outputs, live = {} }: { outputs: Record<string, unknown>; live?: Record<string, LiveOutput> }) {
+  const names = [...new Set([...Object.keys(live), ...Object.keys(outputs)])];
+  if (names.length === 0) return <p className="muted">Outputs appear here while the workflow runs.</p>;
   return (
     <div className="outputs">
-      {entries.map(([name, value]) => (
+      {names.map((name) => (
         <article key={name} className="output" data-testid={`output-${name}`}>
           <h3>{name}</h3>
-          <OutputBody view={viewOf(value)} />
+          {live[name] ? <LiveBody live={live[name]} /> : <OutputBody view={viewOf(outputs[name])} />}
         </article>
       ))}
     </div>
+  );
+}
+
+/** A streamed output while it runs: the text so far, or the items so far (the last ones). */
+function LiveBody({ live }: { live: LiveOutput }) {
+  if (live.kind === 'text') {
+    return (
+      <p className="output-text live" data-testid="live-text" data-items={live.items}>
+        {live.text}
+        <span className="caret" aria-hidden="true" />
+      </p>
+    );
+  }
+  return (
+    <>
+      <p className="output-facts" data-testid="live-items" data-items={live.count}>
+        {live.count} items so far{live.count > live.items.length ? ` (the last ${live.items.length} shown)` : ''}
+      </p>
+      <ol className="live-items" start={live.count - live.items.length + 1}>
+        {live.items.map((item, index) => (
+          <li key={live.count - live.items.length + index}>
+            <OutputBody view={viewOf(item)} />
+          </li>
+        ))}
+      </ol>
+    </>
   );
 }
 

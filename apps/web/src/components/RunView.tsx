@@ -22,6 +22,11 @@ export function RunView({ workflowId, run: control }: { workflowId: string; run:
           {run.error}
         </div>
       )}
+      {run?.missedEvents ? (
+        <div className="run-note" data-testid="run-missed">
+          {run.missedEvents} events of this run went by while the connection was down and are no longer held; what is shown is the run as it stands.
+        </div>
+      ) : null}
       {run && Object.keys(run.downloads).length > 0 && (
         <section className="panel run-downloads" data-testid="run-downloads">
           <h2>Fetching models for this run</h2>
@@ -33,7 +38,7 @@ export function RunView({ workflowId, run: control }: { workflowId: string; run:
       <GraphView nodes={graph.nodes} edges={graph.edges} runNodes={run?.nodes ?? {}} />
       <section className="panel">
         <h2>Outputs</h2>
-        <OutputsPanel outputs={run?.outputs ?? {}} />
+        <OutputsPanel outputs={run?.outputs ?? {}} live={run?.live ?? {}} />
       </section>
       {run && run.logs.length > 0 && <RunLogs logs={run.logs} />}
     </>

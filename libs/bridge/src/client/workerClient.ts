@@ -27,8 +27,10 @@ import { toExecuteData } from './executeData.js';
 export interface ClientTimeouts {
   /** discover, worker.status, job.*, models.* (except download). */
   rpcTimeoutMs: number;
-  /** execute; 0 turns it off. */
+  /** execute, and a stream's wait for its first frame; 0 turns it off. */
   executeTimeoutMs: number;
+  /** execute.stream after its first frame: the longest silence between frames; 0 turns it off. */
+  streamIdleTimeoutMs: number;
   /** Whether to ask for result blobs in chunks when the worker offers it. */
   chunkedBlobs: boolean;
 }
@@ -123,22 +125,79 @@ export class WorkerClient {
     });
   }
 
+  /**
+   * A streaming node's chunks as they come. Until its first frame of any kind (a model may be loading)
+   * the stream has the execute timeout; after it, the limit is the silence between two frames, not
+   * the total length: a generation that keeps producing is never cut, a silent one is, with an error
+   * saying how long it was silent. Either sends `cancel`, as does the consumer leaving the loop.
+   */
   async *executeStream(request: ExecuteRequest, options: ExecuteOptions = {}): AsyncGenerator<ChunkData> {
     const queue: ChunkData[] = [];
     let wake: (() => void) | null = null;
+    const firstFrameMs = options.timeoutMs ?? this.timeouts.executeTimeoutMs;
+    const idleMs = this.timeouts.streamIdleTimeoutMs;
+    let heard = false;
+    const frame = () => {
+      heard = true;
+      arm();
+    };
     const pending = this.connection.start('executeStream', toExecuteData(request), {
       subject: request.nodeType,
-      timeoutMs: options.timeoutMs ?? 0,
+      timeoutMs: 0,
       signal: options.signal,
       handlers: {
-        onProgress: options.onProgress,
-        onUpdate: options.onUpdate,
+        onProgress: (progress) => {
+          frame();
+          options.onProgress?.(progress);
+        },
+        onUpdate: (update) => {
+          frame();
+          options.onUpdate?.(update);
+        },
         onChunk: (chunk) => {
+          frame();
           queue.push(chunk);
           wake?.();
         },
       },
     });
+    // One timer, re-armed per frame rather than made anew: a stream may bring thousands of frames a second.
+    let timer: NodeJS.Timeout | undefined;
+    let timerAt = Infinity;
+    let deadline = 0;
+    const schedule = (ms: number) => {
+      clearTimeout(timer);
+      timerAt = Date.now() + ms;
+      timer = setTimeout(expire, ms);
+    };
+    const expire = () => {
+      const left = deadline - Date.now();
+      if (left > 0) {
+        schedule(left);
+        return;
+      }
+      this.connection.cancel(pending.id);
+      pending.reject(
+        new BridgeTimeoutError(
+          heard
+            ? `${pending.describe()} was silent for ${idleMs} ms after its last frame (NODETOOL_PYTHON_STREAM_IDLE_TIMEOUT_MS); cancel sent to the worker`
+            : `${pending.describe()} sent nothing for ${firstFrameMs} ms (NODETOOL_PYTHON_EXECUTE_TIMEOUT_MS); cancel sent to the worker`,
+        ),
+      );
+    };
+    const arm = () => {
+      const ms = heard ? idleMs : firstFrameMs;
+      if (ms <= 0) {
+        clearTimeout(timer);
+        timerAt = Infinity;
+        return;
+      }
+      deadline = Date.now() + ms;
+      // A later deadline is left to the timer to find when it fires; an earlier one (the first frame came) needs it sooner.
+      if (deadline < timerAt) schedule(ms);
+    };
+    arm();
+    pending.addCleanup(() => clearTimeout(timer));
     let failure: unknown;
     let finished = false;
     pending.promise.then(
