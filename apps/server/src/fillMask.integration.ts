@@ -1,17 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  projectWorkerPython,
-  REPO_ROOT,
-  repoFromDirectory,
-  spawnRealWorker,
-  startFixtureHub,
-  type FixtureHub,
-  type RealWorker,
-} from '@nt/worker-auth-fixtures';
+import { REPO_ROOT, spawnRealWorker, startFixtureHub, tinyDistilBertRepo, type FixtureHub, type RealWorker } from '@nt/worker-auth-fixtures';
 import type { RunningServer } from './server.js';
 import { startTestServer, waitForWorker, wsClient } from './testing/testServer.js';
 
@@ -23,24 +14,13 @@ const TOKEN = 'fillmask-suite-worker-token';
 const REPO = 'distilbert-base-uncased';
 const WORKFLOW = JSON.parse(readFileSync(join(REPO_ROOT, 'examples', 'hf-fillmask.json'), 'utf8'));
 
-function tinyDistilBert(): string {
-  const snapshots = join(REPO_ROOT, 'apps', 'worker', '.hf-home', 'hub', 'models--sentence-transformers--all-MiniLM-L6-v2', 'snapshots');
-  const vocab = join(snapshots, readdirSync(snapshots)[0] as string, 'vocab.txt');
-  const dir = mkdtempSync(join(tmpdir(), 'nt-tiny-distilbert-'));
-  execFileSync(projectWorkerPython('hf'), [join(REPO_ROOT, 'apps', 'worker', 'scripts', 'make-tiny-distilbert.py'), vocab, dir], {
-    env: { ...process.env, HF_HUB_OFFLINE: '1' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  return dir;
-}
-
 describe('FillMask with distilbert-base-uncased (the fallback graph) through the server', () => {
   let hub: FixtureHub;
   let worker: RealWorker;
   let server: RunningServer;
 
   beforeAll(async () => {
-    hub = await startFixtureHub([repoFromDirectory(REPO, tinyDistilBert())]);
+    hub = await startFixtureHub([tinyDistilBertRepo(REPO)]);
     worker = await spawnRealWorker({
       token: TOKEN,
       flavour: 'hf',

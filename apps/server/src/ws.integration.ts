@@ -86,7 +86,8 @@ describe('WS /ws', () => {
     const client = await wsClient(server);
     client.send({ command: 'fly', request_id: 'x' });
     expect(await client.waitFor((m) => m.type === 'error' && m.request_id === 'x')).toMatchObject({
-      error: 'unknown command "fly"; expected run_job, subscribe, unsubscribe or cancel_job',
+      status: 400,
+      error: 'unknown command "fly"; expected run_job, reconnect_job, subscribe, unsubscribe or cancel_job',
     });
     client.send({ command: 'run_job', data: { graph: { nodes: [node('a', 'fixtures.Echo')], edges: [edge('a', 'ghost')] } }, request_id: 'y' });
     expect(await client.waitFor((m) => m.type === 'error' && m.request_id === 'y')).toMatchObject({

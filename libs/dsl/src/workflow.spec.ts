@@ -48,4 +48,15 @@ describe('workflow()', () => {
   it('refuses a node used as a plain value', () => {
     expect(() => `${constant.number(1, { id: 'z' }) as unknown as string}`).toThrow(/was used as a plain value/);
   });
+
+  it('passes a node’s sync_mode through to its graph node, and leaves it out when not given', () => {
+    const chunks = createNode('fixtures.Count', { count: 3 }, { id: 'count' });
+    const paired = createNode('test.Pair', { a: chunks.output('index'), b: chunks.output('index') }, { id: 'pair', sync_mode: 'zip_all' });
+    const graph = workflow(paired);
+    expect(graph.nodes).toEqual([
+      { id: 'count', type: 'fixtures.Count', data: { count: 3 } },
+      { id: 'pair', type: 'test.Pair', data: {}, sync_mode: 'zip_all' },
+    ]);
+    expect(() => createNode('x.Y', {}, { id: 'bad', sync_mode: 'all' as never })).toThrow('node "bad": sync_mode must be "on_any" or "zip_all", got "all"');
+  });
 });

@@ -1,9 +1,9 @@
-import { DslNode, OutputHandle } from './dslNode.js';
+import { DslNode, OutputHandle, type SyncMode } from './dslNode.js';
 
 export interface GraphJson {
   id?: string;
   name?: string;
-  nodes: Array<{ id: string; type: string; data: Record<string, unknown> }>;
+  nodes: Array<{ id: string; type: string; data: Record<string, unknown>; sync_mode?: SyncMode }>;
   edges: Array<{ id: string; source: string; sourceHandle: string; target: string; targetHandle: string }>;
 }
 
@@ -53,7 +53,7 @@ export function workflow(...items: Array<DslNode | WorkflowMeta>): GraphJson {
         if (value !== undefined) data[input] = value;
       }
     }
-    graph.nodes.push({ id: node.id, type: node.type, data });
+    graph.nodes.push({ id: node.id, type: node.type, data, ...(node.syncMode ? { sync_mode: node.syncMode } : {}) });
   }
   return graph;
 }

@@ -47,4 +47,11 @@ describe('loadWorkflow', () => {
     const graph = pruneEditorOnly(loadWorkflow(saved).graph);
     expect(graph.nodes.map((node) => node.id)).toEqual(['a', 'p']);
   });
+
+  it('keeps a node’s sync_mode, takes null as not set, and names a mode it does not know', () => {
+    const graph = (sync_mode: unknown) => ({ nodes: [{ id: 'n', type: 't', data: {}, sync_mode }], edges: [] });
+    expect(loadWorkflow(graph('zip_all')).graph.nodes[0]?.sync_mode).toBe('zip_all');
+    expect(loadWorkflow(graph(null)).graph.nodes[0]).not.toHaveProperty('sync_mode');
+    expect(() => loadWorkflow(graph('all_at_once'), 'f.json')).toThrow('f.json: nodes[0] (n): "sync_mode" must be "on_any" or "zip_all", got "all_at_once"');
+  });
 });

@@ -44,3 +44,15 @@ describe('examples/hf-fillmask (the design’s fallback graph)', () => {
     expect(String(fill?.data['inputs'])).toContain('[MASK]');
   });
 });
+
+describe('examples/hf-split-embed (a stream into a node fired per item)', () => {
+  const examples = dirname(SMOKE_DSL_PATH);
+  it('the .ts DSL file and the saved .json are the same graph, sync_mode included', async () => {
+    const fromJson = loadWorkflow(JSON.parse(await readFile(join(examples, 'hf-split-embed.json'), 'utf8')), 'hf-split-embed.json');
+    const { hfSplitEmbed } = (await import(join(examples, 'hf-split-embed.ts'))) as { hfSplitEmbed: unknown };
+    const fromDsl = loadWorkflow(hfSplitEmbed, 'hf-split-embed.ts');
+    expect(fromDsl.id).toBe(fromJson.id);
+    expect(shape(fromDsl.graph)).toEqual(shape(fromJson.graph));
+    expect(fromJson.graph.nodes.find((node) => node.id === 'embed')?.sync_mode).toBe('on_any');
+  });
+});

@@ -17,7 +17,15 @@ export function NodeBrowser({ nodes }: { nodes: NodeMetadata[] }) {
       <ul>
         {shown.slice(0, 200).map((node) => (
           <li key={node.node_type} title={node.description?.split('\n')[0]}>
-            <span className="node-title">{node.title ?? node.node_type.split('.').pop()}</span>
+            <span className="node-title">
+              {node.title ?? node.node_type.split('.').pop()}
+              {node.is_streaming_output && (
+                <span className="node-streams" title="streams its outputs: each item reaches the next nodes as it comes">
+                  {' '}
+                  streams
+                </span>
+              )}
+            </span>
             <span className="node-type">{node.node_type}</span>
           </li>
         ))}

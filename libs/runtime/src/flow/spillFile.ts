@@ -1,4 +1,4 @@
-import { closeSync, ftruncateSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SpillSpace } from './spillSpace.js';
 
@@ -93,6 +93,7 @@ export class SpillFile {
     if (this.pendingBytes === 0) return;
     if (this.fd === null) {
       // A folder of its own (0700), so no other local user can read or swap the file.
+      mkdirSync(this.space.dir, { recursive: true });
       this.folder = mkdtempSync(join(this.space.dir, 'nt-stream-'));
       this.fd = openSync(join(this.folder, 'items'), 'w+', 0o600);
     }
