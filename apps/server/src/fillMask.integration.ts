@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, spawnRealWorker, startFixtureHub, tinyDistilBertRepo, type FixtureHub, type RealWorker } from '@nt/worker-auth-fixtures';
+import { REPO_ROOT, tinyDistilBertRepo, type FixtureHub } from '@nt/worker-auth-fixtures';
 import type { RunningServer } from './server.js';
-import { startTestServer, waitForWorker, wsClient } from './testing/testServer.js';
+import { startHfTestServer, type HfTestServer } from './testing/hfTestServer.js';
+import { wsClient } from './testing/testServer.js';
 
 // The design's fallback graph (examples/hf-fillmask.json) on the real HF worker, through the server.
 // distilbert-base-uncased cannot be fetched here: a tiny DistilBertForMaskedLM with the same
@@ -15,27 +15,16 @@ const REPO = 'distilbert-base-uncased';
 const WORKFLOW = JSON.parse(readFileSync(join(REPO_ROOT, 'examples', 'hf-fillmask.json'), 'utf8'));
 
 describe('FillMask with distilbert-base-uncased (the fallback graph) through the server', () => {
+  let suite: HfTestServer;
   let hub: FixtureHub;
-  let worker: RealWorker;
   let server: RunningServer;
 
   beforeAll(async () => {
-    hub = await startFixtureHub([tinyDistilBertRepo(REPO)]);
-    worker = await spawnRealWorker({
-      token: TOKEN,
-      flavour: 'hf',
-      env: { NODETOOL_WORKER_NAMESPACES: 'huggingface', HF_HOME: mkdtempSync(join(tmpdir(), 'nt-fillmask-hf-')), HF_ENDPOINT: hub.url, HF_HUB_OFFLINE: '0' },
-      startupTimeoutMs: 120_000,
-    });
-    server = await startTestServer({ bridgeOptions: { wsUrl: worker.url, workerToken: TOKEN }, env: { NODETOOL_MODEL_KEEP_ALIVE: '5m' } });
-    await waitForWorker(server);
+    suite = await startHfTestServer([tinyDistilBertRepo(REPO)], TOKEN);
+    ({ hub, server } = suite);
   }, 180_000);
 
-  afterAll(async () => {
-    await server?.close();
-    await worker?.kill();
-    await hub?.close();
-  });
+  afterAll(() => suite?.close());
 
   it('downloads the model into the empty cache with progress, returns the top 5 tokens with scores summing to at most 1, and runs warm the second time', async () => {
     const client = await wsClient(server);

@@ -1,20 +1,10 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  installedMiniLmRepo,
-  mpnetTokenizerRepo,
-  REPO_ROOT,
-  spawnRealWorker,
-  startFixtureHub,
-  tinyChatModelRepo,
-  TINY_CHAT_REPO_ID,
-  type FixtureHub,
-  type RealWorker,
-} from '@nt/worker-auth-fixtures';
+import { installedMiniLmRepo, mpnetTokenizerRepo, REPO_ROOT, tinyChatModelRepo, TINY_CHAT_REPO_ID, type FixtureHub } from '@nt/worker-auth-fixtures';
 import type { RunningServer } from './server.js';
-import { api, node, startTestServer, waitForWorker, wsClient } from './testing/testServer.js';
+import { startHfTestServer, type HfTestServer } from './testing/hfTestServer.js';
+import { api, node, wsClient } from './testing/testServer.js';
 
 // The released nodetool-huggingface streaming nodes on the real HF worker, through the server:
 // SplitSentences (its tokenizer's files served by the fixture hub, as the Hub would) into
@@ -25,27 +15,16 @@ const done = (jobId: string) => (m: { type: string; job_id?: string; status?: st
   m.type === 'job_update' && m.job_id === jobId && ['completed', 'failed', 'cancelled', 'interrupted'].includes(m.status ?? '');
 
 describe('streaming HuggingFace nodes through the server', () => {
+  let suite: HfTestServer;
   let hub: FixtureHub;
-  let worker: RealWorker;
   let server: RunningServer;
 
   beforeAll(async () => {
-    hub = await startFixtureHub([installedMiniLmRepo(REPO_ROOT), mpnetTokenizerRepo(), tinyChatModelRepo()]);
-    worker = await spawnRealWorker({
-      token: TOKEN,
-      flavour: 'hf',
-      env: { NODETOOL_WORKER_NAMESPACES: 'huggingface', HF_HOME: mkdtempSync(join(tmpdir(), 'nt-hf-streams-')), HF_ENDPOINT: hub.url, HF_HUB_OFFLINE: '0' },
-      startupTimeoutMs: 120_000,
-    });
-    server = await startTestServer({ bridgeOptions: { wsUrl: worker.url, workerToken: TOKEN }, env: { NODETOOL_MODEL_KEEP_ALIVE: '5m' } });
-    await waitForWorker(server);
+    suite = await startHfTestServer([installedMiniLmRepo(REPO_ROOT), mpnetTokenizerRepo(), tinyChatModelRepo()], TOKEN);
+    ({ hub, server } = suite);
   }, 180_000);
 
-  afterAll(async () => {
-    await server?.close();
-    await worker?.kill();
-    await hub?.close();
-  });
+  afterAll(() => suite?.close());
 
   it('SplitSentences sends every chunk on, and SentenceSimilarity embeds each one: one embedding per chunk in the record', async () => {
     const client = await wsClient(server);

@@ -142,7 +142,12 @@ describe('streams through the server', () => {
     client.send({ command: 'run_job', data: { graph: { nodes: [node('steps', 'fixtures.Steps', { steps: 2 })], edges: [] }, job_id: 'previews' } });
     await client.waitFor(done('previews'), 30_000);
     const previews = client.messages.filter((m) => m.type === 'node_preview' && m.job_id === 'previews');
-    expect(previews.map((m) => m.value)).toEqual(['step 1 of 2', expect.stringMatching(/^data:image\/png;base64,/), 'step 2 of 2', expect.stringMatching(/^data:image\/png;base64,/)]);
+    expect(previews.map((m) => m.value)).toEqual([
+      'step 1 of 2',
+      expect.stringMatching(/^data:image\/png;base64,/),
+      'step 2 of 2',
+      expect.stringMatching(/^data:image\/png;base64,/),
+    ]);
     const job = await api(server, 'GET', '/api/jobs/previews');
     expect(JSON.stringify(job.body.result)).not.toContain('data:image');
     client.close();

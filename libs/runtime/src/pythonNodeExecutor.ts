@@ -47,12 +47,8 @@ export function resolvePythonNodeExecutor(workers: WorkerRouter | PythonBridge, 
   const executor: NodeExecutor = {
     plannedWorker: () => router.forNode(metadata.node_type)?.name,
     async run(values, context) {
-      const inputs = await splitInputs(values, options.assets);
       let result: Record<string, unknown> | undefined;
-      for await (const outputs of placed(router, metadata, options, context, inputs.fields, async function* (worker) {
-        const assets = await placeAssetInputs(inputs.assets, worker.bridge, options.assets);
-        yield* executeOn(worker, metadata, inputs.fields, { ...inputs.blobs, ...assets.blobs }, context, secretPolicy, options, assets.fetched);
-      }))
+      for await (const outputs of placed(router, await splitInputs(values, options.assets), { metadata, context, secretPolicy, options }, executeOn))
         result = outputs;
       return result as Record<string, unknown>;
     },
@@ -61,20 +57,36 @@ export function resolvePythonNodeExecutor(workers: WorkerRouter | PythonBridge, 
   return {
     ...executor,
     async *stream(values, context) {
-      const inputs = await splitInputs(values, options.assets);
-      yield* placed(router, metadata, options, context, inputs.fields, async function* (worker) {
-        const assets = await placeAssetInputs(inputs.assets, worker.bridge, options.assets);
-        yield* streamOn(worker, metadata, inputs.fields, { ...inputs.blobs, ...assets.blobs }, context, secretPolicy, options, assets.fetched);
-      });
+      yield* placed(router, await splitInputs(values, options.assets), { metadata, context, secretPolicy, options }, streamOn);
     },
   };
 }
 
+/** A node's inputs as the worker takes them (see splitInputs). */
+interface NodeInputs {
+  fields: Record<string, unknown>;
+  blobs: Record<string, Uint8Array | Uint8Array[]>;
+  assets: Record<string, AssetRef>;
+}
+
+/** What an execute of a node needs, whatever worker it goes to. */
+interface NodeRun {
+  metadata: NodeMetadata;
+  context: NodeContext;
+  secretPolicy: SecretPolicy;
+  options: PythonNodeExecutorOptions;
+}
+
+/** One execute of a node on one worker: its inputs there (asset inputs placed for that worker). */
+interface Attempt extends NodeRun {
+  worker: WorkerHandle;
+  fields: Record<string, unknown>;
+  blobs: Record<string, Uint8Array | Uint8Array[]>;
+  assetInputs: Record<string, AssetInput>;
+}
+
 /** A node's input values as the worker takes them: fields, blobs, and assets that stay references until a worker is chosen. */
-async function splitInputs(
-  values: Record<string, unknown>,
-  assets: RunAssets | undefined,
-): Promise<{ fields: Record<string, unknown>; blobs: Record<string, Uint8Array | Uint8Array[]>; assets: Record<string, AssetRef> }> {
+async function splitInputs(values: Record<string, unknown>, assets: RunAssets | undefined): Promise<NodeInputs> {
   const fields: Record<string, unknown> = {};
   const blobs: Record<string, Uint8Array | Uint8Array[]> = {};
   const assetInputs: Record<string, AssetRef> = {};
@@ -94,17 +106,16 @@ async function splitInputs(
 }
 
 /**
- * Runs `attempt` on the worker the router picks, moving to another when the first could not even be
+ * Runs an attempt on the worker the router picks, moving to another when the first could not even be
  * sent, or (opted in, and before anything was yielded) when its worker was lost while it ran.
  */
 async function* placed(
   router: WorkerRouter,
-  metadata: NodeMetadata,
-  options: PythonNodeExecutorOptions,
-  context: NodeContext,
-  fields: Record<string, unknown>,
-  attempt: (worker: WorkerHandle) => AsyncGenerator<Record<string, unknown>>,
+  inputs: NodeInputs,
+  run: NodeRun,
+  attempt: (on: Attempt) => AsyncGenerator<Record<string, unknown>>,
 ): AsyncGenerator<Record<string, unknown>> {
+  const { metadata, context, options } = run;
   const tried = new Set<PythonBridge>();
   let retried = false;
   for (;;) {
@@ -115,8 +126,15 @@ async function* placed(
     context.reportWorker(worker.name);
     let yielded = 0;
     try {
-      if (worker !== router.home && options.prepare) await options.prepare(worker, fields, metadata, context.signal);
-      for await (const outputs of attempt(worker)) {
+      if (worker !== router.home && options.prepare) await options.prepare(worker, inputs.fields, metadata, context.signal);
+      const assets = await placeAssetInputs(inputs.assets, worker.bridge, options.assets);
+      for await (const outputs of attempt({
+        ...run,
+        worker,
+        fields: inputs.fields,
+        blobs: { ...inputs.blobs, ...assets.blobs },
+        assetInputs: assets.fetched,
+      })) {
         yielded++;
         yield outputs;
       }
@@ -137,18 +155,9 @@ async function* placed(
   }
 }
 
-async function* executeOn(
-  worker: WorkerHandle,
-  metadata: NodeMetadata,
-  fields: Record<string, unknown>,
-  blobs: Record<string, Uint8Array | Uint8Array[]>,
-  context: NodeContext,
-  secretPolicy: SecretPolicy,
-  options: PythonNodeExecutorOptions,
-  assetInputs: Record<string, AssetInput>,
-): AsyncGenerator<Record<string, unknown>> {
-  const request = requestFor(worker, metadata, fields, blobs, context, secretPolicy, options, assetInputs);
-  const result = await worker.bridge.execute(request, { ...liveUpdates(context), blobSink: options.assets?.sinkFor(context.nodeId) });
+async function* executeOn(on: Attempt): AsyncGenerator<Record<string, unknown>> {
+  const { worker, metadata, context, options } = on;
+  const result = await worker.bridge.execute(requestFor(on), { ...liveUpdates(context), blobSink: options.assets?.sinkFor(context.nodeId) });
   // Output names come from the worker: build on a null prototype so "__proto__" is just a key.
   const outputs: Record<string, unknown> = Object.create(null);
   const internal = new Map<string, unknown>();
@@ -167,40 +176,23 @@ async function* executeOn(
  * A streaming node's items, each as the worker's `chunk` carries it: the slots it produced this time
  * (null: nothing on that slot), with its blobs (keyed by slot) kept as each item's own asset.
  */
-async function* streamOn(
-  worker: WorkerHandle,
-  metadata: NodeMetadata,
-  fields: Record<string, unknown>,
-  blobs: Record<string, Uint8Array | Uint8Array[]>,
-  context: NodeContext,
-  secretPolicy: SecretPolicy,
-  options: PythonNodeExecutorOptions,
-  assetInputs: Record<string, AssetInput>,
-): AsyncGenerator<Record<string, unknown>> {
-  const request = requestFor(worker, metadata, fields, blobs, context, secretPolicy, options, assetInputs);
+async function* streamOn(on: Attempt): AsyncGenerator<Record<string, unknown>> {
+  const { worker, context, options } = on;
   const sink = options.assets?.sinkFor(context.nodeId);
   let index = 0;
-  for await (const chunk of worker.bridge.executeStream(request, liveUpdates(context))) {
+  for await (const chunk of worker.bridge.executeStream(requestFor(on), liveUpdates(context))) {
     const outputs: Record<string, unknown> = Object.create(null);
     for (const [slot, value] of Object.entries(chunk.outputs)) outputs[slot] = value;
     for (const [slot, blob] of Object.entries(chunk.blobs)) outputs[slot] = blob;
-    if (sink) for (const [slot, value] of Object.entries(outputs)) outputs[slot] = await keptInline(value, `${slot}_${index}`, sink);
+    // Most items are text or numbers: only one that holds bytes waits for the sink.
+    if (sink) for (const [slot, value] of Object.entries(outputs)) if (holdsBytes(value)) outputs[slot] = await keptInline(value, `${slot}_${index}`, sink);
     index++;
     yield outputs;
   }
 }
 
 /** The execute request of a node on a worker: fields, blobs, the secrets it may have, the run's identity (or its keep-alive lease's). */
-function requestFor(
-  worker: WorkerHandle,
-  metadata: NodeMetadata,
-  fields: Record<string, unknown>,
-  blobs: Record<string, Uint8Array | Uint8Array[]>,
-  context: NodeContext,
-  secretPolicy: SecretPolicy,
-  options: PythonNodeExecutorOptions,
-  assetInputs: Record<string, AssetInput>,
-): ExecuteRequest {
+function requestFor({ worker, metadata, fields, blobs, context, secretPolicy, options, assetInputs }: Attempt): ExecuteRequest {
   const { secrets, withheld } = pickSecrets(metadata.required_settings ?? [], secretPolicy, worker.bridge.confidential);
   for (const { setting, reason } of withheld) context.reportSecretWithheld(setting, reason);
   const placement = options.placement?.(worker, context.nodeId, fields);
@@ -234,6 +226,13 @@ function liveUpdates(context: NodeContext): Pick<ExecuteOptions, 'signal' | 'onP
       }
     },
   };
+}
+
+/** Whether a Uint8Array sits anywhere in `value` (np_array values aside: they stay as they are). */
+function holdsBytes(value: unknown): boolean {
+  if (value instanceof Uint8Array) return true;
+  if (value === null || typeof value !== 'object' || isNpArray(value)) return false;
+  return (Array.isArray(value) ? value : Object.values(value)).some(holdsBytes);
 }
 
 /** Every Uint8Array in `value` written through the sink, replaced by what it kept. */

@@ -76,7 +76,7 @@ export async function buildHttpServer(app: App, hub: WsHub, logger: Logger): Pro
     },
     { 'auth.login': { onRequest: loginLimiter } },
   );
-  fastify.get('/ws', { websocket: true }, (socket) => hub.accept(socket));
+  fastify.get('/ws', { websocket: true }, (socket, request) => hub.accept(socket, request.raw.socket));
   if (app.config.logging.requests) {
     // The path only: a query may hold a login link's token.
     fastify.addHook('onResponse', async (request, reply) => {

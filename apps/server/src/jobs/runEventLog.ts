@@ -10,6 +10,8 @@ export interface RunEventLogLimits {
   keepEndedMs?: number;
   /** Ended jobs whose events are kept at once (the newest). */
   keepEndedJobs?: number;
+  /** What the events of every ended job may take together (the newest jobs' stay). */
+  keepEndedBytes?: number;
 }
 
 /** A numbered event, and its JSON text: converted once, for every client and every replay. */
@@ -35,27 +37,33 @@ interface JobLog {
   start: number;
   bytes: number;
   endedAt: number | null;
+  /** The order jobs ended in (times may tie). */
+  endedAs: number;
 }
 
 const DEFAULT_KEEP_ENDED_MS = 5 * 60_000;
 const DEFAULT_KEEP_ENDED_JOBS = 32;
+const DEFAULT_KEEP_ENDED_BYTES = 64 * 1024 * 1024;
 
 /**
  * Every run's events, numbered 1, 2, 3, … per job (`seq`), with the last ones kept in memory so a
  * client whose connection dropped can ask for what it missed (reconnect_job), the way an EventSource
  * resumes from Last-Event-ID. Bounded per job by count and by bytes (the oldest go first); an ended
- * job's events stay a few minutes for a client that comes back late, then go.
+ * job's events stay a few minutes for a client that comes back late (the newest ended jobs, within a
+ * total), then go.
  */
 export class RunEventLog {
   private readonly jobs = new Map<string, JobLog>();
+  private ends = 0;
 
   constructor(private readonly limits: RunEventLogLimits) {}
 
-  /** Numbers the event, converts it to JSON once, keeps it. */
+  /** Numbers the event (the object given becomes the numbered one: pass a fresh object), converts it to JSON once, keeps it. */
   append(unnumbered: UnnumberedRunEvent): LoggedEvent {
     let log = this.jobs.get(unnumbered.job_id);
-    if (!log) this.jobs.set(unnumbered.job_id, (log = { seq: 0, texts: [], start: 0, bytes: 0, endedAt: null }));
-    const event = { ...unnumbered, seq: ++log.seq } as ServerRunEvent;
+    if (!log) this.jobs.set(unnumbered.job_id, (log = { seq: 0, texts: [], start: 0, bytes: 0, endedAt: null, endedAs: 0 }));
+    const event = unnumbered as ServerRunEvent;
+    event.seq = ++log.seq;
     const text = JSON.stringify(toJsonValue(event));
     this.keep(log, text);
     return { event, text };
@@ -64,7 +72,10 @@ export class RunEventLog {
   /** The job ended: its events stay for a while (keepEndedMs), among the newest keepEndedJobs ended jobs. */
   end(jobId: string): void {
     const log = this.jobs.get(jobId);
-    if (log) log.endedAt = Date.now();
+    if (log) {
+      log.endedAt = Date.now();
+      log.endedAs = ++this.ends;
+    }
     this.prune();
   }
 
@@ -106,9 +117,13 @@ export class RunEventLog {
   private prune(): void {
     const keepMs = this.limits.keepEndedMs ?? DEFAULT_KEEP_ENDED_MS;
     const now = Date.now();
-    const ended = [...this.jobs].filter(([, log]) => log.endedAt !== null).sort(([, a], [, b]) => (b.endedAt as number) - (a.endedAt as number));
+    const maxJobs = this.limits.keepEndedJobs ?? DEFAULT_KEEP_ENDED_JOBS;
+    const maxBytes = this.limits.keepEndedBytes ?? DEFAULT_KEEP_ENDED_BYTES;
+    const ended = [...this.jobs].filter(([, log]) => log.endedAt !== null).sort(([, a], [, b]) => b.endedAs - a.endedAs);
+    let bytes = 0;
     ended.forEach(([jobId, log], index) => {
-      if (index >= (this.limits.keepEndedJobs ?? DEFAULT_KEEP_ENDED_JOBS) || now - (log.endedAt as number) > keepMs) this.jobs.delete(jobId);
+      bytes += log.bytes;
+      if (index >= maxJobs || bytes > maxBytes || now - (log.endedAt as number) > keepMs) this.jobs.delete(jobId);
     });
   }
 }

@@ -21,7 +21,7 @@ export type ApiContract = typeof apiContract;
 export const websocketEndpoint = {
   path: '/ws',
   summary:
-    'in: `run_job` (subscribes the sender; the fields of an HTTP run), `subscribe` / `unsubscribe` (by `job_id`, with the state so far), `cancel_job`; out: `job_update`, `node_update`, `node_progress`, `output_update`, `log_update`, `secret_withheld`, `model_download` (a run’s), `worker_status`, `models_download`, `models_resident`, `rented_worker`, `cost_guard`',
+    'in (each checked against the contract’s schemas): `run_job` (subscribes the sender; the fields of an HTTP run), `reconnect_job` (`{job_id, last_seq}` after a dropped connection: `job_resumed`, then every event after `last_seq` the server holds, then live), `subscribe` / `unsubscribe` (by `job_id`, with the state so far), `cancel_job`; out: run events numbered by `seq` per job (`job_update`, `node_update`, `node_progress`, `output_update` (one per item of a stream, with `item`), `node_preview`, `log_update`, `secret_withheld`, `model_download`), `worker_status`, `models_download`, `models_resident`, `rented_worker`, `cost_guard`',
 } as const;
 
 /** Every route with its dotted name (`workflows.get`), in declaration order. */

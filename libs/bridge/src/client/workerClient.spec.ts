@@ -14,7 +14,10 @@ let client: WorkerClient;
 
 beforeEach(async () => {
   vi.useFakeTimers();
-  const rpc = new RpcConnection({ maxFrameSize: 1 << 20, maxBlobBytes: 1 << 20, maxBlobBytesInFlight: 1 << 20 }, { onClose: () => undefined, onWarning: () => undefined });
+  const rpc = new RpcConnection(
+    { maxFrameSize: 1 << 20, maxBlobBytes: 1 << 20, maxBlobBytesInFlight: 1 << 20 },
+    { onClose: () => undefined, onWarning: () => undefined },
+  );
   worker = new MemoryTransport(rpc.listener);
   rpc.attach(worker);
   await rpc.open();
