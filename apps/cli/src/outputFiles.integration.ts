@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gapBetween, onTerminal } from './testing/onTerminal.js';
 import { FIXTURE_WORKER_ENV, projectWorkerPython, startServerProcess, workerConnected, type ServerProcess } from '@nt/worker-auth-fixtures';
 
 // Binary results as files: `--output-dir` in process (streamed from the worker to the files), and
@@ -95,5 +96,24 @@ describe('nodetool workflows run --server', () => {
     const run = await nodetool(['workflows', 'run', media, '--server', server.url]);
     expect(run.code).toBe(4);
     expect(run.stderr).toMatch(/needs its token: set NODETOOL_SERVER_TOKEN/);
+  }, 60_000);
+  it('prints a stream’s text as it arrives on a terminal, from the server’s events', async () => {
+    const words = join(dir, 'words.json');
+    writeFileSync(
+      words,
+      JSON.stringify({
+        nodes: [
+          { id: 'speak', type: 'fixtures.Words', data: { text: 'one two three four', delay: 0.4 } },
+          { id: 'shown', type: 'nodetool.workflows.base_node.Preview', data: { name: 'answer' } },
+        ],
+        edges: [{ source: 'speak', sourceHandle: 'chunk', target: 'shown', targetHandle: 'value' }],
+      }),
+    );
+    const env: NodeJS.ProcessEnv = { ...process.env, NODETOOL_SERVER_TOKEN: SERVER_TOKEN };
+    delete env['NODETOOL_WORKER_URL'];
+    const run = await onTerminal([process.execPath, BIN, 'workflows', 'run', words, '--server', server.url], env);
+    expect(run.code, run.output).toBe(0);
+    expect(gapBetween(run, 'answer: one ', 'four')).toBeGreaterThanOrEqual(800);
+    expect(run.output).toMatch(/answer: one two three four \r?\n/);
   }, 60_000);
 });

@@ -1,9 +1,10 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gapBetween, onTerminal } from './testing/onTerminal.js';
 import { FIXTURE_NODE_TYPES, FIXTURE_WORKER_ENV, projectWorkerPython, spawnRealWorker, type RealWorker } from '@nt/worker-auth-fixtures';
 
 const BIN = fileURLToPath(new URL('../bin/nodetool.js', import.meta.url));
@@ -83,25 +84,15 @@ describe('nodetool workflows run with the local worker', () => {
       ],
       edges: [{ source: 'words', sourceHandle: 'chunk', target: 'shown', targetHandle: 'value' }],
     };
-    // `script` runs the command on a pseudo-terminal, as a shell would: stdout is then a TTY.
-    const command = [process.execPath, BIN, 'workflows', 'run', file('words.json', graph)].map((part) => `'${part}'`).join(' ');
-    const child = spawn('script', ['-qfec', command, '/dev/null'], {
-      env: { ...process.env, ...FIXTURE_WORKER_ENV, NODETOOL_PYTHON: projectWorkerPython('core') },
+    const run = await onTerminal([process.execPath, BIN, 'workflows', 'run', file('words.json', graph)], {
+      ...process.env,
+      ...FIXTURE_WORKER_ENV,
+      NODETOOL_PYTHON: projectWorkerPython('core'),
     });
-    const seen: Array<{ at: number; text: string }> = [];
-    let all = '';
-    child.stdout.on('data', (data: Buffer) => {
-      all += data.toString();
-      seen.push({ at: Date.now(), text: all });
-    });
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    expect(code).toBe(0);
-    const firstAt = seen.find((entry) => entry.text.includes('answer: first '))?.at;
-    const lastAt = seen.find((entry) => entry.text.includes('third'))?.at;
-    expect(firstAt).toBeDefined();
-    expect(lastAt).toBeDefined();
+    expect(run.code).toBe(0);
     // The words come 0.4 s apart: printed as they came, the first is on the terminal well before the last.
-    expect((lastAt as number) - (firstAt as number)).toBeGreaterThanOrEqual(400);
+    expect(gapBetween(run, 'answer: first ', 'third')).toBeGreaterThanOrEqual(400);
+    const all = run.output;
     expect(all).toMatch(/answer: first second third \r?\n/);
     expect(all).toContain('Status: completed');
   }, 60_000);

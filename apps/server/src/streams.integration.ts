@@ -137,6 +137,27 @@ describe('streams through the server', () => {
     client.close();
   }, 180_000);
 
+  it('keeps each binary item of a stream as an asset of its own as it arrives; the record lists them', async () => {
+    const client = await wsClient(server);
+    const graph = { nodes: [node('frames', 'fixtures.Frames', { count: 3 }), preview('p', 'frames')], edges: [link('frames', 'image', 'p')] };
+    client.send({ command: 'run_job', data: { graph, job_id: 'frames' } });
+    const end = await client.waitFor(done('frames'), 30_000);
+    expect(end.status, end.error).toBe('completed');
+    const frames = end.outputs.frames as Array<{ type: string; id: string; content_type: string; url: string }>;
+    expect(frames).toHaveLength(3);
+    expect(new Set(frames.map((frame) => frame.id)).size).toBe(3);
+    for (const frame of frames) {
+      expect(frame).toMatchObject({ type: 'asset', content_type: 'image/png' });
+      const served = await fetch(`${server.url}${frame.url}`);
+      expect(served.status).toBe(200);
+      expect(new Uint8Array(await served.arrayBuffer()).slice(1, 4)).toEqual(new TextEncoder().encode('PNG'));
+    }
+    // Each went out as an asset reference while the stream ran, never as bytes.
+    const items = client.messages.filter((m) => m.type === 'output_update' && m.job_id === 'frames');
+    expect(items.map((m) => m.value.id)).toEqual(frames.map((frame) => frame.id));
+    client.close();
+  }, 60_000);
+
   it('passes a node’s live previews to the client as node_preview events, and keeps none in the record', async () => {
     const client = await wsClient(server);
     client.send({ command: 'run_job', data: { graph: { nodes: [node('steps', 'fixtures.Steps', { steps: 2 })], edges: [] }, job_id: 'previews' } });

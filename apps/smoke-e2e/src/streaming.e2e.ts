@@ -126,7 +126,7 @@ describe('an LLM’s words in the browser as it writes them', () => {
   });
 });
 
-describe('a page whose connection drops mid-run', () => {
+describe('a page following runs on the fixture worker', () => {
   let server: ServerProcess;
   let proxy: DropProxy;
   let browser: Browser;
@@ -144,6 +144,11 @@ describe('a page whose connection drops mid-run', () => {
         ],
         edges: [{ source: 'speak', sourceHandle: 'chunk', target: 'answer', targetHandle: 'value' }],
       },
+    });
+    await saveWorkflow(server, {
+      id: 'steps',
+      name: 'Image steps',
+      graph: { nodes: [{ id: 'paint', type: 'fixtures.Steps', data: { steps: 20, delay: 0.15 } }], edges: [] },
     });
     proxy = await startDropProxy(server.url);
     browser = await launchChromium();
@@ -181,6 +186,21 @@ describe('a page whose connection drops mid-run', () => {
     expect(lastLive).toBe(expected);
     expect(await page.getByTestId('output-answer').locator('.output-text').textContent()).toBe(expected);
     expect(await page.getByTestId('run-missed').count()).toBe(0);
+    await page.close();
+  });
+
+  it('shows a node’s live preview (an image model’s steps) on the node while it runs, and its result after', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(server.url);
+    await page.locator('[data-testid="worker-status"][data-state="connected"]').waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: /Image steps/ }).click();
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    const preview = page.locator('[data-testid="node-paint"] img[data-testid="node-preview"]');
+    await preview.waitFor({ timeout: 30_000 });
+    expect(await preview.getAttribute('src')).toMatch(/^data:image\/png;base64,/);
+    expect(await page.locator('[data-testid="node-paint"]').getAttribute('data-status')).toBe('running');
+    await page.locator('[data-testid="run-status"]', { hasText: /^completed/ }).waitFor({ timeout: 60_000 });
+    expect(await page.locator('[data-testid="node-paint"] [data-testid="node-preview"]').count()).toBe(0);
     await page.close();
   });
 });

@@ -28,6 +28,7 @@ export const FIXTURE_NODE_TYPES = [
   'fixtures.Echo',
   'fixtures.EchoImage',
   'fixtures.Fail',
+  'fixtures.Frames',
   'fixtures.LoadModel',
   'fixtures.Log',
   'fixtures.MakeAudio',
