@@ -142,7 +142,7 @@ describe('nodetool workflows run with the local worker', () => {
     const typo = { nodes: [node('e', 'fixtures.Ecko', { value: 1 })], edges: [] };
     const run = await nodetool(['workflows', 'run', file('typo.json', typo)]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('node "e" has unknown type "fixtures.Ecko"; did you mean "fixtures.Echo"');
+    expect(run.stderr).toContain('unknown type "fixtures.Ecko" (node "e"); did you mean "fixtures.Echo"');
   }, 60_000);
 
   it('exits 2 for a file that is not JSON, naming the file', async () => {

@@ -105,7 +105,7 @@ describe('HTTP API against the real worker (fixture nodes)', () => {
       expect((await api(server, 'GET', '/api/workflows')).body.workflows.length).toBe(before);
       const unknown = await api(server, 'POST', '/api/run', { graph: { nodes: [node('x', 'fixtures.Ecko')], edges: [] } });
       expect(unknown.status).toBe(400);
-      expect(unknown.body.error).toMatch(/node "x" has unknown type "fixtures\.Ecko"; did you mean "fixtures\.Echo"/);
+      expect(unknown.body.error).toMatch(/unknown type "fixtures\.Ecko" \(node "x"\); did you mean "fixtures\.Echo"/);
       expect(unknown.body.details.issues[0].nodeId).toBe('x');
     });
 

@@ -11,9 +11,11 @@ import { parseRetention, type RetentionPolicy } from './store/retention.js';
 import { bridgeOptionsFor } from './workers/bridgeOptionsFor.js';
 import {
   DEFAULT_GRAPH_LIMITS,
+  fetchPolicyFromEnv,
   InvalidKeepAliveError,
   keepAliveFromEnv,
   secretPolicyFromEnv,
+  type FetchPolicy,
   type GraphLimits,
   type KeepAliveMs,
   type SecretPolicy,
@@ -45,6 +47,8 @@ export interface ServerConfig {
   wsMaxBufferedBytes: number;
   /** Streams: items a record keeps per streamed output, what items waiting at an input may take in memory, the events kept per run for reconnects. */
   streams: { maxRecordedItems: number; queueBytes: number; eventBuffer: { events: number; bytes: number } };
+  /** How a workflow's media URLs are fetched (NODETOOL_FETCH_ALLOW_HOSTS, NODETOOL_FETCH_TIMEOUT_MS, NODETOOL_MAX_ASSET_BYTES). */
+  fetchPolicy: FetchPolicy;
   /** How long SIGTERM waits for runs in flight before it marks them failed and exits. */
   shutdownTimeoutMs: number;
   /** Log level, format and whether each HTTP request gets a line (NODETOOL_LOG_*). */
@@ -137,6 +141,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
       queueBytes: readSetting(env, 'NODETOOL_STREAM_QUEUE_BYTES'),
       eventBuffer: { events: readSetting(env, 'NODETOOL_RUN_EVENT_BUFFER'), bytes: readSetting(env, 'NODETOOL_RUN_EVENT_BUFFER_BYTES') },
     },
+    fetchPolicy: fetchPolicyFromEnv(env),
     shutdownTimeoutMs: readSetting(env, 'NODETOOL_SHUTDOWN_TIMEOUT_MS'),
     logging: {
       level: readSetting(env, 'NODETOOL_LOG_LEVEL'),

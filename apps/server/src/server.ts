@@ -106,6 +106,7 @@ export async function startServer(config: ServerConfig, logger: Logger = silentL
       wakeWorkers: () => guard.wakeForRun(),
       assets,
       streams: { maxRecordedItems: config.streams.maxRecordedItems, queueBytes: config.streams.queueBytes },
+      fetchPolicy: config.fetchPolicy,
       events: new RunEventLog(config.streams.eventBuffer),
       onRunStarted: (workerId) => {
         try {

@@ -18,7 +18,17 @@ export type {
 export { GraphDocument, NodeRunRecord, JobResult, JobRecord, JobSummary, JobStarted, RunRequest, FINAL_JOB_STATUSES, isFinalJobStatus } from './jobs.js';
 export { ModelDownloadProgress, ResidentModel, CachedModelSummary, ModelsReport } from './models.js';
 export { WorkerState, WorkerHealth, PoolHealth, HealthReport } from './workerHealth.js';
-export { WorkflowSummary, StoredWorkflow, ImportedWorkflow, type EditorNode, type EditorEdge, type WorkflowDocument } from './workflows.js';
+export {
+  WorkflowSummary,
+  StoredWorkflow,
+  ImportedWorkflow,
+  WorkflowInput,
+  WorkflowOutput,
+  WorkflowInterface,
+  type EditorNode,
+  type EditorEdge,
+  type WorkflowDocument,
+} from './workflows.js';
 export { ClientCommand, CLIENT_COMMANDS, type ServerMessage } from './wsMessages.js';
 export type { NodeMetadata, LoadError } from '@nt/protocol';
 export { RentedWorkerInfo, GuardEventInfo, WorkerProfileRecord } from './rentedWorkers.js';

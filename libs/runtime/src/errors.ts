@@ -10,6 +10,8 @@ export class WorkflowFormatError extends Error {
 export interface ValidationIssue {
   /** The node the issue is about, when there is one. */
   nodeId?: string;
+  /** Every node it is about, when there are several (an unknown type, said once). */
+  nodeIds?: string[];
   message: string;
 }
 

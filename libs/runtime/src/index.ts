@@ -37,3 +37,7 @@ export { unlimitedSpillSpace, type SpillSpace } from './flow/spillSpace.js';
 export { isTextChunk, type TextChunk } from './flow/recordedItems.js';
 export { sinkName } from './sinkName.js';
 export { DEFAULT_MAX_RECORDED_ITEMS, DEFAULT_STREAM_QUEUE_BYTES } from './runGraph.js';
+export { workflowInterface } from './params/workflowInterface.js';
+export { acceptValue, describeValue } from './params/valueTypes.js';
+export { MediaFetchError, openMedia, fetchPolicyFromEnv, type FetchPolicy, type FetchedMedia } from './media/fetchMedia.js';
+export { mediaSourceOf, mediaTypeOf, MEDIA_TYPES, type MediaType, type MediaSource } from './media/mediaValue.js';

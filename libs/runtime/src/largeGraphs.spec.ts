@@ -77,14 +77,29 @@ describe('graphs built to exhaust the stack or the CPU', () => {
     });
     expect(error).toBeInstanceOf(GraphValidationError);
     expect(error!.message.length).toBeLessThan(1_000);
-    expect(error!.message).toMatch(/unknown type "x{120}… \(10485760 characters\)"/);
+    expect(error!.message).toMatch(/unknown type "x{120}… \(10485760 characters\)" \(node "a"\)/);
     expect(ms).toBeLessThan(COMPLEXITY_BOUND_MS);
   });
 
-  it('lists the first 50 of 20,000 unknown-type issues and counts the rest, suggesting once per distinct type', () => {
+  it('says an unknown type on 20,000 nodes once, naming ten of them and counting the rest', () => {
     const nodes = Array.from({ length: 20_000 }, (_, i) => ({ id: `n${i}`, type: 'huggingface.Typo', data: {} }));
     try {
       validateAgainstCatalog({ nodes, edges: [] }, new NodeCatalog([{ node_type: 'huggingface.Typos' }]));
+      expect.unreachable();
+    } catch (error) {
+      const { issues, message } = error as GraphValidationError;
+      expect(issues).toHaveLength(1);
+      expect(issues[0]?.nodeIds).toHaveLength(20_000);
+      expect(message).toContain(
+        'unknown type "huggingface.Typo" (nodes "n0", "n1", "n2", "n3", "n4", "n5", "n6", "n7", "n8", "n9" and 19990 more); did you mean "huggingface.Typos"?',
+      );
+    }
+  });
+
+  it('lists the first 50 of 20,000 distinct unknown types and counts the rest', () => {
+    const nodes = Array.from({ length: 20_000 }, (_, i) => ({ id: `n${i}`, type: `huggingface.Typo${i}`, data: {} }));
+    try {
+      validateAgainstCatalog({ nodes, edges: [] }, new NodeCatalog([]));
       expect.unreachable();
     } catch (error) {
       expect((error as GraphValidationError).issues).toHaveLength(20_000);

@@ -1,8 +1,12 @@
 import type { NodeMetadata } from '@nt/protocol';
+import { BUILTIN_NODES } from './builtins/index.js';
 import { pruneEditorOnly } from './editorOnly.js';
+import { GraphValidationError } from './errors.js';
 import type { Graph, Workflow } from './graph.js';
+import { mediaIssues } from './media/checkMedia.js';
 import { NodeCatalog } from './nodeCatalog.js';
-import { validateAgainstCatalog, validateStructure } from './validateGraph.js';
+import { bindParams } from './params/bindParams.js';
+import { edgeFedProperties, validateAgainstCatalog, validateStructure } from './validateGraph.js';
 
 /** A workflow checked against a catalog and ready to run: editor-only nodes gone, params applied. */
 export interface PreparedRun {
@@ -12,12 +16,19 @@ export interface PreparedRun {
 }
 
 /**
- * The part of validation that needs no worker: prunes editor-only nodes,
- * applies params, and checks ids, edges and cycles.
+ * The part of validation that needs no worker: prunes editor-only nodes, binds params to the nodes
+ * they name (checked against their types), checks ids, edges and cycles, and the media values set on
+ * built-in nodes (an input given nothing, another server's asset).
  */
 export function prepareGraph(workflow: Workflow, params: Record<string, unknown> = {}): Graph {
-  const graph = applyParams(pruneEditorOnly(workflow.graph), { ...workflow.params, ...params });
+  const graph = bindParams(pruneEditorOnly(workflow.graph), params, workflow.params);
   validateStructure(graph);
+  const fed = edgeFedProperties(graph);
+  const issues = graph.nodes.flatMap((node) => {
+    const builtin = BUILTIN_NODES.get(node.type);
+    return builtin ? mediaIssues(node, builtin.metadata, fed.get(node.id)) : [];
+  });
+  if (issues.length) throw new GraphValidationError(issues);
   return graph;
 }
 
@@ -26,16 +37,4 @@ export function prepareRun(workflow: Workflow, graph: Graph, workerNodes: NodeMe
   const catalog = new NodeCatalog(workerNodes);
   validateAgainstCatalog(graph, catalog);
   return { workflow, graph, catalog };
-}
-
-/** Params replace the `value` of nodes whose `name` matches a key. */
-function applyParams(graph: Graph, params: Record<string, unknown>): Graph {
-  const keys = Object.keys(params);
-  if (keys.length === 0) return graph;
-  return {
-    ...graph,
-    nodes: graph.nodes.map((node) =>
-      typeof node.data['name'] === 'string' && keys.includes(node.data['name']) ? { ...node, data: { ...node.data, value: params[node.data['name']] } } : node,
-    ),
-  };
 }

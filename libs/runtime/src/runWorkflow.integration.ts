@@ -143,7 +143,7 @@ describe.each(Object.keys(workers))('runWorkflow against %s', (name) => {
     );
     expect(error).toBeInstanceOf(GraphValidationError);
     expect((error as Error).message).toContain(
-      'node "x" has unknown type "nodetool.workflows.base_node.Previw"; did you mean "nodetool.workflows.base_node.Preview"?',
+      'unknown type "nodetool.workflows.base_node.Previw" (node "x"); did you mean "nodetool.workflows.base_node.Preview"?',
     );
   });
 });

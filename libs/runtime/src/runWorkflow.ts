@@ -4,7 +4,9 @@ import { randomUUID } from 'node:crypto';
 import type { PythonBridge, PythonBridgeOptions } from '@nt/bridge';
 import type { JobEndReason } from '@nt/protocol';
 import { connectPythonBridgeForGraph } from './connectPythonBridgeForGraph.js';
-import type { GraphNode, Workflow } from './graph.js';
+import type { Graph, GraphNode, Workflow } from './graph.js';
+import { fetchPolicyFromEnv, type FetchPolicy } from './media/fetchMedia.js';
+import { resolveMedia } from './media/resolveMedia.js';
 import { keepAliveFromEnv, type KeepAliveMs } from './models/keepAlive.js';
 import type { KeepAliveRun } from './models/keepAliveRun.js';
 import type { ModelRef } from './models/modelRefs.js';
@@ -49,6 +51,8 @@ export interface RunOptions {
   maxRecordedItems?: number;
   /** What items waiting at one input may take in memory before they go to disk; default NODETOOL_STREAM_QUEUE_BYTES. */
   streamQueueBytes?: number;
+  /** How a workflow's media URLs are fetched; default NODETOOL_FETCH_ALLOW_HOSTS, NODETOOL_FETCH_TIMEOUT_MS, NODETOOL_MAX_ASSET_BYTES. */
+  fetchPolicy?: FetchPolicy;
 }
 
 export interface RunWorkflowOptions extends RunOptions {
@@ -137,9 +141,11 @@ export async function runPrepared(
     prepare: (worker, fields, metadata, signal) => fetchNodeModels(worker, modelsOfNode(fields, metadata), signal, options),
   };
   try {
+    const media = await resolveRunMedia(prepared, options);
     const outcome =
+      ('failed' in media ? media.failed : null) ??
       (usesWorker ? await fetchMissingModels(prepared, router.home, jobId, options) : null) ??
-      (await runGraph(graph, {
+      (await runGraph('graph' in media ? media.graph : graph, {
         jobId,
         workflowId: workflow.id,
         signal: options.signal,
@@ -173,6 +179,24 @@ export async function runPrepared(
   }
 }
 
+/** The graph with its media fetched and kept (resolveMedia); a refusal or failure ends the run before any node starts. */
+async function resolveRunMedia(prepared: PreparedRun, options: RunOptions): Promise<{ graph: Graph } | { failed: GraphRunResult }> {
+  try {
+    const policy = options.fetchPolicy ?? fetchPolicyFromEnv();
+    return { graph: await resolveMedia(prepared.graph, prepared.catalog, { policy, assets: options.assets, signal: options.signal }) };
+  } catch (error) {
+    return { failed: notStarted(prepared, options, error as Error, 'The run was cancelled while its media were fetched') };
+  }
+}
+
+/** A run that ended before its first node: every node pending. */
+function notStarted(prepared: PreparedRun, options: RunOptions, error: Error, cancelled: string): GraphRunResult {
+  const nodes: GraphRunResult['nodes'] = Object.create(null);
+  for (const node of prepared.graph.nodes) nodes[node.id] = { type: node.type, status: 'pending' };
+  const status = options.signal?.aborted ? 'cancelled' : 'failed';
+  return { status, nodes, error: status === 'cancelled' ? cancelled : error.message };
+}
+
 /** Downloads the models the graph names that the worker lacks; a failure ends the run before any node starts. */
 async function fetchMissingModels(prepared: PreparedRun, home: WorkerHandle, jobId: string, options: RunOptions): Promise<GraphRunResult | null> {
   const bridge = home.bridge;
@@ -187,10 +211,7 @@ async function fetchMissingModels(prepared: PreparedRun, home: WorkerHandle, job
     });
     return null;
   } catch (error) {
-    const nodes: GraphRunResult['nodes'] = Object.create(null);
-    for (const node of prepared.graph.nodes) nodes[node.id] = { type: node.type, status: 'pending' };
-    const status = options.signal?.aborted ? 'cancelled' : 'failed';
-    return { status, nodes, error: status === 'cancelled' ? 'The run was cancelled while its models downloaded' : (error as Error).message };
+    return notStarted(prepared, options, error as Error, 'The run was cancelled while its models downloaded');
   }
 }
 

@@ -43,10 +43,36 @@ describe('validateAgainstCatalog', () => {
   it('lists close matches for an unknown type from the worker and the built-ins', () => {
     const graph: Graph = { nodes: [{ id: 'n7', type: 'huggingface.sentence_similarity.SentenceSimilarty', data: {} }], edges: [] };
     expect(issuesOf(() => validateAgainstCatalog(graph, worker))).toEqual([
-      'node "n7" has unknown type "huggingface.sentence_similarity.SentenceSimilarty"; did you mean "huggingface.sentence_similarity.SentenceSimilarity"?',
+      'unknown type "huggingface.sentence_similarity.SentenceSimilarty" (node "n7"); did you mean "huggingface.sentence_similarity.SentenceSimilarity"?',
     ]);
     const preview: Graph = { nodes: [{ id: 'p', type: 'Preview', data: {} }], edges: [] };
     expect(issuesOf(() => validateAgainstCatalog(preview, worker))[0]).toContain('"nodetool.workflows.base_node.Preview"');
+  });
+
+  it('names each unknown type once with its nodes, and says which are upstream base nodes this server does not provide', () => {
+    const graph: Graph = {
+      nodes: [
+        { id: 'r1', type: 'nodetool.image.Resize', data: {} },
+        { id: 'm', type: 'lib.librosa.analysis.MelSpectrogram', data: {} },
+        { id: 'r2', type: 'nodetool.image.Resize', data: {} },
+        { id: 'z', type: 'acme.Widget', data: {} },
+      ],
+      edges: [],
+    };
+    const error = (() => {
+      try {
+        validateAgainstCatalog(graph, worker);
+      } catch (caught) {
+        return caught as GraphValidationError;
+      }
+      throw new Error('expected a refusal');
+    })();
+    expect(error.issues.map((issue) => issue.message)).toEqual([
+      'unknown type "nodetool.image.Resize" (nodes "r1", "r2"): one of upstream nodetool\'s base nodes, which this server does not provide (neither its workers nor its built-ins offer it)',
+      'unknown type "lib.librosa.analysis.MelSpectrogram" (node "m"): one of upstream nodetool\'s base nodes, which this server does not provide (neither its workers nor its built-ins offer it)',
+      'unknown type "acme.Widget" (node "z"); no similar type is offered by the worker or the built-ins',
+    ]);
+    expect(error.issues[0]?.nodeIds).toEqual(['r1', 'r2']);
   });
 
   it('names missing handles and badly shaped values', () => {

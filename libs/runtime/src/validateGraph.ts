@@ -2,6 +2,7 @@ import type { NodeMetadata } from '@nt/protocol';
 import { closeMatches } from './closeMatches.js';
 import { GraphValidationError, type ValidationIssue } from './errors.js';
 import type { Graph, GraphNode } from './graph.js';
+import { mediaIssues } from './media/checkMedia.js';
 import type { NodeCatalog } from './nodeCatalog.js';
 
 /**
@@ -29,20 +30,15 @@ export function validateStructure(graph: Graph): void {
 export function validateAgainstCatalog(graph: Graph, catalog: NodeCatalog): void {
   const issues: ValidationIssue[] = [];
   const byId = new Map(graph.nodes.map((node) => [node.id, node]));
-  // One suggestion search per distinct unknown type: a graph may repeat the same typo many times.
-  const suggestionsFor = new Map<string, string>();
+  const fed = edgeFedProperties(graph);
+  // Each unknown type once, with the nodes that have it: a graph may repeat the same typo many times.
+  const unknown = new Map<string, string[]>();
   for (const node of graph.nodes) {
     const entry = catalog.lookup(node.type);
     if (!entry) {
-      let hint = suggestionsFor.get(node.type);
-      if (hint === undefined) {
-        const suggestions = closeMatches(node.type, catalog.allTypes());
-        hint = suggestions.length
-          ? `; did you mean ${suggestions.map((s) => `"${s}"`).join(', ')}?`
-          : '; no similar type is offered by the worker or the built-ins';
-        suggestionsFor.set(node.type, hint);
-      }
-      issues.push({ nodeId: node.id, message: `node "${node.id}" has unknown type "${shorten(node.type)}"${hint}` });
+      const ids = unknown.get(node.type);
+      if (ids) ids.push(node.id);
+      else unknown.set(node.type, [node.id]);
       continue;
     }
     // The worker takes no input streams (protocol 8.1): such a node would run with one batch of its input, wrongly.
@@ -54,7 +50,11 @@ export function validateAgainstCatalog(graph: Graph, catalog: NodeCatalog): void
       continue;
     }
     issues.push(...checkValues(node, entry.metadata));
+    if (entry.kind === 'python') issues.push(...mediaIssues(node, entry.metadata, fed.get(node.id)));
   }
+  // Suggestions cost an edit distance per known type: only the types a message lists get them.
+  let suggested = 0;
+  for (const [type, ids] of unknown) issues.push(unknownTypeIssue(type, ids, suggested++ < SUGGESTED_TYPES ? catalog : null));
   for (const edge of graph.edges) {
     const source = byId.get(edge.source);
     const target = byId.get(edge.target);
@@ -76,6 +76,53 @@ export function validateAgainstCatalog(graph: Graph, catalog: NodeCatalog): void
     }
   }
   if (issues.length) throw new GraphValidationError(issues);
+}
+
+/**
+ * nodetool's own TypeScript base nodes (nodetool-ai/nodetool, packages/base-nodes): image and video
+ * editing, lists, text, control flow, `lib.*` wrappers of libraries. This server runs HuggingFace and
+ * worker nodes and a few built-ins, not those.
+ */
+const UPSTREAM_BASE_NAMESPACES = /^(nodetool|lib)\./;
+
+const SUGGESTED_TYPES = 50;
+
+/**
+ * One unknown type, the nodes that have it, close matches, and where it comes from when that is
+ * upstream (then only types of its own namespace are suggested: a resize is not a constant image, and
+ * a type that has one is taken for a typo).
+ */
+function unknownTypeIssue(type: string, ids: string[], catalog: NodeCatalog | null): ValidationIssue {
+  const upstream = UPSTREAM_BASE_NAMESPACES.test(type);
+  const namespace = type.slice(0, type.lastIndexOf('.') + 1);
+  const candidates = catalog?.allTypes().filter((known) => !upstream || known.startsWith(namespace)) ?? [];
+  const suggestions = closeMatches(type, candidates);
+  const nodes = `${ids.length === 1 ? 'node' : 'nodes'} ${ids
+    .slice(0, 10)
+    .map((id) => `"${shorten(id, 40)}"`)
+    .join(', ')}${ids.length > 10 ? ` and ${ids.length - 10} more` : ''}`;
+  // A near miss in its own namespace is a typo of a type we have, not a base node we lack.
+  const origin =
+    upstream && suggestions.length === 0
+      ? ": one of upstream nodetool's base nodes, which this server does not provide (neither its workers nor its built-ins offer it)"
+      : '';
+  const hint = suggestions.length
+    ? `; did you mean ${suggestions.map((suggestion) => `"${suggestion}"`).join(', ')}?`
+    : origin || !catalog
+      ? ''
+      : '; no similar type is offered by the worker or the built-ins';
+  return { nodeId: ids[0], nodeIds: ids, message: `unknown type "${shorten(type)}" (${nodes})${origin}${hint}` };
+}
+
+/** The properties of each node that an edge feeds, by node id. */
+export function edgeFedProperties(graph: Graph): Map<string, Set<string>> {
+  const fed = new Map<string, Set<string>>();
+  for (const edge of graph.edges) {
+    const names = fed.get(edge.target);
+    if (names) names.add(edge.targetHandle);
+    else fed.set(edge.target, new Set([edge.targetHandle]));
+  }
+  return fed;
 }
 
 /** Long strings (a type name is user input) are quoted by their start only. */

@@ -119,7 +119,24 @@ export const SETTINGS = {
     readBy: ['server'],
     doc: 'Binary results up to this size stay in the job record as base64; larger ones (all, at 0) become assets.',
   }),
-  NODETOOL_MAX_ASSET_BYTES: integer({ default: 8 * 1024 * MiB, min: 1, unit: 'bytes', readBy: ['server'], doc: 'The largest asset one result may make.' }),
+  NODETOOL_MAX_ASSET_BYTES: integer({
+    default: 8 * 1024 * MiB,
+    min: 1,
+    unit: 'bytes',
+    readBy: ['server', 'cli'],
+    doc: 'The largest asset one result may make, and the most a workflow’s media URL may bring.',
+  }),
+  NODETOOL_FETCH_ALLOW_HOSTS: list({
+    readBy: ['server', 'cli'],
+    doc: 'Host names a workflow’s media URLs may reach although they resolve to a loopback, private or link-local address (a fixture, an internal store); nothing else changes for them.',
+  }),
+  NODETOOL_FETCH_TIMEOUT_MS: integer({
+    default: 60_000,
+    min: 1,
+    unit: 'milliseconds',
+    readBy: ['server', 'cli'],
+    doc: 'How long fetching one of a workflow’s media URLs may take, from the request to the last byte.',
+  }),
   NODETOOL_MAX_RUN_ASSET_BYTES: integer({
     default: 32 * 1024 * MiB,
     min: 1,

@@ -19,6 +19,7 @@ import { formatValue } from '../formatValue.js';
 import type { Io } from '../io.js';
 import { DownloadLines, LiveProgress } from '../liveProgress.js';
 import { StreamedText } from '../streamedText.js';
+import { InputFlagError, parseInputFlags, readInputFiles, uploadInputFiles, type InputFile } from '../inputFiles.js';
 import { outputDirAssets } from '../outputFiles.js';
 import { serverCallFailure } from '../serverClient.js';
 import { runOnServer, type ServerRunResult } from '../serverRun.js';
@@ -27,7 +28,7 @@ import { reportRentedActivity } from '../rentedActivity.js';
 import { bridgeOptionsFromFlags, WORKER_FLAG_OPTIONS, WORKER_FLAGS_HELP } from '../workerFlags.js';
 
 export const WORKFLOWS_RUN_HELP = `Usage: nodetool workflows run <file.json|file.ts> [--json] [--events] [--params JSON]
-                              [--keep-alive DURATION] [--no-download] [--output-dir DIR]
+                              [--input NAME=FILE ...] [--keep-alive DURATION] [--no-download] [--output-dir DIR]
                               [--worker-url URL] [--token-file FILE] [--timeout SECONDS]
                               [--server URL]
        nodetool run <file.ts> [--json] [--keep-alive DURATION] [--no-download] [--worker-url URL] [--token-file FILE]
@@ -35,6 +36,12 @@ export const WORKFLOWS_RUN_HELP = `Usage: nodetool workflows run <file.json|file
 Runs a workflow; Python nodes go to the worker at NODETOOL_WORKER_URL, or to a local
 worker when none is set. Models the nodes name that the worker's cache lacks are downloaded
 first, with progress.
+  --params JSON   values for the workflow's inputs by name ({"prompt": "a cat", "steps": 4}); each
+                  is checked against its input's type before the run. A media input takes an http(s)
+                  URL, which the runner fetches (public addresses only; NODETOOL_FETCH_ALLOW_HOSTS)
+  --input N=FILE  a file for the media input N (an image, a sound, a video, a document); repeat for
+                  several. With --server it is uploaded as an asset first; otherwise its bytes go to
+                  the worker with the run
   --json          print only the result object on stdout
   --events        print run events as NDJSON on stdout, each with its seq (1, 2, 3, …), every item
                   of a stream included
@@ -67,6 +74,7 @@ export async function workflowsRun(argv: string[], io: Io, mode: 'one' | 'all'):
       json: { type: 'boolean', default: false },
       events: { type: 'boolean', default: false },
       params: { type: 'string' },
+      input: { type: 'string', multiple: true },
       'keep-alive': { type: 'string' },
       'no-download': { type: 'boolean', default: false },
       'output-dir': { type: 'string' },
@@ -98,6 +106,19 @@ export async function workflowsRun(argv: string[], io: Io, mode: 'one' | 'all'):
       io.err(`nodetool: --params must be a JSON object: ${(error as Error).message}`);
       return EXIT.usage;
     }
+  }
+  let inputFiles: InputFile[];
+  try {
+    inputFiles = parseInputFlags(values.input ?? []);
+  } catch (error) {
+    if (!(error instanceof InputFlagError)) throw error;
+    io.err(`nodetool: ${error.message}`);
+    return EXIT.usage;
+  }
+  const twice = inputFiles.find((file) => Object.hasOwn(params, file.name));
+  if (twice) {
+    io.err(`nodetool: the input "${twice.name}" is given both in --params and by --input; give it once`);
+    return EXIT.usage;
   }
   const timeoutSeconds = values.timeout === undefined ? undefined : Number(values.timeout);
   if (timeoutSeconds !== undefined && !(timeoutSeconds > 0)) {
@@ -150,6 +171,8 @@ export async function workflowsRun(argv: string[], io: Io, mode: 'one' | 'all'):
   const results: Record<string, RunResult | ServerRunResult> = {};
   let code: ExitCode = EXIT.ok;
   try {
+    // Files for media inputs: uploaded once to a server, or read once for runs in this process.
+    if (inputFiles.length) params = { ...params, ...(server ? await uploadInputFiles(inputFiles, server) : await readInputFiles(inputFiles)) };
     for (const { exportName, workflow } of workflows) {
       const labels = new Map(workflow.graph.nodes.map((node) => [node.id, `${node.id} (${node.type.split('.').pop()})`]));
       const live = !values.json && !values.events && process.stderr.isTTY ? new LiveProgress(process.stderr, labels) : null;
@@ -200,7 +223,7 @@ export async function workflowsRun(argv: string[], io: Io, mode: 'one' | 'all'):
       return failure.exitCode;
     }
     io.err(`nodetool: ${(error as Error).message}`);
-    return error instanceof GraphValidationError || error instanceof WorkflowFormatError ? EXIT.usage : exitCodeFor(error);
+    return error instanceof GraphValidationError || error instanceof WorkflowFormatError || error instanceof InputFlagError ? EXIT.usage : exitCodeFor(error);
   } finally {
     clearTimeout(timer);
     process.off('SIGINT', onSignal);

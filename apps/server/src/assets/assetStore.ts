@@ -128,6 +128,23 @@ export class AssetStore {
         return offloading;
       },
       read: (ref) => this.readAll(ref.id),
+      // A workflow's media (an image URL's bytes as they arrive, inline data): an asset of the run, under the same limits as its results.
+      keep: async (nodeId, name, body, hints) => {
+        const file = new TempAssetFile(this.options.tmpDir, {
+          bytes: limits.assetBytes,
+          describe: (bytes) =>
+            `the "${name}" of node ${nodeId} is over ${describeSize(limits.assetBytes)} (${describeSize(bytes)} so far), the most an asset may be (NODETOOL_MAX_ASSET_BYTES)`,
+        });
+        await fill(file, body);
+        try {
+          count(nodeId, name, file.size);
+        } catch (error) {
+          file.discard();
+          throw error;
+        }
+        return this.refOf(await this.commit(file, { jobId, nodeId, name }, { name, claimed: hints.contentType ?? undefined }));
+      },
+      has: (ref) => this.records.get(ref.id) !== null,
       inputUrl: async (ref) => {
         const info = this.records.get(ref.id);
         if (!info || info.size < limits.offloadMinBytes) return null;
@@ -166,41 +183,14 @@ export class AssetStore {
       bytes: limit,
       describe: (bytes) => `the upload is over ${describeSize(limit)} (NODETOOL_MAX_UPLOAD_BYTES); ${describeSize(bytes)} arrived before it was refused`,
     });
-    try {
-      await pipeline(
-        body,
-        new Writable({
-          // The disk's pace is the upload's: the request body is read no faster than it is written.
-          write(chunk: Buffer, _encoding, done) {
-            try {
-              const wait = file.write(chunk);
-              if (wait) wait.then(() => done(), done);
-              else done();
-            } catch (error) {
-              done(error as Error);
-            }
-          },
-          final(done) {
-            done();
-          },
-        }),
-      );
-    } catch (error) {
-      file.discard();
-      throw error;
-    }
+    await fill(file, body);
     return this.refOf(await this.commit(file, { jobId: null, nodeId: null, name: meta.name }, { claimed: meta.claimedType }));
   }
 
   /** Bytes the server already holds (an old inline value being moved): written out like any asset. */
   async importBytes(bytes: Uint8Array, holder: AssetHolder): Promise<AssetRef> {
     const file = new TempAssetFile(this.options.tmpDir, { bytes: Number.MAX_SAFE_INTEGER, describe: () => '' });
-    try {
-      await file.write(bytes);
-    } catch (error) {
-      file.discard();
-      throw error;
-    }
+    await fill(file, bytes);
     return this.refOf(await this.commit(file, holder, { name: holder.name }));
   }
 
@@ -289,6 +279,33 @@ export class AssetStore {
     const backend = this.byKind.get(location.slice(0, location.indexOf(':')));
     if (!backend) throw new Error(`the asset lives in ${location.slice(0, location.indexOf(':'))} storage, which this server is not configured for`);
     return backend;
+  }
+}
+
+/** Writes a body into an asset file at the disk's pace (the body is read no faster than it is written); on failure the file is gone. */
+async function fill(file: TempAssetFile, body: Readable | Uint8Array): Promise<void> {
+  try {
+    if (body instanceof Uint8Array) {
+      await file.write(body);
+      return;
+    }
+    await pipeline(
+      body,
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          try {
+            const wait = file.write(chunk);
+            if (wait) wait.then(() => done(), done);
+            else done();
+          } catch (error) {
+            done(error as Error);
+          }
+        },
+      }),
+    );
+  } catch (error) {
+    file.discard();
+    throw error;
   }
 }
 

@@ -9,6 +9,7 @@ import {
   runPrepared,
   toJsonValue,
   GraphValidationError,
+  type FetchPolicy,
   type PreparedRun,
   type RunEvent,
   type SecretPolicy,
@@ -48,6 +49,8 @@ export interface JobManagerOptions {
   streams?: { maxRecordedItems: number; queueBytes: number };
   /** The runs' numbered events, kept for clients that reconnect; a small default without it. */
   events?: RunEventLog;
+  /** How a workflow's media URLs are fetched; the settings of this process without it. */
+  fetchPolicy?: FetchPolicy;
   log?: (line: string) => void;
 }
 
@@ -337,6 +340,7 @@ export class JobManager extends EventEmitter {
         // The bridge outlives the run: its job.end need not hold up the answer.
         releaseInBackground: true,
         assets: this.options.assets?.forRun(jobId),
+        ...(this.options.fetchPolicy ? { fetchPolicy: this.options.fetchPolicy } : {}),
         ...(this.options.streams ? { maxRecordedItems: this.options.streams.maxRecordedItems, streamQueueBytes: this.options.streams.queueBytes } : {}),
         onEvent: (event) => this.relay(workflow.id, event),
       });

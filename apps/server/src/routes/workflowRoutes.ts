@@ -1,5 +1,5 @@
 import type { apiContract } from '@nt/api-contract';
-import { checkGraphLimits, loadWorkflow, pruneEditorOnly, validateStructure } from '@nt/runtime';
+import { checkGraphLimits, loadWorkflow, pruneEditorOnly, validateStructure, workflowInterface } from '@nt/runtime';
 import { WorkflowNotFoundError } from '../errors.js';
 import type { Handlers } from '../http/contractRoutes.js';
 import { readRunRequest } from '../runs/runRequest.js';
@@ -20,7 +20,9 @@ export const workflowHandlers: Handlers<typeof apiContract.workflows> = {
   get: ({ app, params }) => {
     const stored = app.workflows.get(params.id);
     if (!stored) throw new WorkflowNotFoundError(params.id);
-    return { status: 200, body: stored };
+    // Its inputs and outputs, for a form or a program that runs it (nodetool's workflow interface).
+    const graph = pruneEditorOnly(loadWorkflow(stored.document, `workflow ${stored.id}`).graph);
+    return { status: 200, body: { ...stored, interface: workflowInterface(graph) } };
   },
 
   delete: ({ app, params }) => {

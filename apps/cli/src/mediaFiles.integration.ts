@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gapBetween, onTerminal } from './testing/onTerminal.js';
 import { FIXTURE_WORKER_ENV, projectWorkerPython, startServerProcess, workerConnected, type ServerProcess } from '@nt/worker-auth-fixtures';
 
-// Binary results as files: `--output-dir` in process (streamed from the worker to the files), and
-// `--server` running on a server and downloading its assets.
+// Media as files, both ways: binary results written by `--output-dir` in process (streamed from the
+// worker to the files) and downloaded from a server with `--server`; files given to a workflow's media
+// inputs by `--input` (their bytes sent with a run in process, uploaded as assets with `--server`).
 const BIN = fileURLToPath(new URL('../bin/nodetool.js', import.meta.url));
 const SERVER_TOKEN = 'cli-output-server-token-77a1';
 const dir = mkdtempSync(join(tmpdir(), 'nt-cli-files-'));
@@ -26,6 +27,29 @@ writeFileSync(
     edges: [
       { source: 'img', sourceHandle: 'output', target: 'p1', targetHandle: 'value' },
       { source: 'wav', sourceHandle: 'output', target: 'p2', targetHandle: 'value' },
+    ],
+  }),
+);
+
+// A 1x1 PNG for the image input, and nodetool's shape of a workflow that takes one.
+const PNG = Buffer.from(
+  '89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415408d763f8cfc0000003010100c9fe92ef0000000049454e44ae426082',
+  'hex',
+);
+const photo = join(dir, 'photo.png');
+writeFileSync(photo, PNG);
+const photoEcho = join(dir, 'photo-echo.json');
+writeFileSync(
+  photoEcho,
+  JSON.stringify({
+    nodes: [
+      { id: 'in', type: 'nodetool.input.ImageInput', data: { name: 'photo', value: { type: 'image', uri: '', asset_id: null, data: null } } },
+      { id: 'echo', type: 'fixtures.EchoImage', data: {} },
+      { id: 'out', type: 'nodetool.output.Output', data: { name: 'picture' } },
+    ],
+    edges: [
+      { source: 'in', sourceHandle: 'output', target: 'echo', targetHandle: 'image' },
+      { source: 'echo', sourceHandle: 'output', target: 'out', targetHandle: 'value' },
     ],
   }),
 );
@@ -65,6 +89,31 @@ describe('nodetool workflows run --output-dir', () => {
   }, 60_000);
 });
 
+describe('nodetool workflows run --input', () => {
+  it("sends a file's bytes to the image input it names, in a run in this process", async () => {
+    const out = join(dir, 'input-local');
+    const run = await nodetool(['workflows', 'run', photoEcho, '--input', `photo=${photo}`, '--output-dir', out, '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result.outputs.picture).toMatchObject({ type: 'file', content_type: 'image/png' });
+    expect(sha256(result.outputs.picture.path)).toBe(sha256(photo));
+  }, 60_000);
+
+  it('exits 2 before any worker starts for an input given nothing, or a file that is not there', async () => {
+    const none = await nodetool(['workflows', 'run', photoEcho]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain(
+      'input "photo" (node in, ImageInput) has no image set; give it in the run\'s params ({"photo": …}, or --input photo=path/to/file)',
+    );
+    const missing = await nodetool(['workflows', 'run', photoEcho, '--input', `photo=${join(dir, 'nope.png')}`]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`--input photo: cannot read ${join(dir, 'nope.png')} (ENOENT)`);
+    const typo = await nodetool(['workflows', 'run', photoEcho, '--input', `phot=${photo}`]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('params name "phot", which no input of this workflow has; did you mean "photo"?');
+  }, 60_000);
+});
+
 describe('nodetool workflows run --server', () => {
   let server: ServerProcess;
   beforeAll(async () => {
@@ -91,6 +140,18 @@ describe('nodetool workflows run --server', () => {
     };
     expect(jobs.jobs.map((job) => job.id)).toContain(result.job_id);
   }, 90_000);
+
+  it('uploads a file given with --input as an asset of the server, and the run takes it', async () => {
+    const out = join(dir, 'input-server');
+    const run = await nodetool(['workflows', 'run', photoEcho, '--input', `photo=${photo}`, '--server', server.url, '--output-dir', out, '--json'], {
+      NODETOOL_SERVER_TOKEN: SERVER_TOKEN,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(sha256(result.outputs.picture.path)).toBe(sha256(photo));
+    const kept = await fetch(`${server.url}/api/assets/${sha256(photo)}`, { headers: { authorization: `Bearer ${SERVER_TOKEN}` } });
+    expect(kept.status).toBe(200);
+  }, 60_000);
 
   it('says the server needs its token (exit 4) without it', async () => {
     const run = await nodetool(['workflows', 'run', media, '--server', server.url]);
