@@ -20,10 +20,10 @@ export function useRun(send: (message: object) => boolean) {
       send({ command: 'reconnect_job', data: { job_id: following.jobId, last_seq: following.lastSeq }, request_id: `resume-${following.jobId}` });
     }
   }, [send]);
-  const start = (workflowId: string) => {
+  const start = (workflowId: string, params: Record<string, unknown> = {}) => {
     const jobId = `ui-${crypto.randomUUID()}`;
     setRun(startedRun(jobId, workflowId));
-    if (!send({ command: 'run_job', data: { workflow_id: workflowId, job_id: jobId }, request_id: jobId })) {
+    if (!send({ command: 'run_job', data: { workflow_id: workflowId, job_id: jobId, params }, request_id: jobId })) {
       setRun((current) => current && { ...current, status: 'failed', error: 'not connected to the server; try again in a moment' });
     }
   };
