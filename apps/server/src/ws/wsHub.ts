@@ -24,8 +24,8 @@ export class WsHub {
   /** Every client → the jobs it watches, to forget them when it goes. */
   private readonly watching = new Map<WebSocket, Set<string>>();
   private readonly connections = new Map<WebSocket, Socket>();
-  /** Connections holding their writes until the end of this turn of the event loop. */
-  private readonly corked = new Set<Socket>();
+  /** Clients whose writes wait for the end of this turn of the event loop, with the bytes this turn gave them. */
+  private readonly corked = new Map<WebSocket, number>();
 
   constructor(
     private readonly app: App,
@@ -198,26 +198,31 @@ export class WsHub {
 
   private send(client: WebSocket, text: string): void {
     if (client.readyState !== client.OPEN) return;
-    // What already waits decides, not this message: a client that keeps up may receive one large result.
-    if (client.bufferedAmount > this.app.config.wsMaxBufferedBytes) {
-      this.log(`dropped a WebSocket client that stopped reading (${client.bufferedAmount} bytes were waiting for it)`);
+    // What already waited before this turn decides, not this turn's messages (held back on purpose,
+    // below): a client that keeps up may receive one large result, or many messages at once.
+    const thisTurn = this.corked.get(client) ?? 0;
+    if (client.bufferedAmount - thisTurn > this.app.config.wsMaxBufferedBytes) {
+      this.log(`dropped a WebSocket client that stopped reading (${client.bufferedAmount - thisTurn} bytes were waiting for it)`);
       this.forget(client);
+      this.corked.delete(client);
       client.terminate();
       return;
     }
     // A stream sends thousands of messages a second: those of one turn of the event loop go out in one
     // write, not one system call each (measured: the writes were the server's largest cost per item).
     const connection = this.connections.get(client);
-    if (connection && !this.corked.has(connection)) {
-      connection.cork();
-      if (this.corked.size === 0) setImmediate(() => this.uncork());
-      this.corked.add(connection);
+    if (connection) {
+      if (!this.corked.has(client)) {
+        connection.cork();
+        if (this.corked.size === 0) setImmediate(() => this.uncork());
+      }
+      this.corked.set(client, thisTurn + Buffer.byteLength(text));
     }
     client.send(text);
   }
 
   private uncork(): void {
-    for (const connection of this.corked) connection.uncork();
+    for (const client of this.corked.keys()) this.connections.get(client)?.uncork();
     this.corked.clear();
   }
 }
