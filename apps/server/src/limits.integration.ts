@@ -90,6 +90,17 @@ describe('a WebSocket client that stops reading (slow consumer)', () => {
   }, 60_000);
   afterAll(() => server.close());
 
+  it('is not a client that reads: results larger than the limit, several in one turn, all reach it', async () => {
+    const reader = await wsClient(server);
+    const big = 'y'.repeat(600 * 1024);
+    for (let i = 0; i < 3; i++) reader.send({ command: 'run_job', data: { graph: echoGraph(big), job_id: `keeps-up-${i}` } });
+    for (let i = 0; i < 3; i++) {
+      const done = await reader.waitFor((m) => m.type === 'job_update' && m.job_id === `keeps-up-${i}` && m.status === 'completed', 30_000);
+      expect(done.outputs.out).toHaveLength(big.length);
+    }
+    reader.close();
+  }, 60_000);
+
   it('is dropped once its backlog passes the limit, before it can grow the server memory; the server carries on', async () => {
     const stalled = new WebSocket(`${server.url.replace('http', 'ws')}/ws`);
     await new Promise((resolve) => stalled.once('open', resolve));
