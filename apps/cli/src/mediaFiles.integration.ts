@@ -99,7 +99,7 @@ describe('nodetool workflows run --input', () => {
     expect(sha256(result.outputs.picture.path)).toBe(sha256(photo));
   }, 60_000);
 
-  it('exits 2 before any worker starts for an input given nothing, or a file that is not there', async () => {
+  it('exits 2 without running anything for an input given nothing, a file that is not there, or a name no input has', async () => {
     const none = await nodetool(['workflows', 'run', photoEcho]);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { comment, constant, cosineSimilarity, preview } from './builtins.js';
+import { comment, constant, cosineSimilarity, input, output, preview } from './builtins.js';
 import { createNode } from './dslNode.js';
 import { workflow } from './workflow.js';
 
@@ -58,5 +58,17 @@ describe('workflow()', () => {
       { id: 'pair', type: 'test.Pair', data: {}, sync_mode: 'zip_all' },
     ]);
     expect(() => createNode('x.Y', {}, { id: 'bad', sync_mode: 'all' as never })).toThrow('node "bad": sync_mode must be "on_any" or "zip_all", got "all"');
+  });
+
+  it("writes inputs and media constants as nodetool's editor saves them", () => {
+    const photo = input.image('photo', { id: 'photo' });
+    const steps = input.integer('steps', 4, { id: 'steps' });
+    const logo = constant.image('https://example.com/logo.png', { id: 'logo' });
+    const graph = workflow(output(createNode('x.Blend', { a: photo, b: logo, steps }, { id: 'blend' }), 'picture', { id: 'out' }));
+    expect(graph.nodes.slice(0, 3)).toEqual([
+      { id: 'photo', type: 'nodetool.input.ImageInput', data: { name: 'photo', value: { type: 'image', uri: '', asset_id: null, data: null } } },
+      { id: 'steps', type: 'nodetool.input.IntegerInput', data: { name: 'steps', value: 4 } },
+      { id: 'logo', type: 'nodetool.constant.Image', data: { value: { type: 'image', uri: 'https://example.com/logo.png', asset_id: null, data: null } } },
+    ]);
   });
 });

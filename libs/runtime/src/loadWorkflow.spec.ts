@@ -32,6 +32,11 @@ describe('loadWorkflow', () => {
     expect(workflow.id).toBe('workflow');
   });
 
+  it('knows a file saved with an empty id by its name', () => {
+    const workflow = loadWorkflow({ id: '', name: 'Audio To Spectrogram', graph: { nodes: [], edges: [] } });
+    expect(workflow).toMatchObject({ id: 'audio-to-spectrogram', name: 'Audio To Spectrogram' });
+  });
+
   it('names the file and position of a JSON syntax error', () => {
     expect(() => parseWorkflowJson('{"nodes": [', 'broken.json')).toThrow(/broken\.json is not valid JSON/);
   });

@@ -11,13 +11,29 @@ export function loadWorkflow(value: unknown, source = 'workflow'): Workflow {
   const graphValue = isObject(value['graph']) ? value['graph'] : value;
   const where = graphValue === value ? source : `${source}: graph`;
   const graph = readGraph(graphValue, where);
-  const id = typeof value['id'] === 'string' && value['id'] ? value['id'] : typeof value['workflow_id'] === 'string' ? value['workflow_id'] : 'workflow';
+  const name = typeof value['name'] === 'string' && value['name'] ? value['name'] : null;
+  // A file saved without an id (nodetool's editor leaves it empty in some examples) is known by its name.
+  const id =
+    typeof value['id'] === 'string' && value['id']
+      ? value['id']
+      : typeof value['workflow_id'] === 'string' && value['workflow_id']
+        ? value['workflow_id']
+        : (name && slugOf(name)) || 'workflow';
   return {
     id,
-    name: typeof value['name'] === 'string' && value['name'] ? value['name'] : id,
+    name: name ?? id,
     graph,
     params: isObject(value['params']) ? value['params'] : {},
   };
+}
+
+/** "Audio To Spectrogram" → "audio-to-spectrogram": letters and digits, dashes between. */
+function slugOf(name: string): string {
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 80);
 }
 
 /** Parses JSON text first; a syntax error names the file and the position. */

@@ -50,7 +50,7 @@ export function validateAgainstCatalog(graph: Graph, catalog: NodeCatalog): void
       continue;
     }
     issues.push(...checkValues(node, entry.metadata));
-    if (entry.kind === 'python') issues.push(...mediaIssues(node, entry.metadata, fed.get(node.id)));
+    issues.push(...mediaIssues(node, entry.metadata, fed.get(node.id)));
   }
   // Suggestions cost an edit distance per known type: only the types a message lists get them.
   let suggested = 0;

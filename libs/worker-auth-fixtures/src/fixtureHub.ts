@@ -8,6 +8,7 @@
  *   GET  /api/models/<repo>/tree/<rev>[/<dir>]  the entries under a folder (transformers asks while loading)
  *   HEAD /<repo>/resolve/<rev>/<file>          ETag, X-Repo-Commit, Content-Length, Accept-Ranges
  *   GET  /<repo>/resolve/<rev>/<file>          the bytes (a Range header gives 206)
+ *   GET  /files/<name>                         a plain file of `options.files` (a workflow's image on the web)
  *
  * Anything else is a 404 with the Hub's error code header (RepoNotFound, EntryNotFound), which
  * huggingface_hub turns into the same exceptions as on the Hub. Listens on 127.0.0.1 only.
@@ -29,7 +30,11 @@ export interface FixtureHubRepo {
 export interface FixtureHubOptions {
   /** Slows file bodies to about this many bytes per second, so progress and cancel can be seen. */
   bytesPerSecond?: number;
+  /** Plain files served at /files/<name>, typed by their extension: media a workflow names by URL. */
+  files?: Record<string, Uint8Array>;
 }
+
+const FILE_TYPES: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', wav: 'audio/wav', mp4: 'video/mp4' };
 
 export interface FixtureHub {
   /** The value for HF_ENDPOINT. */
@@ -158,6 +163,16 @@ export async function startFixtureHub(repos: FixtureHubRepo[], options: FixtureH
     if (info && req.method === 'GET') return modelInfo(res, info[1] as string);
     const listing = new RegExp(`^/api/models/${repo}/tree/[^/]+(?:/(.*))?$`).exec(path);
     if (listing && req.method === 'GET') return tree(res, listing[1] as string, (listing[2] ?? '').replace(/\/$/, ''));
+    const plain = /^\/files\/([^/]+)$/.exec(path)?.[1];
+    const plainFile = plain !== undefined && req.method === 'GET' && options.files && Object.hasOwn(options.files, plain) ? options.files[plain] : undefined;
+    if (plainFile) {
+      res.writeHead(200, {
+        'content-type': FILE_TYPES[plain?.split('.').pop() ?? ''] ?? 'application/octet-stream',
+        'content-length': String(plainFile.byteLength),
+      });
+      res.end(plainFile);
+      return;
+    }
     const file = new RegExp(`^/${repo}/resolve/[^/]+/(.+)$`).exec(path);
     if (file && (req.method === 'GET' || req.method === 'HEAD')) {
       resolveFile(req, res, file[1] as string, file[2] as string).catch(() => res.destroy());

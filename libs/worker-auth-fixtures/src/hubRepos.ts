@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoFromDirectory, type FixtureHubRepo } from './fixtureHub.js';
@@ -32,6 +32,31 @@ export function tinyDistilBertRepo(repoId = 'distilbert-base-uncased'): FixtureH
 }
 
 /**
+ * A tiny DETR object detector (apps/worker/scripts/make-tiny-detr.py: transformers' own ResNet backbone,
+ * a class head that finds a "cat" everywhere) served under `repoId`: what Object Detection's model is.
+ */
+export function tinyDetrRepo(repoId = 'facebook/detr-resnet-50'): FixtureHubRepo {
+  const dir = mkdtempSync(join(tmpdir(), 'nt-tiny-detr-'));
+  runScript('make-tiny-detr.py', [dir]);
+  return repoFromDirectory(repoId, dir);
+}
+
+/** A JPEG photo stand-in of `width`×`height` (apps/worker/scripts/make-example-image.py), for a workflow's image URL. */
+export function exampleJpeg(width = 160, height = 120): Uint8Array {
+  const file = join(mkdtempSync(join(tmpdir(), 'nt-example-image-')), 'example.jpg');
+  runScript('make-example-image.py', [file, String(width), String(height)]);
+  return readFileSync(file);
+}
+
+/** Runs a script of apps/worker/scripts with the HF environment's Python, offline. */
+function runScript(script: string, args: string[]): void {
+  execFileSync(projectWorkerPython('hf'), [join(REPO_ROOT, 'apps', 'worker', 'scripts', script), ...args], {
+    env: { ...process.env, HF_HUB_OFFLINE: '1' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+/**
  * A model a script of apps/worker/scripts writes, from all-MiniLM-L6-v2's vocab.txt as
  * `nx run worker:setup-hf` installed it, with the HF environment's Python; the folder it wrote.
  */
@@ -39,9 +64,6 @@ function madeWithMiniLmVocabulary(script: string, prefix: string): string {
   const snapshots = join(REPO_ROOT, 'apps', 'worker', '.hf-home', 'hub', 'models--sentence-transformers--all-MiniLM-L6-v2', 'snapshots');
   const vocab = join(snapshots, readdirSync(snapshots)[0] as string, 'vocab.txt');
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  execFileSync(projectWorkerPython('hf'), [join(REPO_ROOT, 'apps', 'worker', 'scripts', script), vocab, dir], {
-    env: { ...process.env, HF_HUB_OFFLINE: '1' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  runScript(script, [vocab, dir]);
   return dir;
 }

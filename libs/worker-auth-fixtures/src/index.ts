@@ -13,7 +13,8 @@ export {
   type FixtureHubRepo,
   type FixtureHubOptions,
 } from './fixtureHub.js';
-export { mpnetTokenizerRepo, tinyChatModelRepo, tinyDistilBertRepo, MPNET_REPO_ID, TINY_CHAT_REPO_ID } from './hubRepos.js';
+export { mpnetTokenizerRepo, tinyChatModelRepo, tinyDistilBertRepo, tinyDetrRepo, exampleJpeg, MPNET_REPO_ID, TINY_CHAT_REPO_ID } from './hubRepos.js';
+export { upstreamExamples, type UpstreamExample } from './upstreamExamples.js';
 export { startFixtureDns, ensureDnsmasq, type FixtureDns } from './fixtureDns.js';
 export { makeTestCertificate, type TestCertificate } from './testCertificate.js';
 export { startTlsFront, type TlsFront } from './tlsFront.js';

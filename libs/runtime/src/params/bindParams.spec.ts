@@ -69,37 +69,3 @@ describe('params bound to input nodes', () => {
     expect(valueOf(graph, '2')).toEqual({ type: 'image', uri: 'https://example.com/cat.png' });
   });
 });
-
-describe('media set on input and constant nodes', () => {
-  it('refuses an image input given nothing, saying how to give it', () => {
-    expect(issuesOf(() => prepareGraph(workflow()))).toEqual([
-      'input "image" (node 2, ImageInput) has no image set; give it in the run\'s params ({"image": …}, or --input image=path/to/file)',
-    ]);
-  });
-
-  it("refuses another nodetool server's asset (asset_id, /api/storage) unless the params give that input", () => {
-    const saved = workflow();
-    const audio = {
-      id: 'a',
-      type: 'nodetool.input.AudioInput',
-      data: { name: 'sound', value: { type: 'audio', uri: '/api/storage/3fd0a.mp3', asset_id: '3fd0a' } },
-    };
-    const storage = { id: 'b', type: 'nodetool.constant.Image', data: { value: { type: 'image', uri: '/api/storage/9c1.png' } } };
-    saved.graph.nodes.push(audio, storage);
-    const issues = issuesOf(() => prepareGraph(saved, { image: ASSET }));
-    expect(issues).toEqual([
-      'input "sound" (node a, AudioInput) cannot be read: it names the asset "3fd0a" ("/api/storage/3fd0a.mp3") of the nodetool server it was made on, which this server does not have; give it in the run\'s params ({"sound": …}, or --input sound=path/to/file)',
-      'node "b" (Image), its "value" cannot be read: it names "/api/storage/9c1.png", a file of the nodetool server it was made on, which this server does not have',
-    ]);
-    saved.graph.nodes.pop();
-    expect(() => prepareGraph(saved, { image: ASSET, sound: ASSET })).not.toThrow();
-  });
-
-  it('refuses URI schemes other than http(s) and data:, naming the scheme', () => {
-    const saved = workflow();
-    saved.graph.nodes.push({ id: 'f', type: 'nodetool.constant.Image', data: { value: { type: 'image', uri: 'file:///etc/passwd' } } });
-    expect(issuesOf(() => prepareGraph(saved, { image: ASSET }))).toEqual([
-      'node "f" (Image), its "value" cannot be read: its URI "file:///etc/passwd" is a file: URI; only http(s) URLs are fetched, by the runner and never by the worker',
-    ]);
-  });
-});
