@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import WebSocket from 'ws';
-import { isAssetRef, type ServerMessage } from '@nt/api-contract';
+import { isAssetRef, isFinalJobStatus, type ServerMessage } from '@nt/api-contract';
 import type { RunEvent, RunResult, Workflow } from '@nt/runtime';
 import { EXIT } from './exitCodes.js';
 import { fileBase, nameByContent, type OutputFile } from './outputFiles.js';
@@ -94,7 +94,7 @@ function followRun(url: string, token: string | null, jobId: string, workflow: W
       if (message.type === 'error' && message.request_id === jobId) return fail(new ServerCallError(EXIT.usage, message.error));
       if (!('job_id' in message) || message.job_id !== jobId || message.type === 'job_started' || message.type === 'subscribed') return;
       options.onEvent(message as RunEvent);
-      if (message.type === 'job_update' && ['completed', 'failed', 'cancelled', 'interrupted'].includes(message.status)) {
+      if (message.type === 'job_update' && isFinalJobStatus(message.status)) {
         options.signal.removeEventListener('abort', onAbort);
         socket.close();
         resolve();

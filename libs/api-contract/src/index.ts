@@ -15,7 +15,19 @@ export type {
   ServerRunEvent,
   UnnumberedRunEvent,
 } from './runEvents.js';
-export { GraphDocument, NodeRunRecord, JobResult, JobRecord, JobSummary, JobStarted, RunRequest, FINAL_JOB_STATUSES, isFinalJobStatus } from './jobs.js';
+export {
+  GraphDocument,
+  NodeRunRecord,
+  JobResult,
+  JobRecord,
+  JobSummary,
+  JobStarted,
+  RunRequest,
+  FINAL_JOB_STATUSES,
+  LIVE_JOB_STATUSES,
+  FinalJobStatus,
+  isFinalJobStatus,
+} from './jobs.js';
 export { ModelDownloadProgress, ResidentModel, CachedModelSummary, ModelsReport } from './models.js';
 export { WorkerState, WorkerHealth, PoolHealth, HealthReport } from './workerHealth.js';
 export {

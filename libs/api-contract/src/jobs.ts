@@ -3,9 +3,17 @@ import { z } from 'zod';
 const NodeStatus = z.enum(['running', 'completed', 'failed', 'skipped', 'cancelled']);
 const ServerJobStatus = z.enum(['running', 'completed', 'failed', 'cancelled', 'queued', 'interrupted']);
 
-/** The statuses a job ends in: nothing about it changes after one of these. */
-export const FINAL_JOB_STATUSES: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled', 'interrupted']);
-export const isFinalJobStatus = (status: string): boolean => FINAL_JOB_STATUSES.has(status);
+/**
+ * The statuses of a job still going: waiting or running. Every other status is final (nothing about
+ * the job changes after it), so a status added later counts as finished everywhere, unless it is added
+ * here: retention, the event log, the hub, the clients all read these two lists.
+ */
+export const LIVE_JOB_STATUSES = ['queued', 'running'] as const satisfies ReadonlyArray<z.infer<typeof ServerJobStatus>>;
+export const FinalJobStatus = ServerJobStatus.exclude(LIVE_JOB_STATUSES);
+export type FinalJobStatus = z.infer<typeof FinalJobStatus>;
+/** The statuses a job ends in. */
+export const FINAL_JOB_STATUSES: readonly FinalJobStatus[] = FinalJobStatus.options;
+export const isFinalJobStatus = (status: string): status is FinalJobStatus => (FINAL_JOB_STATUSES as readonly string[]).includes(status);
 
 /** A graph as stored and sent: nodes with their values, edges between handles. */
 export const GraphDocument = z.object({

@@ -15,7 +15,7 @@ import {
   type SecretPolicy,
   type Workflow,
 } from '@nt/runtime';
-import { isFinalJobStatus, type JobRecord, type UnnumberedRunEvent } from '@nt/api-contract';
+import { isFinalJobStatus, type FinalJobStatus, type JobRecord, type UnnumberedRunEvent } from '@nt/api-contract';
 import type { AssetStore } from '../assets/assetStore.js';
 import { JobExistsError, TooManyRunsError, WorkerUnavailableError } from '../errors.js';
 import type { RunModelOptions } from '../runs/runRequest.js';
@@ -324,7 +324,7 @@ export class JobManager extends EventEmitter {
 
   private async execute(prepared: PreparedRun, jobId: string, signal: AbortSignal, models: RunModelOptions, worker: PoolMember | null): Promise<StoredJob> {
     const { workflow } = prepared;
-    let status: 'completed' | 'failed' | 'cancelled' | 'interrupted';
+    let status: FinalJobStatus;
     let result: StoredJob['result'] = null;
     let error: string | null;
     try {
@@ -360,7 +360,7 @@ export class JobManager extends EventEmitter {
       type: 'job_update',
       job_id: jobId,
       workflow_id: workflow.id,
-      status: job.status as 'completed' | 'failed' | 'cancelled' | 'interrupted',
+      status: job.status as FinalJobStatus,
       ...(job.error ? { error: job.error } : {}),
       ...(job.result ? { duration_ms: job.result.duration_ms, outputs: job.result.outputs } : {}),
     });

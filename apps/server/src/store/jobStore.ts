@@ -1,4 +1,4 @@
-import type { JobRecord, ServerJobStatus } from '@nt/api-contract';
+import { LIVE_JOB_STATUSES, type JobRecord, type ServerJobStatus } from '@nt/api-contract';
 import type { Db } from './database.js';
 
 export type StoredJobStatus = ServerJobStatus;
@@ -56,9 +56,10 @@ export class JobStore {
   interruptLeftovers(): number {
     return this.db
       .prepare(
-        "UPDATE jobs SET status = 'interrupted', error = 'the server stopped during the run (it was killed or crashed); run it again', finished_at = ? WHERE status IN ('queued', 'running')",
+        `UPDATE jobs SET status = 'interrupted', error = 'the server stopped during the run (it was killed or crashed); run it again', finished_at = ?
+         WHERE status IN (${LIVE_JOB_STATUSES.map(() => '?').join(', ')})`,
       )
-      .run(new Date().toISOString()).changes;
+      .run(new Date().toISOString(), ...LIVE_JOB_STATUSES).changes;
   }
 }
 

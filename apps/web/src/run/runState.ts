@@ -1,4 +1,4 @@
-import type { JobRecord, ModelDownloadProgress, ServerMessage } from '@nt/api-contract';
+import { isFinalJobStatus, type JobRecord, type ModelDownloadProgress, type ServerMessage } from '@nt/api-contract';
 
 export interface NodeRunState {
   status: string;
@@ -39,15 +39,13 @@ export interface RunState {
 /** Items of a streamed output the page holds while it runs: the last ones (the record has what the server kept). */
 export const LIVE_ITEMS = 200;
 
-const FINAL = new Set(['completed', 'failed', 'cancelled', 'interrupted']);
-
 export function startedRun(jobId: string, workflowId: string): RunState {
   return { jobId, workflowId, status: 'starting', nodes: {}, outputs: {}, live: {}, logs: [], downloads: {}, lastSeq: 0 };
 }
 
 /** Whether the run may still change: the page then keeps following it, across a dropped connection too. */
 export function isLive(run: RunState | null): boolean {
-  return run !== null && !FINAL.has(run.status);
+  return run !== null && (run.status === 'starting' || !isFinalJobStatus(run.status));
 }
 
 /** Folds one server message into the run it belongs to; messages of other runs, and events it already has, leave it unchanged. */
