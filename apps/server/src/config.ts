@@ -8,6 +8,7 @@ import { readSetting } from '@nt/settings';
 import type { AssetLimits } from './assets/assetStore.js';
 import type { S3Settings } from './assets/s3AssetBackend.js';
 import { parseRetention, type RetentionPolicy } from './store/retention.js';
+import { parseTrustProxy, type TrustProxy } from './security/trustProxy.js';
 import { bridgeOptionsFor } from './workers/bridgeOptionsFor.js';
 import {
   DEFAULT_GRAPH_LIMITS,
@@ -38,6 +39,8 @@ export interface ServerConfig {
   allowedHosts: string[];
   /** NODETOOL_ALLOWED_ORIGINS, beyond the server's own. */
   allowedOrigins: string[];
+  /** NODETOOL_TRUST_PROXY: Fastify's trustProxy (false, a hop count, or the proxies' addresses). */
+  trustProxy: TrustProxy;
   graphLimits: GraphLimits;
   /** Runs at once; more wait in a FIFO queue. */
   maxConcurrentRuns: number;
@@ -128,6 +131,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     sessionDays: readSetting(env, 'NODETOOL_SESSION_DAYS'),
     allowedHosts: readSetting(env, 'NODETOOL_ALLOWED_HOSTS'),
     allowedOrigins: readSetting(env, 'NODETOOL_ALLOWED_ORIGINS').map((origin) => checkOrigin(origin)),
+    trustProxy: parseTrustProxy(readSetting(env, 'NODETOOL_TRUST_PROXY')),
     graphLimits: {
       maxNodes: readSetting(env, 'NODETOOL_MAX_GRAPH_NODES'),
       maxEdges: readSetting(env, 'NODETOOL_MAX_GRAPH_EDGES'),

@@ -15,8 +15,12 @@ async function server(env: Record<string, string> = {}, dbPath?: string): Promis
   return started;
 }
 
-async function login(on: RunningServer, token = TOKEN): Promise<{ status: number; cookie: string | null; retryAfter: string | null }> {
-  const response = await fetch(`${on.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+async function login(on: RunningServer, token = TOKEN, forwardedFor?: string): Promise<{ status: number; cookie: string | null; retryAfter: string | null }> {
+  const response = await fetch(`${on.url}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}) },
+    body: JSON.stringify({ token }),
+  });
   const setCookie = response.headers.get('set-cookie');
   return { status: response.status, cookie: setCookie ? (setCookie.split(';')[0] as string) : null, retryAfter: response.headers.get('retry-after') };
 }
@@ -97,5 +101,32 @@ describe('the login rate limit', () => {
     expect((await fetch(`${running.url}/?token=${TOKEN}`, { redirect: 'manual' })).status).toBe(429);
     // The API itself is not limited: a client with the token carries on.
     expect((await fetch(`${running.url}/api/workflows`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+  }, 60_000);
+});
+
+describe('the login rate limit behind a proxy (NODETOOL_TRUST_PROXY)', () => {
+  const guessTenTimes = async (running: RunningServer, from: string) => {
+    for (let attempt = 0; attempt < LOGIN_ATTEMPTS_PER_MINUTE; attempt++)
+      expect((await login(running, `wrong-guess-${attempt}-xxxxxxxx`, from)).status).toBe(401);
+    expect((await login(running, TOKEN, from)).status).toBe(429);
+  };
+
+  it('counts each client the proxy names: one guessing client does not lock the others out', async () => {
+    // The proxy in front is this machine (127.0.0.1): what it says in X-Forwarded-For is believed.
+    const running = await server({ NODETOOL_TRUST_PROXY: '127.0.0.1' });
+    await guessTenTimes(running, '203.0.113.7');
+    expect((await login(running, TOKEN, '203.0.113.8')).status).toBe(200);
+  }, 60_000);
+
+  it('counts each client with a hop count as well (one proxy in front)', async () => {
+    const running = await server({ NODETOOL_TRUST_PROXY: '1' });
+    await guessTenTimes(running, '203.0.113.7');
+    expect((await login(running, TOKEN, '203.0.113.8')).status).toBe(200);
+  }, 60_000);
+
+  it('without it, believes no X-Forwarded-For: a client cannot dodge the limit by naming another address', async () => {
+    const running = await server();
+    await guessTenTimes(running, '203.0.113.7');
+    expect((await login(running, TOKEN, '203.0.113.8')).status).toBe(429);
   }, 60_000);
 });

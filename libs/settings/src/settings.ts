@@ -35,6 +35,11 @@ export const SETTINGS = {
     readBy: ['server'],
     doc: 'Host names the server answers beyond loopback and its own address (`.example.com` for a domain, `*` for any).',
   }),
+  NODETOOL_TRUST_PROXY: text({
+    readBy: ['server'],
+    defaultText: 'none',
+    doc: 'Behind a proxy (an ingress, a tunnel): how many hops in front of the server (1), or the proxies’ addresses and networks (10.0.0.0/8,127.0.0.1), whose X-Forwarded-For names the client (the login rate limit keys on it).',
+  }),
   NODETOOL_ALLOWED_ORIGINS: list({
     readBy: ['server'],
     doc: 'Origins (http://localhost:5173) that may call the API and open the WebSocket from another page.',

@@ -1,7 +1,8 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { Server } from 'node:http';
+import Fastify, { type FastifyHttpOptions, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { apiContract } from '@nt/api-contract';
 import type { App } from '../app.js';
@@ -17,6 +18,7 @@ import { rentedWorkerHandlers, workerProfileHandlers } from '../routes/rentedRou
 import { workflowHandlers } from '../routes/workflowRoutes.js';
 import { addSecurityHooks } from '../security/securityHooks.js';
 import type { WsHub } from '../ws/wsHub.js';
+import { fastifyTrustProxy } from '../security/trustProxy.js';
 import { registerContract } from './contractRoutes.js';
 import { addErrorReplies, frameworkErrors } from './errorReplies.js';
 import { addJsonBodyParser } from './jsonBodyParser.js';
@@ -31,14 +33,18 @@ export const LOGIN_ATTEMPTS_PER_MINUTE = 10;
  */
 export async function buildHttpServer(app: App, hub: WsHub, logger: Logger): Promise<FastifyInstance> {
   const log = (line: string) => logger.error(line);
-  const fastify = Fastify({
+  const options: FastifyHttpOptions<Server> = {
     logger: false,
     bodyLimit: app.config.maxBodyBytes,
     // Longer than clients keep an idle connection (undici: 4 s, browsers: about 60 s), so the client is the
     // one that closes it: a server closing first races a client reusing it, and the request is reset.
     keepAliveTimeout: 65_000,
     frameworkErrors,
-  });
+    // Behind an ingress or a tunnel, the client's address (which the login limit counts) is the one its
+    // trusted proxies forwarded; without NODETOOL_TRUST_PROXY, the peer's.
+    trustProxy: fastifyTrustProxy(app.config.trustProxy),
+  };
+  const fastify = Fastify(options);
   fastify.server.headersTimeout = 66_000;
   fastify.setValidatorCompiler(validatorCompiler);
   fastify.setSerializerCompiler(serializerCompiler);
