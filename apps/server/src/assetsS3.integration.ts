@@ -60,11 +60,19 @@ describe('assets in an S3-compatible bucket', () => {
     expect(location).toMatch(/X-Amz-Expires=300/);
     const direct = await fetch(location);
     expect(direct.status).toBe(200);
+    expect(direct.headers.get('content-disposition')).toMatch(/^inline; filename="[0-9a-f]{12}\.wav"$/);
     expect(
       createHash('sha256')
         .update(Buffer.from(await direct.arrayBuffer()))
         .digest('hex'),
     ).toBe(ref.id);
+
+    // The UI's download link: the bucket is asked to send it as a file to save.
+    const download = await fetch(`${server.url}${ref.url}?download=1`, { redirect: 'manual' });
+    expect(download.status).toBe(302);
+    const saved = await fetch(download.headers.get('location') as string);
+    expect(saved.headers.get('content-disposition')).toMatch(/^attachment; filename="[0-9a-f]{12}\.wav"$/);
+    await saved.arrayBuffer();
   }, 120_000);
 
   it('streams from the bucket with ranges when NODETOOL_ASSET_SERVE=stream', async () => {

@@ -17,8 +17,11 @@ export interface AssetBackend {
   commit(tempPath: string, id: string, contentType: string): Promise<string>;
   read(location: string, range?: ByteRange): Promise<Readable>;
   remove(location: string): Promise<void>;
-  /** A short-lived URL that reads the asset straight from storage (S3), or null when there is none. */
-  presignGet?(location: string, seconds: number, contentType: string, filename: string): Promise<string>;
+  /**
+   * A short-lived URL that reads the asset straight from storage (S3), served `inline` or as an
+   * `attachment` (a download); null when storage cannot say which (a public domain serves as it likes).
+   */
+  presignGet?(location: string, seconds: number, contentType: string, filename: string, disposition: 'inline' | 'attachment'): Promise<string | null>;
   /** Storage a worker can write to itself through presigned URLs (S3): large results skip the connection. */
   uploads?: DirectUploads;
 }

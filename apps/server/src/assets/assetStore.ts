@@ -148,7 +148,7 @@ export class AssetStore {
       inputUrl: async (ref) => {
         const info = this.records.get(ref.id);
         if (!info || info.size < limits.offloadMinBytes) return null;
-        return this.directUrl(info, this.options.urlTtlSeconds);
+        return this.directUrl(info, this.options.urlTtlSeconds, 'inline');
       },
     };
   }
@@ -203,9 +203,9 @@ export class AssetStore {
   }
 
   /** A short-lived direct URL to the asset's bytes when its storage offers one (S3), else null. */
-  async directUrl(info: AssetInfo, seconds: number): Promise<string | null> {
+  async directUrl(info: AssetInfo, seconds: number, disposition: 'inline' | 'attachment'): Promise<string | null> {
     const backend = this.backendOf(info.location);
-    return backend.presignGet ? backend.presignGet(info.location, seconds, info.content_type, fileNameOf(info)) : null;
+    return backend.presignGet ? backend.presignGet(info.location, seconds, info.content_type, fileNameOf(info), disposition) : null;
   }
 
   refOf(info: AssetInfo): AssetRef {

@@ -111,16 +111,17 @@ export class S3AssetBackend implements AssetBackend {
     await this.client.send(new DeleteObjectCommand({ Bucket: this.settings.bucket, Key: this.keyIn(location) }));
   }
 
-  async presignGet(location: string, seconds: number, contentType: string, filename: string): Promise<string> {
+  async presignGet(location: string, seconds: number, contentType: string, filename: string, disposition: 'inline' | 'attachment'): Promise<string | null> {
     const key = this.keyIn(location);
-    if (this.settings.publicDomain) return `https://${this.settings.publicDomain}/${key}`;
+    // A public domain serves the object as it is: a download goes through the server, which can say so.
+    if (this.settings.publicDomain) return disposition === 'inline' ? `https://${this.settings.publicDomain}/${key}` : null;
     return getSignedUrl(
       this.client,
       new GetObjectCommand({
         Bucket: this.settings.bucket,
         Key: key,
         ResponseContentType: contentType,
-        ResponseContentDisposition: `inline; filename="${filename}"`,
+        ResponseContentDisposition: `${disposition}; filename="${filename}"`,
       }),
       { expiresIn: seconds },
     );

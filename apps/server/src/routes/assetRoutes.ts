@@ -15,7 +15,9 @@ export const assetHandlers: Handlers<typeof apiContract.assets> = {
     // Content-addressed: an asset's bytes never change under its id.
     reply.header('etag', etag).header('cache-control', 'private, max-age=31536000, immutable').header('accept-ranges', 'bytes');
     if (request.headers['if-none-match'] === etag) return { status: 304, body: undefined };
-    const direct = app.config.assets.serve === 'redirect' ? await app.assets.directUrl(info, app.config.assets.urlTtlSeconds) : null;
+    // ?download asks for a file to save, not a page to show: the redirect says so too.
+    const disposition = query.download ? 'attachment' : 'inline';
+    const direct = app.config.assets.serve === 'redirect' ? await app.assets.directUrl(info, app.config.assets.urlTtlSeconds, disposition) : null;
     if (direct) {
       reply.header('location', direct).header('cache-control', 'no-store');
       return { status: 302, body: undefined };
@@ -23,7 +25,7 @@ export const assetHandlers: Handlers<typeof apiContract.assets> = {
     // Bytes a browser will not run as a page, whatever they are.
     reply
       .header('content-security-policy', "default-src 'none'; media-src 'self'; sandbox")
-      .header('content-disposition', `${query.download ? 'attachment' : 'inline'}; filename="${fileNameOf(info)}"`)
+      .header('content-disposition', `${disposition}; filename="${fileNameOf(info)}"`)
       .type(info.content_type);
     const ranges = request.headers.range ? parseRange(info.size, request.headers.range, { combine: true }) : null;
     if (ranges === -1) {
