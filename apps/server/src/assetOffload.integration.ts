@@ -1,4 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { crc32, deflateSync } from 'node:zlib';
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -37,6 +39,39 @@ function randomPng(width: number, height: number): Buffer {
     chunk('IDAT', deflateSync(pixels, { level: 0 })),
     chunk('IEND', Buffer.alloc(0)),
   ]);
+}
+
+/**
+ * An HTTP hop in front of the bucket that flips the first byte of part 1 of every multipart upload
+ * while `tampering` is on: a worker's upload that is not what the worker says it is.
+ */
+async function startTamperingHop(target: string): Promise<{ url: string; tampering: boolean; close(): Promise<void> }> {
+  const hop = {
+    url: '',
+    tampering: true,
+    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
+  };
+  const server: Server = createServer((request, response) => {
+    const url = new URL(request.url ?? '/', target);
+    let flip = hop.tampering && request.method === 'PUT' && url.searchParams.get('partNumber') === '1';
+    const upstream = httpRequest(url, { method: request.method, headers: request.headers }, (answer) => {
+      response.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(response);
+    });
+    upstream.on('error', () => response.destroy());
+    request.on('data', (chunk: Buffer) => {
+      if (flip && chunk.length) {
+        chunk = Buffer.from(chunk);
+        chunk[0] = (chunk[0] as number) ^ 0xff;
+        flip = false;
+      }
+      upstream.write(chunk);
+    });
+    request.on('end', () => upstream.end());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  hop.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return hop;
 }
 
 const echoGraph = (image: unknown) => ({
@@ -185,16 +220,48 @@ describe('media-sized values through a hop that cuts frames above 1.8 MiB', () =
         .filter((line) => line.startsWith('PUT ')),
     ).toEqual([]);
 
-    // Other bytes under that name (what a crash or a hostile worker could leave): refused and deleted; the next run uploads again.
+    // Other bytes under that name (what a crash, a hostile worker or anyone with the bucket could leave):
+    // never counted; deleted and uploaded anew by this run, which completes and serves its own bytes.
     await server?.close();
     running = await serverThrough(true);
     await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: `assets/${id}`, Body: Buffer.from('not the audio') }));
-    const refused = await api(running, 'POST', '/api/run', makeAudio);
-    expect(refused.body.status).toBe('failed');
-    expect(refused.body.error).toMatch(/is 13 bytes with SHA-256 [0-9a-f]{64}, not the 2097\d{3} bytes/);
-    await expect(client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: `assets/${id}` }))).rejects.toThrow();
-    const again = await api(running, 'POST', '/api/run', makeAudio);
-    expect(again.body.status, again.body.error).toBe('completed');
-    expect(again.body.result.outputs.out.id).toBe(id);
+    const replaced = await api(running, 'POST', '/api/run', makeAudio);
+    expect(replaced.body.status, replaced.body.error).toBe('completed');
+    expect(replaced.body.result.outputs.out.id).toBe(id);
+    expect((await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: `assets/${id}` }))).ContentLength).toBe(2 * 1024 * 1024);
+    const served = Buffer.from(await (await fetch(running.url + replaced.body.result.outputs.out.url)).arrayBuffer());
+    expect(createHash('sha256').update(served).digest('hex')).toBe(id);
+  }, 240_000);
+
+  it('deletes a multipart upload that completes but fails its SHA-256 check, so nothing wrong stays under the address', async () => {
+    const hop = await startTamperingHop(s3.endpoint);
+    try {
+      server = await startTestServer({ env: { NODETOOL_WORKER_URL: worker.url, NODETOOL_WORKER_TOKEN: TOKEN, ...bucketEnv, S3_ENDPOINT_URL: hop.url } });
+      await waitForWorker(server);
+      const makeAudio = {
+        graph: {
+          nodes: [node('wav', 'fixtures.MakeAudio', { size: 33 * 1024 * 1024 + 44 }), node('show', 'nodetool.workflows.base_node.Preview', { name: 'out' })],
+          edges: [edge('wav', 'show')],
+        },
+        wait: true,
+      };
+      const refused = await api(server, 'POST', '/api/run', makeAudio);
+      expect(refused.body.status).toBe('failed');
+      const reported = /not the (\d+) bytes and ([0-9a-f]{64}) the worker reported/.exec(refused.body.error ?? '');
+      expect(refused.body.error).toMatch(
+        /the upload of "output" is \d+ bytes with SHA-256 [0-9a-f]{64}, not the \d+ bytes and [0-9a-f]{64} the worker reported/,
+      );
+      const id = reported?.[2] as string;
+      await expect(client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: `assets/${id}` }))).rejects.toThrow();
+
+      hop.tampering = false;
+      const again = await api(server, 'POST', '/api/run', makeAudio);
+      expect(again.body.status, again.body.error).toBe('completed');
+      expect(again.body.result.outputs.out.id).toBe(id);
+      const served = Buffer.from(await (await fetch(server.url + again.body.result.outputs.out.url)).arrayBuffer());
+      expect(createHash('sha256').update(served).digest('hex')).toBe(id);
+    } finally {
+      await hop.close();
+    }
   }, 240_000);
 });

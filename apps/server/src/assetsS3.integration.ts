@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CreateMultipartUploadCommand, HeadObjectCommand, ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateMultipartUploadCommand, HeadObjectCommand, ListMultipartUploadsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { S3TestServer } from '@nt/worker-auth-fixtures';
 import type { RunningServer } from './server.js';
@@ -74,6 +74,23 @@ describe('assets in an S3-compatible bucket', () => {
     expect(saved.headers.get('content-disposition')).toMatch(/^attachment; filename="[0-9a-f]{12}\.wav"$/);
     await saved.arrayBuffer();
   }, 120_000);
+
+  it('finds other bytes planted under the address of a result it commits: replaces them with the result, which the run then serves', async () => {
+    const server = await serverWith({});
+    // fixtures.MakeBytes: bytes 0-255 over and over; 512 KiB crosses the link and the server commits it.
+    const size = 512 * 1024;
+    const bytes = Buffer.alloc(size, 0).map((_, index) => index % 256);
+    const id = createHash('sha256').update(bytes).digest('hex');
+    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: `assets/${id}`, Body: Buffer.alloc(7000, 1) }));
+    const run = await api(server, 'POST', '/api/run', { graph: graphOf(node('bytes', 'fixtures.MakeBytes', { size })), wait: true });
+    expect(run.body.status, run.body.error).toBe('completed');
+    expect(run.body.result.outputs.out).toMatchObject({ id, size });
+    expect(await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: `assets/${id}` }))).toMatchObject({ ContentLength: size });
+    const served = await fetch(server.url + run.body.result.outputs.out.url);
+    const body = Buffer.from(await served.arrayBuffer());
+    expect(body.length).toBe(size);
+    expect(createHash('sha256').update(body).digest('hex')).toBe(id);
+  }, 60_000);
 
   it('streams from the bucket with ranges when NODETOOL_ASSET_SERVE=stream', async () => {
     const server = await serverWith({ NODETOOL_ASSET_SERVE: 'stream' });

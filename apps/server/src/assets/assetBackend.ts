@@ -13,8 +13,13 @@ export interface ByteRange {
 export interface AssetBackend {
   /** "local" or "s3": the prefix of the locations it makes. */
   readonly kind: string;
-  /** Makes the finished temporary file the asset `id` (a rename, or an upload); answers its location. */
-  commit(tempPath: string, id: string, contentType: string): Promise<string>;
+  /**
+   * Makes the finished temporary file (`size` bytes, SHA-256 `id`) the asset `id` (a rename, or an
+   * upload); answers its location. Something already stored under that name is kept only when it is
+   * those bytes (read and checked; `recorded`: this server checked it there before, so its size
+   * suffices); anything else there is replaced by the file.
+   */
+  commit(tempPath: string, id: string, contentType: string, size: number, recorded: boolean): Promise<string>;
   read(location: string, range?: ByteRange): Promise<Readable>;
   remove(location: string): Promise<void>;
   /**
@@ -28,7 +33,10 @@ export interface AssetBackend {
 
 /** Uploads a worker makes itself, to the place the asset `id` will live. */
 export interface DirectUploads {
-  /** Presigned PUT URLs for `size` bytes: one, or one per part of a multipart upload; `exists`: storage holds an object there already. */
+  /**
+   * Presigned PUT URLs for `size` bytes: one, or one per part of a multipart upload. `exists`: storage
+   * holds those very bytes there already (read and checked); other bytes found there are deleted first.
+   */
   grant(
     id: string,
     size: number,
@@ -36,6 +44,6 @@ export interface DirectUploads {
   ): Promise<{ exists: true } | { url: string; headers?: Record<string, string> } | { upload_id: string; part_size: number; urls: string[] }>;
   /** Completes a multipart upload from its parts' ETags; a single PUT needs nothing. */
   complete(id: string, upload: { upload_id?: string; etags?: string[] }): Promise<string>;
-  /** Gives up an upload (it failed its check, or the run went away). */
+  /** Gives up an upload that was never completed (the run went away); a completed one that failed its check is removed instead. */
   abandon(id: string, upload: { upload_id?: string }): Promise<void>;
 }

@@ -5,10 +5,10 @@ import { assetUrl, type AssetRef } from '@nt/api-contract';
 import { memoryWriter, type BlobSink, type BlobWriter, type OffloadGrant, type OffloadReport, type OffloadSink } from '@nt/bridge';
 import type { RunAssets, SpillSpace } from '@nt/runtime';
 import type { Db } from '../store/database.js';
-import { createHash } from 'node:crypto';
 import type { AssetBackend, ByteRange, DirectUploads } from './assetBackend.js';
 import { AssetRecords, type AssetHolder, type AssetInfo } from './assetRecords.js';
-import { contentTypeOf, SNIFF_BYTES } from './contentTypeOf.js';
+import { contentTypeOf } from './contentTypeOf.js';
+import { digestOf } from './assetDigest.js';
 import { AssetTooLargeError, TempAssetFile } from './tempAssetFile.js';
 
 export interface AssetLimits {
@@ -161,8 +161,9 @@ export class AssetStore {
     const existing = this.records.get(report.sha256);
     if (grant.recorded && existing) return this.records.keep(existing, holder);
     const uploads = this.options.backend.uploads as DirectUploads;
+    let location: string | null = null;
     try {
-      const location = await uploads.complete(report.sha256, { upload_id: grant.upload_id, etags: report.etags });
+      location = await uploads.complete(report.sha256, { upload_id: grant.upload_id, etags: report.etags });
       const { size, sha256, head } = await digestOf(await this.options.backend.read(location));
       if (size !== report.size || sha256 !== report.sha256)
         throw new Error(
@@ -171,7 +172,12 @@ export class AssetStore {
       const contentType = await contentTypeOf(head, { name: report.name });
       return this.records.keep({ id: sha256, content_type: contentType, size, location, created_at: new Date().toISOString() }, holder);
     } catch (error) {
-      await uploads.abandon(report.sha256, { upload_id: grant.upload_id });
+      // Completed but wrong: the object is deleted (an abort no longer can), so nothing wrong stays under the address.
+      if (location === null) await uploads.abandon(report.sha256, { upload_id: grant.upload_id });
+      else
+        await this.options.backend.remove(location).catch((removal: Error) => {
+          throw new Error(`${(error as Error).message}; and the object it left could not be deleted: ${removal.message}`, { cause: error });
+        });
       throw error;
     }
   }
@@ -267,7 +273,8 @@ export class AssetStore {
     try {
       const contentType = await contentTypeOf(head, hints);
       await this.deleting.get(sha256);
-      const location = await this.options.backend.commit(file.path, sha256, contentType);
+      const recorded = this.records.get(sha256)?.location.startsWith(`${this.options.backend.kind}:`) ?? false;
+      const location = await this.options.backend.commit(file.path, sha256, contentType, file.size, recorded);
       return this.records.keep({ id: sha256, content_type: contentType, size: file.size, location, created_at: new Date().toISOString() }, holder);
     } catch (error) {
       file.discard();
@@ -313,21 +320,4 @@ async function fill(file: TempAssetFile, body: Readable | Uint8Array): Promise<v
 export function fileNameOf(info: AssetInfo): string {
   const extension = info.content_type.split('/')[1]?.split(/[;+]/)[0]?.replace('jpeg', 'jpg').replace('octet-stream', 'bin') ?? 'bin';
   return `${info.id.slice(0, 12)}.${extension}`;
-}
-
-/** The size, SHA-256 and first bytes of a stream, read once in constant memory. */
-async function digestOf(stream: Readable): Promise<{ size: number; sha256: string; head: Buffer }> {
-  const hash = createHash('sha256');
-  const head: Buffer[] = [];
-  let size = 0;
-  let headSize = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    hash.update(chunk);
-    size += chunk.byteLength;
-    if (headSize < SNIFF_BYTES) {
-      head.push(chunk.subarray(0, SNIFF_BYTES - headSize));
-      headSize += Math.min(chunk.byteLength, SNIFF_BYTES - headSize);
-    }
-  }
-  return { size, sha256: hash.digest('hex'), head: Buffer.concat(head) };
 }

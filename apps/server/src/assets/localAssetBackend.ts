@@ -3,6 +3,7 @@ import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { AssetBackend, ByteRange } from './assetBackend.js';
+import { holdsBytes } from './assetDigest.js';
 
 /**
  * Assets as files under the server's data directory, `<dir>/<first two hex>/<sha256>`, needing no
@@ -26,11 +27,13 @@ export class LocalAssetBackend implements AssetBackend {
     return left.length;
   }
 
-  async commit(tempPath: string, id: string): Promise<string> {
+  async commit(tempPath: string, id: string, _contentType: string, size: number, recorded: boolean): Promise<string> {
     const path = this.pathOf(id);
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-    // Content-addressed: the same bytes are already there, or are now.
-    if (await stat(path).catch(() => null)) await rm(tempPath, { force: true });
+    // Content-addressed: the same bytes may be there already; anything else there is replaced (a rename is atomic).
+    const there = await stat(path).catch(() => null);
+    const same = there !== null && (recorded ? there.size === size : await holdsBytes(there.size, { id, size }, async () => createReadStream(path)));
+    if (same) await rm(tempPath, { force: true });
     else await rename(tempPath, path);
     return `local:${relative(this.dir, path).split(sep).join('/')}`;
   }

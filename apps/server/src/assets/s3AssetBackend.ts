@@ -17,6 +17,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { AssetBackend, ByteRange, DirectUploads } from './assetBackend.js';
+import { holdsBytes } from './assetDigest.js';
 
 /** The bucket settings, as nodetool names them (ASSET_BUCKET, S3_*) with the AWS ones as fallbacks. */
 export interface S3Settings {
@@ -79,13 +80,11 @@ export class S3AssetBackend implements AssetBackend {
     return `assets/${id}`;
   }
 
-  async commit(tempPath: string, id: string, contentType: string): Promise<string> {
+  async commit(tempPath: string, id: string, contentType: string, size: number, recorded: boolean): Promise<string> {
     const key = this.keyOf(id);
-    const exists = await this.client.send(new HeadObjectCommand({ Bucket: this.settings.bucket, Key: key })).then(
-      () => true,
-      () => false,
-    );
-    if (!exists) {
+    // An object already there (another node's same bytes, a crash, something planted) counts only once read
+    // and checked; one this server recorded after checking it, by its size.
+    if ((await this.stored(key, { id, size }, recorded)) !== 'same') {
       const upload = new Upload({
         client: this.client,
         params: { Bucket: this.settings.bucket, Key: key, Body: createReadStream(tempPath), ContentType: contentType },
@@ -97,6 +96,17 @@ export class S3AssetBackend implements AssetBackend {
     }
     await rm(tempPath, { force: true });
     return this.locationOf(key);
+  }
+
+  /** What is under `key`: nothing, the asset's bytes (its size by HEAD, then its SHA-256 read), or other bytes. */
+  private async stored(key: string, expected: { id: string; size: number }, recorded = false): Promise<'absent' | 'same' | 'other'> {
+    const head = await this.client.send(new HeadObjectCommand({ Bucket: this.settings.bucket, Key: key })).then(
+      (found) => found,
+      () => null,
+    );
+    if (!head) return 'absent';
+    if (recorded) return head.ContentLength === expected.size ? 'same' : 'other';
+    return (await holdsBytes(head.ContentLength, expected, () => this.read(this.locationOf(key)))) ? 'same' : 'other';
   }
 
   async read(location: string, range?: ByteRange): Promise<Readable> {
@@ -131,13 +141,12 @@ export class S3AssetBackend implements AssetBackend {
   readonly uploads: DirectUploads = {
     grant: async (id, size, seconds) => {
       const key = this.keyOf(id);
-      // An object no record names: left by a crash between upload and record, or being uploaded for the
-      // same bytes by another node. Nothing is uploaded; the server checks it as it would an upload.
-      const there = await this.client.send(new HeadObjectCommand({ Bucket: this.settings.bucket, Key: key })).then(
-        () => true,
-        () => false,
-      );
-      if (there) return { exists: true };
+      // An object no record names: left by a crash between upload and record, being uploaded for the same
+      // bytes by another node, or planted. The very bytes: nothing to upload. Anything else: deleted, then
+      // uploaded anew, so one bad object cannot fail every run that makes those bytes.
+      const there = await this.stored(key, { id, size });
+      if (there === 'same') return { exists: true };
+      if (there === 'other') await this.client.send(new DeleteObjectCommand({ Bucket: this.settings.bucket, Key: key }));
       if (size <= DIRECT_PART_BYTES) {
         // Signed with If-None-Match: the URL creates the object once and can never replace it, not even
         // while it is still valid after the server checked what it holds. (A part's URL dies with its
