@@ -8,8 +8,8 @@ The cleanup is there so that the next pipeline does not meet an allocator full o
 or moved model left; after a call that freed nothing there is nothing to hand back.
 
 The fix runs the same cleanup only when something may have left blocks: the first call, and any
-call after a model was moved (Module.to that really moved, from the warm-device-moves patch's
-hook) or freed (ModelManager's release_nodes, unload_model, evict_models, evict_all_except, clear).
+call after a model was moved (a Module.to that really ran: module_moves tells this patch, with or
+without the warm-device-moves patch) or freed (ModelManager's release_nodes, unload_model, evict_models, evict_all_except, clear).
 The pipeline call itself is unchanged: inference mode, the shared thread pool, the context copied.
 
 No GPU is here: the test runs the released and the patched call with a stub for torch.cuda and
@@ -26,7 +26,7 @@ from contextvars import copy_context
 from types import ModuleType
 from typing import Any
 
-from nodetool_worker_compat import warm_device_moves
+from nodetool_worker_compat import module_moves
 from nodetool_worker_compat.patch import Patch
 
 MODULE = "nodetool.nodes.huggingface.huggingface_pipeline"
@@ -59,8 +59,12 @@ def _watch_frees() -> None:
 
 
 def _apply(module: ModuleType) -> None:
+    import torch
+
     _watch_frees()
-    warm_device_moves.on_move.append(_mark_due)
+    module_moves.install(torch)
+    if _mark_due not in module_moves.listeners:
+        module_moves.listeners.append(_mark_due)
     node_class = module.HuggingFacePipelineNode
 
     async def run_pipeline_in_thread(self: Any, *args: Any, **kwargs: Any) -> Any:

@@ -24,8 +24,9 @@ import importlib
 import importlib.util
 import sys
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any
 
+from nodetool_worker_compat import module_moves
 from nodetool_worker_compat.patch import Patch
 
 MODULE = "nodetool.worker.executor"
@@ -34,8 +35,6 @@ MODULE = "nodetool.worker.executor"
 _preparing: contextvars.ContextVar[bool] = contextvars.ContextVar("nodetool_compat_preparing", default=False)
 # Moves skipped and moves made (read by the tests and by anyone profiling a worker).
 counts = {"skipped": 0, "moved": 0}
-# Called after every Module.to that was not skipped (cuda-cleanup-gate learns of moves here).
-on_move: list[Callable[[], None]] = []
 
 
 def _torch_installed() -> bool:
@@ -73,26 +72,27 @@ def _already_there(module: Any, device: Any) -> bool:
     return True
 
 
+def _skip_if_there(torch: Any) -> Any:
+    """The skip this patch adds to Module.to (module_moves): only while the executor prepares a node."""
+
+    def skip(module: Any, args: tuple, kwargs: dict) -> bool:
+        if not _preparing.get():
+            return False
+        device = _target(torch, args, kwargs)
+        if device is not None and _already_there(module, device):
+            counts["skipped"] += 1
+            return True
+        counts["moved"] += 1
+        return False
+
+    skip._nodetool_compat = True  # type: ignore[attr-defined]
+    return skip
+
+
 def _patch_module_to(torch: Any) -> None:
-    module_class = torch.nn.Module
-    if getattr(module_class.to, "_nodetool_compat", False):
-        return
-    released_to = module_class.to
-
-    def to(self: Any, *args: Any, **kwargs: Any) -> Any:
-        if _preparing.get():
-            device = _target(torch, args, kwargs)
-            if device is not None and _already_there(self, device):
-                counts["skipped"] += 1
-                return self
-            counts["moved"] += 1
-        result = released_to(self, *args, **kwargs)
-        for hook in on_move:
-            hook()
-        return result
-
-    to._nodetool_compat = True  # type: ignore[attr-defined]
-    module_class.to = to
+    module_moves.install(torch)
+    if not any(getattr(skip, "_nodetool_compat", False) for skip in module_moves.skips):
+        module_moves.skips.append(_skip_if_there(torch))
 
 
 def _apply(module: ModuleType) -> None:

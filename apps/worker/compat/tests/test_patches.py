@@ -154,6 +154,8 @@ class Patched(unittest.TestCase):
             """
         # Through a stub CUDA (no GPU here): empty_cache() calls counted.
         self.assertEqual(run_python(code), {"quiet": 1, "after_free": 1, "after_move": 1})
+        # Alone, without the patch that skips warm moves, it still learns of the move.
+        self.assertEqual(run_python(code, NODETOOL_WORKER_COMPAT_SKIP="warm-device-moves"), {"quiet": 1, "after_free": 1, "after_move": 1})
         self.assertEqual(run_python(code, NODETOOL_WORKER_COMPAT="off"), {"quiet": 3, "after_free": 2, "after_move": 2})
 
     def test_nothing_is_patched_with_compat_off(self) -> None:
