@@ -11,7 +11,7 @@ export class NewerSchemaError extends Error {}
 /** Opens (creating if needed) the server's SQLite file and applies pending migrations. */
 export async function openDatabase(path: string, context: MigrationContext = {}, migrations: readonly Migration[] = MIGRATIONS): Promise<Db> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
+  const db = openSqlite(path);
   db.pragma('journal_mode = WAL');
   // WAL with NORMAL sync: a crash of the process loses nothing; only an OS crash or power cut can
   // lose the last commits. FULL would fsync on every job update, the server's hottest write path.
@@ -24,6 +24,20 @@ export async function openDatabase(path: string, context: MigrationContext = {},
     throw error;
   }
   return db;
+}
+
+/** The SQLite file, or an error that says how to build the native part `npm run smoke` leaves unbuilt. */
+function openSqlite(path: string): Db {
+  try {
+    return new Database(path);
+  } catch (error) {
+    if (/bindings file|NODE_MODULE_VERSION|better_sqlite3\.node/.test((error as Error).message))
+      throw new Error(
+        "SQLite's native part (better-sqlite3) is not built: `npm run smoke` skips it to save time, and every Nx target of the server builds it first; for a server started by hand, run `node tools/setup/ensure-install.mjs --native` once",
+        { cause: error },
+      );
+    throw error;
+  }
 }
 
 /**
