@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { ApiError, apiContract, createClient, type ClientOf, type Transport } from '@nt/api-contract';
+import { ConfigError, readToken } from '@nt/settings';
 import { EXIT, type ExitCode } from './exitCodes.js';
 
 /** A failure talking to the server, with the exit code it means. */
@@ -65,19 +65,12 @@ export function serverCallFailure(error: unknown): { exitCode: ExitCode; message
   return { exitCode: usage ? EXIT.usage : EXIT.failed, message: error.message };
 }
 
-/** NODETOOL_SERVER_TOKEN, or the file NODETOOL_SERVER_TOKEN_FILE names. */
+/** NODETOOL_SERVER_TOKEN, or the file NODETOOL_SERVER_TOKEN_FILE names: the server's own rules (libs/settings). */
 function serverToken(env: NodeJS.ProcessEnv): string | null {
-  const file = env['NODETOOL_SERVER_TOKEN_FILE'];
-  let token = env['NODETOOL_SERVER_TOKEN'] ?? null;
-  if (file) {
-    try {
-      token = readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new ServerCallError(
-        EXIT.usage,
-        `cannot read NODETOOL_SERVER_TOKEN_FILE ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-      );
-    }
+  try {
+    return readToken(env, 'NODETOOL_SERVER_TOKEN');
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ServerCallError(EXIT.usage, error.message);
+    throw error;
   }
-  return token?.trim() || null;
 }

@@ -144,7 +144,7 @@ describe('nodetool worker status against a pool', () => {
       JSON.stringify({
         workers: [
           { url: good.url, token: TOKEN },
-          { url: other.url, token: 'wrong' },
+          { url: other.url, token: 'wrong-token-0123456789' },
         ],
       }),
     );

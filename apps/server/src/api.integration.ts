@@ -197,8 +197,10 @@ describe('a worker that is killed and restarted while the server runs', () => {
   let worker: RealWorker;
   let server: RunningServer;
   beforeAll(async () => {
-    worker = await spawnRealWorker({ token: 'srv-token' });
-    server = await startTestServer({ bridgeOptions: { wsUrl: worker.url, workerToken: 'srv-token', reconnect: { initialDelayMs: 200, maxDelayMs: 500 } } });
+    worker = await spawnRealWorker({ token: 'srv-token-0123456789' });
+    server = await startTestServer({
+      bridgeOptions: { wsUrl: worker.url, workerToken: 'srv-token-0123456789', reconnect: { initialDelayMs: 200, maxDelayMs: 500 } },
+    });
     await waitForWorker(server);
   }, 60_000);
   afterAll(async () => {
@@ -222,7 +224,7 @@ describe('a worker that is killed and restarted while the server runs', () => {
     expect(refused.status).toBe(503);
     expect(refused.body.error).toMatch(/needs a Python worker, and the worker is (reconnecting|unreachable)/);
 
-    worker = await spawnRealWorker({ token: 'srv-token', port });
+    worker = await spawnRealWorker({ token: 'srv-token-0123456789', port });
     await waitForWorker(server);
     const again = await api(server, 'POST', '/api/run', { graph: echoGraph('back'), wait: true });
     expect(again.body).toMatchObject({ status: 'completed', result: { outputs: { out: 'back' } } });
@@ -231,8 +233,8 @@ describe('a worker that is killed and restarted while the server runs', () => {
 
 describe('a server whose token the worker rejects', () => {
   it('keeps running and says the token was rejected in /health, without the token', async () => {
-    const worker = await spawnRealWorker({ token: 'right-token' });
-    const server = await startTestServer({ bridgeOptions: { wsUrl: worker.url, workerToken: 'wrong-token-x' } });
+    const worker = await spawnRealWorker({ token: 'right-token-0123456789' });
+    const server = await startTestServer({ bridgeOptions: { wsUrl: worker.url, workerToken: 'wrong-token-0123456789' } });
     try {
       await waitForWorker(server, 'token_rejected', 10_000);
       const { body } = await api(server, 'GET', '/health');

@@ -1,10 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, createPythonBridge, isLoopbackHost, workerPoolFromEnv, type PythonBridgeOptions, type WorkerPoolConfig } from '@nt/bridge';
 import { providerLocator } from '@nt/providers';
-import { readSetting } from '@nt/settings';
+import { readSetting, readToken } from '@nt/settings';
 import type { AssetLimits } from './assets/assetStore.js';
 import type { S3Settings } from './assets/s3AssetBackend.js';
 import { parseRetention, type RetentionPolicy } from './store/retention.js';
@@ -105,7 +105,7 @@ export interface ServerConfig {
  */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const host = readSetting(env, 'HOST');
-  const serverToken = readServerToken(env);
+  const serverToken = readToken(env, 'NODETOOL_SERVER_TOKEN');
   if (!isLoopbackHost(host) && !serverToken) {
     throw new ConfigError(
       'NODETOOL_SERVER_TOKEN',
@@ -188,32 +188,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
 }
 
 /** NODETOOL_SERVER_TOKEN, or the file NODETOOL_SERVER_TOKEN_FILE names (never both). */
-function readServerToken(env: NodeJS.ProcessEnv): string | null {
-  const inline = env['NODETOOL_SERVER_TOKEN'];
-  const file = env['NODETOOL_SERVER_TOKEN_FILE'];
-  if (inline && file) throw new ConfigError('NODETOOL_SERVER_TOKEN_FILE', 'both NODETOOL_SERVER_TOKEN and NODETOOL_SERVER_TOKEN_FILE are set: set one');
-  let token = inline ?? '';
-  if (file) {
-    try {
-      token = readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new ConfigError(
-        'NODETOOL_SERVER_TOKEN_FILE',
-        `cannot read NODETOOL_SERVER_TOKEN_FILE ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-      );
-    }
-    if (!token.trim()) throw new ConfigError('NODETOOL_SERVER_TOKEN_FILE', `NODETOOL_SERVER_TOKEN_FILE ${file} is empty`);
-  }
-  token = token.trim();
-  if (token && token.length < 16) {
-    throw new ConfigError(
-      'NODETOOL_SERVER_TOKEN',
-      `NODETOOL_SERVER_TOKEN is ${token.length} characters long; use at least 16 (for example \`openssl rand -hex 32\`)`,
-    );
-  }
-  return token || null;
-}
-
 function modelKeepAlive(env: NodeJS.ProcessEnv): KeepAliveMs {
   try {
     return keepAliveFromEnv(env);

@@ -13,7 +13,7 @@ const ROUND_TRIPS = Number(process.env['BENCH_ROUND_TRIPS'] ?? 2_000);
 const WARMUP = 200;
 const ECHO_BYTES = 64 * 1024 * 1024;
 const ECHO_RUNS = Number(process.env['BENCH_ECHO_RUNS'] ?? 6);
-const TOKEN = 'bench-token';
+const TOKEN = 'bridge-bench-token-0123';
 
 const worker = await spawnRealWorker({ token: TOKEN });
 // A failed run must not leave the worker behind.

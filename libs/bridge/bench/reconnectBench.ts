@@ -8,7 +8,7 @@
 import { spawnRealWorker } from '@nt/worker-auth-fixtures';
 import { WebsocketPythonBridge } from '../src/websocketPythonBridge.js';
 
-const TOKEN = 'reconnect-bench';
+const TOKEN = 'reconnect-bench-token-01';
 const outages = (process.env['BENCH_OUTAGES'] ?? '5,75').split(',').map(Number);
 const repeats = Number(process.env['BENCH_REPEATS'] ?? 3);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -42,7 +42,7 @@ describe('createPythonBridge', () => {
 
   it('refuses a token and a token file at once, and a malformed execute timeout, by name', () => {
     expect(() => createPythonBridge({ env: { NODETOOL_WORKER_URL: 'ws://h:1', NODETOOL_WORKER_TOKEN: 'a', NODETOOL_WORKER_TOKEN_FILE: '/t' } })).toThrow(
-      /both a worker token and a worker token file are set/,
+      /both NODETOOL_WORKER_TOKEN and NODETOOL_WORKER_TOKEN_FILE are set: set one/,
     );
     expect(() => createPythonBridge({ env: { NODETOOL_WORKER_URL: 'ws://h:1', NODETOOL_PYTHON_EXECUTE_TIMEOUT_MS: '10s' } })).toThrow(
       new ConfigError(
@@ -89,7 +89,9 @@ describe('createPythonBridge', () => {
       /refusing to send the worker token over plain ws:\/\/ to ws:\/\/203\.0\.113\.7:7777 \(203\.0\.113\.7, a public address\)/,
     );
     expect(refusal(withToken('ws://[2001:db8::1]:7777'))).toMatch(/a public address/);
-    expect(refusal({ ...withToken('ws://203.0.113.7:7777'), NODETOOL_WORKER_TOKEN: '', NODETOOL_WORKER_TOKEN_FILE: '/run/secrets/t' })).toMatch(/refusing/);
+    const tokenFile = join(mkdtempSync(join(tmpdir(), 'nt-plain-')), 'token');
+    writeFileSync(tokenFile, 'a-worker-token-from-a-file');
+    expect(refusal({ ...withToken('ws://203.0.113.7:7777'), NODETOOL_WORKER_TOKEN: '', NODETOOL_WORKER_TOKEN_FILE: tokenFile })).toMatch(/refusing/);
     expect(String(refusal(withToken('ws://203.0.113.7:7777')))).not.toContain('secret-token-value');
     // Private networks keep working: a cluster, a compose network, a tunnel, this machine.
     for (const url of [

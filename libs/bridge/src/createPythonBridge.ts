@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { tokenSource } from '@nt/settings';
 import { ConfigError } from './errors.js';
 import { isPrivateAddress, plaintextAllowedFromEnv, plaintextRefusal } from './linkSecurity.js';
 import { describeUrl } from './redact.js';
@@ -23,14 +24,12 @@ export function createPythonBridge(options: PythonBridgeOptions = {}): PythonBri
   const wsUrl = (options.wsUrl ?? env['NODETOOL_WORKER_URL'] ?? '').trim();
   if (wsUrl) {
     checkWorkerUrl(wsUrl, 'NODETOOL_WORKER_URL', options.locator);
-    const workerTokenFile = options.workerTokenFile ?? (env['NODETOOL_WORKER_TOKEN_FILE'] || undefined);
-    const workerToken = options.workerToken ?? env['NODETOOL_WORKER_TOKEN'] ?? '';
-    if (workerTokenFile && workerToken) {
-      throw new ConfigError(
-        'NODETOOL_WORKER_TOKEN_FILE',
-        'both a worker token and a worker token file are set (NODETOOL_WORKER_TOKEN / NODETOOL_WORKER_TOKEN_FILE, --token / --token-file): set one',
-      );
-    }
+    // The server's rules for a token (libs/settings): one of a token or a file, the file readable and not empty, 16 characters at least.
+    const given =
+      options.workerToken !== undefined || options.workerTokenFile !== undefined ? { token: options.workerToken, file: options.workerTokenFile } : {};
+    const source = tokenSource(env, 'NODETOOL_WORKER_TOKEN', given);
+    const workerToken = source?.kind === 'inline' ? source.token : '';
+    const workerTokenFile = source?.kind === 'file' ? source.file : undefined;
     // A cloud instance's address is asked of its provider before every connect (it changes when the instance restarts).
     const resolveUrl = options.resolveUrl ?? (options.locator?.handles(wsUrl) ? options.locator.resolver(wsUrl, env) : undefined);
     if (!resolveUrl && !isSocketUrl(wsUrl)) throw new ConfigError('NODETOOL_WORKER_URL', `nothing resolves ${describeUrl(wsUrl)} to a worker address`);

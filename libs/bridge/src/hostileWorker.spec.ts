@@ -110,10 +110,10 @@ describe('the worker token from a file', () => {
     const missing = bridgeFor(worker, { workerToken: undefined, workerTokenFile: join(dir, 'absent') }).bridge;
     const error = await missing.connect().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as Error).message).toMatch(/cannot read the worker token file .*absent: ENOENT/);
+    expect((error as Error).message).toMatch(/cannot read NODETOOL_WORKER_TOKEN_FILE .*absent: ENOENT/);
     writeFileSync(join(dir, 'empty'), '\n');
     await expect(bridgeFor(worker, { workerToken: undefined, workerTokenFile: join(dir, 'empty') }).bridge.connect()).rejects.toThrow(
-      /worker token file .*empty is empty/,
+      /NODETOOL_WORKER_TOKEN_FILE .*empty is empty/,
     );
     expect(worker.authHeaders).toEqual([]);
   });

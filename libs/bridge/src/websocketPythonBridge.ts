@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { tokenFromFileAgain } from '@nt/settings';
 import { connect, isIP } from 'node:net';
 import { ManagedBridge } from './connection/managedBridge.js';
-import { ConfigError } from './errors.js';
 import { isConfidentialWorkerUrl, isPrivateAddress, plaintextRefusal } from './linkSecurity.js';
 import { resolveSettings, type PythonBridgeOptions } from './options.js';
 import { describeUrl } from './redact.js';
@@ -79,18 +78,7 @@ export class WebsocketPythonBridge extends ManagedBridge {
   private async currentToken(): Promise<string | undefined> {
     const file = this.options.workerTokenFile;
     if (!file) return this.options.workerToken || undefined;
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (error) {
-      throw new ConfigError(
-        'NODETOOL_WORKER_TOKEN_FILE',
-        `cannot read the worker token file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-      );
-    }
-    const token = text.trim();
-    if (!token) throw new ConfigError('NODETOOL_WORKER_TOKEN_FILE', `the worker token file ${file} is empty`);
-    return token;
+    return tokenFromFileAgain(file, 'NODETOOL_WORKER_TOKEN');
   }
 }
 

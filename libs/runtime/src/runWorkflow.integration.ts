@@ -17,8 +17,8 @@ interface WorkerUnderTest {
 
 const workers: Record<string, () => Promise<WorkerUnderTest>> = {
   'the fake worker': async () => {
-    const fake: FakeWorker = await startFakeWorker({ token: 'rt' });
-    const bridge = new WebsocketPythonBridge({ wsUrl: fake.url, workerToken: 'rt' });
+    const fake: FakeWorker = await startFakeWorker({ token: 'runtime-suite-token-1' });
+    const bridge = new WebsocketPythonBridge({ wsUrl: fake.url, workerToken: 'runtime-suite-token-1' });
     await bridge.connect();
     return {
       bridge,

@@ -20,7 +20,7 @@ import { loadSmokeWorkflow, SMOKE_WORKFLOW_PATH } from '../src/smokeWorkflow.js'
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 20);
 const CLI_RUNS = Number(process.env['BENCH_CLI_RUNS'] ?? 5);
-const TOKEN = 'smoke-bench';
+const TOKEN = 'smoke-bench-token-0123';
 const CLI = fileURLToPath(new URL('../../../apps/cli/bin/nodetool.js', import.meta.url));
 const SERVER = join(REPO_ROOT, 'apps', 'server', 'dist', 'main.js');
 const DIRECT = fileURLToPath(new URL('../../../apps/worker/scripts/bench-direct-embeddings.py', import.meta.url));
