@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import WebSocket from 'ws';
-import { isAssetRef, isFinalJobStatus, type ServerMessage } from '@nt/api-contract';
+import { isAssetRef, isFinalJobStatus, newJobId, type ServerMessage } from '@nt/api-contract';
 import type { RunEvent, RunResult, Workflow } from '@nt/runtime';
 import { EXIT } from './exitCodes.js';
 import { fileBase, nameByContent, type OutputFile } from './outputFiles.js';
@@ -33,7 +32,7 @@ export type ServerRunResult = Omit<RunResult, 'status'> & { status: RunResult['s
 
 export async function runOnServer(workflow: Workflow, options: ServerRunOptions): Promise<ServerRunResult> {
   const { baseUrl, api, token } = serverApi(options.server);
-  const jobId = `cli-${randomUUID()}`;
+  const jobId = newJobId('cli');
   await followRun(`${baseUrl.replace(/^http/, 'ws')}/ws`, token, jobId, workflow, options);
   const { body: job } = await api.jobs.get({ params: { id: jobId } });
   const outputs = job.result?.outputs ?? {};

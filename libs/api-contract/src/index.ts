@@ -61,3 +61,4 @@ export { createClient, type ClientOf, type Transport } from './http/client.js';
 export { fillPath, pathPattern } from './http/paths.js';
 export { endpointTable } from './http/endpointTable.js';
 export { AssetRef, isAssetRef, assetUrl } from './assets.js';
+export { newJobId, type JobIdOrigin } from './jobIds.js';

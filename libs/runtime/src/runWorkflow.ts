@@ -1,6 +1,6 @@
+import { newJobId } from '@nt/api-contract';
 import { readSetting } from '@nt/settings';
 import type { RunAssets } from './runAssets.js';
-import { randomUUID } from 'node:crypto';
 import type { PythonBridge, PythonBridgeOptions } from '@nt/bridge';
 import type { JobEndReason } from '@nt/protocol';
 import { connectPythonBridgeForGraph } from './connectPythonBridgeForGraph.js';
@@ -110,7 +110,7 @@ export async function runPrepared(
   started = performance.now(),
 ): Promise<RunResult> {
   const { workflow, graph, catalog } = prepared;
-  const jobId = options.jobId ?? `job-${randomUUID()}`;
+  const jobId = options.jobId ?? newJobId();
   const emit = (event: RunEvent) => options.onEvent?.(event);
   const secretPolicy = options.secretPolicy ?? secretPolicyFromEnv();
   emit({ type: 'job_update', job_id: jobId, workflow_id: workflow.id, status: 'running' });

@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import { randomUUID } from 'node:crypto';
 import {
   graphNeedsWorker,
   modelKey,
@@ -15,7 +14,7 @@ import {
   type SecretPolicy,
   type Workflow,
 } from '@nt/runtime';
-import { isFinalJobStatus, type FinalJobStatus, type JobRecord, type UnnumberedRunEvent } from '@nt/api-contract';
+import { isFinalJobStatus, newJobId, type FinalJobStatus, type JobRecord, type UnnumberedRunEvent } from '@nt/api-contract';
 import type { AssetStore } from '../assets/assetStore.js';
 import { JobExistsError, TooManyRunsError, WorkerUnavailableError } from '../errors.js';
 import type { RunModelOptions } from '../runs/runRequest.js';
@@ -102,7 +101,7 @@ export class JobManager extends EventEmitter {
   start(
     workflow: Workflow,
     params: Record<string, unknown> = {},
-    jobId = `job-${randomUUID()}`,
+    jobId = newJobId(),
     models: RunModelOptions = {},
   ): { jobId: string; done: Promise<StoredJob> } {
     if (!this.takingRuns) throw new WorkerUnavailableError('the server is shutting down');

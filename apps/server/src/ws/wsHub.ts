@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
-import { CLIENT_COMMANDS, ClientCommand, isFinalJobStatus, type ServerMessage, type ServerRunEvent } from '@nt/api-contract';
+import { CLIENT_COMMANDS, ClientCommand, isFinalJobStatus, newJobId, type ServerMessage, type ServerRunEvent } from '@nt/api-contract';
 import { toJsonValue } from '@nt/runtime';
 import type { App } from '../app.js';
 import { JobNotFoundError } from '../errors.js';
@@ -86,7 +85,7 @@ export class WsHub {
       switch (command.command) {
         case 'run_job': {
           const run = readRunRequest(this.app, command.data);
-          const jobId = run.jobId ?? `job-${randomUUID()}`;
+          const jobId = run.jobId ?? newJobId();
           // Watching starts before the run does: its first events go out while start() runs.
           this.watch(client, jobId);
           try {

@@ -1,5 +1,5 @@
 import { useCallback, useRef, useState } from 'react';
-import type { ServerMessage } from '@nt/api-contract';
+import { newJobId, type ServerMessage } from '@nt/api-contract';
 import { api } from '../api/client.js';
 import { applyRunMessage, isLive, startedRun, type RunState } from './runState.js';
 
@@ -21,7 +21,7 @@ export function useRun(send: (message: object) => boolean) {
     }
   }, [send]);
   const start = (workflowId: string, params: Record<string, unknown> = {}) => {
-    const jobId = `ui-${crypto.randomUUID()}`;
+    const jobId = newJobId('ui');
     setRun(startedRun(jobId, workflowId));
     if (!send({ command: 'run_job', data: { workflow_id: workflowId, job_id: jobId, params }, request_id: jobId })) {
       setRun((current) => current && { ...current, status: 'failed', error: 'not connected to the server; try again in a moment' });
