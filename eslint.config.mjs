@@ -47,6 +47,23 @@ const testFiles = [
   'apps/smoke-e2e/src/**/*.ts',
 ];
 
+// NODETOOL_ settings are read through libs/settings (readSetting, readToken): declared once, checked,
+// documented. A direct read elsewhere is refused; setting or deleting one (a child's environment) is fine.
+const notAWrite = ":not(AssignmentExpression > MemberExpression.left):not(UnaryExpression[operator='delete'] > MemberExpression)";
+// An environment: process.env (or any `.env`), or a variable named env / …Env.
+const anEnvironment = ["[object.property.name='env']", '[object.name=/^(env|[a-z]+Env)$/]'];
+const settingReads = {
+  'no-restricted-syntax': [
+    'error',
+    ...anEnvironment
+      .flatMap((environment) => [
+        `MemberExpression${environment}[computed=true][property.value=/^NODETOOL_/]${notAWrite}`,
+        `MemberExpression${environment}[computed=false][property.name=/^NODETOOL_/]${notAWrite}`,
+      ])
+      .map((selector) => ({ selector, message: 'read NODETOOL_ settings with readSetting() from @nt/settings (libs/settings/src/settings.ts declares them)' })),
+  ],
+};
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -85,6 +102,12 @@ export default [
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
+  },
+  {
+    files: ['**/*.ts', '**/*.tsx', '**/*.js', '**/*.mjs'],
+    // libs/settings is the reader; the release tooling, the images' suites and the web's Vite config may not import it.
+    ignores: ['libs/settings/**', 'apps/image-release/**', 'apps/images-e2e/**', 'apps/web/vite.config.ts'],
+    rules: settingReads,
   },
   {
     // The UI's components stay small: a component over 80 lines is split (issue 19), and lint keeps it so.

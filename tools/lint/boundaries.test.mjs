@@ -80,3 +80,37 @@ for (const [what, path, source, allowed] of cases) {
     else assert.ok(errors.length > 0, `expected a module-boundary error for ${path}`);
   });
 }
+
+// NODETOOL_ settings are read through libs/settings: a direct read of an environment is refused, in product
+// code and tests alike; writing or deleting one (a child's environment) is not a read.
+async function settingReadErrors(path, source) {
+  const [result] = await eslint.lintText(source, { filePath: path });
+  return result.messages.filter((message) => message.ruleId === 'no-restricted-syntax').map((message) => message.message);
+}
+
+const settingCases = [
+  ['process.env read by its name', 'apps/server/src/probe.ts', `export const x = process.env['NODETOOL_SERVER_URL'];\n`, false],
+  ['process.env read as a property', 'libs/runtime/src/probe.ts', `export const x = process.env.NODETOOL_WORKER_URL;\n`, false],
+  ['an env parameter read', 'apps/cli/src/probe.ts', `export const x = (env: NodeJS.ProcessEnv) => env['NODETOOL_PYTHON'];\n`, false],
+  ['a test reading its environment', 'apps/server/src/probe.integration.ts', `export const x = process.env['NODETOOL_DB'];\n`, false],
+  ['readSetting', 'apps/server/src/probe.ts', `import { readSetting } from '@nt/settings';\nexport const x = readSetting(process.env, 'NODETOOL_DB');\n`, true],
+  [
+    'a child environment written and deleted',
+    'apps/cli/src/probe.integration.ts',
+    `const childEnv: NodeJS.ProcessEnv = {};\nchildEnv['NODETOOL_DB'] = 'x';\ndelete childEnv['NODETOOL_PYTHON'];\nexport {};\n`,
+    true,
+  ],
+  ['the release tooling, which may not import libs/settings', 'apps/image-release/src/probe.ts', `export const x = process.env['NODETOOL_REGISTRY'];\n`, true],
+];
+
+for (const [what, path, source, allowed] of settingCases) {
+  test(`${allowed ? 'allows' : 'refuses'} ${what}`, async () => {
+    const errors = await settingReadErrors(path, source);
+    if (allowed) assert.deepEqual(errors, []);
+    else
+      assert.ok(
+        errors.some((message) => message.includes('readSetting')),
+        `expected a setting-read error for ${path}`,
+      );
+  });
+}

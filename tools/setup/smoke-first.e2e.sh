@@ -27,8 +27,9 @@ step() {
   echo "   ok in $((SECONDS - started)) s"
 }
 
+commit="$(git -C "$root" rev-parse HEAD)"
 git clone --quiet --no-hardlinks "$root" "$work/repo"
-git -C "$work/repo" checkout --quiet "$(git -C "$root" rev-parse HEAD)"
+git -C "$work/repo" checkout --quiet "$commit"
 cd "$work/repo"
 # The clone has nothing of the working copy: no node_modules, no Python environments, no Nx cache.
 export NX_DAEMON=false

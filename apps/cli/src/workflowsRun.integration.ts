@@ -1,3 +1,4 @@
+import { readSetting } from '@nt/settings';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +21,7 @@ function file(name: string, content: unknown): string {
 /** The built binary, with a local worker limited to the fixture nodes. */
 function nodetool(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...FIXTURE_WORKER_ENV, NODETOOL_PYTHON: projectWorkerPython('core'), ...env };
-  if (!env['NODETOOL_WORKER_URL']) delete childEnv['NODETOOL_WORKER_URL'];
+  if (!readSetting(env, 'NODETOOL_WORKER_URL').length) delete childEnv['NODETOOL_WORKER_URL'];
   return new Promise((resolve) => {
     execFile(process.execPath, [BIN, ...args], { env: childEnv }, (error, stdout, stderr) =>
       resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),

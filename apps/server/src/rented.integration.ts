@@ -1,3 +1,4 @@
+import { readSetting } from '@nt/settings';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseProfile } from '@nt/provisioning';
 import { realInstances, startFixtureProviderApi, type FixtureGpuType, type FixtureProviderApi, type RealInstances } from '@nt/providers/testing';
@@ -118,7 +119,7 @@ describe('renting workers through the server', () => {
     const said = JSON.stringify([await rented(id), await events(), (await api(server as RunningServer, 'GET', '/api/rented-workers')).body]);
     expect(instances.environments.length).toBeGreaterThan(0);
     for (const env of instances.environments) {
-      expect(said).not.toContain(env['NODETOOL_WORKER_TOKEN']);
+      expect(said).not.toContain(readSetting(env, 'NODETOOL_WORKER_TOKEN'));
       expect(said).not.toContain('PRIVATE KEY');
     }
     expect(said).not.toContain(KEYS.runpod);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { tokenSource } from '@nt/settings';
+import { readSetting, tokenSource } from '@nt/settings';
 import { ConfigError } from './errors.js';
 import { isPrivateAddress, plaintextAllowedFromEnv, plaintextRefusal } from './linkSecurity.js';
 import { describeUrl } from './redact.js';
@@ -21,7 +21,7 @@ import { WebsocketPythonBridge } from './websocketPythonBridge.js';
  */
 export function createPythonBridge(options: PythonBridgeOptions = {}): PythonBridge {
   const env = options.env ?? process.env;
-  const wsUrl = (options.wsUrl ?? env['NODETOOL_WORKER_URL'] ?? '').trim();
+  const wsUrl = (options.wsUrl ?? oneWorkerUrl(env)).trim();
   if (wsUrl) {
     checkWorkerUrl(wsUrl, 'NODETOOL_WORKER_URL', options.locator);
     // The server's rules for a token (libs/settings): one of a token or a file, the file readable and not empty, 16 characters at least.
@@ -33,9 +33,9 @@ export function createPythonBridge(options: PythonBridgeOptions = {}): PythonBri
     // A cloud instance's address is asked of its provider before every connect (it changes when the instance restarts).
     const resolveUrl = options.resolveUrl ?? (options.locator?.handles(wsUrl) ? options.locator.resolver(wsUrl, env) : undefined);
     if (!resolveUrl && !isSocketUrl(wsUrl)) throw new ConfigError('NODETOOL_WORKER_URL', `nothing resolves ${describeUrl(wsUrl)} to a worker address`);
-    const fingerprint = options.tlsFingerprint ?? env['NODETOOL_WORKER_TLS_FINGERPRINT'];
+    const fingerprint = options.tlsFingerprint ?? readSetting(env, 'NODETOOL_WORKER_TLS_FINGERPRINT');
     const tlsFingerprint = fingerprint?.trim() ? normalizeFingerprint(fingerprint) : undefined;
-    const caFile = env['NODETOOL_WORKER_CA']?.trim();
+    const caFile = readSetting(env, 'NODETOOL_WORKER_CA');
     const ca = options.ca ?? caFromFile(caFile);
     if (tlsFingerprint) refuseTlsTrustWithoutTls(wsUrl, 'NODETOOL_WORKER_TLS_FINGERPRINT', 'a TLS fingerprint pin');
     if (ca) refuseTlsTrustWithoutTls(wsUrl, 'NODETOOL_WORKER_CA', 'a worker CA');
@@ -49,6 +49,14 @@ export function createPythonBridge(options: PythonBridgeOptions = {}): PythonBri
     return new WebsocketPythonBridge({ ...options, wsUrl, workerToken, workerTokenFile, resolveUrl, tlsFingerprint, ca, allowPlaintext });
   }
   return new PythonStdioBridge(options);
+}
+
+/** NODETOOL_WORKER_URL for one bridge: one URL (several are a pool, which the server runs), or none. */
+function oneWorkerUrl(env: NodeJS.ProcessEnv): string {
+  const urls = readSetting(env, 'NODETOOL_WORKER_URL');
+  if (urls.length > 1)
+    throw new ConfigError('NODETOOL_WORKER_URL', `NODETOOL_WORKER_URL names ${urls.length} workers; this takes one (the server runs several as a pool)`);
+  return urls[0] ?? '';
 }
 
 /** A pin or a CA for a link that never uses TLS would be silently ignored: a configuration error instead. */

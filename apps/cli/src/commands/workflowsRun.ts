@@ -1,3 +1,4 @@
+import { readSetting } from '@nt/settings';
 import { parseArgs } from 'node:util';
 import { checkBridgeOptions } from '@nt/bridge';
 import {
@@ -135,9 +136,10 @@ export async function workflowsRun(argv: string[], io: Io, mode: 'one' | 'all'):
     return EXIT.usage;
   }
 
-  const server = values.server ?? process.env['NODETOOL_SERVER_URL'];
+  const server = values.server ?? readSetting(process.env, 'NODETOOL_SERVER_URL');
   const bridgeOptions = bridgeOptionsFromFlags(values, io);
-  const remoteWorker = Boolean(server ?? bridgeOptions.wsUrl ?? process.env['NODETOOL_WORKER_URL']);
+  const envWorker = readSetting(process.env, 'NODETOOL_WORKER_URL')[0];
+  const remoteWorker = Boolean(server ?? bridgeOptions.wsUrl ?? envWorker);
   if (keepAliveMs !== undefined && !remoteWorker) {
     io.err(
       'nodetool: note: --keep-alive has no effect with a local worker process, which exits with this command; set NODETOOL_WORKER_URL to keep models loaded on a worker',
@@ -150,7 +152,7 @@ export async function workflowsRun(argv: string[], io: Io, mode: 'one' | 'all'):
     io.err(`nodetool: ${(error as Error).message}`);
     return exitCodeFor(error);
   }
-  await reportRentedActivity(bridgeOptions.wsUrl ?? process.env['NODETOOL_WORKER_URL']);
+  await reportRentedActivity(bridgeOptions.wsUrl ?? envWorker);
 
   let workflows: Array<{ exportName: string; workflow: Workflow }>;
   try {

@@ -1,3 +1,4 @@
+import { readSetting } from '@nt/settings';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,9 +25,9 @@ export function resolvePythonInterpreter(
   searchFrom: string[] = [process.cwd(), dirname(fileURLToPath(import.meta.url))],
 ): InterpreterChoice {
   if (pythonPath) return { path: pythonPath, source: 'option' };
-  const fromEnv = env['NODETOOL_PYTHON'];
+  const fromEnv = readSetting(env, 'NODETOOL_PYTHON');
   if (fromEnv) return { path: fromEnv, source: 'NODETOOL_PYTHON' };
-  const venv = env['NODETOOL_WORKER_VENV'];
+  const venv = readSetting(env, 'NODETOOL_WORKER_VENV');
   if (venv && existsSync(join(venv, 'bin', 'python'))) {
     return { path: join(venv, 'bin', 'python'), source: 'project worker environment' };
   }

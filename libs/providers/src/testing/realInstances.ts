@@ -1,3 +1,4 @@
+import { readSetting } from '@nt/settings';
 import { spawnRealWorker, startTlsFront, type RealWorker, type TlsFront } from '@nt/worker-auth-fixtures';
 import type { BootedWorker, FixtureBoot } from './bootLifecycle.js';
 import { joinEnvParts } from './envParts.js';
@@ -31,9 +32,9 @@ export function realInstances(): RealInstances {
       if (instances.crash) return 'crash';
       const env = joinEnvParts(boot.env);
       environments.push(env);
-      const worker = await spawnRealWorker({ token: env['NODETOOL_WORKER_TOKEN'] });
-      const certPem = env['NODETOOL_WORKER_TLS_CERT_PEM'];
-      const keyPem = env['NODETOOL_WORKER_TLS_KEY_PEM'];
+      const worker = await spawnRealWorker({ token: readSetting(env, 'NODETOOL_WORKER_TOKEN') });
+      const certPem = readSetting(env, 'NODETOOL_WORKER_TLS_CERT_PEM');
+      const keyPem = readSetting(env, 'NODETOOL_WORKER_TLS_KEY_PEM');
       const front = certPem && keyPem ? await startTlsFront({ certPem, keyPem, target: { host: '127.0.0.1', port: worker.port } }) : null;
       booted.set(`${boot.provider}:${boot.id}`, { worker, front });
       return { host: '127.0.0.1', port: front?.port ?? worker.port };
