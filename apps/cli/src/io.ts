@@ -1,3 +1,6 @@
+import { systemSettings } from '@nt/providers';
+import { redactSecrets } from '@nt/settings';
+
 /** Where a command writes; tests pass collectors instead of the real streams. */
 export interface Io {
   out(line: string): void;
@@ -6,9 +9,13 @@ export interface Io {
   confirm?: (question: string) => Promise<boolean>;
 }
 
+// What a command prints can carry text we did not write (a provider's or an SDK's error): no key of
+// ours, a provider's or a profile's, leaves in it.
+const secrets = systemSettings(process.env);
+
 export const processIo: Io = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
+  out: (line) => process.stdout.write(`${redactSecrets(line, process.env, secrets)}\n`),
+  err: (line) => process.stderr.write(`${redactSecrets(line, process.env, secrets)}\n`),
   ...(process.stdin.isTTY && process.stderr.isTTY ? { confirm: askOnTerminal } : {}),
 };
 

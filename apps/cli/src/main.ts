@@ -1,4 +1,5 @@
 import { ConfigError } from '@nt/bridge';
+import { systemSettings } from '@nt/providers';
 import { settingsHelp } from '@nt/settings';
 import { COMMAND_GROUPS, type CommandGroup } from './commandGroups.js';
 import { EXIT, type ExitCode } from './exitCodes.js';
@@ -19,7 +20,7 @@ Exit codes: 0 ok, 1 failed, 2 usage or invalid input, 3 worker unreachable, 4 to
 \`nodetool <group> --help\` (nodetool worker --help) prints one group's usage.
 
 Settings (environment variables):
-${settingsHelp(['cli', 'bridge'])}
+${settingsHelp(['cli', 'bridge'], systemSettings())}
 
 ${[...new Set(Object.values(COMMAND_GROUPS).map((group) => group.usage))].join('\n\n')}`;
 

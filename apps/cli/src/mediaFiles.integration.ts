@@ -1,4 +1,4 @@
-import { readSetting } from '@nt/settings';
+import { readSettingIfSet } from '@nt/settings';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -58,7 +58,7 @@ writeFileSync(
 function nodetool(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...FIXTURE_WORKER_ENV, NODETOOL_PYTHON: projectWorkerPython('core'), ...env };
   delete childEnv['NODETOOL_WORKER_URL'];
-  if (!readSetting(env, 'NODETOOL_SERVER_URL')) delete childEnv['NODETOOL_SERVER_URL'];
+  if (!readSettingIfSet(env, 'NODETOOL_SERVER_URL')) delete childEnv['NODETOOL_SERVER_URL'];
   return new Promise((resolve) =>
     execFile(process.execPath, [BIN, ...args], { env: childEnv }, (error, stdout, stderr) =>
       resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),

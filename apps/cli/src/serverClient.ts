@@ -23,7 +23,7 @@ export type ServerApi = ClientOf<typeof apiContract>;
  * token exit 4; any other refusal is an ApiError with the server's own message (exitCodeOf maps it).
  */
 export function serverApi(server: string | undefined, env: NodeJS.ProcessEnv = process.env): { baseUrl: string; api: ServerApi; token: string | null } {
-  const baseUrl = (server ?? readSetting(env, 'NODETOOL_SERVER_URL') ?? 'http://127.0.0.1:7777').replace(/\/+$/, '');
+  const baseUrl = (server ?? readSetting(env, 'NODETOOL_SERVER_URL')).replace(/\/+$/, '');
   if (!/^https?:\/\/[^/]+$/.test(baseUrl))
     throw new ServerCallError(EXIT.usage, `the server URL (--server or NODETOOL_SERVER_URL) must be http(s)://host:port, got ${JSON.stringify(baseUrl)}`);
   const token = serverToken(env);

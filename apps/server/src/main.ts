@@ -1,5 +1,6 @@
 /** nx run server:serve — the HTTP + WebSocket server on HOST:PORT (127.0.0.1:7777). */
 import { ConfigError } from '@nt/bridge';
+import { systemSettings } from '@nt/providers';
 import { redactSecrets, settingsHelp } from '@nt/settings';
 import { configFromEnv, type ServerConfig } from './config.js';
 import { createLogger, type Logger } from './observability/logger.js';
@@ -10,7 +11,7 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
 
 The HTTP and WebSocket server: workflows, runs, the worker pool, rented workers, the web UI.
 Settings (environment variables; the README's settings table has them all):
-${settingsHelp(['server', 'bridge'])}
+${settingsHelp(['server', 'bridge'], systemSettings())}
 `);
   process.exit(0);
 }
@@ -22,7 +23,7 @@ try {
   logger = createLogger({ ...config.logging, env: process.env });
 } catch (error) {
   // A bad setting is one line that names it, never a stack trace.
-  process.stderr.write(`[server] cannot start: ${redactSecrets((error as Error).message, process.env)}\n`);
+  process.stderr.write(`[server] cannot start: ${redactSecrets((error as Error).message, process.env, systemSettings(process.env))}\n`);
   process.exit(error instanceof ConfigError ? 2 : 1);
 }
 // Whatever a line carries (an SDK's error, a worker's message), no secret reaches the log (createLogger).

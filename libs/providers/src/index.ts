@@ -8,3 +8,4 @@ export { providerLocator } from './providerLocator.js';
 export { INSTANCE_PREFIX, type ProviderClient, type ProviderInstance, type RentRequest } from './providerClient.js';
 export { providerClientFor } from './providerClientFor.js';
 export { endpointUrl, type WorkerEndpoint } from './workerEndpoint.js';
+export { providerSettings, systemSettings } from './providerSettings.js';

@@ -1,10 +1,8 @@
 import { ConfigError } from '@nt/bridge';
 import type { Provider } from './provider.js';
-import { runpod } from './runpod/runpodProvider.js';
-import { vast } from './vast/vastProvider.js';
+import { PROVIDERS } from './providerList.js';
 
-/** Every provider, keyed by its name, which is also its URL scheme. Adding a provider is one line here. */
-export const PROVIDERS: readonly Provider[] = [runpod, vast];
+export { PROVIDERS };
 
 const BY_NAME = new Map(PROVIDERS.map((provider) => [provider.name, provider]));
 

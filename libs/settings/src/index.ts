@@ -1,6 +1,6 @@
 export { ConfigError } from './configError.js';
 export { SETTINGS, type SettingName, type Settings } from './settings.js';
-export { readSetting, parseSetting } from './readSetting.js';
+export { readSetting, readSettingIfSet, parseSetting } from './readSetting.js';
 export { settingsTable, describeDefault } from './settingsTable.js';
 export type { Reader, Setting, ValueOf } from './settingKinds.js';
 export { settingsHelp } from './settingsHelp.js';

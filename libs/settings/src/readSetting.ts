@@ -11,6 +11,15 @@ export function readSetting<N extends SettingName>(env: NodeJS.ProcessEnv, name:
   return parseSetting(name, SETTINGS[name] as Setting, env[name]) as ValueOf<(typeof SETTINGS)[N]>;
 }
 
+/**
+ * The value of a setting the environment sets, or undefined when it is unset or empty: for a choice that
+ * depends on whether someone asked (NODETOOL_SERVER_URL makes `workflows run` use a server; its default
+ * only says which server the commands that always need one talk to).
+ */
+export function readSettingIfSet<N extends SettingName>(env: NodeJS.ProcessEnv, name: N): ValueOf<(typeof SETTINGS)[N]> | undefined {
+  return env[name]?.trim() ? readSetting(env, name) : undefined;
+}
+
 export function parseSetting(name: string, setting: Setting, raw: string | undefined): unknown {
   const value = raw?.trim() ?? '';
   const shown = setting.secret ? '(hidden)' : JSON.stringify(raw);

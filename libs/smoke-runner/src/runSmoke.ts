@@ -1,4 +1,4 @@
-import { readSetting } from '@nt/settings';
+import { readSetting, readSettingIfSet } from '@nt/settings';
 import type { JobRecord } from '@nt/api-contract';
 import type { PythonBridgeOptions } from '@nt/bridge';
 import { connectPythonBridgeForGraph, runWorkflow, type RunEvent, type RunResult } from '@nt/runtime';
@@ -25,7 +25,7 @@ export interface SmokeReport {
 export async function runSmoke(
   options: { bridgeOptions?: PythonBridgeOptions; serverUrl?: string; onEvent?(event: RunEvent): void } = {},
 ): Promise<SmokeReport> {
-  const serverUrl = options.serverUrl ?? readSetting(process.env, 'NODETOOL_SERVER_URL');
+  const serverUrl = options.serverUrl ?? readSettingIfSet(process.env, 'NODETOOL_SERVER_URL');
   if (serverUrl) return runSmokeOnServer(serverUrl);
   const started = performance.now();
   const workflow = await loadSmokeWorkflow();

@@ -1,4 +1,4 @@
-import { readSetting } from '@nt/settings';
+import { readSetting, readSettingIfSet } from '@nt/settings';
 import { parseArgs } from 'node:util';
 import { checkBridgeOptions } from '@nt/bridge';
 import {
@@ -136,7 +136,7 @@ export async function workflowsRun(argv: string[], io: Io, mode: 'one' | 'all'):
     return EXIT.usage;
   }
 
-  const server = values.server ?? readSetting(process.env, 'NODETOOL_SERVER_URL');
+  const server = values.server ?? readSettingIfSet(process.env, 'NODETOOL_SERVER_URL');
   const bridgeOptions = bridgeOptionsFromFlags(values, io);
   const envWorker = readSetting(process.env, 'NODETOOL_WORKER_URL')[0];
   const remoteWorker = Boolean(server ?? bridgeOptions.wsUrl ?? envWorker);

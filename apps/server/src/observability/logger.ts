@@ -1,7 +1,8 @@
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import pretty from 'pino-pretty';
-import { redactSecrets } from '@nt/settings';
+import { systemSettings } from '@nt/providers';
+import { redactSecrets, type Setting } from '@nt/settings';
 
 export type { Logger } from 'pino';
 
@@ -20,8 +21,8 @@ export interface LoggerOptions {
  * bucket keys), the signature and credential of a presigned URL, a bearer token. Lines carry text we
  * did not write (an SDK's error, a worker's message), so this runs on each whole line, last.
  */
-export function redactLine(line: string, env: NodeJS.ProcessEnv): string {
-  return redactSecrets(line, env)
+export function redactLine(line: string, env: NodeJS.ProcessEnv, settings: Record<string, Setting> = systemSettings(env)): string {
+  return redactSecrets(line, env, settings)
     .replace(/(X-Amz-(?:Signature|Credential|Security-Token)=)[^&\s"\\]+/gi, '$1[redacted]')
     .replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/g, '$1[redacted]');
 }
@@ -40,6 +41,8 @@ export function createLogger(options: LoggerOptions): Logger {
             done();
           },
         });
+  // Computed once: the profile keys are the ones set when the server started.
+  const settings = systemSettings(options.env);
   const target = readable ? pretty({ colorize: Boolean(out.isTTY), destination: stream, sync: true, ignore: 'pid,hostname,service' }) : out;
   return pino(
     {
@@ -49,7 +52,7 @@ export function createLogger(options: LoggerOptions): Logger {
       // "info", not 30: what log shippers and people filter on.
       formatters: { level: (label) => ({ level: label }) },
     },
-    { write: (line: string) => target.write(redactLine(line, options.env)) },
+    { write: (line: string) => target.write(redactLine(line, options.env, settings)) },
   );
 }
 
