@@ -119,7 +119,7 @@ describe('nodetool workflows run --server', () => {
   let server: ServerProcess;
   beforeAll(async () => {
     server = await startServerProcess({ NODETOOL_SERVER_TOKEN: SERVER_TOKEN, NODETOOL_DB: join(mkdtempSync(join(tmpdir(), 'nt-cli-server-')), 'server.db') });
-    await workerConnected(server.url, 60_000).catch(() => undefined);
+    await workerConnected(server.url, 60_000, SERVER_TOKEN);
   }, 90_000);
   afterAll(async () => {
     server?.child.kill('SIGTERM');

@@ -71,15 +71,21 @@ describe('Prometheus metrics', () => {
   }, 90_000);
 
   it('shows queued runs waiting and how long they waited', async () => {
-    // One run at a time on this worker: the second and third wait behind a 1.5 s sleep.
-    const slow = { nodes: [node('nap', 'fixtures.Sleep', { seconds: 1.5, steps: 1 })], edges: [] };
+    // One run at a time on this worker: the second and third wait behind a 3 s sleep, long enough for
+    // all three to be taken in on a loaded machine before the first ends.
+    const slow = { nodes: [node('nap', 'fixtures.Sleep', { seconds: 3, steps: 1 })], edges: [] };
     const queued = await startTestServer({ env: { NODETOOL_SERVER_TOKEN: TOKEN, NODETOOL_MAX_CONCURRENT_RUNS: '1' } });
     try {
       await waitForWorker(queued);
       const runs = [1, 2, 3].map(() => api(queued, 'POST', '/api/run', { graph: slow, wait: true }, bearer));
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      const scrape = await (await fetch(`${queued.url}/metrics`, { headers: bearer })).text();
-      expect(Number(/^nodetool_runs_queued (\d+)$/m.exec(scrape)?.[1])).toBe(2);
+      // As soon as the server has taken in all three: one running, two queued, and so the gauges say.
+      const gauge = (scrape: string, name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(scrape)?.[1]);
+      let scrape = '';
+      for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 50))) {
+        scrape = await (await fetch(`${queued.url}/metrics`, { headers: bearer })).text();
+        if (gauge(scrape, 'nodetool_runs_running') + gauge(scrape, 'nodetool_runs_queued') === 3) break;
+      }
+      expect({ running: gauge(scrape, 'nodetool_runs_running'), queued: gauge(scrape, 'nodetool_runs_queued') }).toEqual({ running: 1, queued: 2 });
       await Promise.all(runs);
       const after = await (await fetch(`${queued.url}/metrics`, { headers: bearer })).text();
       // Two of the three waited at least one sleep: their waits land above the 1 s bucket.

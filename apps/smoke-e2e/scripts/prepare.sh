@@ -3,7 +3,7 @@
 # HF worker image and the server image. Only when no container engine can be started at all does the suite drive a local
 # worker process instead, and this script says why. The choice goes to dist/worker-choice.json, which
 # the suite reads and checks against the worker it really drove.
-#   NODETOOL_SMOKE_WORKER=container   never fall back: no engine is a failure
+#   NODETOOL_SMOKE_WORKER=container   never fall back: no engine is a failure (always so in CI, CI=true)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../../.." && pwd)"
 choice="$root/apps/smoke-e2e/dist/worker-choice.json"
@@ -30,8 +30,10 @@ if engine_output="$(bash "$root/tools/engine/ensure-engine.sh" 2>&1)"; then
 fi
 
 reason="$(grep -v '^$' <<<"$engine_output" | tail -1)"
-if [ "${NODETOOL_SMOKE_WORKER:-}" = container ]; then
-  echo "smoke-e2e: no container engine could be started ($reason) and NODETOOL_SMOKE_WORKER=container" >&2
+if [ "${NODETOOL_SMOKE_WORKER:-}" = container ] || [ "${CI:-}" = true ]; then
+  why="NODETOOL_SMOKE_WORKER=container"
+  [ "${CI:-}" = true ] && why="CI=true, where the suites run their real parts or fail"
+  echo "smoke-e2e: no container engine could be started ($reason), and $why: the worker container and the compose stack cannot run" >&2
   exit 1
 fi
 echo "smoke-e2e: no container engine could be started ($reason): falling back to a local worker process" >&2

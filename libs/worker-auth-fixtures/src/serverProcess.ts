@@ -43,11 +43,17 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   return { url, child, output, exited };
 }
 
-/** Waits until the server's worker is connected (the run endpoints answer 503 before). */
-export async function workerConnected(url: string, timeoutMs = 60_000): Promise<void> {
+/**
+ * Waits until the server's worker is connected (the run endpoints answer 503 before). A server with a
+ * token shows its worker only to a caller that sends it: without `token` that is said at once, not
+ * waited out.
+ */
+export async function workerConnected(url: string, timeoutMs = 60_000, token?: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const headers = token ? { authorization: `Bearer ${token}` } : undefined;
   for (;;) {
-    const health = (await (await fetch(`${url}/health`)).json()) as { worker?: { state: string } };
+    const health = (await (await fetch(`${url}/health`, { headers })).json()) as { worker?: { state: string }; uptime_s?: number };
+    if (health.uptime_s === undefined) throw new Error(`${url}/health shows only "up" to this caller: pass the server's token`);
     if (health.worker?.state === 'connected') return;
     if (Date.now() > deadline) throw new Error(`the worker of ${url} is ${health.worker?.state ?? 'unknown'}`);
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -3,12 +3,10 @@ import { encodeStdioFrame, OversizeFrameError, StdioFrameDecoder } from '@nt/pro
 import { ConnectionClosedError, ProtocolError, WorkerUnreachableError, type BridgeError } from '../errors.js';
 import type { InterpreterChoice } from './resolvePythonInterpreter.js';
 import { StderrTail } from './stderrTail.js';
+import { stdioWorkerEnv } from './stdioWorkerEnv.js';
 import type { Transport, TransportListener } from './transport.js';
 
 const READY_MARKER = 'NODETOOL_STDIO_READY';
-
-/** Forced on the child: progress bars and chatty logs can corrupt a frame stream or flood stderr. */
-const QUIET_ENV = { TQDM_DISABLE: '1', HF_HUB_DISABLE_PROGRESS_BARS: '1', TRANSFORMERS_VERBOSITY: 'error', PYTHONUNBUFFERED: '1' };
 
 export interface StdioTransportSettings {
   interpreter: InterpreterChoice;
@@ -60,7 +58,7 @@ export class StdioTransport implements Transport {
   open(): Promise<void> {
     const { interpreter } = this.settings;
     const child = execa(interpreter.path, ['-m', 'nodetool.worker', '--stdio', ...this.settings.workerArgs], {
-      env: { ...this.settings.env, ...QUIET_ENV },
+      env: stdioWorkerEnv(this.settings.env),
       extendEnv: false,
       stdin: 'pipe',
       stdout: 'pipe',
