@@ -13,7 +13,11 @@ const README = new URL('../../README.md', import.meta.url);
 
 const TABLES: Array<[start: string, end: string, table: string]> = [
   ['<!-- endpoint-table: generated from libs/api-contract; checked by contract.spec.ts -->', '<!-- endpoint-table: end -->', endpointTable()],
-  ['<!-- settings-table: generated from libs/settings and the provider registry; checked by providerSettings.spec.ts -->', '<!-- settings-table: end -->', settingsTable(systemSettings())],
+  [
+    '<!-- settings-table: generated from libs/settings and the provider registry; checked by providerSettings.spec.ts -->',
+    '<!-- settings-table: end -->',
+    settingsTable(systemSettings()),
+  ],
 ];
 
 let text = readFileSync(README, 'utf8');

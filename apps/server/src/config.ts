@@ -71,6 +71,8 @@ export interface ServerConfig {
   workerWaitMs: number;
   /** Retry delays while the worker cannot be reached at all (initial connect). */
   workerRetry: { initialDelayMs: number; maxDelayMs: number };
+  /** Tests only, never from the environment: an error status a route does not declare answers 500, naming it. */
+  strictContract?: boolean;
   /** Renting workers: the cost guard's and the reconciler's intervals, what to do with orphans, how long a new instance may take. */
   renting: {
     guardIntervalMs: number;

@@ -30,7 +30,8 @@ function secretFile(content: string): string {
 // Containers or nothing: without any engine (prepare.sh's stated fallback) there is no stack to bring up.
 const engine = readWorkerChoice().worker === 'container';
 // In CI a suite that cannot start its real parts fails; prepare.sh refuses there too, this is its backstop.
-if (!engine && process.env['CI'] === 'true') throw new Error(`CI=true and no container engine: the compose stack suite cannot run (${readWorkerChoice().reason})`);
+if (!engine && process.env['CI'] === 'true')
+  throw new Error(`CI=true and no container engine: the compose stack suite cannot run (${readWorkerChoice().reason})`);
 if (!engine) console.log('smoke-e2e: no container engine could be started, so the compose stack suite does not run (see worker-choice.json)');
 
 describe.runIf(engine)('the whole stack in compose: server image + two CPU workers', () => {

@@ -62,7 +62,13 @@ export async function buildHttpServer(app: App, hub: WsHub, logger: Logger): Pro
   await fastify.register(fastifyWebsocket, { options: { maxPayload: app.config.maxBodyBytes } });
   const loginLimiter = fastify.rateLimit({ max: LOGIN_ATTEMPTS_PER_MINUTE, timeWindow: 60_000 });
   addSecurityHooks(fastify, app, loginLimiter);
-  addErrorReplies(fastify, apiContract, log, (request, reply) => (app.config.webRoot && isUiRoute(request) ? sendIndex(reply) : null));
+  addErrorReplies(
+    fastify,
+    apiContract,
+    log,
+    (request, reply) => (app.config.webRoot && isUiRoute(request) ? sendIndex(reply) : null),
+    app.config.strictContract,
+  );
   if (app.config.webRoot) await addStaticFiles(fastify, app.config.webRoot);
 
   registerContract(

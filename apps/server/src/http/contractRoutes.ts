@@ -31,6 +31,8 @@ export interface ContractRouteConfig {
   routeName: string;
   access: RouteSpec['access'];
   bodyType: 'json' | 'binary';
+  /** The route itself: the error replies check an error's status against what it declares. */
+  spec: RouteSpec;
 }
 
 declare module 'fastify' {
@@ -38,6 +40,7 @@ declare module 'fastify' {
     routeName?: string;
     access?: RouteSpec['access'];
     bodyType?: 'json' | 'binary';
+    spec?: RouteSpec;
   }
 }
 
@@ -61,7 +64,13 @@ export function registerContract<G extends RouteGroup>(fastify: FastifyInstance,
         ...(route.body ? { body: route.body } : {}),
         response,
       },
-      config: { ...(extra?.config ?? {}), routeName: name, access: route.access, bodyType: route.bodyType ?? 'json' } satisfies ContractRouteConfig,
+      config: {
+        ...(extra?.config ?? {}),
+        routeName: name,
+        access: route.access,
+        bodyType: route.bodyType ?? 'json',
+        spec: route,
+      } satisfies ContractRouteConfig,
       ...(extra?.onRequest ? { onRequest: extra.onRequest } : {}),
       handler: async (request, reply) => {
         const answer = await handler({

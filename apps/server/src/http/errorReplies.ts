@@ -1,6 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isResponseSerializationError } from 'fastify-type-provider-zod';
 import { pathPattern, routesOf, type RouteGroup } from '@nt/api-contract';
+import { contractRouteOf } from './contractRoutes.js';
+import { declaresStatus } from './declaredErrors.js';
 import { HttpError, toHttpError } from './httpError.js';
 import { setSecurityHeaders } from './securityHeaders.js';
 
@@ -15,9 +17,17 @@ export function addErrorReplies(
   log: (line: string) => void,
   /** Answers what is not an API route (the UI's own pages), or returns null. */
   fallback: (request: FastifyRequest, reply: FastifyReply) => FastifyReply | null = () => null,
+  /** Tests: a status the route's contract does not declare answers 500 naming it, so the suite that met it fails. */
+  strictContract = false,
 ): void {
   fastify.setErrorHandler((error: FastifyError, request, reply) => {
-    const failure = httpErrorOf(error, request);
+    let failure = httpErrorOf(error, request);
+    const route = contractRouteOf(request);
+    if (route && !declaresStatus(route.spec, failure.status)) {
+      const said = `${route.routeName} answered ${failure.status}, which its contract does not declare (libs/api-contract): ${failure.message}`;
+      log(said);
+      if (strictContract) failure = new HttpError(500, said);
+    }
     if (failure.status === 500) log(`internal error on ${request.method} ${request.url.split('?')[0]}: ${error.stack ?? error.message}`);
     if (failure.status === 429 && !reply.hasHeader('retry-after')) reply.header('retry-after', '1');
     return reply.code(failure.status).send({ error: failure.message, ...(failure.details !== undefined ? { details: failure.details } : {}) });

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { HttpError } from './httpError.js';
+import { InvalidRequestError } from '../errors.js';
 
 /**
  * JSON bodies, with Fastify's own parser (prototype-poisoning keys refused); an empty body is no body,
@@ -11,7 +11,7 @@ export function addJsonBodyParser(fastify: FastifyInstance): void {
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, text, done) => {
     if (!(text as string).trim()) return done(null, undefined);
     parse(request, text as string, (error, value) => {
-      if (error) return done(new HttpError(400, `request body is not valid JSON: ${error.message}`), undefined);
+      if (error) return done(new InvalidRequestError(`request body is not valid JSON: ${error.message}`), undefined);
       done(null, value);
     });
   });

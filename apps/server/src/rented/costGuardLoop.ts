@@ -1,7 +1,8 @@
 import { PROVIDERS, providerClientFor, type ProviderClient } from '@nt/providers';
 import { decide, orphansAmong, refusesNewRuns, type WorkerProfile } from '@nt/provisioning';
 import type { WorkerPool } from '../workers/workerPool.js';
-import { RentError, type RentedWorkers } from './rentedWorkers.js';
+import { ConflictError } from '../errors.js';
+import type { RentedWorkers } from './rentedWorkers.js';
 
 export interface CostGuardOptions {
   env: NodeJS.ProcessEnv;
@@ -89,7 +90,7 @@ export class CostGuardLoop {
           this.rented.recordEvent(worker.id, 'stop', decision.reason, decision.detail);
         } catch (error) {
           // Destroyed or stopped meanwhile by someone else: nothing left to do.
-          if (error instanceof RentError && error.status === 409) continue;
+          if (error instanceof ConflictError) continue;
           this.rented.recordEvent(worker.id, 'stop-failed', decision.reason, `${decision.detail}; stopping failed: ${(error as Error).message}`);
         }
       }

@@ -17,6 +17,7 @@ import {
 } from '@nt/providers';
 import { overCeiling, rentableProblem, rentRequestOf, spendOf, type WorkerProfile } from '@nt/provisioning';
 import type { RentedWorkerInfo } from '@nt/api-contract';
+import { ConflictError, NotFoundError, ProviderFailedError } from '../errors.js';
 import type { WorkerPool } from '../workers/workerPool.js';
 import type { GuardEvent, RentedStore, RentedWorker } from './rentedStore.js';
 
@@ -29,6 +30,8 @@ export interface RentedWorkersOptions {
   /** Live rented instances (not destroyed) the server may have at once, across profiles (NODETOOL_RENT_MAX_INSTANCES). */
   maxInstances: number;
   log: (line: string) => void;
+  /** One token handshake with a new instance's worker: true when it answers (default: a bridge over the provider's URL, pinned). */
+  handshake?: (worker: RentedWorker) => Promise<boolean>;
 }
 
 export interface RentedWorkersEvents {
@@ -38,16 +41,6 @@ export interface RentedWorkersEvents {
 
 /** A rented worker as the API and the UI show it: the record (without its token file) plus what it cost and how long it has run. */
 export type RentedWorkerView = RentedWorkerInfo;
-
-/** Something the user asked that cannot be done (unknown profile or worker, wrong state); the message says what. */
-export class RentError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 /**
  * Rented GPU workers: creates instances from profiles (a fresh token each, a certificate the server pins),
@@ -114,9 +107,9 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
    */
   async create(profileName: string, attach: boolean): Promise<RentedWorkerView> {
     const profile = this.store.profile(profileName);
-    if (!profile) throw new RentError(404, `no worker profile named "${profileName}" (nodetool worker profile list)`);
+    if (!profile) throw new NotFoundError(`no worker profile named "${profileName}" (nodetool worker profile list)`);
     const problem = rentableProblem(profile);
-    if (problem) throw new RentError(409, `cannot rent from the profile "${profile.name}": ${problem.message}`);
+    if (problem) throw new ConflictError(`cannot rent from the profile "${profile.name}": ${problem.message}`);
     this.checkCaps(profile);
     const client = this.clientFor(profile);
     this.creating.set(profile.name, (this.creating.get(profile.name) ?? 0) + 1);
@@ -133,14 +126,12 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
     const pending = [...this.creating.values()].reduce((sum, count) => sum + count, 0);
     const ofProfile = live.filter((worker) => worker.profile === profile.name).length + (this.creating.get(profile.name) ?? 0);
     if (ofProfile >= profile.maxInstances) {
-      throw new RentError(
-        409,
+      throw new ConflictError(
         `the profile "${profile.name}" has ${ofProfile} live instance(s) and its max_instances is ${profile.maxInstances}: destroy one (nodetool worker list) or raise max_instances`,
       );
     }
     if (live.length + pending >= this.options.maxInstances) {
-      throw new RentError(
-        409,
+      throw new ConflictError(
         `this server has ${live.length + pending} live rented instance(s) and NODETOOL_RENT_MAX_INSTANCES is ${this.options.maxInstances}: destroy one (nodetool worker list) or raise the setting`,
       );
     }
@@ -165,8 +156,8 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
       instance = await client.create(rentRequestOf(profile, name, env));
     } catch (error) {
       rmSync(tokenFile, { force: true });
-      if (error instanceof PriceCeilingError) throw new RentError(409, `${error.message}: nothing was created`);
-      throw new RentError(502, `${(error as Error).message}: nothing was created (check the provider's console if unsure)`);
+      if (error instanceof PriceCeilingError) throw new ConflictError(`${error.message}: nothing was created`);
+      throw new ProviderFailedError(`${(error as Error).message}: nothing was created (check the provider's console if unsure)`);
     }
     const id = `${profile.provider}:${instance.id}`;
     // The quote came first; the instance's own price is what bills. Over the ceiling: gone at once.
@@ -175,7 +166,7 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
       const cleanup = await destroyQuietly(client, instance.id);
       rmSync(tokenFile, { force: true });
       this.recordEvent(id, 'destroy', 'over-ceiling', `${over}; ${cleanup}`);
-      throw new RentError(409, `${profile.provider} rented ${instance.id}, but ${over}; ${cleanup}`);
+      throw new ConflictError(`${profile.provider} rented ${instance.id}, but ${over}; ${cleanup}`);
     }
     const now = Date.now();
     const worker: RentedWorker = {
@@ -208,7 +199,7 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
   async stop(id: string, why = 'asked'): Promise<RentedWorkerView> {
     const worker = this.require(id);
     if (worker.state === 'stopped') return this.view(worker);
-    if (worker.state !== 'running') throw new RentError(409, `${id} is ${worker.state}: only a running worker can be stopped`);
+    if (worker.state !== 'running') throw new ConflictError(`${id} is ${worker.state}: only a running worker can be stopped`);
     const profile = this.profileOf(worker);
     await this.clientFor(profile).stop(worker.instanceId);
     const now = Date.now();
@@ -225,7 +216,7 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
   async start(id: string, why = 'asked'): Promise<RentedWorkerView> {
     const worker = this.require(id);
     if (worker.state === 'running') return this.view(worker);
-    if (worker.state !== 'stopped') throw new RentError(409, `${id} is ${worker.state}: only a stopped worker can be started`);
+    if (worker.state !== 'stopped') throw new ConflictError(`${id} is ${worker.state}: only a stopped worker can be started`);
     const profile = this.profileOf(worker);
     await this.clientFor(profile).start(worker.instanceId);
     const now = Date.now();
@@ -289,7 +280,7 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
   profileOf(worker: RentedWorker): WorkerProfile {
     const profile = this.store.profile(worker.profile);
     if (!profile)
-      throw new RentError(409, `the profile "${worker.profile}" of ${worker.id} was removed: add it again to manage the worker, or use the provider's console`);
+      throw new ConflictError(`the profile "${worker.profile}" of ${worker.id} was removed: add it again to manage the worker, or use the provider's console`);
     return profile;
   }
 
@@ -361,6 +352,7 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
 
   /** One handshake with the token (and the pinned certificate): the worker is up. */
   private async answers(worker: RentedWorker): Promise<boolean> {
+    if (this.options.handshake) return this.options.handshake(worker);
     const bridge = createPythonBridge({
       ...this.bridgeOptionsOf(worker),
       locator: providerLocator,
@@ -401,7 +393,7 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
 
   private require(id: string): RentedWorker {
     const worker = this.store.worker(id);
-    if (!worker) throw new RentError(404, `no rented worker ${id} (nodetool worker list)`);
+    if (!worker) throw new NotFoundError(`no rented worker ${id} (nodetool worker list)`);
     return worker;
   }
 

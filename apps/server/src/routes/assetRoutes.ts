@@ -4,13 +4,13 @@ import type { apiContract } from '@nt/api-contract';
 import { fileNameOf } from '../assets/assetStore.js';
 import { AssetTooLargeError } from '../assets/tempAssetFile.js';
 import type { Handlers } from '../http/contractRoutes.js';
-import { HttpError } from '../http/httpError.js';
+import { NotFoundError, PayloadTooLargeError, RangeNotSatisfiableError } from '../errors.js';
 
 /** Assets: their bytes, served with what a browser or a download tool needs, and uploads. */
 export const assetHandlers: Handlers<typeof apiContract.assets> = {
   get: async ({ app, params, query, request, reply }) => {
     const info = app.assets.get(params.id);
-    if (!info) throw new HttpError(404, `no asset ${params.id}`);
+    if (!info) throw new NotFoundError(`no asset ${params.id}`);
     const etag = `"${info.id}"`;
     // Content-addressed: an asset's bytes never change under its id.
     reply.header('etag', etag).header('cache-control', 'private, max-age=31536000, immutable').header('accept-ranges', 'bytes');
@@ -30,7 +30,7 @@ export const assetHandlers: Handlers<typeof apiContract.assets> = {
     const ranges = request.headers.range ? parseRange(info.size, request.headers.range, { combine: true }) : null;
     if (ranges === -1) {
       reply.header('content-range', `bytes */${info.size}`);
-      throw new HttpError(416, `the range ${request.headers.range} is outside the asset's ${info.size} bytes`);
+      throw new RangeNotSatisfiableError(`the range ${request.headers.range} is outside the asset's ${info.size} bytes`);
     }
     // One range is served as asked; none, several, or a malformed header get the whole asset (RFC 9110 allows it).
     const range = Array.isArray(ranges) && ranges.length === 1 ? ranges[0] : undefined;
@@ -45,12 +45,12 @@ export const assetHandlers: Handlers<typeof apiContract.assets> = {
   upload: async ({ app, query, request }) => {
     const declared = Number(request.headers['content-length'] ?? NaN);
     const limit = app.config.assets.limits.uploadBytes;
-    if (declared > limit) throw new HttpError(413, `an upload of ${declared} bytes is over the ${limit}-byte limit (NODETOOL_MAX_UPLOAD_BYTES)`);
+    if (declared > limit) throw new PayloadTooLargeError(`an upload of ${declared} bytes is over the ${limit}-byte limit (NODETOOL_MAX_UPLOAD_BYTES)`);
     try {
       const ref = await app.assets.ingest(request.body as Readable, { name: query.name ?? 'upload', claimedType: request.headers['content-type'] });
       return { status: 201, body: ref };
     } catch (error) {
-      if (error instanceof AssetTooLargeError) throw new HttpError(413, error.message);
+      if (error instanceof AssetTooLargeError) throw new PayloadTooLargeError(error.message);
       throw error;
     }
   },

@@ -1,6 +1,6 @@
 import type { apiContract } from '@nt/api-contract';
 import type { Handlers } from '../http/contractRoutes.js';
-import { HttpError } from '../http/httpError.js';
+import { AuthenticationError } from '../errors.js';
 import { clearSessionCookie, setSessionCookie } from '../security/sessionCookie.js';
 import { SESSION_COOKIE } from '../security/sessions.js';
 
@@ -8,7 +8,7 @@ import { SESSION_COOKIE } from '../security/sessions.js';
 export const authHandlers: Handlers<typeof apiContract.auth> = {
   login: ({ app, body, request, reply }) => {
     if (!app.serverToken || !app.sessions) return { status: 200, body: { authenticated: true, token_required: false } };
-    if (!app.serverToken.matches(body.token)) throw new HttpError(401, 'wrong token');
+    if (!app.serverToken.matches(body.token)) throw new AuthenticationError('wrong token');
     setSessionCookie(reply, request, app.sessions.create());
     return { status: 200, body: { authenticated: true, token_required: true } };
   },

@@ -1,8 +1,7 @@
 import type { apiContract } from '@nt/api-contract';
 import { parseProfile, profileToRecord } from '@nt/provisioning';
-import { InvalidRequestError } from '../errors.js';
+import { ConflictError, InvalidRequestError, NotFoundError } from '../errors.js';
 import type { Handlers } from '../http/contractRoutes.js';
-import { RentError } from '../rented/rentedWorkers.js';
 
 /** Renting workers (docs/worker-deployment.md, "Rent a worker in one command"): profiles, instances, the guard's events. */
 export const workerProfileHandlers: Handlers<typeof apiContract.workerProfiles> = {
@@ -10,7 +9,7 @@ export const workerProfileHandlers: Handlers<typeof apiContract.workerProfiles> 
 
   get: ({ app, params }) => {
     const profile = app.rented.store.profile(params.name);
-    if (!profile) throw new RentError(404, `no worker profile named "${params.name}"`);
+    if (!profile) throw new NotFoundError(`no worker profile named "${params.name}"`);
     return { status: 200, body: profileToRecord(profile) };
   },
 
@@ -24,8 +23,8 @@ export const workerProfileHandlers: Handlers<typeof apiContract.workerProfiles> 
 
   delete: ({ app, params }) => {
     const inUse = app.rented.store.workers().filter((worker) => worker.profile === params.name && worker.state !== 'destroyed' && worker.state !== 'failed');
-    if (inUse.length) throw new RentError(409, `the profile "${params.name}" is used by ${inUse.map((worker) => worker.id).join(', ')}: destroy them first`);
-    if (!app.rented.store.deleteProfile(params.name)) throw new RentError(404, `no worker profile named "${params.name}"`);
+    if (inUse.length) throw new ConflictError(`the profile "${params.name}" is used by ${inUse.map((worker) => worker.id).join(', ')}: destroy them first`);
+    if (!app.rented.store.deleteProfile(params.name)) throw new NotFoundError(`no worker profile named "${params.name}"`);
     return { status: 204, body: undefined };
   },
 };
@@ -40,7 +39,7 @@ export const rentedWorkerHandlers: Handlers<typeof apiContract.rentedWorkers> = 
   create: async ({ app, body }) => ({ status: 202, body: await app.rented.create(body.profile, body.attach === true) }),
 
   activity: ({ app, body }) => {
-    if (!app.rented.touch(body.worker)) throw new RentError(404, `no rented worker ${body.worker}`);
+    if (!app.rented.touch(body.worker)) throw new NotFoundError(`no rented worker ${body.worker}`);
     return { status: 204, body: undefined };
   },
 

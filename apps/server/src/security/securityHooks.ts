@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { App } from '../app.js';
 import { contractRouteOf } from '../http/contractRoutes.js';
-import { HttpError } from '../http/httpError.js';
+import { AuthenticationError, ForbiddenError } from '../errors.js';
 import { answerPreflight, setCorsHeaders, setSecurityHeaders } from '../http/securityHeaders.js';
 import { provesToken } from './authenticate.js';
 import { isLoginLink, loginFromLink } from './linkLogin.js';
@@ -43,7 +43,7 @@ function check(app: App, request: FastifyRequest, reply: FastifyReply): FastifyR
   if (refusal) throw refusal;
   const cors = setCorsHeaders(app.config.allowedOrigins, request, reply);
   if (request.method === 'OPTIONS') {
-    if (!cors) throw new HttpError(403, 'cross-origin requests are refused; list the origin in NODETOOL_ALLOWED_ORIGINS to allow it');
+    if (!cors) throw new ForbiddenError('cross-origin requests are refused; list the origin in NODETOOL_ALLOWED_ORIGINS to allow it');
     return answerPreflight(reply);
   }
   request.authenticated = !app.serverToken || !app.sessions || provesToken(request, app.serverToken, app.sessions);
@@ -52,7 +52,7 @@ function check(app: App, request: FastifyRequest, reply: FastifyReply): FastifyR
   const needsToken = request.ws || route?.access === 'token';
   if (needsToken && !request.authenticated) {
     reply.header('www-authenticate', 'Bearer');
-    throw new HttpError(401, 'authentication required: send Authorization: Bearer <NODETOOL_SERVER_TOKEN>, or log in');
+    throw new AuthenticationError('authentication required: send Authorization: Bearer <NODETOOL_SERVER_TOKEN>, or log in');
   }
   return null;
 }

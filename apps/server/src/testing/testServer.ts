@@ -32,6 +32,8 @@ export async function startTestServer(
       // The worker settings of `env` stay (the pool, the shared token); bridgeOptions adds to them.
       bridgeOptions: { ...config.bridgeOptions, ...(options.bridgeOptions ?? fixtureStdioOptions()) },
       workerRetry: { initialDelayMs: 200, maxDelayMs: 1_000 },
+      // Every error a suite meets must be one its route declares.
+      strictContract: true,
     },
     options.logger,
   );

@@ -1,15 +1,15 @@
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
-import { CLIENT_COMMANDS, ClientCommand, isFinalJobStatus, newJobId, type ServerMessage, type ServerRunEvent } from '@nt/api-contract';
+import { CLIENT_COMMANDS, ClientCommand, isFinalJobStatus, type ServerMessage, type ServerRunEvent } from '@nt/api-contract';
 import { toJsonValue } from '@nt/runtime';
 import type { App } from '../app.js';
 import { JobNotFoundError } from '../errors.js';
 import { toHttpError } from '../http/httpError.js';
-import { readRunRequest } from '../runs/runRequest.js';
+import { runCommand } from './wsCommands.js';
 
 /**
  * /ws: clients send `{command, data, request_id?}` as JSON text, each checked against the contract's
- * ClientCommand schema: `run_job` (which also subscribes the sender to that run), `reconnect_job`
+ * ClientCommand schema, then run by its handler (wsCommands.ts): `run_job` (which also subscribes the sender to that run), `reconnect_job`
  * (after a dropped connection: what it missed, then live), `subscribe` / `unsubscribe` (a run started
  * elsewhere, by its job_id), and `cancel_job`. A client receives the events of the runs it subscribed to, and nobody else's, plus
  * `worker_status` whenever the worker's state changes, and `models_download` / `models_resident` as the
@@ -80,47 +80,14 @@ export class WsHub {
       this.reply(client, { type: 'error', status: 400, error: problems.join('; '), request_id: requestId });
       return;
     }
-    const command = parsed.data;
     try {
-      switch (command.command) {
-        case 'run_job': {
-          const run = readRunRequest(this.app, command.data);
-          const jobId = run.jobId ?? newJobId();
-          // Watching starts before the run does: its first events go out while start() runs.
-          this.watch(client, jobId);
-          try {
-            this.app.runs.start(run.workflow, run.params, jobId, run.models);
-          } catch (error) {
-            this.unwatch(client, jobId);
-            throw error;
-          }
-          this.reply(client, { type: 'job_started', job_id: jobId, request_id: requestId });
-          return;
-        }
-        case 'reconnect_job':
-          this.resume(client, command.data.job_id, command.data.last_seq, requestId);
-          return;
-        case 'subscribe': {
-          const jobId = command.data.job_id;
-          const job = this.app.runs.get(jobId);
-          if (!job) throw new JobNotFoundError(jobId);
-          this.watch(client, jobId);
-          // The state so far, so a late subscriber (or a reloaded page) is not left guessing.
-          this.reply(client, { type: 'subscribed', job_id: jobId, job: toJsonValue(job), request_id: requestId });
-          return;
-        }
-        case 'unsubscribe': {
-          const jobId = command.data.job_id;
-          this.unwatch(client, jobId);
-          this.reply(client, { type: 'unsubscribed', job_id: jobId, request_id: requestId });
-          return;
-        }
-        case 'cancel_job': {
-          const jobId = command.data.job_id;
-          this.reply(client, { type: 'cancel_result', job_id: jobId, cancelled: this.app.runs.cancel(jobId), request_id: requestId });
-          return;
-        }
-      }
+      runCommand(parsed.data, {
+        app: this.app,
+        reply: (answer) => this.reply(client, { ...answer, request_id: requestId }),
+        watch: (jobId) => this.watch(client, jobId),
+        unwatch: (jobId) => this.unwatch(client, jobId),
+        resume: (jobId, lastSeq) => this.resume(client, jobId, lastSeq, requestId),
+      });
     } catch (error) {
       const failure = toHttpError(error);
       this.reply(client, { type: 'error', status: failure.status, error: failure.message, request_id: requestId });

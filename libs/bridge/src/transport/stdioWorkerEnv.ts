@@ -11,7 +11,7 @@ const QUIET_ENV = { TQDM_DISABLE: '1', HF_HUB_DISABLE_PROGRESS_BARS: '1', TRANSF
 
 /** The environment a stdio worker starts with: its parent's, without our settings that clash with its own. */
 export function stdioWorkerEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const workerEnv = { ...env, ...QUIET_ENV };
+  const workerEnv: NodeJS.ProcessEnv = { ...env, ...QUIET_ENV };
   for (const name of OURS_NOT_THE_WORKERS) delete workerEnv[name];
   return workerEnv;
 }
