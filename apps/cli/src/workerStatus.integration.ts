@@ -77,7 +77,7 @@ describe('nodetool worker status against the real worker', () => {
     expect(exposed.stderr).not.toContain(TOKEN);
     const missing = await nodetool(['worker', 'status'], { NODETOOL_WORKER_URL: worker.url, NODETOOL_WORKER_TOKEN_FILE: '/nonexistent/token' });
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toBe('nodetool: cannot read the worker token file /nonexistent/token: ENOENT\n');
+    expect(missing.stderr).toBe('nodetool: cannot read NODETOOL_WORKER_TOKEN_FILE /nonexistent/token: ENOENT\n');
     const run = await nodetool(['workflows', 'run', 'whatever.json'], { NODETOOL_WORKER_URL: 'foo://x' });
     expect(run.code).toBe(2);
     expect(run.stderr).not.toMatch(/\n\s+at /);
