@@ -76,7 +76,7 @@ export default [
       '**/.nx/**',
       'apps/worker/**',
       'libs/providers/oracle/**',
-      'libs/worker-auth-fixtures/s3/.venv/**',
+      'libs/test-fixtures/s3/.venv/**',
       '**/*.tsbuildinfo',
       '**/vite.config.*.timestamp*',
     ],

@@ -32,7 +32,7 @@ const cases = [
   [
     'library code importing a test fixture',
     'libs/runtime/src/probe.ts',
-    `import { startFakeWorker } from '@nt/worker-auth-fixtures';\nexport const x = startFakeWorker;\n`,
+    `import { startFakeWorker } from '@nt/test-fixtures';\nexport const x = startFakeWorker;\n`,
     false,
   ],
   [
@@ -68,7 +68,7 @@ const cases = [
   [
     'a spec importing a test fixture',
     'libs/runtime/src/probe.spec.ts',
-    `import { startFakeWorker } from '@nt/worker-auth-fixtures';\nexport const x = startFakeWorker;\n`,
+    `import { startFakeWorker } from '@nt/test-fixtures';\nexport const x = startFakeWorker;\n`,
     true,
   ],
 ];

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gapBetween, onTerminal } from './testing/onTerminal.js';
-import { FIXTURE_WORKER_ENV, projectWorkerPython, startServerProcess, workerConnected, type ServerProcess } from '@nt/worker-auth-fixtures';
+import { FIXTURE_WORKER_ENV, projectWorkerPython, startServerProcess, workerConnected, type ServerProcess } from '@nt/test-fixtures';
 
 // Media as files, both ways: binary results written by `--output-dir` in process (streamed from the
 // worker to the files) and downloaded from a server with `--server`; files given to a workflow's media

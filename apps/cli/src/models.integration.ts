@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURE_WORKER_ENV, projectWorkerPython, spawnRealWorker, startFixtureHub, type FixtureHub, type RealWorker } from '@nt/worker-auth-fixtures';
+import { FIXTURE_WORKER_ENV, projectWorkerPython, spawnRealWorker, startFixtureHub, type FixtureHub, type RealWorker } from '@nt/test-fixtures';
 
 // `nodetool models …` and `workflows run --keep-alive / --no-download`, the built binary against the
 // real worker with an empty cache of its own; downloads come from the fixture hub.

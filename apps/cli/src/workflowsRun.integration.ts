@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gapBetween, onTerminal } from './testing/onTerminal.js';
-import { FIXTURE_NODE_TYPES, FIXTURE_WORKER_ENV, projectWorkerPython, spawnRealWorker, type RealWorker } from '@nt/worker-auth-fixtures';
+import { FIXTURE_NODE_TYPES, FIXTURE_WORKER_ENV, projectWorkerPython, spawnRealWorker, type RealWorker } from '@nt/test-fixtures';
 
 const BIN = fileURLToPath(new URL('../bin/nodetool.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'nt-cli-'));

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeAuthConformance, makeTestCertificate } from '@nt/worker-auth-fixtures';
+import { describeAuthConformance, makeTestCertificate } from '@nt/test-fixtures';
 import {
   checkSmokeResult,
   containerLogs,

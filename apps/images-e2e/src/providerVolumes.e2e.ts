@@ -15,7 +15,7 @@ import {
   workerUid,
   type RunningContainer,
 } from '@nt/smoke-runner';
-import { startFixtureHub, type FixtureHub } from '@nt/worker-auth-fixtures';
+import { startFixtureHub, type FixtureHub } from '@nt/test-fixtures';
 import { at } from './repoPaths.js';
 
 // A provider's host starts the image as root and mounts its volume root-owned: RunPod at /workspace,

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { decodeMessage, encodeMessage } from '@nt/protocol';
-import { REPO_ROOT, spawnRealWorker, workerConnected } from '@nt/worker-auth-fixtures';
+import { REPO_ROOT, spawnRealWorker, workerConnected } from '@nt/test-fixtures';
 
 const MiB = 1024 * 1024;
 const SIZES = (process.env['BENCH_SIZES_MIB'] ?? '8,64,256').split(',').map((size) => Number(size) * MiB);

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT } from '@nt/worker-auth-fixtures';
+import { REPO_ROOT } from '@nt/test-fixtures';
 
 export interface BenchServer {
   call(method: string, path: string, body?: string): Promise<unknown>;

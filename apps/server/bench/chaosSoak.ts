@@ -6,7 +6,7 @@
  * Prints the counts, how often a worker was killed, and the wall time of each phase. Not part of
  * `npm test`: minutes long by design.
  */
-import { spawnRealWorker, type RealWorker } from '@nt/worker-auth-fixtures';
+import { spawnRealWorker, type RealWorker } from '@nt/test-fixtures';
 import { startBenchServer } from './benchServer.js';
 
 const TOKEN = 'chaos-soak-token';

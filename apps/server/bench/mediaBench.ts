@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { REPO_ROOT } from '@nt/worker-auth-fixtures';
+import { REPO_ROOT } from '@nt/test-fixtures';
 
 const MiB = 1024 * 1024;
 const SIZES = (process.env['BENCH_SIZES_MIB'] ?? '8,64,256').split(',').map((size) => Number(size) * MiB);

@@ -7,7 +7,7 @@
  *      (only those executing on it should), how many ran on the survivor after the kill, how long
  *      until /health showed it gone, and how long until it was back in rotation after restarting.
  */
-import { spawnRealWorker, type RealWorker } from '@nt/worker-auth-fixtures';
+import { spawnRealWorker, type RealWorker } from '@nt/test-fixtures';
 import { startBenchServer, type BenchServer } from './benchServer.js';
 
 const TOKEN = 'pool-bench-token';

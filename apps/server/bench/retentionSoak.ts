@@ -7,7 +7,7 @@
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServerProcess, workerConnected } from '@nt/worker-auth-fixtures';
+import { startServerProcess, workerConnected } from '@nt/test-fixtures';
 
 const RUNS = Number(process.env['SOAK_RUNS'] ?? 10_000);
 const KEEP = Number(process.env['SOAK_KEEP'] ?? 200);

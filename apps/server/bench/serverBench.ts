@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PythonStdioBridge } from '@nt/bridge';
 import { loadWorkflow, runWorkflow } from '@nt/runtime';
-import { FIXTURE_WORKER_ENV, fixtureStdioOptions, REPO_ROOT } from '@nt/worker-auth-fixtures';
+import { FIXTURE_WORKER_ENV, fixtureStdioOptions, REPO_ROOT } from '@nt/test-fixtures';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 200);
 const graph = { nodes: [{ id: 'say', type: 'fixtures.Echo', data: { value: 'bench' } }], edges: [] };

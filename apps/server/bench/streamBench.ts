@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { WebsocketPythonBridge } from '@nt/bridge';
-import { REPO_ROOT, spawnRealWorker, workerConnected } from '@nt/worker-auth-fixtures';
+import { REPO_ROOT, spawnRealWorker, workerConnected } from '@nt/test-fixtures';
 
 const TOKEN = 'stream-bench-token';
 const REPEATS = Number(process.env['BENCH_REPEATS'] ?? 20);

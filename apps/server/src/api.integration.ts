@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURE_NODE_TYPES, spawnRealWorker, type RealWorker } from '@nt/worker-auth-fixtures';
+import { FIXTURE_NODE_TYPES, spawnRealWorker, type RealWorker } from '@nt/test-fixtures';
 import { api, echoGraph, edge, node, startTestServer, waitForWorker } from './testing/testServer.js';
 import type { RunningServer } from './server.js';
 

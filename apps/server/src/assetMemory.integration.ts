@@ -3,8 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnRealWorker, type RealWorker } from '@nt/worker-auth-fixtures';
-import { startServerProcess, workerConnected, type ServerProcess } from '@nt/worker-auth-fixtures';
+import { spawnRealWorker, type RealWorker } from '@nt/test-fixtures';
+import { startServerProcess, workerConnected, type ServerProcess } from '@nt/test-fixtures';
 
 // A 1 GiB audio result over a direct WebSocket to the worker (no offload): the server streams it to its
 // asset folder as the blob frames arrive, so its memory does not grow with the result.

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { crc32, deflateSync } from 'node:zlib';
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { spawnRealWorker, startFrameLimitProxy, type FrameLimitProxy, type RealWorker, type S3TestServer } from '@nt/worker-auth-fixtures';
+import { spawnRealWorker, startFrameLimitProxy, type FrameLimitProxy, type RealWorker, type S3TestServer } from '@nt/test-fixtures';
 import type { RunningServer } from './server.js';
 import { startTestBucket } from './testing/testBucket.js';
 import { api, edge, node, startTestServer, waitForWorker } from './testing/testServer.js';

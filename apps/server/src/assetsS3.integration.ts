@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { CreateMultipartUploadCommand, HeadObjectCommand, ListMultipartUploadsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { S3TestServer } from '@nt/worker-auth-fixtures';
+import type { S3TestServer } from '@nt/test-fixtures';
 import type { RunningServer } from './server.js';
 import { S3AssetBackend } from './assets/s3AssetBackend.js';
 import { startTestBucket } from './testing/testBucket.js';

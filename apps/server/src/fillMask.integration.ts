@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectWorkerPython, REPO_ROOT, tinyDistilBertRepo, type FixtureHub } from '@nt/worker-auth-fixtures';
+import { projectWorkerPython, REPO_ROOT, tinyDistilBertRepo, type FixtureHub } from '@nt/test-fixtures';
 import type { RunningServer } from './server.js';
 import { startHfTestServer, type HfTestServer } from './testing/hfTestServer.js';
 import { wsClient } from './testing/testServer.js';

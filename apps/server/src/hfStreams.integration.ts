@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installedMiniLmRepo, mpnetTokenizerRepo, REPO_ROOT, tinyChatModelRepo, TINY_CHAT_REPO_ID, type FixtureHub } from '@nt/worker-auth-fixtures';
+import { installedMiniLmRepo, mpnetTokenizerRepo, REPO_ROOT, tinyChatModelRepo, TINY_CHAT_REPO_ID, type FixtureHub } from '@nt/test-fixtures';
 import type { RunningServer } from './server.js';
 import { startHfTestServer, type HfTestServer } from './testing/hfTestServer.js';
 import { api, node, wsClient } from './testing/testServer.js';

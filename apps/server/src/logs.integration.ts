@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServerProcess, workerConnected, type ServerProcess } from '@nt/worker-auth-fixtures';
+import { startServerProcess, workerConnected, type ServerProcess } from '@nt/test-fixtures';
 import { edge, node } from './testing/testServer.js';
 
 // The server's log as a log shipper reads it: the server run as its own process, as people run it,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPrometheus, type PrometheusServer } from '@nt/worker-auth-fixtures';
+import { startPrometheus, type PrometheusServer } from '@nt/test-fixtures';
 import type { RunningServer } from './server.js';
 import { api, edge, node, startTestServer, waitForWorker } from './testing/testServer.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFixtureProviderApi, type FixtureProviderApi } from '@nt/providers/testing';
-import { spawnRealWorker, startFixtureDns, type FixtureDns, type RealWorker } from '@nt/worker-auth-fixtures';
+import { spawnRealWorker, startFixtureDns, type FixtureDns, type RealWorker } from '@nt/test-fixtures';
 import type { RunningServer } from './server.js';
 import { api, node, startTestServer, wsClient } from './testing/testServer.js';
 

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtureStdioOptions, spawnRealWorker, startFakeWorker, type RealWorker } from '@nt/worker-auth-fixtures';
+import { fixtureStdioOptions, spawnRealWorker, startFakeWorker, type RealWorker } from '@nt/test-fixtures';
 import type { RunningServer } from './server.js';
-import { runServerUntilExit, startServerProcess, workerConnected } from '@nt/worker-auth-fixtures';
+import { runServerUntilExit, startServerProcess, workerConnected } from '@nt/test-fixtures';
 import { api, echoGraph, node, startTestServer, waitForWorker, wsClient } from './testing/testServer.js';
 
 // What a bad worker, a failing disk or a killed process must not do: leak secrets, lose a run, take

@@ -1,4 +1,4 @@
-import { FIXTURE_NODE_TYPES } from '@nt/worker-auth-fixtures';
+import { FIXTURE_NODE_TYPES } from '@nt/test-fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { edge, node, startTestServer, waitForWorker, wsClient } from './testing/testServer.js';
 import type { RunningServer } from './server.js';

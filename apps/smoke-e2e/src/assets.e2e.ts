@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURE_WORKER_ENV, projectWorkerPython } from '@nt/worker-auth-fixtures';
+import { FIXTURE_WORKER_ENV, projectWorkerPython } from '@nt/test-fixtures';
 import { launchChromium } from './browser.js';
 import { startServerProcess, type ServerProcess } from './serverProcess.js';
 

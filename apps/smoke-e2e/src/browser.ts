@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { REPO_ROOT } from '@nt/worker-auth-fixtures';
+import { REPO_ROOT } from '@nt/test-fixtures';
 
 /** The installed browser tools/browser/find-chromium.sh names (the one list of places to look). */
 function executablePath(): string {

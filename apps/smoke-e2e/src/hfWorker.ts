@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { docker, engineHost, freeLoopbackPort, startWorkerContainer } from '@nt/smoke-runner';
-import { REPO_ROOT, spawnRealWorker } from '@nt/worker-auth-fixtures';
+import { REPO_ROOT, spawnRealWorker } from '@nt/test-fixtures';
 
 export type WorkerKind = 'container' | 'process';
 

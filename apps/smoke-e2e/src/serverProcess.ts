@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT } from '@nt/worker-auth-fixtures';
+import { REPO_ROOT } from '@nt/test-fixtures';
 
 export interface ServerProcess {
   url: string;

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installedMiniLmRepo, MINILM_REPO_ID, REPO_ROOT, startFixtureHub, type FixtureHub } from '@nt/worker-auth-fixtures';
+import { installedMiniLmRepo, MINILM_REPO_ID, REPO_ROOT, startFixtureHub, type FixtureHub } from '@nt/test-fixtures';
 import { launchChromium } from './browser.js';
 import { docker } from '@nt/smoke-runner';
 import { readWorkerChoice, startHfWorker, type HfWorker, type WorkerChoice } from './hfWorker.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '@nt/worker-auth-fixtures';
+import { REPO_ROOT } from '@nt/test-fixtures';
 import { compose, docker, engineHost, freeLoopbackPort, healthOf, seedHfCache, waitFor } from '@nt/smoke-runner';
 import { launchChromium } from './browser.js';
 import { readWorkerChoice } from './hfWorker.js';

@@ -13,7 +13,7 @@ import {
   TINY_CHAT_REPO_ID,
   type FixtureHub,
   type RealWorker,
-} from '@nt/worker-auth-fixtures';
+} from '@nt/test-fixtures';
 import { launchChromium } from './browser.js';
 import { startDropProxy, type DropProxy } from './dropProxy.js';
 import { startServerProcess, type ServerProcess } from './serverProcess.js';

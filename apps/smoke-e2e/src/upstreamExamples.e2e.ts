@@ -13,7 +13,7 @@ import {
   type FixtureHub,
   type RealWorker,
   type UpstreamExample,
-} from '@nt/worker-auth-fixtures';
+} from '@nt/test-fixtures';
 import { launchChromium } from './browser.js';
 import { startServerProcess, type ServerProcess } from './serverProcess.js';
 

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { encodeMessage } from '@nt/protocol';
-import { spawnRealWorker } from '@nt/worker-auth-fixtures';
+import { spawnRealWorker } from '@nt/test-fixtures';
 import { WebsocketPythonBridge } from '../src/index.js';
 
 const ROUND_TRIPS = Number(process.env['BENCH_ROUND_TRIPS'] ?? 2_000);

@@ -5,7 +5,7 @@
  * off (the backoff alone). Target: p50 ≤ 2 s after an outage of any length.
  *   BENCH_OUTAGES=5,75 (seconds)  BENCH_REPEATS=3
  */
-import { spawnRealWorker } from '@nt/worker-auth-fixtures';
+import { spawnRealWorker } from '@nt/test-fixtures';
 import { WebsocketPythonBridge } from '../src/websocketPythonBridge.js';
 
 const TOKEN = 'reconnect-bench-token-01';

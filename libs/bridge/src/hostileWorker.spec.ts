@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeMessage } from '@nt/protocol';
-import { startFakeWorker, type FakeWorker } from '@nt/worker-auth-fixtures';
+import { startFakeWorker, type FakeWorker } from '@nt/test-fixtures';
 import { ConfigError, ProtocolError } from './errors.js';
 import type { PythonBridgeOptions } from './options.js';
 import { WebsocketPythonBridge } from './websocketPythonBridge.js';

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURE_NODE_TYPES, FIXTURE_WORKER_ENV, fixtureStdioOptions, spawnRealWorker, type RealWorker } from '@nt/worker-auth-fixtures';
+import { FIXTURE_NODE_TYPES, FIXTURE_WORKER_ENV, fixtureStdioOptions, spawnRealWorker, type RealWorker } from '@nt/test-fixtures';
 import { PINNED_NODETOOL_CORE_VERSION } from '@nt/protocol';
 import { CancelledError, ConnectionClosedError, FrameTooLargeError, ProtocolError, RemoteError, WorkerAuthError } from './errors.js';
 import type { PythonBridge } from './pythonBridge.js';

@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { makeTestCertificate, startFakeWorker, type FakeWorker } from '@nt/worker-auth-fixtures';
+import { makeTestCertificate, startFakeWorker, type FakeWorker } from '@nt/test-fixtures';
 import {
   ConfigError,
   BridgeTimeoutError,

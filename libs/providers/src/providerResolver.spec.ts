@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, createPythonBridge, WorkerUnreachableError, workerPoolFromEnv } from '@nt/bridge';
-import { startFakeWorker } from '@nt/worker-auth-fixtures';
+import { startFakeWorker } from '@nt/test-fixtures';
 import { parseProviderUrl, providerUrl } from './providerAddress.js';
 import { ProviderCallError, ProviderKeyRejectedError } from './providerErrors.js';
 import { providerLocator } from './providerLocator.js';

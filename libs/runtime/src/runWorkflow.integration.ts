@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PythonStdioBridge, WebsocketPythonBridge, type PythonBridge } from '@nt/bridge';
-import { fixtureStdioOptions, startFakeWorker, type FakeWorker } from '@nt/worker-auth-fixtures';
+import { fixtureStdioOptions, startFakeWorker, type FakeWorker } from '@nt/test-fixtures';
 import { GraphValidationError } from './errors.js';
 import type { GraphNode, Workflow } from './graph.js';
 import type { RunEvent } from './runEvents.js';

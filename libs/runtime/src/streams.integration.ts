@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PythonStdioBridge } from '@nt/bridge';
-import { fixtureStdioOptions } from '@nt/worker-auth-fixtures';
+import { fixtureStdioOptions } from '@nt/test-fixtures';
 import { GraphValidationError } from './errors.js';
 import type { GraphEdge, GraphNode, Workflow } from './graph.js';
 import type { RunEvent } from './runEvents.js';

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebsocketPythonBridge } from '@nt/bridge';
 import { ModelKeepAlive, runWorkflow } from '@nt/runtime';
-import { projectWorkerPython, REPO_ROOT, spawnRealWorker } from '@nt/worker-auth-fixtures';
+import { projectWorkerPython, REPO_ROOT, spawnRealWorker } from '@nt/test-fixtures';
 import { freeLoopbackPort } from '../src/containerWorker.js';
 import { loadSmokeWorkflow, SMOKE_WORKFLOW_PATH } from '../src/smokeWorkflow.js';
 

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { projectWorkerPython } from '@nt/worker-auth-fixtures';
+import { projectWorkerPython } from '@nt/test-fixtures';
 import { checkSmokeResult } from './checkSmokeResult.js';
 import { SMOKE_DSL_PATH, SMOKE_SENTENCES, SMOKE_WORKFLOW_PATH } from './smokeWorkflow.js';
 

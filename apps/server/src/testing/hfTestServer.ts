@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnRealWorker, startFixtureHub, type FixtureHub, type FixtureHubRepo, type RealWorker } from '@nt/worker-auth-fixtures';
+import { spawnRealWorker, startFixtureHub, type FixtureHub, type FixtureHubRepo, type RealWorker } from '@nt/test-fixtures';
 import type { RunningServer } from '../server.js';
 import { startTestServer, waitForWorker } from './testServer.js';
 

@@ -1,5 +1,5 @@
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { startS3Server, type S3TestServer } from '@nt/worker-auth-fixtures';
+import { startS3Server, type S3TestServer } from '@nt/test-fixtures';
 
 export interface TestBucket {
   s3: S3TestServer;

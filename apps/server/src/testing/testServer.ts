@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import type { PythonBridgeOptions } from '@nt/bridge';
-import { fixtureStdioOptions } from '@nt/worker-auth-fixtures';
+import { fixtureStdioOptions } from '@nt/test-fixtures';
 import { configFromEnv } from '../config.js';
 import type { Logger } from '../observability/logger.js';
 import { startServer, type RunningServer } from '../server.js';

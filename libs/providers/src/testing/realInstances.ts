@@ -1,5 +1,5 @@
 import { readSetting } from '@nt/settings';
-import { spawnRealWorker, startTlsFront, type RealWorker, type TlsFront } from '@nt/worker-auth-fixtures';
+import { spawnRealWorker, startTlsFront, type RealWorker, type TlsFront } from '@nt/test-fixtures';
 import type { BootedWorker, FixtureBoot } from './bootLifecycle.js';
 import { joinEnvParts } from './envParts.js';
 

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PythonStdioBridge } from '@nt/bridge';
-import { fixtureStdioOptions } from '@nt/worker-auth-fixtures';
+import { fixtureStdioOptions } from '@nt/test-fixtures';
 import type { Workflow } from '../graph.js';
 import { runWorkflow } from '../runWorkflow.js';
 import type { FetchPolicy } from './fetchMedia.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebsocketPythonBridge } from '@nt/bridge';
-import { spawnRealWorker, startFixtureHub, type FixtureHub, type RealWorker } from '@nt/worker-auth-fixtures';
+import { spawnRealWorker, startFixtureHub, type FixtureHub, type RealWorker } from '@nt/test-fixtures';
 import type { RunEvent } from '../runEvents.js';
 import type { Workflow } from '../graph.js';
 import { runWorkflow } from '../runWorkflow.js';

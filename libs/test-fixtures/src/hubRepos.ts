@@ -12,7 +12,7 @@ export const TINY_CHAT_REPO_ID = 'nodetool-fixtures/tiny-chat-gpt2';
 
 /** all-mpnet-base-v2's tokenizer files, kept in hub/ (its README says where they came from), served as the repo. */
 export function mpnetTokenizerRepo(): FixtureHubRepo {
-  return repoFromDirectory(MPNET_REPO_ID, join(REPO_ROOT, 'libs', 'worker-auth-fixtures', 'hub', 'sentence-transformers', 'all-mpnet-base-v2'));
+  return repoFromDirectory(MPNET_REPO_ID, join(REPO_ROOT, 'libs', 'test-fixtures', 'hub', 'sentence-transformers', 'all-mpnet-base-v2'));
 }
 
 /**

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# moto's server mode for the asset-store suites: libs/worker-auth-fixtures/s3/.venv, pinned in
+# moto's server mode for the asset-store suites: libs/test-fixtures/s3/.venv, pinned in
 # requirements.txt. Idempotent: a stamp of the inputs is kept, so an unchanged setup returns at once.
 # Nothing here is shipped.
 set -euo pipefail

@@ -15,15 +15,15 @@ export interface S3TestServer {
   close(): Promise<void>;
 }
 
-const VENV = join(REPO_ROOT, 'libs', 'worker-auth-fixtures', 's3', '.venv');
+const VENV = join(REPO_ROOT, 'libs', 'test-fixtures', 's3', '.venv');
 
 /**
  * TEST FIXTURE: moto's server mode, a real S3 API server (not ours), on a free 127.0.0.1 port, with
- * an empty state. Needs `nx run worker-auth-fixtures:setup-s3`.
+ * an empty state. Needs `nx run test-fixtures:setup-s3`.
  */
 export async function startS3Server(): Promise<S3TestServer> {
   const executable = join(VENV, 'bin', 'moto_server');
-  if (!existsSync(executable)) throw new Error('the S3 test server is not installed: run `npx nx run worker-auth-fixtures:setup-s3` first');
+  if (!existsSync(executable)) throw new Error('the S3 test server is not installed: run `npx nx run test-fixtures:setup-s3` first');
   const port = await freePort();
   const child: ChildProcess = spawn(executable, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
