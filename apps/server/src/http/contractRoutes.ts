@@ -1,26 +1,28 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions, RouteShorthandOptions } from 'fastify';
 import type { z } from 'zod';
 import { routesOf, type HandlerReply, type RouteGroup, type RouteSpec } from '@nt/api-contract';
-import type { App } from '../app.js';
 
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
 
-/** What a handler gets: the request's params, query and body as its route's schemas parsed them. */
-export interface HandlerInput<R extends RouteSpec> {
+/**
+ * What a handler gets: the request's params, query and body as its route's schemas parsed them, and
+ * `app`: the parts of the server its routes use (each route module names them, `D`).
+ */
+export interface HandlerInput<R extends RouteSpec, D> {
   params: Parsed<R['params']>;
   query: Parsed<R['query']>;
   body: Parsed<R['body']>;
-  app: App;
+  app: D;
   request: FastifyRequest;
   reply: FastifyReply;
 }
 
 /** One route's handler: it answers with a status its route declares, and a body of that status's schema. */
-export type Handler<R extends RouteSpec> = (input: HandlerInput<R>) => HandlerReply<R> | Promise<HandlerReply<R>>;
+export type Handler<R extends RouteSpec, D> = (input: HandlerInput<R, D>) => HandlerReply<R> | Promise<HandlerReply<R>>;
 
 /** A handler for every route of a contract group; a missing, extra or mistyped one is a compile error. */
-export type Handlers<G extends RouteGroup> = {
-  [K in keyof G]: G[K] extends RouteSpec ? Handler<G[K]> : G[K] extends RouteGroup ? Handlers<G[K]> : never;
+export type Handlers<G extends RouteGroup, D> = {
+  [K in keyof G]: G[K] extends RouteSpec ? Handler<G[K], D> : G[K] extends RouteGroup ? Handlers<G[K], D> : never;
 };
 
 /** Route options beyond the contract, by route name (`auth.login`): rate limits and the like. */
@@ -48,10 +50,16 @@ declare module 'fastify' {
  * Registers every route of the contract with its handler: Fastify validates params, query and body with
  * the route's schemas before the handler runs, and checks the reply against the route's reply schema.
  */
-export function registerContract<G extends RouteGroup>(fastify: FastifyInstance, app: App, contract: G, handlers: Handlers<G>, extras: RouteExtras = {}): void {
+export function registerContract<G extends RouteGroup, D>(
+  fastify: FastifyInstance,
+  app: D,
+  contract: G,
+  handlers: Handlers<G, D>,
+  extras: RouteExtras = {},
+): void {
   const binaryBodies: Array<() => RouteOptions> = [];
   for (const { name, route } of routesOf(contract)) {
-    const handler = name.split('.').reduce<unknown>((group, key) => (group as Record<string, unknown>)[key], handlers) as Handler<RouteSpec>;
+    const handler = name.split('.').reduce<unknown>((group, key) => (group as Record<string, unknown>)[key], handlers) as Handler<RouteSpec, D>;
     const response = Object.fromEntries(Object.entries(route.replies).filter(([, schema]) => schema !== null));
     const extra = extras[name];
     const options = (): RouteOptions => ({

@@ -1,13 +1,20 @@
 import type { Readable } from 'node:stream';
 import parseRange from 'range-parser';
 import type { apiContract } from '@nt/api-contract';
-import { fileNameOf } from '../assets/assetStore.js';
+import { fileNameOf, type AssetStore } from '../assets/assetStore.js';
 import { AssetTooLargeError } from '../assets/tempAssetFile.js';
+import type { ServerConfig } from '../config.js';
 import type { Handlers } from '../http/contractRoutes.js';
 import { NotFoundError, PayloadTooLargeError, RangeNotSatisfiableError } from '../errors.js';
 
+/** What the asset routes use: the store and its settings. */
+export interface AssetDeps {
+  assets: AssetStore;
+  config: Pick<ServerConfig, 'assets'>;
+}
+
 /** Assets: their bytes, served with what a browser or a download tool needs, and uploads. */
-export const assetHandlers: Handlers<typeof apiContract.assets> = {
+export const assetHandlers: Handlers<typeof apiContract.assets, AssetDeps> = {
   get: async ({ app, params, query, request, reply }) => {
     const info = app.assets.get(params.id);
     if (!info) throw new NotFoundError(`no asset ${params.id}`);

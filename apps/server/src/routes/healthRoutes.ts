@@ -1,8 +1,19 @@
 import type { apiContract } from '@nt/api-contract';
 import type { Handlers } from '../http/contractRoutes.js';
+import type { JobManager } from '../jobs/jobManager.js';
+import type { PoolModels } from '../models/poolModels.js';
 import { isAuthenticated } from '../security/authenticate.js';
+import type { WorkerPool } from '../workers/workerPool.js';
 
-export const healthHandlers: Pick<Handlers<typeof apiContract.health>, 'get'> = {
+/** What /health reads: uptime, the runs' counts, the pool and the models it holds. */
+export interface HealthDeps {
+  startedAt: number;
+  runs: Pick<JobManager, 'runningCount' | 'queuedCount'>;
+  workers: Pick<WorkerPool, 'status'>;
+  models: Pick<PoolModels, 'resident'>;
+}
+
+export const healthHandlers: Pick<Handlers<typeof apiContract.health, HealthDeps>, 'get'> = {
   // Public, for load balancers and probes; only an authenticated caller learns more than "up".
   get: ({ app, request }) => {
     if (!isAuthenticated(request)) return { status: 200, body: { status: 'ok' } };

@@ -1,10 +1,18 @@
 import type { apiContract } from '@nt/api-contract';
 import { JobNotFoundError, JobNotRunningError } from '../errors.js';
 import type { Handlers } from '../http/contractRoutes.js';
-import { readRunRequest } from '../runs/runRequest.js';
+import type { JobManager } from '../jobs/jobManager.js';
+import { readRunRequest, type RunRequestDeps } from '../runs/runRequest.js';
 import { startRun } from '../runs/startRun.js';
+import type { JobStore } from '../store/jobStore.js';
 
-export const jobHandlers: Handlers<typeof apiContract.jobs> = {
+/** What the job routes use: the stored runs, the live ones, and what reading a run request needs. */
+export interface JobDeps extends RunRequestDeps {
+  jobs: Pick<JobStore, 'get' | 'list'>;
+  runs: Pick<JobManager, 'start' | 'get' | 'cancel'>;
+}
+
+export const jobHandlers: Handlers<typeof apiContract.jobs, JobDeps> = {
   // Run an inline graph or a saved workflow: {graph|workflow|workflow_id, params?, job_id?, wait?}.
   run: ({ app, query, body }) => startRun(app, readRunRequest(app, body), query.wait === true),
 

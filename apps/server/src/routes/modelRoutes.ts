@@ -2,9 +2,15 @@ import type { apiContract } from '@nt/api-contract';
 import { modelRefsIn, type ModelRef } from '@nt/runtime';
 import { InvalidRequestError } from '../errors.js';
 import type { Handlers } from '../http/contractRoutes.js';
+import type { PoolModels } from '../models/poolModels.js';
+
+/** What the model routes use: the pool's models. */
+export interface ModelDeps {
+  models: PoolModels;
+}
 
 /** The workers' models; each request may name one `worker` (its id), else every connected worker acts. */
-export const modelHandlers: Handlers<typeof apiContract.models> = {
+export const modelHandlers: Handlers<typeof apiContract.models, ModelDeps> = {
   report: async ({ app, query }) => ({ status: 200, body: await app.models.report(query.worker) }),
 
   resident: ({ app }) => ({ status: 200, body: { resident: app.models.resident() } }),

@@ -1,9 +1,16 @@
 import type { apiContract } from '@nt/api-contract';
 import type { Handlers } from '../http/contractRoutes.js';
 import { NotReadyError } from '../errors.js';
+import type { ServerMetrics } from '../observability/serverMetrics.js';
+
+/** What /ready and /metrics read. */
+export interface OpsDeps {
+  notReady(): string | null;
+  metrics: Pick<ServerMetrics, 'render'>;
+}
 
 /** Readiness and metrics, for probes and Prometheus (liveness is /health). */
-export const opsHandlers: Pick<Handlers<typeof apiContract.health>, 'ready' | 'metrics'> = {
+export const opsHandlers: Pick<Handlers<typeof apiContract.health, OpsDeps>, 'ready' | 'metrics'> = {
   ready: ({ app }) => {
     const missing = app.notReady();
     if (missing) throw new NotReadyError(`not ready: ${missing}`);

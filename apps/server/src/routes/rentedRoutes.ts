@@ -2,9 +2,15 @@ import type { apiContract } from '@nt/api-contract';
 import { parseProfile, profileToRecord } from '@nt/provisioning';
 import { ConflictError, InvalidRequestError, NotFoundError } from '../errors.js';
 import type { Handlers } from '../http/contractRoutes.js';
+import type { RentedWorkers } from '../rented/rentedWorkers.js';
+
+/** What the profile and rented-worker routes use. */
+export interface RentedDeps {
+  rented: RentedWorkers;
+}
 
 /** Renting workers (docs/worker-deployment.md, "Rent a worker in one command"): profiles, instances, the guard's events. */
-export const workerProfileHandlers: Handlers<typeof apiContract.workerProfiles> = {
+export const workerProfileHandlers: Handlers<typeof apiContract.workerProfiles, RentedDeps> = {
   list: ({ app }) => ({ status: 200, body: { profiles: app.rented.store.profiles().map(profileToRecord) } }),
 
   get: ({ app, params }) => {
@@ -29,7 +35,7 @@ export const workerProfileHandlers: Handlers<typeof apiContract.workerProfiles> 
   },
 };
 
-export const rentedWorkerHandlers: Handlers<typeof apiContract.rentedWorkers> = {
+export const rentedWorkerHandlers: Handlers<typeof apiContract.rentedWorkers, RentedDeps> = {
   list: ({ app }) => ({ status: 200, body: { workers: app.rented.list() } }),
 
   events: ({ app, query }) => ({ status: 200, body: { events: app.rented.store.events(query.limit) } }),

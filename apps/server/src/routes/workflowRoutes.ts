@@ -2,10 +2,18 @@ import type { apiContract } from '@nt/api-contract';
 import { checkGraphLimits, loadWorkflow, pruneEditorOnly, validateStructure, workflowInterface } from '@nt/runtime';
 import { WorkflowNotFoundError } from '../errors.js';
 import type { Handlers } from '../http/contractRoutes.js';
+import type { ServerConfig } from '../config.js';
 import { readRunRequest } from '../runs/runRequest.js';
-import { startRun } from '../runs/startRun.js';
+import { startRun, type StartRunDeps } from '../runs/startRun.js';
+import type { WorkflowStore } from '../store/workflowStore.js';
 
-export const workflowHandlers: Handlers<typeof apiContract.workflows> = {
+/** What the workflow routes use: the saved workflows, the graph limits, and starting a run. */
+export interface WorkflowDeps extends StartRunDeps {
+  workflows: WorkflowStore;
+  config: Pick<ServerConfig, 'graphLimits'>;
+}
+
+export const workflowHandlers: Handlers<typeof apiContract.workflows, WorkflowDeps> = {
   // Import a workflow file (the editor's saved format or a bare graph); the same id again replaces it.
   import: ({ app, body }) => {
     checkGraphLimits(body, app.config.graphLimits);

@@ -1,6 +1,7 @@
 import type { RunRequest as RunRequestBody } from '@nt/api-contract';
 import { checkGraphLimits, InvalidKeepAliveError, loadWorkflow, parseKeepAlive, type KeepAliveMs, type Workflow } from '@nt/runtime';
-import type { App } from '../app.js';
+import type { ServerConfig } from '../config.js';
+import type { WorkflowStore } from '../store/workflowStore.js';
 import { InvalidRequestError, WorkflowNotFoundError } from '../errors.js';
 
 /** A run as the server understands it, whichever way it was asked for. */
@@ -23,12 +24,18 @@ export interface RunModelOptions {
   retryOnWorkerLoss?: boolean;
 }
 
+/** What reading a run request needs: the saved workflows and the graph limits. */
+export interface RunRequestDeps {
+  workflows: Pick<WorkflowStore, 'get'>;
+  config: Pick<ServerConfig, 'graphLimits'>;
+}
+
 /**
  * The one reading of a run request, for POST /api/run, POST /api/workflows/:id/run and the WebSocket's
  * run_job alike, after the contract's RunRequest schema checked its fields: a saved workflow by id or an
  * inline graph (size-checked before it is read), and the keep-alive in the runtime's syntax.
  */
-export function readRunRequest(app: App, body: Partial<RunRequestBody>, savedWorkflowId?: string): RunRequest {
+export function readRunRequest(app: RunRequestDeps, body: Partial<RunRequestBody>, savedWorkflowId?: string): RunRequest {
   return {
     workflow: workflowOf(app, body, savedWorkflowId),
     params: body.params ?? {},
@@ -51,7 +58,7 @@ function keepAliveOf(value: string | number): KeepAliveMs {
   }
 }
 
-function workflowOf(app: App, body: Partial<RunRequestBody>, savedWorkflowId?: string): Workflow {
+function workflowOf(app: RunRequestDeps, body: Partial<RunRequestBody>, savedWorkflowId?: string): Workflow {
   const document = body.graph ?? body.workflow;
   const workflowId = savedWorkflowId ?? body.workflow_id;
   if (document === undefined) {

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { App } from '../app.js';
+import type { ServerToken } from './serverToken.js';
+import type { SessionStore } from './sessions.js';
 import { setSessionCookie } from './sessionCookie.js';
 
 /** A GET of a page (not the API) with `?token=`: a link that logs the browser in, Jupyter-style. */
@@ -15,7 +16,13 @@ export function isLoginLink(request: FastifyRequest): boolean {
  * stays on this server: the path is reduced to one leading "/" (no "//host" or "/\host" a browser would
  * take for another site).
  */
-export function loginFromLink(app: App, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+/** What a login link needs of the server: its token and its sessions. */
+export interface LoginDeps {
+  serverToken: ServerToken | null;
+  sessions: SessionStore | null;
+}
+
+export function loginFromLink(app: LoginDeps, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const url = requestUrl(request);
   const token = url.searchParams.get('token') ?? '';
   url.searchParams.delete('token');

@@ -1,11 +1,19 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
-import type { App } from '../app.js';
+import type { ServerConfig } from '../config.js';
+import type { HostPolicy } from './hostPolicy.js';
 import { contractRouteOf } from '../http/contractRoutes.js';
 import { AuthenticationError, ForbiddenError } from '../errors.js';
 import { answerPreflight, setCorsHeaders, setSecurityHeaders } from '../http/securityHeaders.js';
 import { provesToken } from './authenticate.js';
 import { isLoginLink, loginFromLink } from './linkLogin.js';
 import { refuseRequest, refuseUpgrade } from './requestGuard.js';
+import type { LoginDeps } from './linkLogin.js';
+
+/** What the checks read of the server: its Host and Origin policy, token, sessions and allowed origins. */
+export interface SecurityDeps extends LoginDeps {
+  hostPolicy: HostPolicy;
+  config: Pick<ServerConfig, 'allowedOrigins'>;
+}
 
 /**
  * The checks every request and every WebSocket upgrade passes before its route runs, in one hook:
@@ -13,7 +21,7 @@ import { refuseRequest, refuseUpgrade } from './requestGuard.js';
  * only (415); for upgrades, no other site's Origin (403); CORS for listed origins; the `?token=` login
  * link; then the server token for every route but the public ones (401). A route cannot opt out.
  */
-export function addSecurityHooks(fastify: FastifyInstance, app: App, loginLimiter: onRequestAsyncHookHandler): void {
+export function addSecurityHooks(fastify: FastifyInstance, app: SecurityDeps, loginLimiter: onRequestAsyncHookHandler): void {
   fastify.decorateRequest('authenticated', false);
   // A callback hook, not an async one: it runs on every request, and a promise per request is measurable (server:bench).
   fastify.addHook('onRequest', (request, reply, done) => {
@@ -36,7 +44,7 @@ export function addSecurityHooks(fastify: FastifyInstance, app: App, loginLimite
 const LOGIN_LINK = Symbol('login link') as unknown as FastifyReply;
 
 /** Throws the refusal, answers (a preflight, a login link) or returns null to let the request through. */
-function check(app: App, request: FastifyRequest, reply: FastifyReply): FastifyReply | null {
+function check(app: SecurityDeps, request: FastifyRequest, reply: FastifyReply): FastifyReply | null {
   setSecurityHeaders(reply);
   const route = contractRouteOf(request);
   const refusal = request.ws ? refuseUpgrade(request.raw, app.hostPolicy) : refuseRequest(request.raw, app.hostPolicy, route?.bodyType);

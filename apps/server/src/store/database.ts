@@ -8,8 +8,11 @@ export type Db = Database.Database;
 /** The database was written by a newer server: this one does not know its schema and must not touch it. */
 export class NewerSchemaError extends Error {}
 
-/** Opens (creating if needed) the server's SQLite file and applies pending migrations. */
-export async function openDatabase(path: string, context: MigrationContext = {}, migrations: readonly Migration[] = MIGRATIONS): Promise<Db> {
+/**
+ * Opens (creating if needed) the server's SQLite file and applies pending migrations, up to one that has
+ * data to move into the asset store: that one, and those after it, wait for finishMigrations.
+ */
+export async function openDatabase(path: string, migrations: readonly Migration[] = MIGRATIONS): Promise<Db> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = openSqlite(path);
   db.pragma('journal_mode = WAL');
@@ -18,7 +21,7 @@ export async function openDatabase(path: string, context: MigrationContext = {},
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   try {
-    await migrate(db, context, migrations);
+    await migrate(db, {}, migrations);
   } catch (error) {
     db.close();
     throw error;
@@ -40,11 +43,17 @@ function openSqlite(path: string): Db {
   }
 }
 
+/** The migrations openDatabase left for want of the asset store, now that it exists (made over `db`). */
+export async function finishMigrations(db: Db, context: MigrationContext, migrations: readonly Migration[] = MIGRATIONS): Promise<void> {
+  await migrate(db, context, migrations);
+}
+
 /**
  * Runs every migration past the database's `user_version`, in order: a schema change in one
- * transaction with its version bump, a data move (upAsync) row by row, then its version bump.
+ * transaction with its version bump, a data move (upAsync) row by row, then its version bump. Stops
+ * before a data move that needs what `context` lacks.
  */
-export async function migrate(db: Db, context: MigrationContext = {}, migrations: readonly Migration[] = MIGRATIONS): Promise<void> {
+async function migrate(db: Db, context: MigrationContext, migrations: readonly Migration[]): Promise<void> {
   const applied = db.pragma('user_version', { simple: true }) as number;
   if (applied > migrations.length) {
     throw new NewerSchemaError(
@@ -52,7 +61,7 @@ export async function migrate(db: Db, context: MigrationContext = {}, migrations
     );
   }
   for (const migration of migrations.slice(applied)) {
-    if (migration.upAsync) await migration.upAsync(db, context);
+    if (migration.upAsync && !(await migration.upAsync(db, context))) return;
     db.transaction(() => {
       if (typeof migration.up === 'string') db.exec(migration.up);
       else migration.up?.(db);

@@ -1,11 +1,14 @@
 import type Database from 'better-sqlite3';
-import { moveInlineBlobsToAssets } from './moveInlineBlobs.js';
-import type { AssetStore } from '../assets/assetStore.js';
+import { moveInlineBlobsToAssets, type InlineBytesImporter } from './moveInlineBlobs.js';
 
-/** What a migration that moves data out of the database needs. */
+/**
+ * What a migration that moves data out of the database needs. openDatabase has none of it: a step that
+ * needs it waits for finishMigrations, which the server calls once its asset store (made over the open
+ * database) exists.
+ */
 export interface MigrationContext {
-  /** The server's asset store over this database (its tables exist by then). */
-  assets?: (db: Database.Database) => AssetStore;
+  /** Where inline result bytes go: the server's asset store. */
+  assets?: InlineBytesImporter;
 }
 
 /**
@@ -23,9 +26,11 @@ export interface Migration {
   up?: string | ((db: Database.Database) => void);
   /**
    * A data move that cannot sit in one transaction (files are written): it commits a row at a time and
-   * must be safe to run again after a crash; the version is bumped once it finished.
+   * must be safe to run again after a crash; the version is bumped once it finished. It answers false,
+   * having touched nothing, when it has data to move and the context lacks where to (openDatabase's):
+   * the migrations stop there until finishMigrations gives it.
    */
-  upAsync?: (db: Database.Database, context: MigrationContext) => Promise<void>;
+  upAsync?: (db: Database.Database, context: MigrationContext) => Promise<boolean>;
 }
 
 /** The last migration of the last release; everything up to it is frozen. */

@@ -1,7 +1,10 @@
 import type Database from 'better-sqlite3';
 import type { AssetRef } from '@nt/api-contract';
-import type { AssetStore } from '../assets/assetStore.js';
-import type { MigrationContext } from './migrations.js';
+
+/** Where the moved bytes go: the server's asset store (named by its shape, so the store does not import the assets). */
+export interface InlineBytesImporter {
+  importBytes(bytes: Uint8Array, holder: { jobId: string; nodeId: string | null; name: string }): Promise<AssetRef>;
+}
 
 /** How results carried bytes before the asset store: `{type: "bytes", size, base64}` (toJsonValue). */
 interface InlineBytes {
@@ -18,11 +21,11 @@ const isInlineBytes = (value: unknown): value is InlineBytes =>
  * its assets, rewrite the row in a transaction), so memory holds one row, and a crash half-way leaves
  * rows either moved or untouched; running it again moves the rest.
  */
-export async function moveInlineBlobsToAssets(db: Database.Database, context: MigrationContext): Promise<void> {
+export async function moveInlineBlobsToAssets(db: Database.Database, context: { assets?: InlineBytesImporter }): Promise<boolean> {
   const rows = db.prepare(`SELECT id FROM jobs WHERE result LIKE '%"type":"bytes"%'`).pluck().all() as string[];
-  if (!rows.length) return;
-  if (!context.assets) throw new Error(`${rows.length} stored run(s) hold inline bytes to move into assets, and no asset store was given`);
-  const assets = context.assets(db);
+  if (!rows.length) return true;
+  const assets = context.assets;
+  if (!assets) return false;
   const read = db.prepare('SELECT result FROM jobs WHERE id = ?').pluck();
   const write = db.prepare('UPDATE jobs SET result = ? WHERE id = ?');
   for (const jobId of rows) {
@@ -32,6 +35,7 @@ export async function moveInlineBlobsToAssets(db: Database.Database, context: Mi
     );
     db.transaction(() => write.run(JSON.stringify(moved), jobId))();
   }
+  return true;
 }
 
 /** A copy of `value` with every inline bytes value replaced by what `keep` makes of it. */
@@ -49,5 +53,3 @@ async function replaceInline(value: unknown, keep: (bytes: Buffer, path: string[
   }
   return value;
 }
-
-export type { AssetStore };

@@ -1,12 +1,17 @@
 import { newJobId, type ClientCommand } from '@nt/api-contract';
 import { toJsonValue } from '@nt/runtime';
-import type { App } from '../app.js';
+import type { JobManager } from '../jobs/jobManager.js';
 import { JobNotFoundError } from '../errors.js';
-import { readRunRequest } from '../runs/runRequest.js';
+import { readRunRequest, type RunRequestDeps } from '../runs/runRequest.js';
+
+/** What the commands use of the server: the runs, and what reading a run request needs. */
+export interface CommandDeps extends RunRequestDeps {
+  runs: Pick<JobManager, 'start' | 'get' | 'cancel'>;
+}
 
 /** What a command's handler may do to the client that sent it; the hub gives one per message. */
 export interface CommandContext {
-  app: App;
+  app: CommandDeps;
   /** Sends the sender a message, with the request_id it gave. */
   reply(message: object): void;
   watch(jobId: string): void;

@@ -1,10 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { ServerRunEvent } from '@nt/api-contract';
-import type { App } from '../app.js';
 import { configFromEnv } from '../config.js';
 import type { EventsSince } from '../jobs/runEventLog.js';
-import { WsHub } from './wsHub.js';
+import { WsHub, type HubDeps } from './wsHub.js';
 
 /** A WebSocket as the hub uses one: what it was sent, parsed. */
 class FakeClient extends EventEmitter {
@@ -47,7 +46,7 @@ function fakeApp(jobs: Record<string, { status: string }> = {}, held: Record<str
     status: () => ({ worker: { state: 'connected' }, pool: { connected: 1, total: 1, workers: [] } }),
   });
   const app = { runs, workers, rented: new EventEmitter(), config: configFromEnv({ NODETOOL_DB: ':memory:' }) };
-  return { app: app as unknown as App, runs, started };
+  return { app: app as unknown as HubDeps, runs, started };
 }
 
 function emit(runs: EventEmitter, event: Record<string, unknown>): void {

@@ -2,10 +2,21 @@ import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { CLIENT_COMMANDS, ClientCommand, isFinalJobStatus, type ServerMessage, type ServerRunEvent } from '@nt/api-contract';
 import { toJsonValue } from '@nt/runtime';
-import type { App } from '../app.js';
+import type { ServerConfig } from '../config.js';
+import type { JobManager } from '../jobs/jobManager.js';
+import type { RentedWorkers } from '../rented/rentedWorkers.js';
+import type { WorkerPool } from '../workers/workerPool.js';
 import { JobNotFoundError } from '../errors.js';
 import { toHttpError } from '../http/httpError.js';
-import { runCommand } from './wsCommands.js';
+import { runCommand, type CommandDeps } from './wsCommands.js';
+
+/** What the hub uses of the server: the runs and the pool (their events), rented workers' events, its limit. */
+export interface HubDeps extends CommandDeps {
+  runs: CommandDeps['runs'] & Pick<JobManager, 'on' | 'eventsSince'>;
+  workers: Pick<WorkerPool, 'on' | 'status'>;
+  rented: Pick<RentedWorkers, 'on'>;
+  config: CommandDeps['config'] & Pick<ServerConfig, 'wsMaxBufferedBytes'>;
+}
 
 /**
  * /ws: clients send `{command, data, request_id?}` as JSON text, each checked against the contract's
@@ -27,7 +38,7 @@ export class WsHub {
   private readonly corked = new Map<WebSocket, number>();
 
   constructor(
-    private readonly app: App,
+    private readonly app: HubDeps,
     private readonly log: (line: string) => void = () => undefined,
   ) {
     app.runs.on('event', (event: ServerRunEvent, text: string) => this.deliver(event, text));

@@ -1,0 +1,124 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { App } from '../app.js';
+import type { AssetStore } from '../assets/assetStore.js';
+import type { ServerConfig } from '../config.js';
+import { JobManager } from '../jobs/jobManager.js';
+import { RunEventLog } from '../jobs/runEventLog.js';
+import { PoolModels } from '../models/poolModels.js';
+import { ServerMetrics } from '../observability/serverMetrics.js';
+import { CostGuardLoop } from '../rented/costGuardLoop.js';
+import { RentedStore } from '../rented/rentedStore.js';
+import { RentedWorkers } from '../rented/rentedWorkers.js';
+import { createHostPolicy } from '../security/hostPolicy.js';
+import { ServerToken } from '../security/serverToken.js';
+import { SessionStore } from '../security/sessions.js';
+import type { Db } from '../store/database.js';
+import { JobStore } from '../store/jobStore.js';
+import { WorkflowStore } from '../store/workflowStore.js';
+import { WorkerPool } from '../workers/workerPool.js';
+
+/** The server's parts over its storage, wired to each other; nothing started yet (see startServer). */
+export function assembleApp(config: ServerConfig, db: Db, assets: AssetStore, log: (line: string) => void): App {
+  const jobs = new JobStore(db);
+  const interrupted = jobs.interruptLeftovers();
+  if (interrupted) log(`marked ${interrupted} run(s) left over from a previous process as interrupted`);
+  const workers = new WorkerPool(config.workerPool, config.bridgeOptions, {
+    retry: config.workerRetry,
+    defaultKeepAliveMs: config.modelKeepAliveMs,
+    secretPolicy: config.secretPolicy,
+    localWorker: config.localWorker,
+    log,
+  });
+  const rented = rentedWorkersOf(config, db, workers, log);
+  const guard = new CostGuardLoop(rented, workers, {
+    env: config.renting.env,
+    intervalMs: config.renting.guardIntervalMs,
+    reconcileIntervalMs: config.renting.reconcileIntervalMs,
+    orphans: config.renting.orphans,
+    queuedRuns: () => runs.queuedCount,
+    log,
+  });
+  const runs = jobManagerOf(config, jobs, workers, assets, guard, rented, log);
+  const serverToken = config.serverToken ? new ServerToken(config.serverToken) : null;
+  return {
+    config,
+    workflows: new WorkflowStore(db),
+    jobs,
+    runs,
+    workers,
+    models: new PoolModels(workers, config.modelKeepAliveMs),
+    rented,
+    assets,
+    guard,
+    startedAt: Date.now(),
+    hostPolicy: createHostPolicy(config.host, config.allowedHosts, config.allowedOrigins),
+    serverToken,
+    sessions: serverToken ? new SessionStore(db, serverToken, config.sessionDays * 24 * 3600 * 1000) : null,
+    metrics: new ServerMetrics({
+      runsQueued: () => runs.queuedCount,
+      runsRunning: () => runs.runningCount,
+      workers: () => workers.members(),
+      rented: () => rented.list(),
+      assets: () => assets.records.totals(),
+    }),
+    notReady: () => notReadyReason(config, db, runs, workers),
+  };
+}
+
+function rentedWorkersOf(config: ServerConfig, db: Db, workers: WorkerPool, log: (line: string) => void): RentedWorkers {
+  return new RentedWorkers(new RentedStore(db), workers, {
+    env: config.renting.env,
+    // Next to the database (a throwaway one: a temporary directory), readable by this user only.
+    tokenDir: config.dbPath === ':memory:' ? mkdtempSync(join(tmpdir(), 'nt-rented-')) : join(dirname(config.dbPath), 'rented-workers'),
+    bootTimeoutMs: config.renting.bootTimeoutMs,
+    maxInstances: config.renting.maxInstances,
+    log,
+  });
+}
+
+function jobManagerOf(
+  config: ServerConfig,
+  jobs: JobStore,
+  workers: WorkerPool,
+  assets: AssetStore,
+  guard: CostGuardLoop,
+  rented: RentedWorkers,
+  log: (line: string) => void,
+): JobManager {
+  return new JobManager(jobs, workers, {
+    maxConcurrentRuns: config.maxConcurrentRuns,
+    maxQueuedRuns: config.maxQueuedRuns,
+    secretPolicy: config.secretPolicy,
+    defaultKeepAliveMs: config.modelKeepAliveMs,
+    workerWaitMs: config.workerWaitMs,
+    wakeWorkers: () => guard.wakeForRun(),
+    assets,
+    streams: { maxRecordedItems: config.streams.maxRecordedItems, queueBytes: config.streams.queueBytes },
+    fetchPolicy: config.fetchPolicy,
+    events: new RunEventLog(config.streams.eventBuffer),
+    onRunStarted: (workerId) => {
+      try {
+        rented.touch(workerId);
+      } catch (error) {
+        // The idle clock is the guard's business; a run never fails for it.
+        log(`cost guard: could not note the run on ${workerId}: ${(error as Error).message}`);
+      }
+    },
+    log,
+  });
+}
+
+/** Why the server should take no traffic now (GET /ready), or null. */
+function notReadyReason(config: ServerConfig, db: Db, runs: JobManager, workers: WorkerPool): string | null {
+  if (!runs.accepting) return 'the server is shutting down';
+  try {
+    db.prepare('SELECT 1').get();
+  } catch (error) {
+    return `the database cannot be read: ${(error as Error).message}`;
+  }
+  if (config.requireWorker && workers.connected().length === 0)
+    return 'no worker is connected yet (NODETOOL_REQUIRE_WORKER=0 makes the server ready without one)';
+  return null;
+}
