@@ -110,8 +110,10 @@ export default [
     rules: settingReads,
   },
   {
-    // The UI's components stay small: a component over 80 lines is split (issue 19), and lint keeps it so.
-    files: ['apps/web/src/**/*.tsx'],
+    // No product function over 80 lines: one that grows is split into named steps (issues 19 and 27), and
+    // lint keeps it so. Tests, fixtures, the e2e suites and benches read as scripts and are left alone.
+    files: ['apps/*/src/**/*.ts', 'apps/web/src/**/*.tsx', 'libs/*/src/**/*.ts'],
+    ignores: [...testFiles, 'libs/test-fixtures/**', 'apps/images-e2e/**', 'apps/smoke-e2e/**'],
     rules: { 'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }] },
   },
 ];

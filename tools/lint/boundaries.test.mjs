@@ -114,3 +114,21 @@ for (const [what, path, source, allowed] of settingCases) {
       );
   });
 }
+
+// No product function over 80 lines (blank lines and comments aside); tests and fixtures are not held to it.
+const longFunction = `export function long(): number {\n  let n = 0;\n${'  n += 1;\n'.repeat(80)}  return n;\n}\n`;
+const lengthCases = [
+  ['a server function of 82 lines', 'apps/server/src/probe.ts', false],
+  ['a library function of 82 lines', 'libs/bridge/src/probe.ts', false],
+  ['a spec of 82 lines', 'apps/server/src/probe.spec.ts', true],
+  ['a fixture of 82 lines', 'libs/test-fixtures/src/probe.ts', true],
+];
+
+for (const [what, path, allowed] of lengthCases) {
+  test(`${allowed ? 'allows' : 'refuses'} ${what}`, async () => {
+    const [result] = await eslint.lintText(longFunction, { filePath: path });
+    const errors = result.messages.filter((message) => message.ruleId === 'max-lines-per-function');
+    if (allowed) assert.deepEqual(errors, []);
+    else assert.equal(errors.length, 1, `expected a function-length error for ${path}`);
+  });
+}

@@ -79,25 +79,9 @@ export async function workerProfile(argv: string[], io: Io): Promise<ExitCode> {
       return EXIT.ok;
     }
     if (sub !== 'add') return usage(`unknown worker profile command "${sub}"`);
-    let profile: Record<string, unknown>;
-    if (positionals.length === 1) {
-      const file = positionals[0] as string;
-      let text: string;
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch (error) {
-        return usage(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-      }
-      try {
-        profile = (/\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text)) as Record<string, unknown>;
-      } catch (error) {
-        return usage(`${file} is not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`);
-      }
-    } else if (positionals.length === 0) {
-      profile = fromFlags(values);
-    } else {
-      return usage('worker profile add takes one file, or flags');
-    }
+    const read = profileToAdd(positionals, values);
+    if ('problem' in read) return usage(read.problem);
+    const { profile } = read;
     const name = typeof profile?.['name'] === 'string' ? profile['name'] : '';
     if (!name) return usage('the profile needs a "name" (or --name)');
     const { status } = await api.workerProfiles.put({ params: { name }, body: profile });
@@ -108,6 +92,25 @@ export async function workerProfile(argv: string[], io: Io): Promise<ExitCode> {
     if (!failure) throw error;
     io.err(`nodetool: ${failure.message}`);
     return failure.exitCode;
+  }
+}
+
+/** The profile `add` was given: a YAML or JSON file, or flags; or what is wrong with it. */
+function profileToAdd(positionals: string[], values: Record<string, string | boolean | undefined>): { profile: Record<string, unknown> } | { problem: string } {
+  if (positionals.length === 0) return { profile: fromFlags(values) };
+  if (positionals.length > 1) return { problem: 'worker profile add takes one file, or flags' };
+  const file = positionals[0] as string;
+  const json = /\.json$/i.test(file);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    return { problem: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
+  }
+  try {
+    return { profile: (json ? JSON.parse(text) : parseYaml(text)) as Record<string, unknown> };
+  } catch (error) {
+    return { problem: `${file} is not valid ${json ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}` };
   }
 }
 

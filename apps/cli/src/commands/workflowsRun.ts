@@ -1,32 +1,20 @@
 import { readSetting, readSettingIfSet } from '@nt/settings';
-import { parseArgs } from 'node:util';
-import { checkBridgeOptions } from '@nt/bridge';
-import {
-  GraphValidationError,
-  InvalidKeepAliveError,
-  ModelKeepAlive,
-  parseKeepAlive,
-  runWorkflow,
-  toJsonValue,
-  WorkflowFormatError,
-  type KeepAliveMs,
-  type RunEvent,
-  type RunResult,
-  type Workflow,
-} from '@nt/runtime';
+import { checkBridgeOptions, type PythonBridgeOptions } from '@nt/bridge';
+import { GraphValidationError, ModelKeepAlive, runWorkflow, toJsonValue, WorkflowFormatError, type RunEvent, type RunResult, type Workflow } from '@nt/runtime';
 import { exitCodeFor } from '../bridgeErrors.js';
 import { EXIT, type ExitCode } from '../exitCodes.js';
 import { formatValue } from '../formatValue.js';
 import type { Io } from '../io.js';
 import { DownloadLines, LiveProgress } from '../liveProgress.js';
 import { StreamedText } from '../streamedText.js';
-import { InputFlagError, parseInputFlags, readInputFiles, uploadInputFiles, type InputFile } from '../inputFiles.js';
+import { InputFlagError, readInputFiles, uploadInputFiles } from '../inputFiles.js';
 import { outputDirAssets } from '../outputFiles.js';
 import { serverCallFailure } from '../serverClient.js';
 import { runOnServer, type ServerRunResult } from '../serverRun.js';
 import { readWorkflows } from '../workflowSource.js';
 import { reportRentedActivity } from '../rentedActivity.js';
-import { bridgeOptionsFromFlags, WORKER_FLAG_OPTIONS, WORKER_FLAGS_HELP } from '../workerFlags.js';
+import { bridgeOptionsFromFlags, WORKER_FLAGS_HELP } from '../workerFlags.js';
+import { checkRunFlags, parseRunArgs, RunUsageError, type RunArgs, type RunFlags } from './runFlags.js';
 
 export const WORKFLOWS_RUN_HELP = `Usage: nodetool workflows run <file.json|file.ts> [--json] [--events] [--params JSON]
                               [--input NAME=FILE ...] [--keep-alive DURATION] [--no-download] [--output-dir DIR]
@@ -68,83 +56,28 @@ Exit codes: 0 completed, 1 a node failed (or cancelled), 2 invalid workflow, usa
 
 /** `workflows run` runs the one workflow in a file; `run` runs every workflow a .ts file exports. */
 export async function workflowsRun(argv: string[], io: Io, mode: 'one' | 'all'): Promise<ExitCode> {
-  const { values, positionals } = parseArgs({
-    args: joinNegativeValue(argv, '--keep-alive'),
-    allowPositionals: true,
-    options: {
-      json: { type: 'boolean', default: false },
-      events: { type: 'boolean', default: false },
-      params: { type: 'string' },
-      input: { type: 'string', multiple: true },
-      'keep-alive': { type: 'string' },
-      'no-download': { type: 'boolean', default: false },
-      'output-dir': { type: 'string' },
-      server: { type: 'string' },
-      ...WORKER_FLAG_OPTIONS,
-      timeout: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  const args = parseRunArgs(argv);
+  const { values } = args;
   if (values.help) {
     io.out(WORKFLOWS_RUN_HELP);
     return EXIT.ok;
   }
-  if (positionals.length !== 1) {
-    io.err(`nodetool: expected one workflow file, got ${positionals.length}\n\n${WORKFLOWS_RUN_HELP}`);
-    return EXIT.usage;
-  }
-  const file = positionals[0] as string;
-  if (mode === 'all' && !/\.(ts|mts|tsx)$/i.test(file)) {
-    io.err(`nodetool run takes a .ts DSL file; for ${file} use: nodetool workflows run ${file}`);
-    return EXIT.usage;
-  }
-  let params: Record<string, unknown> = {};
-  if (values.params !== undefined) {
-    try {
-      params = JSON.parse(values.params) as Record<string, unknown>;
-      if (params === null || typeof params !== 'object' || Array.isArray(params)) throw new Error('not an object');
-    } catch (error) {
-      io.err(`nodetool: --params must be a JSON object: ${(error as Error).message}`);
-      return EXIT.usage;
-    }
-  }
-  let inputFiles: InputFile[];
+  let flags: RunFlags;
   try {
-    inputFiles = parseInputFlags(values.input ?? []);
+    flags = checkRunFlags(args, mode, WORKFLOWS_RUN_HELP);
   } catch (error) {
-    if (!(error instanceof InputFlagError)) throw error;
-    io.err(`nodetool: ${error.message}`);
+    if (!(error instanceof RunUsageError)) throw error;
+    io.err(error.message);
     return EXIT.usage;
   }
-  const twice = inputFiles.find((file) => Object.hasOwn(params, file.name));
-  if (twice) {
-    io.err(`nodetool: the input "${twice.name}" is given both in --params and by --input; give it once`);
-    return EXIT.usage;
-  }
-  const timeoutSeconds = values.timeout === undefined ? undefined : Number(values.timeout);
-  if (timeoutSeconds !== undefined && !(timeoutSeconds > 0)) {
-    io.err(`nodetool: --timeout must be a positive number of seconds, got ${JSON.stringify(values.timeout)}`);
-    return EXIT.usage;
-  }
-
-  let keepAliveMs: KeepAliveMs | undefined;
-  try {
-    keepAliveMs = values['keep-alive'] === undefined ? undefined : parseKeepAlive(values['keep-alive'], '--keep-alive');
-  } catch (error) {
-    if (!(error instanceof InvalidKeepAliveError)) throw error;
-    io.err(`nodetool: ${error.message}`);
-    return EXIT.usage;
-  }
-
   const server = values.server ?? readSettingIfSet(process.env, 'NODETOOL_SERVER_URL');
   const bridgeOptions = bridgeOptionsFromFlags(values, io);
   const envWorker = readSetting(process.env, 'NODETOOL_WORKER_URL')[0];
-  const remoteWorker = Boolean(server ?? bridgeOptions.wsUrl ?? envWorker);
-  if (keepAliveMs !== undefined && !remoteWorker) {
+  if (flags.keepAliveMs !== undefined && !(server ?? bridgeOptions.wsUrl ?? envWorker)) {
     io.err(
       'nodetool: note: --keep-alive has no effect with a local worker process, which exits with this command; set NODETOOL_WORKER_URL to keep models loaded on a worker',
     );
-    keepAliveMs = undefined;
+    flags.keepAliveMs = undefined;
   }
   try {
     checkBridgeOptions(bridgeOptions);
@@ -156,63 +89,44 @@ export async function workflowsRun(argv: string[], io: Io, mode: 'one' | 'all'):
 
   let workflows: Array<{ exportName: string; workflow: Workflow }>;
   try {
-    workflows = await readWorkflows(file);
+    workflows = await readWorkflows(flags.file);
   } catch (error) {
     io.err(`nodetool: ${(error as Error).message}`);
     return error instanceof WorkflowFormatError || error instanceof GraphValidationError ? EXIT.usage : EXIT.failed;
   }
   if (mode === 'one' && workflows.length > 1) {
-    io.err(`nodetool: ${file} exports ${workflows.length} workflows (${workflows.map((w) => w.exportName).join(', ')}); use nodetool run to run them all`);
+    io.err(
+      `nodetool: ${flags.file} exports ${workflows.length} workflows (${workflows.map((w) => w.exportName).join(', ')}); use nodetool run to run them all`,
+    );
     return EXIT.usage;
   }
+  return runAll(workflows, { flags, values, server, bridgeOptions, mode }, io);
+}
 
+interface RunSetting {
+  flags: RunFlags;
+  values: RunArgs['values'];
+  server: string | undefined;
+  bridgeOptions: PythonBridgeOptions;
+  mode: 'one' | 'all';
+}
+
+/** Runs each workflow in turn (on the server, or here), under Ctrl-C and --timeout; the exit code says how they ended. */
+async function runAll(workflows: Array<{ exportName: string; workflow: Workflow }>, setting: RunSetting, io: Io): Promise<ExitCode> {
+  const { flags, values, server, mode } = setting;
   const controller = new AbortController();
   const onSignal = () => controller.abort(new Error('interrupted'));
   process.once('SIGINT', onSignal);
+  const { timeoutSeconds } = flags;
   const timer = timeoutSeconds ? setTimeout(() => controller.abort(new Error(`timed out after ${timeoutSeconds} s`)), timeoutSeconds * 1000) : undefined;
   const results: Record<string, RunResult | ServerRunResult> = {};
   let code: ExitCode = EXIT.ok;
   try {
     // Files for media inputs: uploaded once to a server, or read once for runs in this process.
-    if (inputFiles.length) params = { ...params, ...(server ? await uploadInputFiles(inputFiles, server) : await readInputFiles(inputFiles)) };
+    const files = flags.inputFiles;
+    const params = files.length ? { ...flags.params, ...(server ? await uploadInputFiles(files, server) : await readInputFiles(files)) } : flags.params;
     for (const { exportName, workflow } of workflows) {
-      const labels = new Map(workflow.graph.nodes.map((node) => [node.id, `${node.id} (${node.type.split('.').pop()})`]));
-      const live = !values.json && !values.events && process.stderr.isTTY ? new LiveProgress(process.stderr, labels) : null;
-      // An LLM's tokens (text chunks reaching a sink) are printed as they arrive, on a terminal.
-      const streamed = !values.json && !values.events && process.stdout.isTTY ? new StreamedText((text) => process.stdout.write(text), live) : null;
-      const downloads = new DownloadLines();
-      if (!values.json && !values.events) io.err(`Running ${workflow.name}…`);
-      // A server numbers its events; a run in this process is numbered here the same way (1, 2, 3, …).
-      let seq = 0;
-      const onEvent = (event: RunEvent) => {
-        streamed?.handle(event);
-        live?.handle(event);
-        if (values.events) io.out(JSON.stringify(toJsonValue('seq' in event ? event : { ...event, seq: ++seq })));
-        else if (event.type === 'model_download' && !live && event.status !== 'progress') io.err(downloads.line(event));
-        else if (event.type === 'secret_withheld')
-          io.err(`nodetool: warning: node ${event.node_id} asked for ${event.setting}, which was not sent: ${event.reason}`);
-      };
-      const outputDir = values['output-dir'];
-      const result = server
-        ? await runOnServer(workflow, {
-            server,
-            params,
-            keepAlive: values['keep-alive'],
-            downloadMissing: !values['no-download'],
-            signal: controller.signal,
-            onEvent,
-            ...(outputDir ? { outputDir } : {}),
-          })
-        : await runWorkflow(workflow, {
-            params,
-            signal: controller.signal,
-            bridgeOptions,
-            downloadMissing: !values['no-download'],
-            ...(outputDir ? { assets: outputDirAssets(outputDir) } : {}),
-            ...(keepAliveMs === undefined ? {} : { keepAliveMs, keepAliveFor: (bridge) => new ModelKeepAlive(bridge, { detached: true }) }),
-            onWarning: (message) => io.err(`nodetool: warning: ${message}`),
-            onEvent,
-          });
+      const result = await runOne(workflow, params, setting, controller.signal, io);
       results[exportName] = result;
       if (result.status === 'interrupted' && code === EXIT.ok) code = EXIT.interrupted;
       else if (result.status !== 'completed' && result.status !== 'interrupted') code = EXIT.failed;
@@ -237,6 +151,49 @@ export async function workflowsRun(argv: string[], io: Io, mode: 'one' | 'all'):
   return code;
 }
 
+/** One workflow's run, its events shown as the flags ask: live on a terminal, as JSON lines, or quiet until the summary. */
+async function runOne(
+  workflow: Workflow,
+  params: Record<string, unknown>,
+  setting: RunSetting,
+  signal: AbortSignal,
+  io: Io,
+): Promise<RunResult | ServerRunResult> {
+  const { values, server, bridgeOptions, flags } = setting;
+  const quiet = values.json || values.events;
+  const labels = new Map(workflow.graph.nodes.map((node) => [node.id, `${node.id} (${node.type.split('.').pop()})`]));
+  const live = !quiet && process.stderr.isTTY ? new LiveProgress(process.stderr, labels) : null;
+  // An LLM's tokens (text chunks reaching a sink) are printed as they arrive, on a terminal.
+  const streamed = !quiet && process.stdout.isTTY ? new StreamedText((text) => process.stdout.write(text), live) : null;
+  const downloads = new DownloadLines();
+  if (!quiet) io.err(`Running ${workflow.name}…`);
+  // A server numbers its events; a run in this process is numbered here the same way (1, 2, 3, …).
+  let seq = 0;
+  const onEvent = (event: RunEvent) => {
+    streamed?.handle(event);
+    live?.handle(event);
+    if (values.events) io.out(JSON.stringify(toJsonValue('seq' in event ? event : { ...event, seq: ++seq })));
+    else if (event.type === 'model_download' && !live && event.status !== 'progress') io.err(downloads.line(event));
+    else if (event.type === 'secret_withheld')
+      io.err(`nodetool: warning: node ${event.node_id} asked for ${event.setting}, which was not sent: ${event.reason}`);
+  };
+  const outputDir = values['output-dir'];
+  const downloadMissing = !values['no-download'];
+  if (server)
+    return runOnServer(workflow, { server, params, keepAlive: values['keep-alive'], downloadMissing, signal, onEvent, ...(outputDir ? { outputDir } : {}) });
+  const { keepAliveMs } = flags;
+  return runWorkflow(workflow, {
+    params,
+    signal,
+    bridgeOptions,
+    downloadMissing,
+    ...(outputDir ? { assets: outputDirAssets(outputDir) } : {}),
+    ...(keepAliveMs === undefined ? {} : { keepAliveMs, keepAliveFor: (bridge) => new ModelKeepAlive(bridge, { detached: true }) }),
+    onWarning: (message) => io.err(`nodetool: warning: ${message}`),
+    onEvent,
+  });
+}
+
 function printSummary(result: RunResult | ServerRunResult, exportName: string | null, io: Io): void {
   if (exportName) io.out(`${exportName}:`);
   const indent = exportName ? '  ' : '';
@@ -249,17 +206,4 @@ function printSummary(result: RunResult | ServerRunResult, exportName: string | 
         io.out(`${indent}(${nodeId}.${slot} streamed ${items} items; the record keeps the last ${items - left_out}: NODETOOL_MAX_RECORDED_ITEMS)`);
     }
   }
-}
-
-/** `--keep-alive -1` would read as an unknown option -1: give parseArgs `--keep-alive=-1` instead. */
-function joinNegativeValue(argv: string[], option: string): string[] {
-  const joined: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const next = argv[i + 1];
-    if (argv[i] === option && next !== undefined && /^-\d/.test(next)) {
-      joined.push(`${option}=${next}`);
-      i++;
-    } else joined.push(argv[i] as string);
-  }
-  return joined;
 }

@@ -3,13 +3,14 @@ import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import { assetUrl, type AssetRef } from '@nt/api-contract';
 import { memoryWriter, type BlobSink, type BlobWriter, type OffloadGrant, type OffloadReport, type OffloadSink } from '@nt/bridge';
-import type { RunAssets, SpillSpace } from '@nt/runtime';
+import type { RunAssets } from '@nt/runtime';
 import type { Db } from '../store/database.js';
 import type { AssetBackend, ByteRange, DirectUploads } from './assetBackend.js';
 import { AssetRecords, type AssetHolder, type AssetInfo } from './assetRecords.js';
 import { contentTypeOf } from './contentTypeOf.js';
 import { digestOf } from './assetDigest.js';
-import { AssetTooLargeError, TempAssetFile } from './tempAssetFile.js';
+import { describeSize, RunAllowance } from './runAllowance.js';
+import { TempAssetFile } from './tempAssetFile.js';
 
 export interface AssetLimits {
   /** NODETOOL_MAX_ASSET_BYTES: one asset. */
@@ -36,9 +37,6 @@ export interface AssetStoreOptions {
   urlTtlSeconds: number;
 }
 
-const MiB = 1024 * 1024;
-const describeSize = (bytes: number) => (bytes >= MiB ? `${(bytes / MiB).toFixed(1)} MiB` : `${bytes} bytes`);
-
 /**
  * Binary results and uploads as assets: content-addressed (SHA-256), typed by their bytes, streamed to
  * storage as they arrive and never held whole, and recorded with the run and node that made them (or
@@ -61,96 +59,83 @@ export class AssetStore {
 
   /** What a run's nodes write results into, and read asset inputs from. */
   forRun(jobId: string): RunAssets {
-    let runBytes = 0;
-    const { limits } = this.options;
-    const count = (nodeId: string, name: string, size: number) => {
-      if (size > limits.assetBytes)
-        throw new AssetTooLargeError(
-          `the result "${name}" of node ${nodeId} is ${describeSize(size)}, above the ${describeSize(limits.assetBytes)} an asset may be (NODETOOL_MAX_ASSET_BYTES)`,
-        );
-      runBytes += size;
-      if (runBytes > limits.runBytes)
-        throw new AssetTooLargeError(
-          `the results of this run reach ${describeSize(runBytes)}, above the ${describeSize(limits.runBytes)} a run may make (NODETOOL_MAX_RUN_ASSET_BYTES)`,
-        );
-    };
-    const uploads = this.options.backend.uploads;
-    // Stream items waiting on disk for a slow node count against the same allowance while they wait.
-    const spill: SpillSpace = {
-      dir: this.options.tmpDir,
-      charge: (bytes) => {
-        runBytes += bytes;
-        if (runBytes > limits.runBytes) {
-          runBytes -= bytes;
-          throw new AssetTooLargeError(
-            `stream items waiting on disk for a slow node, with this run's results, would reach ${describeSize(runBytes + bytes)}, above the ${describeSize(limits.runBytes)} a run may keep (NODETOOL_MAX_RUN_ASSET_BYTES)`,
-          );
-        }
-      },
-      refund: (bytes) => {
-        runBytes -= bytes;
-      },
-    };
+    const allowance = new RunAllowance(this.options.limits);
     return {
-      spill,
-      sinkFor: (nodeId): BlobSink => {
-        const sink: BlobSink = {
-          open: (name, size) => {
-            count(nodeId, name, size);
-            if (size <= limits.inlineMaxBytes) return memoryWriter(size); // small: kept in the record, as before the asset store
-            return this.assetWriter({ jobId, nodeId, name }, size);
-          },
-        };
-        if (!uploads) return sink;
-        const granted = new Map<string, { upload_id?: string; recorded?: boolean }>();
-        const offloading: OffloadSink = {
-          ...sink,
-          offload: {
-            minBytes: limits.offloadMinBytes,
-            grant: async ({ name, size, sha256 }): Promise<OffloadGrant> => {
-              count(nodeId, name, size);
-              if (this.records.get(sha256)) {
-                granted.set(name, { recorded: true });
-                return { exists: true };
-              }
-              const grant = await uploads.grant(sha256, size, this.options.urlTtlSeconds);
-              granted.set(name, 'upload_id' in grant ? { upload_id: grant.upload_id } : {});
-              return grant;
-            },
-            complete: async (report) => {
-              const grant = granted.get(report.name);
-              granted.delete(report.name);
-              if (!grant) throw new Error(`the worker reported an upload of "${report.name}" it was never granted`);
-              return this.refOf(await this.keepUploaded({ jobId, nodeId, name: report.name }, report, grant));
-            },
-          },
-        };
-        return offloading;
-      },
+      // Stream items waiting on disk for a slow node count against the same allowance while they wait.
+      spill: allowance.spillSpace(this.options.tmpDir),
+      sinkFor: (nodeId) => this.sinkFor({ jobId, nodeId }, allowance),
       read: (ref) => this.readAll(ref.id),
-      // A workflow's media (an image URL's bytes as they arrive, inline data): an asset of the run, under the same limits as its results.
-      keep: async (nodeId, name, body, hints) => {
-        const file = new TempAssetFile(this.options.tmpDir, {
-          bytes: limits.assetBytes,
-          describe: (bytes) =>
-            `the "${name}" of node ${nodeId} is over ${describeSize(limits.assetBytes)} (${describeSize(bytes)} so far), the most an asset may be (NODETOOL_MAX_ASSET_BYTES)`,
-        });
-        await fill(file, body);
-        try {
-          count(nodeId, name, file.size);
-        } catch (error) {
-          file.discard();
-          throw error;
-        }
-        return this.refOf(await this.commit(file, { jobId, nodeId, name }, { name, claimed: hints.contentType ?? undefined }));
-      },
+      keep: (nodeId, name, body, hints) => this.keepMedia({ jobId, nodeId, name }, allowance, body, hints.contentType ?? undefined),
       has: (ref) => this.records.get(ref.id) !== null,
       inputUrl: async (ref) => {
         const info = this.records.get(ref.id);
-        if (!info || info.size < limits.offloadMinBytes) return null;
+        if (!info || info.size < this.options.limits.offloadMinBytes) return null;
         return this.directUrl(info, this.options.urlTtlSeconds, 'inline');
       },
     };
+  }
+
+  /** Where a node's results go: small ones in the record, larger ones into the store; with a bucket, the worker may upload them itself. */
+  private sinkFor(node: { jobId: string; nodeId: string }, allowance: RunAllowance): BlobSink {
+    const { jobId, nodeId } = node;
+    const { limits } = this.options;
+    const sink: BlobSink = {
+      open: (name, size) => {
+        allowance.count(nodeId, name, size);
+        if (size <= limits.inlineMaxBytes) return memoryWriter(size); // small: kept in the record, as before the asset store
+        return this.assetWriter({ jobId, nodeId, name }, size);
+      },
+    };
+    const uploads = this.options.backend.uploads;
+    if (!uploads) return sink;
+    const granted = new Map<string, { upload_id?: string; recorded?: boolean }>();
+    const offloading: OffloadSink = {
+      ...sink,
+      offload: {
+        minBytes: limits.offloadMinBytes,
+        grant: async ({ name, size, sha256 }): Promise<OffloadGrant> => {
+          allowance.count(nodeId, name, size);
+          if (this.records.get(sha256)) {
+            granted.set(name, { recorded: true });
+            return { exists: true };
+          }
+          const grant = await uploads.grant(sha256, size, this.options.urlTtlSeconds);
+          granted.set(name, 'upload_id' in grant ? { upload_id: grant.upload_id } : {});
+          return grant;
+        },
+        complete: async (report) => {
+          const grant = granted.get(report.name);
+          granted.delete(report.name);
+          if (!grant) throw new Error(`the worker reported an upload of "${report.name}" it was never granted`);
+          return this.refOf(await this.keepUploaded({ jobId, nodeId, name: report.name }, report, grant));
+        },
+      },
+    };
+    return offloading;
+  }
+
+  /** A workflow's media (an image URL's bytes as they arrive, inline data): an asset of the run, under the same limits as its results. */
+  private async keepMedia(
+    holder: AssetHolder & { nodeId: string },
+    allowance: RunAllowance,
+    body: Readable | Uint8Array,
+    claimed: string | undefined,
+  ): Promise<AssetRef> {
+    const { nodeId, name } = holder;
+    const limit = this.options.limits.assetBytes;
+    const file = new TempAssetFile(this.options.tmpDir, {
+      bytes: limit,
+      describe: (bytes) =>
+        `the "${name}" of node ${nodeId} is over ${describeSize(limit)} (${describeSize(bytes)} so far), the most an asset may be (NODETOOL_MAX_ASSET_BYTES)`,
+    });
+    await fill(file, body);
+    try {
+      allowance.count(nodeId, name, file.size);
+    } catch (error) {
+      file.discard();
+      throw error;
+    }
+    return this.refOf(await this.commit(file, holder, { name, claimed }));
   }
 
   /**

@@ -23,6 +23,7 @@ import { BridgeTimeoutError, CancelledError, ProtocolError } from '../errors.js'
 import type { ExecuteOptions, ExecuteRequest } from '../pythonBridge.js';
 import type { RpcConnection } from '../rpc/rpcConnection.js';
 import { toExecuteData } from './executeData.js';
+import { StreamWatchdog } from './streamWatchdog.js';
 
 export interface ClientTimeouts {
   /** discover, worker.status, job.*, models.* (except download). */
@@ -136,46 +137,27 @@ export class WorkerClient {
     let wake: (() => void) | null = null;
     const firstFrameMs = options.timeoutMs ?? this.timeouts.executeTimeoutMs;
     const idleMs = this.timeouts.streamIdleTimeoutMs;
-    let heard = false;
-    const frame = () => {
-      heard = true;
-      arm();
-    };
     const pending = this.connection.start('executeStream', toExecuteData(request), {
       subject: request.nodeType,
       timeoutMs: 0,
       signal: options.signal,
       handlers: {
         onProgress: (progress) => {
-          frame();
+          watchdog.frame();
           options.onProgress?.(progress);
         },
         onUpdate: (update) => {
-          frame();
+          watchdog.frame();
           options.onUpdate?.(update);
         },
         onChunk: (chunk) => {
-          frame();
+          watchdog.frame();
           queue.push(chunk);
           wake?.();
         },
       },
     });
-    // One timer, re-armed per frame rather than made anew: a stream may bring thousands of frames a second.
-    let timer: NodeJS.Timeout | undefined;
-    let timerAt = Infinity;
-    let deadline = 0;
-    const schedule = (ms: number) => {
-      clearTimeout(timer);
-      timerAt = Date.now() + ms;
-      timer = setTimeout(expire, ms);
-    };
-    const expire = () => {
-      const left = deadline - Date.now();
-      if (left > 0) {
-        schedule(left);
-        return;
-      }
+    const watchdog = new StreamWatchdog(firstFrameMs, idleMs, (heard) => {
       this.connection.cancel(pending.id);
       pending.reject(
         new BridgeTimeoutError(
@@ -184,20 +166,8 @@ export class WorkerClient {
             : `${pending.describe()} sent nothing for ${firstFrameMs} ms (NODETOOL_PYTHON_EXECUTE_TIMEOUT_MS); cancel sent to the worker`,
         ),
       );
-    };
-    const arm = () => {
-      const ms = heard ? idleMs : firstFrameMs;
-      if (ms <= 0) {
-        clearTimeout(timer);
-        timerAt = Infinity;
-        return;
-      }
-      deadline = Date.now() + ms;
-      // A later deadline is left to the timer to find when it fires; an earlier one (the first frame came) needs it sooner.
-      if (deadline < timerAt) schedule(ms);
-    };
-    arm();
-    pending.addCleanup(() => clearTimeout(timer));
+    });
+    pending.addCleanup(() => watchdog.stop());
     let failure: unknown;
     let finished = false;
     pending.promise.then(

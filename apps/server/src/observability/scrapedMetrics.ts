@@ -1,0 +1,32 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+/** Sets (a gauge) or adds (a counter) one series' value; labels by name. */
+export type PutSeries<L extends string> = (labels: Partial<Record<L, string>>, value: number) => void;
+
+/** A gauge read at scrape time: `fill` sets every series that exists now; series that went away go. */
+export function scrapedGauge<L extends string>(registry: Registry, name: string, help: string, labelNames: L[], fill: (set: PutSeries<L>) => void): void {
+  new Gauge<L>({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    collect() {
+      this.reset();
+      fill((labels, value) => this.set(labels, value));
+    },
+  });
+}
+
+/** A counter whose running total lives elsewhere (a bridge's byte count), read at scrape time. */
+export function scrapedCounter<L extends string>(registry: Registry, name: string, help: string, labelNames: L[], fill: (add: PutSeries<L>) => void): void {
+  new Counter<L>({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    collect() {
+      this.reset();
+      fill((labels, value) => this.inc(labels, value));
+    },
+  });
+}
