@@ -1,0 +1,188 @@
+import { EventEmitter } from 'node:events';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ServerRunEvent } from '@nt/api-contract';
+import type { NodeMetadata } from '@nt/protocol';
+import { loadWorkflow } from '@nt/runtime';
+import { JobExistsError, TooManyRunsError, WorkerUnavailableError } from '../errors.js';
+import type { JobStore, StoredJob } from '../store/jobStore.js';
+import type { WorkerPool } from '../workers/workerPool.js';
+import { JobManager } from './jobManager.js';
+
+// The job manager over fakes of its store and its pool: the queue, cancel, shutdown, a worker lost
+// while a run waits, a store that cannot write, in milliseconds (jobs.integration.ts and
+// resilience.integration.ts drive the real worker).
+
+const PYTHON_NODE: NodeMetadata = { node_type: 'fake.Work', outputs: [{ name: 'output', type: { type: 'any', optional: false, type_args: [] } }] };
+
+/** The job store behind its interface, in a Map; `failWrites` makes finish() throw, as a full disk does. */
+class FakeJobStore {
+  readonly rows = new Map<string, StoredJob>();
+  failWrites: string | null = null;
+  create(job: Pick<StoredJob, 'id' | 'workflow_id' | 'graph' | 'params'>, status: 'running' | 'queued' = 'running'): void {
+    this.rows.set(job.id, { ...job, status, result: null, error: null, created_at: new Date().toISOString(), finished_at: null });
+  }
+  markRunning(id: string): void {
+    const row = this.rows.get(id);
+    if (row) row.status = 'running';
+  }
+  finish(id: string, status: StoredJob['status'], result: StoredJob['result'], error: string | null): StoredJob | null {
+    if (this.failWrites) throw new Error(this.failWrites);
+    const row = this.rows.get(id);
+    if (!row) return null;
+    if (!row.finished_at) Object.assign(row, { status, result, error, finished_at: new Date().toISOString() });
+    return { ...row };
+  }
+  exists(id: string): boolean {
+    return this.rows.has(id);
+  }
+  get(id: string): StoredJob | null {
+    return this.rows.get(id) ?? null;
+  }
+}
+
+/** One worker offering fake.Work, as the manager sees a pool: `busy` (at its limit) or `gone` (disconnected). */
+class FakePool extends EventEmitter {
+  busy = false;
+  gone = false;
+  readonly member = { id: 'ws://w1', runsInFlight: 0 };
+  connected() {
+    return this.gone ? [] : [this.member];
+  }
+  members() {
+    return [this.member];
+  }
+  status() {
+    return { worker: { state: this.gone ? 'unreachable' : 'connected', error: null } };
+  }
+  catalog(): NodeMetadata[] {
+    return this.gone ? [] : [PYTHON_NODE];
+  }
+  choose() {
+    if (this.gone) return { chosen: null, eligible: false };
+    return { chosen: this.busy ? null : this.member, eligible: true };
+  }
+  routerFor(): never {
+    // Between the check and the run the worker went: what execute meets.
+    throw new Error('the worker ws://w1 is not connected');
+  }
+  change(to: Partial<Pick<FakePool, 'busy' | 'gone'>>): void {
+    Object.assign(this, to);
+    this.emit('changed');
+  }
+}
+
+const pythonRun = () => loadWorkflow({ nodes: [{ id: 'work', type: 'fake.Work', data: {} }], edges: [] });
+const tsRun = () =>
+  loadWorkflow({
+    nodes: [
+      { id: 'n', type: 'nodetool.constant.Integer', data: { value: 7 } },
+      { id: 'out', type: 'nodetool.workflows.base_node.Preview', data: { name: 'n' } },
+    ],
+    edges: [{ source: 'n', sourceHandle: 'output', target: 'out', targetHandle: 'value' }],
+  });
+
+const managers: JobManager[] = [];
+afterEach(async () => {
+  for (const manager of managers.splice(0)) await manager.shutdown(100);
+});
+
+function manage(options: Partial<ConstructorParameters<typeof JobManager>[2]> = {}) {
+  const store = new FakeJobStore();
+  const pool = new FakePool();
+  const lines: string[] = [];
+  const manager = new JobManager(store as unknown as JobStore, pool as unknown as WorkerPool, {
+    maxConcurrentRuns: 4,
+    log: (line) => lines.push(line),
+    ...options,
+  });
+  managers.push(manager);
+  const events: ServerRunEvent[] = [];
+  manager.on('event', (event: ServerRunEvent) => events.push(event));
+  const statuses = (jobId: string) =>
+    events.filter((event) => event.type === 'job_update' && event.job_id === jobId).map((event) => (event as { status: string }).status);
+  return { manager, store, pool, lines, events, statuses };
+}
+
+describe('the job manager', () => {
+  it('runs a graph of the server’s own nodes at once, stores its outcome, and announces it after storing it', async () => {
+    const { manager, store, statuses } = manage();
+    const { jobId, done } = manager.start(tsRun(), {}, 'job-ts');
+    const job = await done;
+    expect(job).toMatchObject({ id: jobId, status: 'completed', error: null });
+    expect(job.result?.outputs).toEqual({ n: 7 });
+    expect(store.rows.get('job-ts')?.status).toBe('completed');
+    expect(statuses('job-ts').at(-1)).toBe('completed');
+    expect(() => manager.start(tsRun(), {}, 'job-ts')).toThrow(JobExistsError);
+  });
+
+  it('queues a run while its worker is full, and a cancel takes it out of the queue', async () => {
+    const { manager, pool, store, statuses } = manage();
+    pool.busy = true;
+    const { done } = manager.start(pythonRun(), {}, 'job-q');
+    expect(manager.queuedCount).toBe(1);
+    expect(store.rows.get('job-q')?.status).toBe('queued');
+    expect(manager.cancel('job-q')).toBe(true);
+    expect(await done).toMatchObject({ status: 'cancelled', error: 'cancelled while queued' });
+    expect(statuses('job-q')).toEqual(['queued', 'cancelled']);
+    expect(manager.cancel('job-q')).toBe(false);
+  });
+
+  it('refuses a run past NODETOOL_MAX_QUEUED_RUNS before anything is stored', () => {
+    const { manager, pool, store } = manage({ maxQueuedRuns: 1 });
+    pool.busy = true;
+    manager.start(pythonRun(), {}, 'first');
+    expect(() => manager.start(pythonRun(), {}, 'second')).toThrow(TooManyRunsError);
+    expect(store.rows.has('second')).toBe(false);
+  });
+
+  it('fails a queued run whose worker was lost before it could start, once NODETOOL_WORKER_WAIT_MS has passed, saying why', async () => {
+    const { manager, pool, statuses } = manage({ workerWaitMs: 300 });
+    pool.busy = true;
+    const { done } = manager.start(pythonRun(), {}, 'job-lost');
+    pool.change({ gone: true });
+    const job = await done;
+    expect(job.status).toBe('failed');
+    expect(job.error).toBe('no connected worker offered every node type of this run for 0 s (NODETOOL_WORKER_WAIT_MS)');
+    expect(statuses('job-lost')).toEqual(['queued', 'failed']);
+    expect(manager.queuedCount).toBe(0);
+  });
+
+  it('fails a run whose worker vanished between the check and the run, naming it, and takes the next one', async () => {
+    const { manager, pool } = manage();
+    pool.busy = true;
+    const queued = manager.start(pythonRun(), {}, 'job-next');
+    pool.change({ busy: false });
+    expect(await queued.done).toMatchObject({ status: 'failed', error: 'the worker ws://w1 is not connected' });
+    expect(pool.member.runsInFlight).toBe(0);
+    expect(manager.runningCount).toBe(0);
+  });
+
+  it('refuses a run that needs a worker when none is connected, before storing it', () => {
+    const { manager, pool, store } = manage();
+    pool.gone = true;
+    expect(() => manager.start(pythonRun(), {}, 'job-none')).toThrow(WorkerUnavailableError);
+    expect(store.rows.size).toBe(0);
+  });
+
+  it('interrupts what waits when the server shuts down, and takes no new run', async () => {
+    const { manager, pool } = manage();
+    pool.busy = true;
+    const { done } = manager.start(pythonRun(), {}, 'job-waiting');
+    expect(await manager.shutdown(1_000)).toBe(0);
+    expect(await done).toMatchObject({ status: 'interrupted', error: 'the server shut down before the run started; run it again' });
+    expect(() => manager.start(tsRun())).toThrow(new WorkerUnavailableError('the server is shutting down'));
+  });
+
+  it('reports a run failed, with both errors, when its outcome cannot be stored, and stores it with the next outcome', async () => {
+    const { manager, store, lines } = manage();
+    store.failWrites = 'database or disk is full';
+    const lost = await manager.start(tsRun(), {}, 'job-unsaved').done;
+    expect(lost.status).toBe('failed');
+    expect(lost.error).toBe('the run ended (completed) but its outcome could not be saved: database or disk is full');
+    expect(manager.get('job-unsaved')?.status).toBe('failed');
+    expect(lines.join('\n')).toMatch(/could not store the outcome of job-unsaved: database or disk is full/);
+    store.failWrites = null;
+    await manager.start(tsRun(), {}, 'job-saved').done;
+    expect(store.rows.get('job-unsaved')?.finished_at).not.toBeNull();
+  });
+});
