@@ -5,7 +5,6 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RentRequest } from './providerClient.js';
 import { providerClientFor } from './providerClientFor.js';
-import { cudaVersionsFrom } from './runpod/cudaVersions.js';
 import { sampleRentRequest, startFixtureProviderApi, waitUntil as until, type FixtureCall, type FixtureProviderApi } from './testing/index.js';
 
 // The providers' own open-source clients are the oracle: runpod-python and the vastai SDK, pinned in
@@ -123,7 +122,10 @@ describe('runpod-python 1.12.0 against the RunPod fixture', () => {
     await client.start(created.id);
     await client.destroy(created.id);
     const theirs = mark();
-    // Theirs, for the same profile: the CUDA list our floor stands for, the env it starts with.
+    // Theirs, for the same profile, written as runpod-python's create_pod documents its arguments, by
+    // hand and not by our helpers: "CUDA 12.8 or newer" is the list of every version RunPod names from
+    // 12.8 (allowed_cuda_versions is a list, not a floor), ports as "7777/tcp", env as a dict.
+    expect(want.cudaMin).toBe('12.8');
     const [, made] = await oracle('runpod', [
       { call: 'get_gpu', args: ['NVIDIA GeForce RTX 4090', 1] },
       {
@@ -141,7 +143,7 @@ describe('runpod-python 1.12.0 against the RunPod fixture', () => {
           ports: `${want.port}/tcp`,
           volume_mount_path: want.volumeMount,
           env: want.env,
-          allowed_cuda_versions: cudaVersionsFrom(want.cudaMin),
+          allowed_cuda_versions: ['12.8', '12.9', '13.0'],
         },
       },
     ]);
@@ -254,8 +256,19 @@ describe('the vastai SDK 1.9.1 against the Vast.ai fixture', () => {
         },
       },
       {
+        // The env as Vast documents it for the CLI and the SDK: a docker-style string of -p and -e
+        // options, which vastai's own parse_env turns into the request's map.
         call: 'create_instance',
-        kwargs: { id: 7, image: want.image, disk, label: want.name, runtype: 'args', env: { [`-p ${want.port}:${want.port}`]: '1', ...want.env } },
+        kwargs: {
+          id: 7,
+          image: want.image,
+          disk,
+          label: want.name,
+          runtype: 'args',
+          env: `-p ${want.port}:${want.port} ${Object.entries(want.env)
+            .map(([name, value]) => `-e ${name}=${value}`)
+            .join(' ')}`,
+        },
       },
     ]);
     const id = made?.value.new_contract as number;
