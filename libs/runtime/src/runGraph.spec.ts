@@ -23,6 +23,21 @@ const executorFor = (node: GraphNode): NodeExecutor => ({
 const edge = (source: string, target: string) => ({ source, sourceHandle: 'output', target, targetHandle: 'value' });
 
 describe('runGraph', () => {
+  it('runs no node of a run cancelled before it started (the abort came while the worker was starting), and says cancelled', async () => {
+    const ran: string[] = [];
+    const graph: Graph = { nodes: [{ id: 'a', type: 'wait', data: { ms: 10 } }], edges: [] };
+    const cancelled = AbortSignal.abort(new Error('timed out after 2 s'));
+    const result = await runGraph(graph, {
+      jobId: 'j',
+      workflowId: 'w',
+      signal: cancelled,
+      executorFor: (node) => ({ run: async () => (ran.push(node.id), { output: 1 }) }),
+    });
+    expect(result.status).toBe('cancelled');
+    expect(result.nodes['a']?.status).toBe('cancelled');
+    expect(ran).toEqual([]);
+  });
+
   it('runs independent nodes concurrently and feeds outputs downstream', async () => {
     // A barrier: each of a and b finishes only once the other has started. Run one after the other,
     // they would wait for each other forever; concurrency is proven by order, not by a stopwatch.

@@ -66,6 +66,9 @@ export async function runGraph(graph: Graph, options: RunGraphOptions): Promise<
   const controller = new AbortController();
   const onAbort = () => controller.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  // Aborted before the graph started (a --timeout that passed while the worker was still starting):
+  // the 'abort' event has been and gone, so the run is cancelled here, before any node runs.
+  if (options.signal?.aborted) onAbort();
   // One listener for the run, not one per node: a graph may have 100,000 of them.
   controller.signal.addEventListener('abort', () => {
     for (const inbox of inboxes.values()) inbox.interrupt();
