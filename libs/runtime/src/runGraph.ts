@@ -64,11 +64,7 @@ export async function runGraph(graph: Graph, options: RunGraphOptions): Promise<
   });
 
   const controller = new AbortController();
-  const onAbort = () => controller.abort(options.signal?.reason);
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  // Aborted before the graph started (a --timeout that passed while the worker was still starting):
-  // the 'abort' event has been and gone, so the run is cancelled here, before any node runs.
-  if (options.signal?.aborted) onAbort();
+  const unfollow = followAbort(controller, options.signal);
   // One listener for the run, not one per node: a graph may have 100,000 of them.
   controller.signal.addEventListener('abort', () => {
     for (const inbox of inboxes.values()) inbox.interrupt();
@@ -137,8 +133,20 @@ export async function runGraph(graph: Graph, options: RunGraphOptions): Promise<
 
   for (const node of graph.nodes) if ((plans.get(node.id) as NodePlan).inputs.size === 0) inboxOf(node.id);
   if (graph.nodes.length > 0) await done;
-  options.signal?.removeEventListener('abort', onAbort);
+  unfollow();
 
   if (controller.signal.aborted) return { status: 'cancelled', nodes: records, error: 'the run was cancelled' };
   return firstError ? { status: 'failed', nodes: records, error: firstError } : { status: 'completed', nodes: records };
+}
+
+/**
+ * Aborts `controller` when `signal` aborts, and at once when it already has: a run aborted before its
+ * graph started (a --timeout that passed while the worker was still starting) saw its 'abort' event
+ * come and go, and must still end cancelled before any node runs. Returns how to stop following it.
+ */
+function followAbort(controller: AbortController, signal: AbortSignal | undefined): () => void {
+  const onAbort = () => controller.abort(signal?.reason);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) onAbort();
+  return () => signal?.removeEventListener('abort', onAbort);
 }
