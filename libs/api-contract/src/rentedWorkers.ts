@@ -69,5 +69,19 @@ export const WorkerProfileRecord = z.object({
     max_spend: z.number(),
     on_stopped_run: z.enum(['restart', 'fail']),
   }),
+  /** Profiles that serve the same runs (a run may name its group); the profile's name by default. */
+  group: z.string(),
+  /** Node namespaces its workers offer, for runs that wait before any worker of it ever connected. */
+  namespaces: z.array(z.string()),
+  /** Started for waiting runs, released when idle; durations in seconds. Absent: rented by hand only. */
+  scale: z
+    .object({
+      min: z.number(),
+      max: z.number(),
+      start_after: z.number(),
+      release_after: z.number(),
+      release: z.enum(['stop', 'destroy']),
+    })
+    .optional(),
 });
 export type WorkerProfileRecord = z.infer<typeof WorkerProfileRecord>;

@@ -5,7 +5,7 @@ export { providerApiFromEnv, callProviderApi, type ProviderApi, type ProviderRep
 export { ProviderKeyRejectedError, ProviderUnavailableError, ProviderCallError, PriceCeilingError } from './providerErrors.js';
 export { providerResolver, PROVIDER_RESOLUTION_TTL_MS, type ProviderResolverOptions } from './providerResolver.js';
 export { providerLocator } from './providerLocator.js';
-export { INSTANCE_PREFIX, type ProviderClient, type ProviderInstance, type RentRequest } from './providerClient.js';
+export { INSTANCE_PREFIX, type ProviderClient, type ProviderInstance, type Quote, type RentRequest } from './providerClient.js';
 export { providerClientFor } from './providerClientFor.js';
 export { endpointUrl, type WorkerEndpoint } from './workerEndpoint.js';
 export { providerSettings, systemSettings } from './providerSettings.js';

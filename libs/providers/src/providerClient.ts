@@ -33,6 +33,15 @@ export interface RentRequest {
   env: Record<string, string>;
 }
 
+/** What renting a request would cost right now: the cheapest offer within its constraints and ceiling. */
+export interface Quote {
+  provider: string;
+  /** The GPU as the provider lists it ("1× NVIDIA GeForce RTX 4090"). */
+  gpu: string;
+  /** USD per hour for the whole instance. */
+  pricePerHour: number;
+}
+
 /** The lifecycle calls of one provider's API, the subset the cost guard needs. Errors name the provider and the call. */
 export interface ProviderClient {
   readonly provider: string;
@@ -41,6 +50,11 @@ export interface ProviderClient {
    * the filters is at or under it; nothing is created then.
    */
   create(request: RentRequest): Promise<ProviderInstance>;
+  /**
+   * The offer `create` would rent now, without renting it (the scaler compares providers with it).
+   * PriceCeilingError when nothing within the filters is at or under the ceiling.
+   */
+  quote(request: RentRequest): Promise<Quote>;
   /** null when the instance no longer exists. */
   get(id: string): Promise<ProviderInstance | null>;
   stop(id: string): Promise<void>;

@@ -76,3 +76,27 @@ describe('a worker profile', () => {
     expect(overCeiling(2.51, profile)).toBe("it bills $2.510/h, above the profile's ceiling of $2.5/h");
   });
 });
+
+describe('a profile that scales', () => {
+  it('takes min, max, start_after, release_after and release, with defaults, and round-trips them', () => {
+    const profile = parseProfile({ ...minimal, max_instances: 3, group: 'gpu', namespaces: ['huggingface'], scale: { max: 3, release_after: 120 } });
+    expect(profile).toMatchObject({
+      group: 'gpu',
+      namespaces: ['huggingface'],
+      scale: { min: 0, max: 3, startAfterSeconds: 0, releaseAfterSeconds: 120, release: 'destroy' },
+    });
+    expect(parseProfile(profileToRecord(profile))).toEqual(profile);
+    // Without scale nothing changes: rented by hand, its own group.
+    expect(parseProfile(minimal)).toMatchObject({ scale: null, group: 'a100', namespaces: [] });
+  });
+
+  it('refuses a scale that breaks the caps, naming the field', () => {
+    expect(() => parseProfile({ ...minimal, max_instances: 2, scale: { max: 3 } })).toThrow(/"scale.max" \(3\) is above the profile's max_instances \(2\)/);
+    expect(() => parseProfile({ ...minimal, scale: { min: 2, max: 1 } })).toThrow(/"scale.min" \(2\) is above "scale.max" \(1\)/);
+    expect(() => parseProfile({ ...minimal, scale: { release: 'delete' } })).toThrow(/"scale.release" must be stop or destroy, got "delete"/);
+    expect(() => parseProfile({ ...minimal, scale: { idle: 3 } })).toThrow(/unknown scale field "idle"/);
+    expect(() => parseProfile({ ...minimal, scale: { start_after: -1 } })).toThrow(/"scale.start_after" must be a number of at least 0/);
+    expect(() => parseProfile({ ...minimal, namespaces: 'huggingface' })).toThrow(/"namespaces" must be a list of node namespaces/);
+    expect(() => parseProfile({ ...minimal, group: 'GPU pool' })).toThrow(/"group" must be 1-40 lowercase/);
+  });
+});

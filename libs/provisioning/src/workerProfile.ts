@@ -1,5 +1,8 @@
 import type { WorkerProfileRecord } from '@nt/api-contract';
 import { findProvider, mayHoldProviderKey, providerNames, type Provider, type RentRequest } from '@nt/providers';
+import { flag, number, optionalText, text } from './profileFields.js';
+import { ProfileError } from './profileError.js';
+import { parseScale, scaleToRecord, type ScalePolicy } from './scalePolicy.js';
 
 /** The cost guard of a profile: when a rented worker is stopped without anyone asking. */
 export interface CostGuard {
@@ -43,16 +46,15 @@ export interface WorkerProfile {
   /** Live instances (not destroyed) this profile may have at once; default 2. */
   maxInstances: number;
   guard: CostGuard;
+  /** Profiles that serve the same runs share a group (a run or a workflow may name it); default: the profile's own name. */
+  group: string;
+  /** Node namespaces its workers offer (`huggingface`): which runs it can serve before any worker of it ever connected. */
+  namespaces: string[];
+  /** Workers started for waiting runs and released when idle; absent: renting only by hand, as before. */
+  scale: ScalePolicy | null;
 }
 
-export class ProfileError extends Error {
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { ProfileError };
 
 const KNOWN = new Set([
   'name',
@@ -70,6 +72,9 @@ const KNOWN = new Set([
   'tls',
   'max_instances',
   'guard',
+  'group',
+  'namespaces',
+  'scale',
 ]);
 const GUARD_KNOWN = new Set(['idle_stop_minutes', 'max_hours', 'max_spend', 'on_stopped_run']);
 
@@ -135,7 +140,13 @@ export function parseProfile(input: unknown, options: { stored?: boolean } = {})
       maxSpend: number(guard, 'max_spend', 0, { min: 0 }, 'guard.'),
       onStoppedRun,
     },
+    group: optionalText(raw, 'group') ?? name,
+    namespaces: namespacesOf(raw['namespaces']),
+    scale: null,
   };
+  if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(profile.group))
+    throw new ProfileError('group', `"group" must be 1-40 lowercase letters, digits or -, got ${JSON.stringify(profile.group)}`);
+  profile.scale = raw['scale'] === undefined || raw['scale'] === null ? null : parseScale(raw['scale'], profile.maxInstances);
   if (!options.stored) {
     const problem = rentableProblem(profile);
     if (problem) throw problem;
@@ -205,46 +216,15 @@ export function profileToRecord(profile: WorkerProfile): WorkerProfileRecord {
       max_spend: profile.guard.maxSpend,
       on_stopped_run: profile.guard.onStoppedRun,
     },
+    group: profile.group,
+    namespaces: profile.namespaces,
+    ...(profile.scale ? { scale: scaleToRecord(profile.scale) } : {}),
   };
 }
 
-function text(raw: Record<string, unknown>, key: string): string {
-  const value = raw[key];
-  if (typeof value !== 'string' || !value.trim()) throw new ProfileError(key, `"${key}" is required (a non-empty string)`);
-  return value.trim();
-}
-
-function flag(raw: Record<string, unknown>, key: string, fallback: boolean): boolean {
-  const value = raw[key] ?? fallback;
-  if (typeof value !== 'boolean') throw new ProfileError(key, `"${key}" must be true or false, got ${JSON.stringify(value)}`);
-  return value;
-}
-
-function optionalText(raw: Record<string, unknown>, key: string): string | undefined {
-  return raw[key] === undefined ? undefined : text(raw, key);
-}
-
-function number(
-  raw: Record<string, unknown>,
-  key: string,
-  fallback: number | undefined,
-  limits: { min: number; max?: number; integer?: boolean },
-  prefix = '',
-): number {
-  const value = raw[key] ?? fallback;
-  const name = `${prefix}${key}`;
-  if (value === undefined) throw new ProfileError(name, `"${name}" is required (a number)`);
-  if (
-    typeof value !== 'number' ||
-    !Number.isFinite(value) ||
-    value < limits.min ||
-    (limits.max !== undefined && value > limits.max) ||
-    (limits.integer && !Number.isInteger(value))
-  ) {
-    throw new ProfileError(
-      name,
-      `"${name}" must be ${limits.integer ? 'a whole number' : 'a number'} of at least ${limits.min}${limits.max !== undefined ? ` and at most ${limits.max}` : ''}, got ${JSON.stringify(value)}`,
-    );
-  }
-  return value;
+function namespacesOf(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || value.some((entry) => typeof entry !== 'string' || !/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$/i.test(entry)))
+    throw new ProfileError('namespaces', `"namespaces" must be a list of node namespaces such as ["huggingface"], got ${JSON.stringify(value)}`);
+  return [...new Set(value as string[])];
 }

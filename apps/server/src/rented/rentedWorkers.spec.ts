@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PriceCeilingError, type ProviderClient, type ProviderInstance, type RentRequest } from '@nt/providers';
+import { PriceCeilingError, type ProviderClient, type ProviderInstance, type Quote, type RentRequest } from '@nt/providers';
 import { parseProfile } from '@nt/provisioning';
 import { ConflictError, NotFoundError, ProviderFailedError } from '../errors.js';
 import { openDatabase } from '../store/database.js';
@@ -39,6 +39,11 @@ class FakeProvider implements ProviderClient {
     this.requests.push(request);
     if (this.createError) throw this.createError;
     return { provider: 'runpod', id: `pod${++this.created}`, name: request.name, state: 'provisioning', pricePerHour: this.createdPrice, gpu: 'A100' };
+  }
+  async quote(request: RentRequest): Promise<Quote> {
+    this.calls.push('quote');
+    if (this.createError) throw this.createError;
+    return { provider: 'runpod', gpu: `${request.gpuCount}× ${request.gpuType}`, pricePerHour: this.createdPrice };
   }
   async get(id: string): Promise<ProviderInstance | null> {
     this.calls.push('get');

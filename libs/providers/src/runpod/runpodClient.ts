@@ -1,5 +1,5 @@
 import type { ProviderApi } from '../providerApi.js';
-import type { ProviderClient, ProviderInstance, RentRequest } from '../providerClient.js';
+import type { ProviderClient, ProviderInstance, Quote, RentRequest } from '../providerClient.js';
 import { PriceCeilingError, ProviderCallError } from '../providerErrors.js';
 import { cudaVersionsFrom } from './cudaVersions.js';
 import { runpodGraphql } from './runpodGraphql.js';
@@ -31,17 +31,13 @@ export class RunpodClient implements ProviderClient {
 
   constructor(private readonly api: ProviderApi) {}
 
+  async quote(request: RentRequest): Promise<Quote> {
+    const { gpu, total } = await this.priced(request);
+    return { provider: 'runpod', gpu: `${request.gpuCount}× ${gpu.id}`, pricePerHour: total };
+  }
+
   async create(request: RentRequest): Promise<ProviderInstance> {
-    const gpu = await this.gpuType(request.gpuType, request.gpuCount);
-    const perGpu = gpu.lowestPrice?.uninterruptablePrice;
-    const label = `${request.gpuCount}× ${gpu.id}`;
-    if (perGpu === undefined || perGpu === null) throw new PriceCeilingError(`RunPod offers no ${label} now`);
-    const total = perGpu * request.gpuCount;
-    if (total > request.maxPricePerHour) {
-      throw new PriceCeilingError(
-        `RunPod's lowest price for ${label} is $${total.toFixed(3)}/h ($${perGpu.toFixed(3)} per GPU), above the profile's ceiling of $${request.maxPricePerHour}/h`,
-      );
-    }
+    const { gpu, total } = await this.priced(request);
     const { podFindAndDeployOnDemand: pod } = await runpodGraphql<{ podFindAndDeployOnDemand?: RunpodPod | null }>(this.api, DEPLOY_MUTATION, {
       input: {
         name: request.name,
@@ -87,6 +83,21 @@ export class RunpodClient implements ProviderClient {
   async list(): Promise<ProviderInstance[]> {
     const { myself } = await runpodGraphql<{ myself?: { pods?: RunpodPod[] | null } | null }>(this.api, PODS_QUERY, {});
     return (myself?.pods ?? []).map(toInstance);
+  }
+
+  /** The GPU type and the whole pod's price now, refused (PriceCeilingError) when none is offered or it is above the ceiling. */
+  private async priced(request: RentRequest): Promise<{ gpu: GpuType; total: number }> {
+    const gpu = await this.gpuType(request.gpuType, request.gpuCount);
+    const perGpu = gpu.lowestPrice?.uninterruptablePrice;
+    const label = `${request.gpuCount}× ${gpu.id}`;
+    if (perGpu === undefined || perGpu === null) throw new PriceCeilingError(`RunPod offers no ${label} now`);
+    const total = perGpu * request.gpuCount;
+    if (total > request.maxPricePerHour) {
+      throw new PriceCeilingError(
+        `RunPod's lowest price for ${label} is $${total.toFixed(3)}/h ($${perGpu.toFixed(3)} per GPU), above the profile's ceiling of $${request.maxPricePerHour}/h`,
+      );
+    }
+    return { gpu, total };
   }
 
   /**

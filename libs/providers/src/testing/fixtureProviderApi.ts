@@ -35,6 +35,10 @@ export interface FixtureProviderApi {
   setInstance(id: string, instance: FixtureInstance | null): void;
   instance(id: string): FixtureInstance | undefined;
   instanceAt(id: string, host: string, port: number, privatePort?: number): void;
+  /** RunPod's offer of a GPU type changes (a new price, or none available: null). */
+  setRunpodGpu(id: string, type: FixtureGpuType | null): void;
+  /** Vast.ai's offers change: these are the ones on the market from now on. */
+  setVastOffers(offers: FixtureOffer[]): void;
   /** Answer every request with this HTTP status (an outage: 503), or null to answer normally. */
   failWith(status: number | null): void;
   /** Every HTTP request: where, whether it carried the right key, and the status answered. */
@@ -58,8 +62,11 @@ export async function startFixtureProviderApi(keys: { runpod: string; vast: stri
   const calls: FixtureCall[] = [];
   const requests: FixtureRequest[] = [];
   const refusals: FixtureProviderApi['refusals'] = [];
-  const runpod = runpodFixture(lifecycle, options.runpodGpus ?? {}, calls);
-  const vast = vastFixture(lifecycle, options.vastOffers ?? [], calls);
+  // The fixtures read these two on every request, so changing them changes the market.
+  const gpuTypes: Record<string, FixtureGpuType> = { ...options.runpodGpus };
+  const offers: FixtureOffer[] = [...(options.vastOffers ?? [])];
+  const runpod = runpodFixture(lifecycle, gpuTypes, calls);
+  const vast = vastFixture(lifecycle, offers, calls);
   let failure: number | null = null;
 
   const send = (response: ServerResponse, status: number, body: unknown) => {
@@ -129,6 +136,11 @@ export async function startFixtureProviderApi(keys: { runpod: string; vast: stri
         public_ipaddr: host,
         ports: { [`${privatePort}/tcp`]: [{ HostIp: '0.0.0.0', HostPort: String(hostPort) }] },
       }),
+    setRunpodGpu: (id, type) => {
+      if (type) gpuTypes[id] = type;
+      else delete gpuTypes[id];
+    },
+    setVastOffers: (next) => void offers.splice(0, offers.length, ...next),
     failWith: (status) => (failure = status),
     close: () =>
       new Promise<void>((resolve) => {

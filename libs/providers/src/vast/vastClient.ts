@@ -1,5 +1,5 @@
 import type { ProviderApi } from '../providerApi.js';
-import type { ProviderClient, ProviderInstance, RentRequest } from '../providerClient.js';
+import type { ProviderClient, ProviderInstance, Quote, RentRequest } from '../providerClient.js';
 import { PriceCeilingError, ProviderCallError } from '../providerErrors.js';
 import { vastGpuName } from './gpuName.js';
 import { vastSafeEnv } from './instanceEnv.js';
@@ -20,17 +20,13 @@ export class VastClient implements ProviderClient {
 
   constructor(private readonly api: ProviderApi) {}
 
+  async quote(request: RentRequest): Promise<Quote> {
+    const offer = await this.cheapestOffer(request);
+    return { provider: 'vast', gpu: `${request.gpuCount}× ${vastGpuName(request.gpuType)}`, pricePerHour: offer.dph_total as number };
+  }
+
   async create(request: RentRequest): Promise<ProviderInstance> {
-    const search = await vastCall(this.api, 'POST', '/api/v0/bundles/', { body: offerSearch(request) });
-    const offers = ((search.body as { offers?: VastOffer[] } | null)?.offers ?? [])
-      .filter((offer) => offer.rented !== true && typeof offer.dph_total === 'number' && offer.dph_total <= request.maxPricePerHour)
-      .sort((a, b) => (a.dph_total as number) - (b.dph_total as number));
-    const offer = offers[0];
-    if (!offer) {
-      throw new PriceCeilingError(
-        `Vast.ai has no rentable ${request.gpuCount}× ${vastGpuName(request.gpuType)} offer (verified, CUDA ${request.cudaMin}+, a direct port, ${rentedDiskGb(request)} GB of disk) at or under $${request.maxPricePerHour}/h`,
-      );
-    }
+    const offer = await this.cheapestOffer(request);
     const created = await vastCall(this.api, 'PUT', `/api/v0/asks/${offer.id}/`, {
       body: {
         client_id: 'me',
@@ -53,6 +49,21 @@ export class VastClient implements ProviderClient {
       pricePerHour: offer.dph_total ?? null,
       gpu: `${request.gpuCount}× ${vastGpuName(request.gpuType)}`,
     };
+  }
+
+  /** The cheapest offer now within the request's filters and ceiling, or PriceCeilingError naming them. */
+  private async cheapestOffer(request: RentRequest): Promise<VastOffer> {
+    const search = await vastCall(this.api, 'POST', '/api/v0/bundles/', { body: offerSearch(request) });
+    const offers = ((search.body as { offers?: VastOffer[] } | null)?.offers ?? [])
+      .filter((offer) => offer.rented !== true && typeof offer.dph_total === 'number' && offer.dph_total <= request.maxPricePerHour)
+      .sort((a, b) => (a.dph_total as number) - (b.dph_total as number));
+    const offer = offers[0];
+    if (!offer) {
+      throw new PriceCeilingError(
+        `Vast.ai has no rentable ${request.gpuCount}× ${vastGpuName(request.gpuType)} offer (verified, CUDA ${request.cudaMin}+, a direct port, ${rentedDiskGb(request)} GB of disk) at or under $${request.maxPricePerHour}/h`,
+      );
+    }
+    return offer;
   }
 
   async get(id: string): Promise<ProviderInstance | null> {
