@@ -8,6 +8,7 @@ import type { WorkflowStore } from './store/workflowStore.js';
 import type { WorkerPool } from './workers/workerPool.js';
 import type { CostGuardLoop } from './rented/costGuardLoop.js';
 import type { RentedWorkers } from './rented/rentedWorkers.js';
+import type { CapacityScaler } from './scaling/capacityScaler.js';
 import type { HostPolicy } from './security/hostPolicy.js';
 import type { ServerToken } from './security/serverToken.js';
 import type { SessionStore } from './security/sessions.js';
@@ -25,6 +26,8 @@ export interface App {
   /** Binary results and uploads, served by GET /api/assets/:id. */
   assets: AssetStore;
   guard: CostGuardLoop;
+  /** Elastic capacity: workers of scaled profiles rented for waiting runs and released when idle. */
+  scaler: CapacityScaler;
   /** Prometheus metrics (GET /metrics). */
   metrics: ServerMetrics;
   /** Why the server is not ready for traffic (GET /ready), or null when it is. */

@@ -81,6 +81,14 @@ export interface ServerConfig {
     bootTimeoutMs: number;
     /** NODETOOL_RENT_MAX_INSTANCES: live rented instances at once, across profiles (default 4). */
     maxInstances: number;
+    /** NODETOOL_RENT_MAX_SPEND_PER_DAY (USD, a UTC day). */
+    maxSpendPerDay: number;
+    /** NODETOOL_RENT_MAX_FAILED_BRINGUPS (per profile, per hour). */
+    maxFailedBringUps: number;
+    /** NODETOOL_RENT_WAIT_TIMEOUT, in ms: how long a run waits for a scaled group's worker. */
+    waitTimeoutMs: number;
+    /** NODETOOL_SCALE_INTERVAL_MS */
+    scaleIntervalMs: number;
     env: NodeJS.ProcessEnv;
   };
   /** NODETOOL_LOCAL_WORKER=0: with no worker configured, start none (a server that uses only rented workers). */
@@ -178,14 +186,22 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
       retentionIntervalMs: readSetting(env, 'NODETOOL_RETENTION_INTERVAL_MS'),
       urlTtlSeconds: readSetting(env, 'NODETOOL_ASSET_URL_TTL_SECONDS'),
     },
-    renting: {
-      guardIntervalMs: readSetting(env, 'NODETOOL_COST_GUARD_INTERVAL_MS'),
-      reconcileIntervalMs: readSetting(env, 'NODETOOL_RECONCILE_INTERVAL_MS'),
-      orphans: readSetting(env, 'NODETOOL_RENT_ORPHANS'),
-      bootTimeoutMs: readSetting(env, 'NODETOOL_RENT_BOOT_TIMEOUT_MS'),
-      maxInstances: readSetting(env, 'NODETOOL_RENT_MAX_INSTANCES'),
-      env,
-    },
+    renting: rentingOf(env),
+  };
+}
+
+function rentingOf(env: NodeJS.ProcessEnv): ServerConfig['renting'] {
+  return {
+    guardIntervalMs: readSetting(env, 'NODETOOL_COST_GUARD_INTERVAL_MS'),
+    reconcileIntervalMs: readSetting(env, 'NODETOOL_RECONCILE_INTERVAL_MS'),
+    orphans: readSetting(env, 'NODETOOL_RENT_ORPHANS'),
+    bootTimeoutMs: readSetting(env, 'NODETOOL_RENT_BOOT_TIMEOUT_MS'),
+    maxInstances: readSetting(env, 'NODETOOL_RENT_MAX_INSTANCES'),
+    maxSpendPerDay: readSetting(env, 'NODETOOL_RENT_MAX_SPEND_PER_DAY'),
+    maxFailedBringUps: readSetting(env, 'NODETOOL_RENT_MAX_FAILED_BRINGUPS'),
+    waitTimeoutMs: readSetting(env, 'NODETOOL_RENT_WAIT_TIMEOUT') * 1000,
+    scaleIntervalMs: readSetting(env, 'NODETOOL_SCALE_INTERVAL_MS'),
+    env,
   };
 }
 

@@ -37,6 +37,8 @@ export async function startServer(config: ServerConfig, logger: Logger = silentL
   void app.workers
     .start()
     .then(() => app.rented.resume())
+    // The scaler starts once the rented workers rejoined: it must not rent again what is only reconnecting.
+    .then(() => app.scaler.start())
     .catch((error: Error) => log(`the workers could not start: ${error.message}`));
   app.guard.start();
   const retention = startRetention(db, assets, config, log);
@@ -52,6 +54,8 @@ export async function startServer(config: ServerConfig, logger: Logger = silentL
         const unfinished = await app.runs.shutdown(config.shutdownTimeoutMs);
         if (unfinished) log(`${unfinished} run(s) did not finish within ${config.shutdownTimeoutMs} ms and were marked failed`);
         app.guard.stop();
+        app.scaler.stop();
+        await app.scaler.settled();
         await retention.stop();
         app.rented.shutdown();
         hub.close();

@@ -23,6 +23,7 @@ export {
   JobSummary,
   JobStarted,
   RunRequest,
+  RunWaiting,
   FINAL_JOB_STATUSES,
   LIVE_JOB_STATUSES,
   FinalJobStatus,

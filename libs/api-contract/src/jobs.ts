@@ -50,6 +50,20 @@ export const JobResult = z.object({
 });
 export type JobResult = z.infer<typeof JobResult>;
 
+/**
+ * What a queued run waits for when no worker can take it and a scaled group brings one: the stage
+ * (`waiting` for start_after or room, `renting`, `booting`, `starting` a stopped worker), a sentence for
+ * people, since when it is at that stage, and the worker coming once there is one.
+ */
+export const RunWaiting = z.object({
+  group: z.string(),
+  stage: z.enum(['waiting', 'renting', 'booting', 'starting']),
+  text: z.string(),
+  since: z.string(),
+  worker: z.string().optional(),
+});
+export type RunWaiting = z.infer<typeof RunWaiting>;
+
 /** A job as /api/jobs/:id answers it; `nodes` holds live per-node states while it runs. */
 export const JobRecord = z.object({
   id: z.string(),
@@ -64,6 +78,8 @@ export const JobRecord = z.object({
   nodes: z
     .record(z.string(), z.object({ status: z.string(), progress: z.number().optional(), total: z.number().optional(), worker: z.string().optional() }))
     .optional(),
+  /** While it is queued for capacity a scaled group brings: what it waits for. */
+  waiting: RunWaiting.optional(),
 });
 export type JobRecord = z.infer<typeof JobRecord>;
 
@@ -98,5 +114,10 @@ export const RunRequest = z.object({
   download_missing: z.boolean({ error: '"download_missing" must be true or false' }).optional(),
   /** Run a node again on another worker when its worker was lost while it ran (it may have had effects). */
   retry_on_worker_loss: z.boolean({ error: '"retry_on_worker_loss" must be true or false' }).optional(),
+  /** The group of worker profiles that serves it (a scaled group rents a worker when none is connected); the workflow's settings.worker_group by default. */
+  group: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, { error: '"group" must be a group name: 1-40 lowercase letters, digits or -' })
+    .optional(),
 });
 export type RunRequest = z.infer<typeof RunRequest>;

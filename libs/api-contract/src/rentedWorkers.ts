@@ -81,6 +81,7 @@ export const WorkerProfileRecord = z.object({
       start_after: z.number(),
       release_after: z.number(),
       release: z.enum(['stop', 'destroy']),
+      runs_per_worker: z.number(),
     })
     .optional(),
 });

@@ -1,4 +1,5 @@
 import type { ModelDownloadProgress } from './models.js';
+import type { RunWaiting } from './jobs.js';
 
 /**
  * Events of a run, in shapes close to the reference server's WebSocket messages, so the CLI, the
@@ -101,6 +102,8 @@ export type ServerJobStatus = JobStatus | 'queued' | 'interrupted';
 export interface ServerJobUpdate extends Omit<JobUpdate, 'status'> {
   status: ServerJobStatus;
   outputs?: Record<string, unknown>;
+  /** A queued run waiting for a scaled group's worker: what it waits for (sent again at each stage). */
+  waiting?: RunWaiting;
 }
 
 /** A run event as the server makes it, before it is numbered. */

@@ -6,4 +6,4 @@ export { parseScale, type ScalePolicy } from './scalePolicy.js';
 export { planScaling, type ScaleAction, type ScalePlan, type ScaledProfileView, type ScaledWorkerView, type GroupView } from './scaling/scalePlan.js';
 export { chooseOffer, type OfferAnswer, type OfferChoice } from './scaling/offerChoice.js';
 export { dailyCapReached, spendBetween, utcDayStart, type BillingPeriod } from './scaling/rentSpend.js';
-export { bringUpBraked } from './scaling/bringUpBrake.js';
+export { bringUpBraked, BRAKE_WINDOW_MS } from './scaling/bringUpBrake.js';

@@ -16,9 +16,11 @@ export interface ScalePolicy {
   releaseAfterSeconds: number;
   /** `destroy` (nothing bills) or `stop` (its disk, with the models, stays and still bills). */
   release: 'stop' | 'destroy';
+  /** Runs one of its workers takes at once (a GPU usually serves one well): how many waiting runs one new worker absorbs. */
+  runsPerWorker: number;
 }
 
-const KNOWN = new Set(['min', 'max', 'start_after', 'release_after', 'release']);
+const KNOWN = new Set(['min', 'max', 'start_after', 'release_after', 'release', 'runs_per_worker']);
 
 /** `scale` of a profile; `max` may not exceed the profile's max_instances (the cap on live instances stays the cap). */
 export function parseScale(input: unknown, maxInstances: number): ScalePolicy {
@@ -35,6 +37,7 @@ export function parseScale(input: unknown, maxInstances: number): ScalePolicy {
     startAfterSeconds: number(raw, 'start_after', 0, { min: 0 }, 'scale.'),
     releaseAfterSeconds: number(raw, 'release_after', 300, { min: 0 }, 'scale.'),
     release,
+    runsPerWorker: number(raw, 'runs_per_worker', 1, { min: 1, max: 1000, integer: true }, 'scale.'),
   };
   if (policy.max > maxInstances)
     throw new ProfileError(
@@ -52,5 +55,6 @@ export function scaleToRecord(policy: ScalePolicy) {
     start_after: policy.startAfterSeconds,
     release_after: policy.releaseAfterSeconds,
     release: policy.release,
+    runs_per_worker: policy.runsPerWorker,
   };
 }

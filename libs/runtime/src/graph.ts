@@ -35,4 +35,6 @@ export interface Workflow {
   graph: Graph;
   /** Default run parameters stored with the workflow. */
   params: Record<string, unknown>;
+  /** The scaled worker group its runs go to (`settings.worker_group`); a run may name another. */
+  workerGroup?: string;
 }

@@ -19,12 +19,24 @@ export function loadWorkflow(value: unknown, source = 'workflow'): Workflow {
       : typeof value['workflow_id'] === 'string' && value['workflow_id']
         ? value['workflow_id']
         : (name && slugOf(name)) || 'workflow';
+  const group = workerGroupOf(value, source);
   return {
     id,
     name: name ?? id,
     graph,
     params: isObject(value['params']) ? value['params'] : {},
+    ...(group ? { workerGroup: group } : {}),
   };
+}
+
+/** `settings.worker_group` of a saved workflow (nodetool's free-form `settings`): the scaled group its runs go to. */
+function workerGroupOf(value: Record<string, unknown>, source: string): string | undefined {
+  const settings = value['settings'];
+  if (!isObject(settings) || settings['worker_group'] === undefined || settings['worker_group'] === null) return undefined;
+  const group = settings['worker_group'];
+  if (typeof group !== 'string' || !/^[a-z0-9][a-z0-9-]{0,39}$/.test(group))
+    throw new WorkflowFormatError(`${source}: settings.worker_group must be a group name (lowercase letters, digits, -), got ${JSON.stringify(group)}`);
+  return group;
 }
 
 /** "Audio To Spectrogram" → "audio-to-spectrogram": letters and digits, dashes between. */

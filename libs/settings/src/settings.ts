@@ -260,6 +260,35 @@ export const SETTINGS = {
     doc: 'How long a new rented worker may take to answer before it is destroyed.',
   }),
   NODETOOL_RENT_MAX_INSTANCES: integer({ default: 4, min: 1, max: 1000, readBy: ['server'], doc: 'Live rented instances at once, across profiles.' }),
+  NODETOOL_RENT_MAX_SPEND_PER_DAY: integer({
+    default: 20,
+    min: 0,
+    unit: 'US dollars',
+    readBy: ['server'],
+    note: '0 rents nothing',
+    doc: 'What all rentals together may bill in a UTC day, counted as it accrues; at the cap nothing more is rented or started, and runs waiting for a worker fail saying so.',
+  }),
+  NODETOOL_RENT_MAX_FAILED_BRINGUPS: integer({
+    default: 3,
+    min: 1,
+    max: 100,
+    readBy: ['server'],
+    doc: 'Failed bring-ups of a profile within an hour after which it is not rented from again until the hour has passed.',
+  }),
+  NODETOOL_RENT_WAIT_TIMEOUT: integer({
+    default: 900,
+    min: 1,
+    unit: 'seconds',
+    readBy: ['server'],
+    doc: 'How long a run waits for a worker a scaled profile brings before it fails, naming what it waited for.',
+  }),
+  NODETOOL_SCALE_INTERVAL_MS: integer({
+    default: 5_000,
+    min: 100,
+    unit: 'milliseconds',
+    readBy: ['server'],
+    doc: 'How often the scaler looks at waiting runs and idle workers of scaled profiles (a run that starts to wait is looked at at once).',
+  }),
   // The link to the workers (the bridge, in the server and the CLI)
   NODETOOL_WORKER_URL: list({
     readBy: ['bridge'],

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import {
   graphNeedsWorker,
+  isBuiltinType,
   modelKey,
   modelsOfGraph,
   prepareGraph,
@@ -14,13 +15,14 @@ import {
   type SecretPolicy,
   type Workflow,
 } from '@nt/runtime';
-import { isFinalJobStatus, newJobId, type FinalJobStatus, type JobRecord, type UnnumberedRunEvent } from '@nt/api-contract';
+import { isFinalJobStatus, newJobId, type FinalJobStatus, type JobRecord, type RunWaiting, type UnnumberedRunEvent } from '@nt/api-contract';
 import type { AssetStore } from '../assets/assetStore.js';
 import { JobExistsError, TooManyRunsError, WorkerUnavailableError } from '../errors.js';
 import type { RunModelOptions } from '../runs/runRequest.js';
 import { RunEventLog, type EventsSince } from './runEventLog.js';
 import type { JobStore, StoredJob } from '../store/jobStore.js';
 import type { RunNeeds } from '../workers/chooseWorker.js';
+import type { GroupMatch } from '../scaling/scaledGroups.js';
 import type { PoolMember } from '../workers/poolMember.js';
 import type { WorkerPool } from '../workers/workerPool.js';
 
@@ -50,7 +52,20 @@ export interface JobManagerOptions {
   events?: RunEventLog;
   /** How a workflow's media URLs are fetched; the settings of this process without it. */
   fetchPolicy?: FetchPolicy;
+  /** Scaled groups: a run no connected worker can take waits for a worker one of them brings, instead of being refused. */
+  capacity?: RunCapacity;
+  /** How long a run waits for a scaled group's worker before it fails (NODETOOL_RENT_WAIT_TIMEOUT); default 15 min. */
+  rentWaitMs?: number;
   log?: (line: string) => void;
+}
+
+/** What the job manager asks of the elastic capacity (scaling/): which group can bring a worker, and what its runs wait for. */
+export interface RunCapacity {
+  /** The scaled group able to bring a worker for these Python node types (only `named`, when given), or null. */
+  match(nodeTypes: string[], named?: string): GroupMatch | null;
+  waitingFor(group: string): RunWaiting;
+  /** A run began to wait: look now. */
+  poke(): void;
 }
 
 interface QueuedRun {
@@ -61,6 +76,8 @@ interface QueuedRun {
   settle: (job: StoredJob) => void;
   /** Since when no connected worker could take it at all (it fails after workerWaitMs). */
   noWorkerSince?: number;
+  /** The scaled group bringing a worker for it, and since when it waits for one (it fails after rentWaitMs). */
+  capacity?: { group: string; since: number };
 }
 
 /**
@@ -108,8 +125,10 @@ export class JobManager extends EventEmitter {
     if (this.active.has(jobId) || this.queue.some((queued) => queued.jobId === jobId) || this.jobs.exists(jobId)) {
       throw new JobExistsError(jobId);
     }
-    const prepared = this.wokenFor(workflow, params) ? null : this.prepare(workflow, params);
-    const placement = prepared ? this.place(prepared) : 'wait';
+    const group = models.group ?? workflow.workerGroup;
+    const capacity = this.capacityFor(workflow, params, group);
+    const prepared = capacity || this.wokenFor(workflow, params) ? null : this.prepare(workflow, params, group);
+    const placement = prepared ? this.place(prepared, group) : 'wait';
     if (prepared && placement !== 'wait' && this.queue.length === 0 && this.active.size < this.options.maxConcurrentRuns) {
       this.jobs.create({ id: jobId, workflow_id: workflow.id, graph: workflow.graph, params });
       return { jobId, done: this.launch(prepared, jobId, models, placement) };
@@ -120,9 +139,67 @@ export class JobManager extends EventEmitter {
       );
     }
     this.jobs.create({ id: jobId, workflow_id: workflow.id, graph: workflow.graph, params }, 'queued');
-    const done = new Promise<StoredJob>((settle) => this.queue.push({ jobId, workflow, params, models, settle }));
-    this.emitEvent({ type: 'job_update', job_id: jobId, workflow_id: workflow.id, status: 'queued' });
+    const done = new Promise<StoredJob>((settle) =>
+      this.queue.push({ jobId, workflow, params, models: { ...models, ...(group ? { group } : {}) }, settle, ...(capacity ? { capacity } : {}) }),
+    );
+    this.emitEvent({ type: 'job_update', job_id: jobId, workflow_id: workflow.id, status: 'queued', ...this.waitingOf(capacity) });
+    if (capacity) this.options.capacity?.poke();
     return { jobId, done };
+  }
+
+  /**
+   * A run that no connected worker can take, and a scaled group can bring one for: it waits for that
+   * worker (checked first against the catalog the group's workers announced, so a graph they cannot run
+   * is refused before anything is rented). Null: the run goes the usual way (placed, queued or refused).
+   */
+  private capacityFor(workflow: Workflow, params: Record<string, unknown>, group: string | undefined): { group: string; since: number } | undefined {
+    if (!this.options.capacity) return undefined;
+    const graph = prepareGraph(workflow, params);
+    if (!graphNeedsWorker(graph)) return undefined;
+    const match = this.options.capacity.match(pythonTypesOf(graph), group);
+    if (!match || this.connectedCanTake(workflow, graph, group)) return undefined;
+    if (match.catalog) prepareRun(workflow, graph, match.catalog);
+    return { group: match.group, since: Date.now() };
+  }
+
+  private connectedCanTake(workflow: Workflow, graph: ReturnType<typeof prepareGraph>, group: string | undefined): boolean {
+    if (this.pool.connected().length === 0) return false;
+    try {
+      return this.pool.choose(needsOf(prepareRun(workflow, graph, this.pool.catalog()), group)).eligible;
+    } catch {
+      return false;
+    }
+  }
+
+  /** A queued run's `waiting`, for its job_update and record. */
+  private waitingOf(capacity: QueuedRun['capacity']): { waiting?: RunWaiting } {
+    return capacity && this.options.capacity ? { waiting: this.options.capacity.waitingFor(capacity.group) } : {};
+  }
+
+  /** What the runs waiting for scaled groups are: the scaler's demand. */
+  capacityDemand(): Array<{ group: string; since: number }> {
+    return this.queue.flatMap((queued) => (queued.capacity ? [queued.capacity] : []));
+  }
+
+  /** What a group's waiting runs wait for changed: each hears it (job_update, still queued, with `waiting`). */
+  announceWaiting(group: string): void {
+    for (const queued of this.queue) {
+      if (queued.capacity?.group !== group) continue;
+      this.emitEvent({ type: 'job_update', job_id: queued.jobId, workflow_id: queued.workflow.id, status: 'queued', ...this.waitingOf(queued.capacity) });
+    }
+  }
+
+  /** Nothing will come for a group's waiting runs (the daily cap, failing bring-ups): they fail now, saying why. */
+  failWaiting(group: string, reason: string): void {
+    for (let index = 0; index < this.queue.length;) {
+      const queued = this.queue[index] as QueuedRun;
+      if (queued.capacity?.group !== group) {
+        index++;
+        continue;
+      }
+      this.queue.splice(index, 1);
+      queued.settle(this.finishWithoutRunning(queued.jobId, queued.workflow.id, 'failed', `no worker will be rented for the group ${group}: ${reason}`));
+    }
   }
 
   /** No worker is connected, but a stopped rented one is being started for this run: it waits in the queue (validated once it is up). */
@@ -135,7 +212,7 @@ export class JobManager extends EventEmitter {
   }
 
   /** Structure, the workers' catalog, and a connected worker able to take it: everything that can be refused before a run exists. */
-  private prepare(workflow: Workflow, params: Record<string, unknown>): PreparedRun {
+  private prepare(workflow: Workflow, params: Record<string, unknown>, group: string | undefined): PreparedRun {
     const graph = prepareGraph(workflow, params);
     if (graphNeedsWorker(graph) && this.pool.connected().length === 0) {
       const health = this.pool.status().worker;
@@ -143,16 +220,17 @@ export class JobManager extends EventEmitter {
       throw new WorkerUnavailableError(`the workflow needs a Python worker, and ${what}${health.error ? ` (${health.error})` : ''}`);
     }
     const prepared = prepareRun(workflow, graph, this.pool.catalog());
-    if (graphNeedsWorker(graph) && !this.pool.choose(needsOf(prepared)).eligible) {
-      throw new WorkerUnavailableError(`no connected worker offers every Python node type of this workflow (${needsOf(prepared).nodeTypes.join(', ')})`);
+    if (graphNeedsWorker(graph) && !this.pool.choose(needsOf(prepared, group)).eligible) {
+      const of = group ? ` of the group ${group}` : '';
+      throw new WorkerUnavailableError(`no connected worker${of} offers every Python node type of this workflow (${needsOf(prepared).nodeTypes.join(', ')})`);
     }
     return prepared;
   }
 
   /** The worker a run starts on now, null for a run that needs none, or 'wait' while every able worker is full. */
-  private place(prepared: PreparedRun): PoolMember | null | 'wait' {
+  private place(prepared: PreparedRun, group: string | undefined): PoolMember | null | 'wait' {
     if (!graphNeedsWorker(prepared.graph)) return null;
-    return this.pool.choose(needsOf(prepared)).chosen ?? 'wait';
+    return this.pool.choose(needsOf(prepared, group)).chosen ?? 'wait';
   }
 
   private launch(prepared: PreparedRun, jobId: string, models: RunModelOptions, worker: PoolMember | null): Promise<StoredJob> {
@@ -178,58 +256,84 @@ export class JobManager extends EventEmitter {
   /**
    * Starts what waits, oldest first, on workers with room. A run no worker can take yet stays queued
    * without holding up the ones behind it that another worker can take. One that waits while no
-   * connected worker offers its nodes at all fails after workerWaitMs: no run waits forever.
+   * connected worker offers its nodes at all fails after workerWaitMs, or, waiting for a scaled group's
+   * worker, after rentWaitMs: no run waits forever.
    */
   private dispatch(): void {
     const now = Date.now();
-    const maxWait = this.options.workerWaitMs ?? 60_000;
     for (let index = 0; index < this.queue.length;) {
       if (!this.takingRuns || this.active.size >= this.options.maxConcurrentRuns) break;
       const next = this.queue[index] as QueuedRun;
-      let prepared: PreparedRun | null = null;
-      let placement: PoolMember | null | 'wait' = 'wait';
-      try {
-        prepared = prepareRun(next.workflow, prepareGraph(next.workflow, next.params), this.pool.catalog());
-        placement = this.place(prepared);
-      } catch (error) {
-        // With no worker connected its node types are unknown: it waits for one. Otherwise it cannot run.
-        if (!(error instanceof GraphValidationError) || this.pool.connected().length > 0) {
-          this.queue.splice(index, 1);
-          next.settle(this.finishWithoutRunning(next.jobId, next.workflow.id, 'failed', (error as Error).message));
-          continue;
-        }
-      }
-      if (placement === 'wait' || !prepared) {
-        const able = prepared !== null && this.pool.choose(needsOf(prepared)).eligible;
-        // Nothing connected while it waits (its rented worker was stopped meanwhile): ask for one again, now and then.
-        if (!able && this.pool.connected().length === 0 && now - this.lastWake >= 5_000 && this.options.wakeWorkers) {
-          this.lastWake = now;
-          this.options.wakeWorkers();
-        }
-        next.noWorkerSince = able ? undefined : (next.noWorkerSince ?? now);
-        if (next.noWorkerSince !== undefined && now - next.noWorkerSince >= maxWait) {
-          this.queue.splice(index, 1);
-          const waited = `no connected worker offered every node type of this run for ${Math.round(maxWait / 1000)} s (NODETOOL_WORKER_WAIT_MS)`;
-          next.settle(this.finishWithoutRunning(next.jobId, next.workflow.id, 'failed', waited));
-          continue;
-        }
-        index++;
-        continue;
-      }
-      this.queue.splice(index, 1);
+      const outcome = this.tryStart(next, now);
+      if (outcome === 'waits') index++;
+      else this.queue.splice(index, 1);
+      if (outcome !== 'waits' && outcome !== 'started') next.settle(this.finishWithoutRunning(next.jobId, next.workflow.id, 'failed', outcome.failed));
+    }
+    this.watchWaiting();
+  }
+
+  /** One queued run: started on a worker with room, still waiting, or failed with the reason. */
+  private tryStart(next: QueuedRun, now: number): 'started' | 'waits' | { failed: string } {
+    const group = next.models.group;
+    let prepared: PreparedRun | null = null;
+    let placement: PoolMember | null | 'wait' = 'wait';
+    try {
+      prepared = prepareRun(next.workflow, prepareGraph(next.workflow, next.params), this.pool.catalog());
+      placement = this.place(prepared, group);
+    } catch (error) {
+      // With no worker connected (or none of its group yet) its node types are unknown: it waits for one. Otherwise it cannot run.
+      if (!(error instanceof GraphValidationError) || (this.pool.connected().length > 0 && !next.capacity)) return { failed: (error as Error).message };
+    }
+    if (placement !== 'wait' && prepared) {
       try {
         this.jobs.markRunning(next.jobId);
       } catch {
         // The outcome is what matters; a status the store missed is corrected when the run ends.
       }
       void this.launch(prepared, next.jobId, next.models, placement).then(next.settle);
+      return 'started';
     }
-    this.watchWaiting();
+    const able = prepared !== null && this.pool.choose(needsOf(prepared, group)).eligible;
+    return next.capacity || (!able && this.becomesCapacityRun(next, now)) ? this.waitForCapacity(next, now) : this.waitForWorker(next, able, now);
+  }
+
+  /** A run queued the usual way whose workers went (released, stopped): a scaled group that can bring one takes it over. */
+  private becomesCapacityRun(next: QueuedRun, now: number): boolean {
+    try {
+      const match = this.options.capacity?.match(pythonTypesOf(prepareGraph(next.workflow, next.params)), next.models.group);
+      if (!match) return false;
+      next.capacity = { group: match.group, since: now };
+      next.noWorkerSince = undefined;
+      this.options.capacity?.poke();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private waitForCapacity(next: QueuedRun, now: number): 'waits' | { failed: string } {
+    const capacity = next.capacity as { group: string; since: number };
+    const maxWait = this.options.rentWaitMs ?? 900_000;
+    if (now - capacity.since < maxWait) return 'waits';
+    const last = this.options.capacity?.waitingFor(capacity.group).text ?? 'no worker came';
+    return { failed: `no worker of the group ${capacity.group} was ready within ${Math.round(maxWait / 1000)} s (NODETOOL_RENT_WAIT_TIMEOUT); last: ${last}` };
+  }
+
+  private waitForWorker(next: QueuedRun, able: boolean, now: number): 'waits' | { failed: string } {
+    const maxWait = this.options.workerWaitMs ?? 60_000;
+    // Nothing connected while it waits (its rented worker was stopped meanwhile): ask for one again, now and then.
+    if (!able && this.pool.connected().length === 0 && now - this.lastWake >= 5_000 && this.options.wakeWorkers) {
+      this.lastWake = now;
+      this.options.wakeWorkers();
+    }
+    next.noWorkerSince = able ? undefined : (next.noWorkerSince ?? now);
+    if (next.noWorkerSince === undefined || now - next.noWorkerSince < maxWait) return 'waits';
+    return { failed: `no connected worker offered every node type of this run for ${Math.round(maxWait / 1000)} s (NODETOOL_WORKER_WAIT_MS)` };
   }
 
   /** While a queued run waits for any able worker, look again every second (its wait has a deadline). */
   private watchWaiting(): void {
-    const waiting = this.takingRuns && this.queue.some((queued) => queued.noWorkerSince !== undefined);
+    const waiting = this.takingRuns && this.queue.some((queued) => queued.noWorkerSince !== undefined || queued.capacity !== undefined);
     if (waiting && !this.waitTimer) {
       this.waitTimer = setInterval(() => this.dispatch(), 1_000);
       this.waitTimer.unref();
@@ -267,7 +371,9 @@ export class JobManager extends EventEmitter {
     const job = this.jobs.get(jobId);
     if (!job) return null;
     const live = this.live.get(jobId);
-    return live ? { ...job, nodes: live } : job;
+    if (live) return { ...job, nodes: live };
+    const queued = job.status === 'queued' ? this.queue.find((run) => run.jobId === jobId) : undefined;
+    return queued?.capacity ? { ...job, ...this.waitingOf(queued.capacity) } : job;
   }
 
   get runningCount(): number {
@@ -440,8 +546,13 @@ export class JobManager extends EventEmitter {
 }
 
 /** What a run needs of a worker: its Python node types, and the models its nodes name. */
-function needsOf({ graph, catalog }: PreparedRun): RunNeeds {
+function needsOf({ graph, catalog }: PreparedRun, group?: string): RunNeeds {
   const nodeTypes = new Set<string>();
   for (const node of graph.nodes) if (catalog.lookup(node.type)?.kind === 'python') nodeTypes.add(node.type);
-  return { nodeTypes: [...nodeTypes], models: modelsOfGraph(graph, catalog).map(modelKey) };
+  return { nodeTypes: [...nodeTypes], models: modelsOfGraph(graph, catalog).map(modelKey), ...(group ? { group } : {}) };
+}
+
+/** The node types of a graph that only a worker runs (everything not built in), before any catalog is known. */
+function pythonTypesOf(graph: { nodes: ReadonlyArray<{ type: string }> }): string[] {
+  return [...new Set(graph.nodes.map((node) => node.type).filter((type) => !isBuiltinType(type)))];
 }

@@ -82,7 +82,9 @@ export class CostGuardLoop {
         if (member) member.closedToNewRuns = refusesNewRuns(view, profile.guard, now);
         // A run waiting, or a worker that was just started and has not answered yet, is not idleness.
         const waitedOn = (this.options.queuedRuns?.() ?? 0) > 0 || (member !== undefined && !member.connected && worker.stage.startsWith('starting'));
-        const decision = decide(view, waitedOn ? { ...profile.guard, idleStopMinutes: 0 } : profile.guard, now);
+        // A scaled profile's idle workers are the scaler's to release (scale.release_after); its min are never stopped for idleness.
+        const idleStops = !waitedOn && !profile.scale;
+        const decision = decide(view, idleStops ? profile.guard : { ...profile.guard, idleStopMinutes: 0 }, now);
         if (!decision) continue;
         try {
           await this.rented.stop(worker.id, `cost guard: ${decision.reason}`);
@@ -138,9 +140,14 @@ export class CostGuardLoop {
     }
   }
 
+  private isScaled(profile: string): boolean {
+    return this.rented.store.profile(profile)?.scale != null;
+  }
+
   /** A run needs a worker and none is connected: start the attached rented workers the guard stopped, if their profiles allow. */
   wakeForRun(): { waking: boolean; refusal?: string } {
-    const stopped = this.rented.store.workers().filter((worker) => worker.attached && worker.state === 'stopped');
+    // A scaled profile's stopped workers are the scaler's to start (it knows the group's demand and caps).
+    const stopped = this.rented.store.workers().filter((worker) => worker.attached && worker.state === 'stopped' && !this.isScaled(worker.profile));
     if (!stopped.length) return { waking: false };
     const restartable = stopped.filter((worker) => {
       try {

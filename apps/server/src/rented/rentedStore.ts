@@ -1,5 +1,5 @@
 import type { GuardEventInfo } from '@nt/api-contract';
-import { parseProfile, profileToRecord, type WorkerProfile } from '@nt/provisioning';
+import { parseProfile, profileToRecord, type BillingPeriod, type WorkerProfile } from '@nt/provisioning';
 import type { Db } from '../store/database.js';
 
 /** A rented instance as the server keeps it. The worker token is in `tokenFile` (mode 0600), never here. */
@@ -144,6 +144,42 @@ export class RentedStore {
       this.db.prepare(`UPDATE rented_workers SET ${entries.map(([key]) => `${columns[key]} = ?`).join(', ')} WHERE id = ?`).run(...values, id);
     }
     return this.worker(id);
+  }
+
+  /** A worker starts billing at a price (or at a new one): its open period ends, a new one begins. */
+  billingFrom(worker: Pick<RentedWorker, 'id' | 'profile'>, pricePerHour: number | null, at: number): void {
+    this.billingEnds(worker.id, at);
+    this.db
+      .prepare('INSERT INTO rent_periods (worker, profile, price_per_hour, started_at, ended_at) VALUES (?, ?, ?, ?, NULL)')
+      .run(worker.id, worker.profile, pricePerHour, at);
+  }
+
+  /** It stopped billing (stopped, destroyed, failed). */
+  billingEnds(workerId: string, at: number): void {
+    this.db.prepare('UPDATE rent_periods SET ended_at = ? WHERE worker = ? AND ended_at IS NULL').run(at, workerId);
+  }
+
+  /** Every period that billed at some time after `from`: the daily cap's input. */
+  billingSince(from: number): Array<BillingPeriod & { profile: string }> {
+    return (
+      this.db.prepare('SELECT profile, price_per_hour, started_at, ended_at FROM rent_periods WHERE ended_at IS NULL OR ended_at > ?').all(from) as Array<{
+        profile: string;
+        price_per_hour: number | null;
+        started_at: number;
+        ended_at: number | null;
+      }>
+    ).map((row) => ({ profile: row.profile, pricePerHour: row.price_per_hour, startedAt: row.started_at, endedAt: row.ended_at }));
+  }
+
+  /** The bring-ups of a profile that failed since `from` (the guard's create-failed events), for the brake. */
+  failedBringUps(profile: string, from: number): Array<{ at: number; detail: string }> {
+    return (
+      this.db
+        .prepare(
+          "SELECT e.at, e.detail FROM guard_events e JOIN rented_workers w ON w.id = e.worker WHERE w.profile = ? AND e.reason = 'create-failed' AND e.at >= ?",
+        )
+        .all(profile, new Date(from).toISOString()) as Array<{ at: string; detail: string }>
+    ).map((row) => ({ at: Date.parse(row.at), detail: row.detail }));
   }
 
   addEvent(worker: string, action: string, reason: string, detail: string): GuardEvent {

@@ -15,7 +15,17 @@ import {
   providerUrl,
   type ProviderClient,
 } from '@nt/providers';
-import { overCeiling, rentableProblem, rentRequestOf, spendOf, type WorkerProfile } from '@nt/provisioning';
+import {
+  BRAKE_WINDOW_MS,
+  bringUpBraked,
+  dailyCapReached,
+  overCeiling,
+  rentableProblem,
+  rentRequestOf,
+  spendOf,
+  utcDayStart,
+  type WorkerProfile,
+} from '@nt/provisioning';
 import type { RentedWorkerInfo } from '@nt/api-contract';
 import { ConflictError, NotFoundError, ProviderFailedError } from '../errors.js';
 import type { WorkerPool } from '../workers/workerPool.js';
@@ -29,6 +39,10 @@ export interface RentedWorkersOptions {
   bootTimeoutMs: number;
   /** Live rented instances (not destroyed) the server may have at once, across profiles (NODETOOL_RENT_MAX_INSTANCES). */
   maxInstances: number;
+  /** USD all rentals may bill in a UTC day (NODETOOL_RENT_MAX_SPEND_PER_DAY); unset: no cap (tests of other things). */
+  maxSpendPerDay?: number;
+  /** Failed bring-ups of a profile in an hour before it is not rented from again (NODETOOL_RENT_MAX_FAILED_BRINGUPS). */
+  maxFailedBringUps?: number;
   log: (line: string) => void;
   /** One token handshake with a new instance's worker: true when it answers (default: a bridge over the provider's URL, pinned). */
   handshake?: (worker: RentedWorker) => Promise<boolean>;
@@ -120,8 +134,19 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
     }
   }
 
-  /** The caps on live instances, per profile and for the server: one local process cannot spend the key in a loop. */
+  /**
+   * The caps, whoever rents (a person or the scaler): live instances per profile and for the server, what
+   * rentals billed today, and the brake on a profile whose bring-ups keep failing. One local process
+   * cannot spend the key in a loop.
+   */
   private checkCaps(profile: WorkerProfile): void {
+    const now = Date.now();
+    if (this.options.maxSpendPerDay !== undefined) {
+      const capped = dailyCapReached(this.store.billingSince(utcDayStart(now)), this.options.maxSpendPerDay, now);
+      if (capped) throw new ConflictError(capped);
+    }
+    const braked = bringUpBraked(this.store.failedBringUps(profile.name, now - BRAKE_WINDOW_MS), this.options.maxFailedBringUps ?? Infinity, now);
+    if (braked) throw new ConflictError(`not renting from the profile "${profile.name}": ${braked}`);
     const live = this.store.workers().filter((worker) => worker.state !== 'destroyed' && worker.state !== 'failed');
     const pending = [...this.creating.values()].reduce((sum, count) => sum + count, 0);
     const ofProfile = live.filter((worker) => worker.profile === profile.name).length + (this.creating.get(profile.name) ?? 0);
@@ -190,6 +215,7 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
       error: null,
     };
     this.store.insert(worker);
+    this.store.billingFrom(worker, instance.pricePerHour, now);
     this.options.log(`rented ${worker.id} (${name}) from profile ${profile.name} at $${instance.pricePerHour ?? '?'}/h`);
     this.announce(worker.id);
     void this.bringUp(worker.id, profile, client, attach);
@@ -209,6 +235,7 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
       spentBefore: this.costOf(worker, now),
       runningSince: null,
     });
+    this.store.billingEnds(id, now);
     this.options.log(`stopped ${id} (${why})`);
     return this.announce(id);
   }
@@ -221,6 +248,7 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
     await this.clientFor(profile).start(worker.instanceId);
     const now = Date.now();
     this.store.update(id, { state: 'running', stage: `starting (${why})`, runningSince: now, lastActivity: now });
+    this.store.billingFrom(worker, worker.pricePerHour, now);
     this.options.log(`started ${id} (${why})`);
     return this.announce(id);
   }
@@ -239,6 +267,7 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
       spentBefore: this.costOf(worker, now),
       runningSince: null,
     });
+    this.store.billingEnds(id, now);
     rmSync(worker.tokenFile, { force: true });
     this.options.log(`destroyed ${id}`);
     return this.announce(id);
@@ -308,6 +337,9 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
         const over = overCeiling(instance.pricePerHour, profile);
         if (over) throw new Error(over);
         if (instance.state === 'running') {
+          const current = this.require(id);
+          if (instance.pricePerHour !== null && instance.pricePerHour !== current.pricePerHour)
+            this.store.billingFrom(current, instance.pricePerHour, Date.now());
           this.store.update(id, {
             state: 'running',
             stage: 'starting: pulling the image and starting the worker',
@@ -337,6 +369,7 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
         cleanup = `destroying the instance failed too (${(destroyError as Error).message}): destroy ${worker.instanceId} in the provider's console`;
       }
       rmSync(worker.tokenFile, { force: true });
+      if (cleanup.startsWith('the instance was')) this.store.billingEnds(id, Date.now());
       this.store.update(id, {
         state: cleanup.startsWith('the instance was') ? 'failed' : 'running',
         stage: 'failed',
@@ -382,11 +415,14 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
 
   private specOf(worker: RentedWorker): WorkerSpec {
     const url = this.urlOf(worker);
+    const profile = this.store.profile(worker.profile);
     return {
       id: url,
       url,
       tokenFile: worker.tokenFile,
-      labels: { rented: worker.profile },
+      labels: { rented: worker.profile, group: profile?.group ?? worker.profile },
+      // A scaled profile's worker takes runs_per_worker at once; the scaler rents more for the rest.
+      ...(profile?.scale ? { maxConcurrentRuns: profile.scale.runsPerWorker } : {}),
       ...(worker.tlsFingerprint ? { tlsFingerprint: worker.tlsFingerprint } : {}),
     };
   }

@@ -15,6 +15,7 @@ export interface RunRequest {
   models: RunModelOptions;
 }
 
+/** How the run treats models and where it may run; unset fields take the server's defaults. */
 export interface RunModelOptions {
   /** `keep_alive`: how long the run's models stay loaded after it. */
   keepAliveMs?: KeepAliveMs;
@@ -22,6 +23,8 @@ export interface RunModelOptions {
   downloadMissing?: boolean;
   /** `retry_on_worker_loss: true`: a node whose worker was lost while it ran runs once more on another worker. */
   retryOnWorkerLoss?: boolean;
+  /** The worker group it runs on (`group`, or the workflow's settings.worker_group). */
+  group?: string;
 }
 
 /** What reading a run request needs: the saved workflows and the graph limits. */
@@ -45,6 +48,7 @@ export function readRunRequest(app: RunRequestDeps, body: Partial<RunRequestBody
       ...(body.keep_alive !== undefined ? { keepAliveMs: keepAliveOf(body.keep_alive) } : {}),
       ...(body.download_missing !== undefined ? { downloadMissing: body.download_missing } : {}),
       ...(body.retry_on_worker_loss !== undefined ? { retryOnWorkerLoss: body.retry_on_worker_loss } : {}),
+      ...(body.group !== undefined ? { group: body.group } : {}),
     },
   };
 }

@@ -4,13 +4,16 @@ import { dirname, join } from 'node:path';
 import type { App } from '../app.js';
 import type { AssetStore } from '../assets/assetStore.js';
 import type { ServerConfig } from '../config.js';
-import { JobManager } from '../jobs/jobManager.js';
+import { JobManager, type RunCapacity } from '../jobs/jobManager.js';
 import { RunEventLog } from '../jobs/runEventLog.js';
 import { PoolModels } from '../models/poolModels.js';
 import { ServerMetrics } from '../observability/serverMetrics.js';
 import { CostGuardLoop } from '../rented/costGuardLoop.js';
 import { RentedStore } from '../rented/rentedStore.js';
 import { RentedWorkers } from '../rented/rentedWorkers.js';
+import { CapacityScaler } from '../scaling/capacityScaler.js';
+import { ProfileCatalogs } from '../scaling/profileCatalogs.js';
+import { matchGroup } from '../scaling/scaledGroups.js';
 import { createHostPolicy } from '../security/hostPolicy.js';
 import { ServerToken } from '../security/serverToken.js';
 import { SessionStore } from '../security/sessions.js';
@@ -40,7 +43,23 @@ export function assembleApp(config: ServerConfig, db: Db, assets: AssetStore, lo
     queuedRuns: () => runs.queuedCount,
     log,
   });
-  const runs = jobManagerOf(config, jobs, workers, assets, guard, rented, log);
+  const catalogs = new ProfileCatalogs(db);
+  const scaler = new CapacityScaler(rented, workers, catalogs, () => runs.capacityDemand(), {
+    env: config.renting.env,
+    intervalMs: config.renting.scaleIntervalMs,
+    maxSpendPerDay: config.renting.maxSpendPerDay,
+    maxFailedBringUps: config.renting.maxFailedBringUps,
+    maxInstances: config.renting.maxInstances,
+    log,
+  });
+  const capacity: RunCapacity = {
+    match: (nodeTypes, named) => matchGroup(nodeTypes, rented.store.profiles(), (profile) => catalogs.get(profile), named),
+    waitingFor: (group) => scaler.waitingFor(group),
+    poke: () => scaler.poke(),
+  };
+  const runs = jobManagerOf(config, jobs, workers, assets, guard, rented, capacity, log);
+  scaler.on('waiting', (group) => runs.announceWaiting(group));
+  scaler.on('hopeless', (group, reason) => runs.failWaiting(group, reason));
   const serverToken = config.serverToken ? new ServerToken(config.serverToken) : null;
   return {
     config,
@@ -52,6 +71,7 @@ export function assembleApp(config: ServerConfig, db: Db, assets: AssetStore, lo
     rented,
     assets,
     guard,
+    scaler,
     startedAt: Date.now(),
     hostPolicy: createHostPolicy(config.host, config.allowedHosts, config.allowedOrigins),
     serverToken,
@@ -74,6 +94,8 @@ function rentedWorkersOf(config: ServerConfig, db: Db, workers: WorkerPool, log:
     tokenDir: config.dbPath === ':memory:' ? mkdtempSync(join(tmpdir(), 'nt-rented-')) : join(dirname(config.dbPath), 'rented-workers'),
     bootTimeoutMs: config.renting.bootTimeoutMs,
     maxInstances: config.renting.maxInstances,
+    maxSpendPerDay: config.renting.maxSpendPerDay,
+    maxFailedBringUps: config.renting.maxFailedBringUps,
     log,
   });
 }
@@ -85,6 +107,7 @@ function jobManagerOf(
   assets: AssetStore,
   guard: CostGuardLoop,
   rented: RentedWorkers,
+  capacity: RunCapacity,
   log: (line: string) => void,
 ): JobManager {
   return new JobManager(jobs, workers, {
@@ -94,6 +117,8 @@ function jobManagerOf(
     defaultKeepAliveMs: config.modelKeepAliveMs,
     workerWaitMs: config.workerWaitMs,
     wakeWorkers: () => guard.wakeForRun(),
+    capacity,
+    rentWaitMs: config.renting.waitTimeoutMs,
     assets,
     streams: { maxRecordedItems: config.streams.maxRecordedItems, queueBytes: config.streams.queueBytes },
     fetchPolicy: config.fetchPolicy,

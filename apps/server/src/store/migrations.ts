@@ -156,4 +156,29 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   // Results stored before the asset store carried their bytes as base64 in the row: they become assets.
   { version: 10, name: 'inline result blobs into assets', upAsync: moveInlineBlobsToAssets },
+  // Elastic capacity: what rentals billed when (the daily cap counts it by UTC day), and the node catalog
+  // each profile's workers announced (so a run is matched to a profile while none of its workers runs).
+  {
+    version: 11,
+    name: 'billing periods and profile catalogs',
+    up: (db) => {
+      db.exec(`CREATE TABLE rent_periods (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        worker TEXT NOT NULL,
+        profile TEXT NOT NULL,
+        price_per_hour REAL,
+        started_at INTEGER NOT NULL,
+        ended_at INTEGER
+      );
+      CREATE INDEX rent_periods_by_end ON rent_periods (ended_at);
+      CREATE TABLE profile_catalogs (
+        profile TEXT PRIMARY KEY,
+        nodes TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      )`);
+      // A rented worker billing now keeps billing: its current period starts when it started running.
+      db.exec(`INSERT INTO rent_periods (worker, profile, price_per_hour, started_at, ended_at)
+        SELECT id, profile, price_per_hour, running_since, NULL FROM rented_workers WHERE state IN ('provisioning', 'running') AND running_since IS NOT NULL`);
+    },
+  },
 ];

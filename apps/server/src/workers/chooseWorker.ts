@@ -4,6 +4,8 @@ export interface RunNeeds {
   nodeTypes: string[];
   /** The models its nodes name (model keys). */
   models: string[];
+  /** Only workers of this group (their `group` label: a rented worker's profile's group) may take it. */
+  group?: string;
 }
 
 export interface Candidate {
@@ -17,6 +19,7 @@ export interface Candidate {
   maxConcurrentRuns: number | null;
   /** Set: it takes no new run (a rented worker past its time to live or spend ceiling, about to be stopped). */
   closedToNewRuns?: string | null;
+  labels?: Record<string, string>;
 }
 
 /**
@@ -26,7 +29,13 @@ export interface Candidate {
  * now: `eligible` says whether one could once it has room (the run waits) or none could (it fails).
  */
 export function chooseWorker<T extends Candidate>(candidates: readonly T[], needs: RunNeeds): { chosen: T | null; eligible: boolean } {
-  const able = candidates.filter((candidate) => candidate.connected && !candidate.closedToNewRuns && needs.nodeTypes.every((type) => candidate.offers(type)));
+  const able = candidates.filter(
+    (candidate) =>
+      candidate.connected &&
+      !candidate.closedToNewRuns &&
+      (needs.group === undefined || candidate.labels?.['group'] === needs.group) &&
+      needs.nodeTypes.every((type) => candidate.offers(type)),
+  );
   const free = able.filter((candidate) => candidate.maxConcurrentRuns === null || candidate.runsInFlight < candidate.maxConcurrentRuns);
   let chosen: T | null = null;
   let best: [number, number] = [-1, Infinity];

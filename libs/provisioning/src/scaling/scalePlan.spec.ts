@@ -28,7 +28,7 @@ const group = (profiles: ScaledProfileView[], waitedSeconds: number[]): GroupVie
   waitingSince: waitedSeconds.map((seconds) => NOW - seconds * 1000),
 });
 const plan = (groups: GroupView[], extra: Partial<Parameters<typeof planScaling>[0]> = {}) =>
-  planScaling({ groups, now: NOW, perWorkerRuns: Infinity, rentingStopped: null, serverRoom: 10, ...extra });
+  planScaling({ groups, now: NOW, rentingStopped: null, serverRoom: 10, ...extra });
 
 describe('the scaler’s plan', () => {
   it('rents one worker for a waiting run, across the group’s profiles, once the run waited start_after', () => {
@@ -38,13 +38,15 @@ describe('the scaler’s plan', () => {
     expect(plan([group([a, b], [12])]).actions).toEqual([expect.objectContaining({ kind: 'rent', group: 'gpu', profiles: ['a', 'b'] })]);
   });
 
-  it('counts a booting worker as capacity coming: ten runs rent one per perWorkerRuns, never more than max', () => {
-    const empty = { profile: profileOf('a', { max: 2 }), workers: [], braked: null };
-    expect(plan([group([empty], Array(10).fill(1))]).actions.filter((action) => action.kind === 'rent')).toHaveLength(1);
-    expect(plan([group([empty], Array(10).fill(1))], { perWorkerRuns: 4 }).actions.filter((action) => action.kind === 'rent')).toHaveLength(2);
-    const booting = { profile: profileOf('a', { max: 2 }), workers: [worker('w1', 'booting')], braked: null };
-    expect(plan([group([booting], Array(10).fill(1))]).actions).toEqual([]);
-    expect(plan([group([booting], Array(10).fill(1))], { perWorkerRuns: 4 }).actions).toHaveLength(1);
+  it('counts a booting worker as capacity coming: ten runs rent one per runs_per_worker, never more than max', () => {
+    const rents = (view: ScaledProfileView, waiting: number) =>
+      plan([group([view], Array(waiting).fill(1))]).actions.filter((action) => action.kind === 'rent');
+    expect(rents({ profile: profileOf('a', { max: 2 }), workers: [], braked: null }, 10)).toHaveLength(2);
+    expect(rents({ profile: profileOf('a', { max: 4, runs_per_worker: 10 }), workers: [], braked: null }, 10)).toHaveLength(1);
+    expect(rents({ profile: profileOf('a', { max: 4, runs_per_worker: 4 }), workers: [], braked: null }, 10)).toHaveLength(3);
+    const booting = { profile: profileOf('a', { max: 2, runs_per_worker: 10 }), workers: [worker('w1', 'booting')], braked: null };
+    expect(rents(booting, 10)).toHaveLength(0);
+    expect(rents({ ...booting, profile: profileOf('a', { max: 2, runs_per_worker: 4 }) }, 10)).toHaveLength(1);
   });
 
   it('starts a stopped worker before renting (its disk holds the models)', () => {
@@ -86,6 +88,6 @@ describe('the scaler’s plan', () => {
       braked: null,
     };
     // w1 is started (room under max: 1 active of 2); nothing is rented.
-    expect(plan([group([view], [1, 1])], { perWorkerRuns: 1 }).actions).toEqual([expect.objectContaining({ kind: 'start', worker: 'w1' })]);
+    expect(plan([group([view], [1, 1])]).actions).toEqual([expect.objectContaining({ kind: 'start', worker: 'w1' })]);
   });
 });

@@ -9,6 +9,8 @@ export interface ScaledWorkerView {
   runsInFlight: number;
   /** Since when it has had no run in flight (ms since epoch), null while it has one. */
   idleSince: number | null;
+  /** A stopped worker not to start again (the cost guard stopped it at its spend ceiling): it still counts against max_instances. */
+  keepStopped?: boolean;
 }
 
 export interface ScaledProfileView {
@@ -29,8 +31,6 @@ export interface GroupView {
 export interface PlanInput {
   groups: GroupView[];
   now: number;
-  /** Runs one worker takes at once (Infinity: no limit): how many waiting runs one booting worker will take. */
-  perWorkerRuns: number;
   /** Why nothing may be rented or started (the daily cap), or null. */
   rentingStopped: string | null;
   /** Live rented instances the server may still add (NODETOOL_RENT_MAX_INSTANCES minus the live ones). */
@@ -54,7 +54,7 @@ const isActive = (worker: ScaledWorkerView) => worker.state !== 'stopped';
  * What the scaler does now, decided from a snapshot: start or rent for runs that have waited their
  * `start_after` (a stopped worker first: its disk holds the models), keep each profile's `min`, and
  * release workers above `min` that had no run in flight for `release_after`. A booting worker counts
- * as capacity already coming, so ten waiting runs rent one worker per `perWorkerRuns`, never one each.
+ * as capacity already coming, so ten waiting runs rent one worker per `runs_per_worker` of them, up to `max`.
  */
 export function planScaling(input: PlanInput): ScalePlan {
   const plan: ScalePlan = { actions: [], hopeless: [] };
@@ -63,7 +63,9 @@ export function planScaling(input: PlanInput): ScalePlan {
     const startAfter = Math.min(...group.profiles.map((view) => view.profile.scale.startAfterSeconds)) * 1000;
     const due = group.waitingSince.filter((since) => input.now - since >= startAfter).length;
     const booting = group.profiles.reduce((sum, view) => sum + view.workers.filter((worker) => worker.state === 'booting').length, 0);
-    const needed = due > 0 ? Math.max(1, Math.ceil(due / input.perWorkerRuns)) : 0;
+    // How many waiting runs one new worker takes: the smallest runs_per_worker of the group's profiles.
+    const perWorker = Math.min(...group.profiles.map((view) => view.profile.scale.runsPerWorker));
+    const needed = Math.ceil(due / perWorker);
     // Each profile's own floor first, then what the waiting runs need beyond what is already coming.
     const wants: Array<{ profiles: ScaledProfileView[]; reason: string }> = [];
     for (const view of group.profiles) {
@@ -82,7 +84,9 @@ export function planScaling(input: PlanInput): ScalePlan {
       }
       const stopped = want.profiles
         .filter((view) => roomOf(view, plan).running > 0)
-        .flatMap((view) => view.workers.filter((worker) => worker.state === 'stopped' && !planned(plan, worker.id)).map((worker) => ({ view, worker })))[0];
+        .flatMap((view) =>
+          view.workers.filter((worker) => worker.state === 'stopped' && !worker.keepStopped && !planned(plan, worker.id)).map((worker) => ({ view, worker })),
+        )[0];
       if (stopped) {
         plan.actions.push({ kind: 'start', worker: stopped.worker.id, profile: stopped.view.profile.name, reason: want.reason });
         continue;

@@ -1,0 +1,279 @@
+import { EventEmitter } from 'node:events';
+import type { RunWaiting } from '@nt/api-contract';
+import { findProvider, providerClientFor, type ProviderClient } from '@nt/providers';
+import {
+  BRAKE_WINDOW_MS,
+  bringUpBraked,
+  dailyCapReached,
+  planScaling,
+  utcDayStart,
+  type GroupView,
+  type ScaleAction,
+  type ScaledProfileView,
+  type ScaledWorkerView,
+  type WorkerProfile,
+} from '@nt/provisioning';
+import type { RentedWorker } from '../rented/rentedStore.js';
+import type { RentedWorkers } from '../rented/rentedWorkers.js';
+import type { WorkerPool } from '../workers/workerPool.js';
+import { quoteGroup } from './offerQuotes.js';
+import type { ProfileCatalogs } from './profileCatalogs.js';
+
+export interface CapacityScalerOptions {
+  env: NodeJS.ProcessEnv;
+  /** How often demand and idleness are looked at (NODETOOL_SCALE_INTERVAL_MS); a waiting run also asks at once. */
+  intervalMs: number;
+  /** NODETOOL_RENT_MAX_SPEND_PER_DAY: USD all rentals may bill in a UTC day. */
+  maxSpendPerDay: number;
+  /** NODETOOL_RENT_MAX_FAILED_BRINGUPS: failed bring-ups per profile in an hour before it is left alone. */
+  maxFailedBringUps: number;
+  /** NODETOOL_RENT_MAX_INSTANCES */
+  maxInstances: number;
+  log: (line: string) => void;
+}
+
+/** A run waiting for a scaled group: which group, and since when. */
+export interface CapacityDemand {
+  group: string;
+  since: number;
+}
+
+export interface CapacityScalerEvents {
+  /** What the runs of a group wait for changed (a new stage, a worker named). */
+  waiting: [group: string];
+  /** Nothing will come for the waiting runs of a group (the daily cap, every profile braked): they fail with this. */
+  hopeless: [group: string, reason: string];
+}
+
+type Note = Omit<RunWaiting, 'group' | 'since'> & { since: number };
+
+/**
+ * Elastic capacity: every interval, and whenever a run starts to wait, it looks at the runs waiting
+ * for each scaled group and the workers of its profiles, and carries out planScaling's decision: start
+ * a stopped worker or rent the cheapest offer across the group's profiles, release idle ones above
+ * `min`. Every rental and release is a guard event naming why (the offers compared, their prices), and
+ * what the waiting runs wait for is kept per group for the jobs (`waitingFor`).
+ */
+export class CapacityScaler extends EventEmitter<CapacityScalerEvents> {
+  /** Since when each rented worker (its pool id) has had no run in flight, as last seen. */
+  private readonly idleSince = new Map<string, number>();
+  private readonly notes = new Map<string, Note>();
+  private timer: NodeJS.Timeout | null = null;
+  private ticking: Promise<void> | null = null;
+  private again = false;
+
+  constructor(
+    private readonly rented: RentedWorkers,
+    private readonly pool: WorkerPool,
+    private readonly catalogs: ProfileCatalogs,
+    private readonly demand: () => CapacityDemand[],
+    private readonly options: CapacityScalerOptions,
+    private readonly clientFor: (profile: WorkerProfile) => ProviderClient = (profile) => providerClientFor(profile, options.env),
+  ) {
+    super();
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.poke(), this.options.intervalMs);
+    this.timer.unref();
+    this.poke();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** Look now (a run began to wait); a look under way is followed by one more. */
+  poke(): void {
+    if (this.ticking) {
+      this.again = true;
+      return;
+    }
+    this.ticking = this.tick()
+      .catch((error: Error) => this.options.log(`scaler: a check failed and runs again later: ${error.message}`))
+      .finally(() => {
+        this.ticking = null;
+        if (this.again && this.timer) {
+          this.again = false;
+          this.poke();
+        }
+      });
+  }
+
+  /** Waits for the check under way (tests, shutdown). */
+  async settled(): Promise<void> {
+    while (this.ticking) await this.ticking;
+  }
+
+  /** Whether any profile scales: then a run no connected worker takes may wait for one instead of being refused. */
+  get active(): boolean {
+    return this.rented.store.profiles().some((profile) => profile.scale !== null);
+  }
+
+  /** One look: remember catalogs, plan, act. */
+  async tick(now = Date.now()): Promise<void> {
+    const profiles = this.rented.store.profiles().filter((profile) => profile.scale !== null);
+    if (!profiles.length) return;
+    const workers = this.rented.store.workers().filter((worker) => worker.state !== 'destroyed' && worker.state !== 'failed');
+    this.observe(workers, now);
+    const waiting = this.demand();
+    const groups = [...new Set(profiles.map((profile) => profile.group))].map((group) => this.groupView(group, profiles, workers, waiting, now));
+    const rentingStopped = dailyCapReached(this.rented.store.billingSince(utcDayStart(now)), this.options.maxSpendPerDay, now);
+    const plan = planScaling({
+      groups,
+      now,
+      rentingStopped,
+      serverRoom: this.options.maxInstances - workers.length,
+    });
+    for (const { group, reason } of plan.hopeless) this.emit('hopeless', group, reason);
+    for (const action of plan.actions) await this.act(action, profiles);
+    for (const group of groups) this.noteIdle(group, plan.actions, now);
+  }
+
+  /** What a waiting run of the group waits for now: a worker coming (its GPU, provider, price, stage), or the scaler's last word. */
+  waitingFor(group: string, now = Date.now()): RunWaiting {
+    const coming = this.comingWorker(group);
+    const note = coming ?? this.notes.get(group) ?? { stage: 'waiting' as const, text: 'waiting for a worker: the scaler is looking', since: now };
+    const seconds = Math.max(0, Math.round((now - note.since) / 1000));
+    return {
+      group,
+      stage: note.stage,
+      text: `${note.text}, ${seconds} s`,
+      since: new Date(note.since).toISOString(),
+      ...(note.worker ? { worker: note.worker } : {}),
+    };
+  }
+
+  /** Catalogs of connected rented workers are kept for their profiles; idle clocks follow runs in flight. */
+  private observe(workers: RentedWorker[], now: number): void {
+    for (const worker of workers) {
+      const member = this.pool.member(this.rented.urlOf(worker));
+      const nodes = member?.connected ? member.supervisor.bridge?.getNodeMetadata() : undefined;
+      if (nodes?.length) this.catalogs.remember(worker.profile, nodes);
+      const key = worker.id;
+      if (!member?.connected || member.runsInFlight > 0) this.idleSince.delete(key);
+      else this.idleSince.set(key, Math.max(this.idleSince.get(key) ?? now, worker.lastActivity));
+    }
+  }
+
+  private groupView(group: string, profiles: WorkerProfile[], workers: RentedWorker[], waiting: CapacityDemand[], now: number): GroupView {
+    const inGroup = profiles.filter((profile) => profile.group === group);
+    return {
+      group,
+      waitingSince: waiting.filter((run) => run.group === group).map((run) => run.since),
+      profiles: inGroup.map((profile): ScaledProfileView => ({
+        profile: profile as ScaledProfileView['profile'],
+        workers: workers.filter((worker) => worker.profile === profile.name).map((worker) => this.workerView(worker)),
+        braked: bringUpBraked(this.rented.store.failedBringUps(profile.name, now - BRAKE_WINDOW_MS), this.options.maxFailedBringUps, now),
+      })),
+    };
+  }
+
+  private workerView(worker: RentedWorker): ScaledWorkerView {
+    const member = this.pool.member(this.rented.urlOf(worker));
+    // A worker the guard stopped at its spend ceiling would be stopped again at once: it is not one to start.
+    return {
+      id: worker.id,
+      state: worker.state === 'stopped' ? 'stopped' : member?.connected ? 'running' : 'booting',
+      keepStopped: worker.state === 'stopped' && worker.stage.includes('cost guard: spend'),
+      runsInFlight: member?.runsInFlight ?? 0,
+      idleSince: this.idleSince.get(worker.id) ?? null,
+    };
+  }
+
+  private async act(action: ScaleAction, profiles: WorkerProfile[]): Promise<void> {
+    try {
+      if (action.kind === 'start') {
+        const group = profiles.find((profile) => profile.name === action.profile)?.group ?? action.profile;
+        this.note(group, { stage: 'starting', text: `waiting for a worker: starting the stopped ${action.worker}`, worker: action.worker });
+        await this.rented.start(action.worker, `scaler: ${action.reason}`);
+        this.rented.recordEvent(action.worker, 'start', 'scale-up', action.reason);
+      } else if (action.kind === 'release') {
+        if (action.how === 'stop') await this.rented.stop(action.worker, 'scaler: idle');
+        else await this.rented.destroy(action.worker);
+        this.idleSince.delete(action.worker);
+        this.rented.recordEvent(action.worker, action.how, 'scale-down', action.reason);
+      } else {
+        await this.rent(
+          action,
+          profiles.filter((profile) => action.profiles.includes(profile.name)),
+        );
+      }
+    } catch (error) {
+      const on = action.kind === 'rent' ? `group:${action.group}` : action.worker;
+      this.rented.recordEvent(
+        on,
+        `${action.kind}-failed`,
+        action.kind === 'release' ? 'scale-down' : 'scale-up',
+        `${action.reason}; ${(error as Error).message}`,
+      );
+    }
+  }
+
+  /** Quotes every candidate profile, rents the cheapest, and says which offers were compared. */
+  private async rent(action: Extract<ScaleAction, { kind: 'rent' }>, candidates: WorkerProfile[]): Promise<void> {
+    const names = [...new Set(candidates.map((profile) => findProvider(profile.provider)?.displayName ?? profile.provider))].join(', ');
+    this.note(action.group, { stage: 'renting', text: `waiting for a worker: asking ${names} for offers` });
+    const { chosen, compared } = await quoteGroup(candidates, this.clientFor);
+    if (!chosen) {
+      const detail = `no offer for the group ${action.group}: ${compared.join('; ')}`;
+      this.note(action.group, { stage: 'waiting', text: `waiting for a worker: ${detail}` });
+      this.rented.recordEvent(`group:${action.group}`, 'rent-failed', 'no-offer', detail);
+      return;
+    }
+    const view = await this.rented.create(chosen.profile, true);
+    const why = `${action.reason}; chose ${chosen.profile} (${chosen.gpu} on ${chosen.provider} at $${chosen.pricePerHour.toFixed(3)}/h); compared: ${compared.join('; ')}`;
+    this.options.log(`scaler: rented ${view.id} for the group ${action.group}: ${why}`);
+    this.rented.recordEvent(view.id, 'rent', 'scale-up', why);
+    this.emit('waiting', action.group);
+  }
+
+  /** The newest worker of the group that is being rented, booted or started, as the runs waiting for it should read it. */
+  private comingWorker(group: string): Note | null {
+    const profiles = new Set(
+      this.rented.store
+        .profiles()
+        .filter((profile) => profile.group === group)
+        .map((profile) => profile.name),
+    );
+    const coming = this.rented.store
+      .workers()
+      .filter((worker) => profiles.has(worker.profile) && (worker.state === 'provisioning' || worker.state === 'running'))
+      .filter((worker) => !this.pool.member(this.rented.urlOf(worker))?.connected)
+      .at(-1);
+    if (!coming) return null;
+    const provider = findProvider(coming.provider)?.displayName ?? coming.provider;
+    const price = coming.pricePerHour === null ? 'a price not known yet' : `$${coming.pricePerHour.toFixed(2)}/h`;
+    const phase = coming.state === 'provisioning' ? 'the provider is placing it' : coming.stage.startsWith('starting (') ? 'starting' : 'booting';
+    return {
+      stage: phase === 'starting' ? 'starting' : coming.state === 'provisioning' ? 'renting' : 'booting',
+      text: `waiting for a worker: renting ${coming.gpu ?? 'a GPU'} on ${provider} at ${price} (${coming.id}), ${phase}`,
+      since: Date.parse(coming.createdAt),
+      worker: coming.id,
+    };
+  }
+
+  /** With nothing done for a group whose runs wait, say why (start_after not reached, at scale.max, the server's cap). */
+  private noteIdle(group: GroupView, actions: ScaleAction[], now: number): void {
+    if (!group.waitingSince.length || this.comingWorker(group.group)) return;
+    if (actions.some((action) => (action.kind === 'rent' && action.group === group.group) || action.kind === 'start')) return;
+    const note = this.notes.get(group.group);
+    if (note && note.stage === 'waiting' && note.text.includes('no offer')) return;
+    const max = group.profiles.reduce((sum, view) => sum + view.profile.scale.max, 0);
+    const startAfter = Math.min(...group.profiles.map((view) => view.profile.scale.startAfterSeconds));
+    const oldest = Math.min(...group.waitingSince);
+    const text =
+      now - oldest < startAfter * 1000
+        ? `waiting for a worker: the group rents one after ${startAfter} s of waiting (scale.start_after)`
+        : `waiting for a worker: the group's workers are busy, and it runs at most ${max} (scale.max) or the server's NODETOOL_RENT_MAX_INSTANCES`;
+    this.note(group.group, { stage: 'waiting', text });
+  }
+
+  private note(group: string, note: Omit<Note, 'since'>): void {
+    const previous = this.notes.get(group);
+    if (previous && previous.text === note.text && previous.stage === note.stage) return;
+    this.notes.set(group, { ...note, since: Date.now() });
+    this.emit('waiting', group);
+  }
+}
