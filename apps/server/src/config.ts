@@ -60,6 +60,8 @@ export interface ServerConfig {
   metricsPort: number | null;
   /** NODETOOL_REQUIRE_WORKER: /ready waits for a connected worker. */
   requireWorker: boolean;
+  /** NODETOOL_WORKERS_AUTOSCALED: a cluster's autoscaler brings workers for the queue. */
+  workersAutoscaled: boolean;
   secretPolicy: SecretPolicy;
   /** NODETOOL_MODEL_KEEP_ALIVE: how long a run's models stay loaded after it, unless the run says otherwise. */
   modelKeepAliveMs: KeepAliveMs;
@@ -164,6 +166,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     },
     metricsPort: readSetting(env, 'NODETOOL_METRICS_PORT') ?? null,
     requireWorker: readSetting(env, 'NODETOOL_REQUIRE_WORKER'),
+    workersAutoscaled: readSetting(env, 'NODETOOL_WORKERS_AUTOSCALED'),
     secretPolicy: secretPolicyFromEnv(env),
     modelKeepAliveMs: modelKeepAlive(env),
     bridgeOptions,

@@ -11,7 +11,7 @@ describe('readiness and liveness', () => {
       const notReady = await fetch(`${server.url}/ready`);
       expect(notReady.status).toBe(503);
       expect(((await notReady.json()) as { error: string }).error).toBe(
-        'not ready: no worker is connected yet (NODETOOL_REQUIRE_WORKER=0 makes the server ready without one)',
+        'not ready: no worker is connected yet, and none comes on demand (a profile with scale, NODETOOL_WORKERS_AUTOSCALED=1; NODETOOL_REQUIRE_WORKER=0 makes the server ready without one)',
       );
     } finally {
       await server.close();

@@ -183,9 +183,12 @@ describe('elastic capacity through the server', () => {
     expect(byHand.body.error).toMatch(/not renting from the profile "broken": 2 bring-ups failed/);
   }, 120_000);
 
-  it('refuses a run no scaled group can serve, as before: nothing is rented', async () => {
+  it('is ready with no worker once a profile scales, and refuses a run no scaled group can serve, as before: nothing is rented', async () => {
     await start();
+    expect((await fetch(`${(server as RunningServer).url}/ready`)).status).toBe(503);
     await gpuGroup({ max: 1 });
+    // A cluster (or a load balancer) routes runs to it: the worker they need comes when they wait.
+    expect((await fetch(`${(server as RunningServer).url}/ready`)).status).toBe(200);
     const unknown = await call('POST', '/api/run', { graph: { nodes: [node('x', 'huggingface.text.Nope', {})], edges: [] } });
     expect(unknown.status).toBe(503);
     expect(unknown.body.error).toMatch(/needs a Python worker/);

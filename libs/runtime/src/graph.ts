@@ -37,4 +37,6 @@ export interface Workflow {
   params: Record<string, unknown>;
   /** The scaled worker group its runs go to (`settings.worker_group`); a run may name another. */
   workerGroup?: string;
+  /** The GPU memory its runs need (`settings.min_vram_gb`), said in the queue's metric for a cluster's autoscaler. */
+  minVramGb?: number;
 }

@@ -20,13 +20,25 @@ export function loadWorkflow(value: unknown, source = 'workflow'): Workflow {
         ? value['workflow_id']
         : (name && slugOf(name)) || 'workflow';
   const group = workerGroupOf(value, source);
+  const vram = minVramOf(value, source);
   return {
     id,
     name: name ?? id,
     graph,
     params: isObject(value['params']) ? value['params'] : {},
     ...(group ? { workerGroup: group } : {}),
+    ...(vram ? { minVramGb: vram } : {}),
   };
+}
+
+/** `settings.min_vram_gb`: the GPU memory its runs need, for a cluster that scales GPU workers on the queue. */
+function minVramOf(value: Record<string, unknown>, source: string): number | undefined {
+  const settings = value['settings'];
+  const vram = isObject(settings) ? settings['min_vram_gb'] : undefined;
+  if (vram === undefined || vram === null) return undefined;
+  if (typeof vram !== 'number' || !Number.isInteger(vram) || vram < 1 || vram > 1024)
+    throw new WorkflowFormatError(`${source}: settings.min_vram_gb must be a whole number of GB from 1 to 1024, got ${JSON.stringify(vram)}`);
+  return vram;
 }
 
 /** `settings.worker_group` of a saved workflow (nodetool's free-form `settings`): the scaled group its runs go to. */

@@ -86,7 +86,12 @@ export const SETTINGS = {
   NODETOOL_REQUIRE_WORKER: flag({
     default: true,
     readBy: ['server'],
-    doc: '`/ready` answers 503 until at least one worker is connected; 0: ready without one (a server that runs only TS nodes, or rents its workers on demand).',
+    doc: '`/ready` answers 503 until at least one worker is connected, unless a scaled profile or NODETOOL_WORKERS_AUTOSCALED will bring one; 0: ready without one (a server that runs only TS nodes).',
+  }),
+  NODETOOL_WORKERS_AUTOSCALED: flag({
+    default: false,
+    readBy: ['server'],
+    doc: 'The workers are scaled from outside on nodetool_runs_queued (KEDA, an HPA): with none connected a run waits for one (up to NODETOOL_RENT_WAIT_TIMEOUT) instead of being refused, and `/ready` stays ready.',
   }),
   NODETOOL_WORKER_WAIT_MS: integer({
     default: 60_000,

@@ -22,3 +22,4 @@ export { startS3Server, type S3TestServer } from './s3Server.js';
 export { startFrameLimitProxy, type FrameLimitProxy } from './frameLimitProxy.js';
 export { startServerProcess, workerConnected, runServerUntilExit, type ServerProcess, type ServerProcessResult } from './serverProcess.js';
 export { startPrometheus, ensurePrometheus, type PrometheusServer } from './prometheusServer.js';
+export { freePort } from './freePort.js';

@@ -19,6 +19,7 @@ import { isFinalJobStatus, newJobId, type FinalJobStatus, type JobRecord, type R
 import type { AssetStore } from '../assets/assetStore.js';
 import { JobExistsError, TooManyRunsError, WorkerUnavailableError } from '../errors.js';
 import type { RunModelOptions } from '../runs/runRequest.js';
+import { queueLabelsOf, type QueueLabels } from './queueLabels.js';
 import { RunEventLog, type EventsSince } from './runEventLog.js';
 import type { JobStore, StoredJob } from '../store/jobStore.js';
 import type { RunNeeds } from '../workers/chooseWorker.js';
@@ -78,6 +79,8 @@ interface QueuedRun {
   noWorkerSince?: number;
   /** The scaled group bringing a worker for it, and since when it waits for one (it fails after rentWaitMs). */
   capacity?: { group: string; since: number };
+  /** What it needs, for the queue's metric. */
+  labels: QueueLabels;
 }
 
 /**
@@ -139,8 +142,9 @@ export class JobManager extends EventEmitter {
       );
     }
     this.jobs.create({ id: jobId, workflow_id: workflow.id, graph: workflow.graph, params }, 'queued');
+    const labels = queueLabelsOf(workflow, prepareGraph(workflow, params), capacity?.group ?? group);
     const done = new Promise<StoredJob>((settle) =>
-      this.queue.push({ jobId, workflow, params, models: { ...models, ...(group ? { group } : {}) }, settle, ...(capacity ? { capacity } : {}) }),
+      this.queue.push({ jobId, workflow, params, models: { ...models, ...(group ? { group } : {}) }, settle, labels, ...(capacity ? { capacity } : {}) }),
     );
     this.emitEvent({ type: 'job_update', job_id: jobId, workflow_id: workflow.id, status: 'queued', ...this.waitingOf(capacity) });
     if (capacity) this.options.capacity?.poke();
@@ -303,6 +307,7 @@ export class JobManager extends EventEmitter {
       const match = this.options.capacity?.match(pythonTypesOf(prepareGraph(next.workflow, next.params)), next.models.group);
       if (!match) return false;
       next.capacity = { group: match.group, since: now };
+      next.labels = { ...next.labels, group: match.group };
       next.noWorkerSince = undefined;
       this.options.capacity?.poke();
       return true;
@@ -382,6 +387,18 @@ export class JobManager extends EventEmitter {
 
   get queuedCount(): number {
     return this.queue.length;
+  }
+
+  /** The waiting runs counted by what they need (nodetool_runs_queued's labels). */
+  queuedByNeeds(): Array<{ labels: QueueLabels; count: number }> {
+    const counts = new Map<string, { labels: QueueLabels; count: number }>();
+    for (const { labels } of this.queue) {
+      const key = `${labels.node_namespace}\n${labels.group}\n${labels.vram}`;
+      const entry = counts.get(key) ?? { labels, count: 0 };
+      entry.count++;
+      counts.set(key, entry);
+    }
+    return [...counts.values()];
   }
 
   /** False once shutdown began: no new run is taken. */

@@ -1,33 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ServerMetrics } from './serverMetrics.js';
+import { exportedMetricNames, metricsIn } from './testing/promqlMetrics.js';
 
 const DASHBOARD = join(import.meta.dirname, '..', '..', '..', '..', 'deploy', 'grafana', 'nodetool-server.json');
 
-/** Metric names a PromQL expression reads: identifiers before `{`, `[`, `)` or the end, minus functions and label names. */
-function metricsIn(expression: string): string[] {
-  const withoutLabels = expression.replace(/\{[^}]*\}/g, '').replace(/\b(by|without)\s*\([^)]*\)/g, '');
-  return [...withoutLabels.matchAll(/\b([a-z_][a-z0-9_]*)\b(?!\s*\()/g)]
-    .map((match) => match[1] as string)
-    .filter((name) => name.includes('_') && !/^\d/.test(name));
-}
-
 describe('the Grafana dashboard (deploy/grafana/nodetool-server.json)', () => {
   it('queries only metrics the server exports', async () => {
-    const metrics = new ServerMetrics({
-      runsQueued: () => 0,
-      runsRunning: () => 0,
-      workers: () => [],
-      rented: () => [],
-      assets: () => ({ count: 0, bytes: 0 }),
-    });
-    const exported = new Set<string>();
-    for (const metric of await metrics.registry.getMetricsAsJSON()) {
-      exported.add(metric.name);
-      // A histogram is queried by its series.
-      if (String(metric.type) === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) exported.add(metric.name + suffix);
-    }
+    const exported = await exportedMetricNames();
     const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as { panels: Array<{ title: string; targets: Array<{ expr: string }> }> };
     const queried = dashboard.panels.flatMap((panel) =>
       panel.targets.flatMap((target) => metricsIn(target.expr).map((name) => ({ name, panel: panel.title }))),

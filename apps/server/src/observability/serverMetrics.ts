@@ -6,7 +6,8 @@ import { scrapedGauge } from './scrapedMetrics.js';
 
 /** What the metrics read when Prometheus scrapes: the live state, never a copy of it. */
 export interface MetricSources {
-  runsQueued(): number;
+  /** The waiting runs by what they need: the namespace of their nodes, the worker group, the GPU memory. */
+  runsQueued(): Array<{ labels: { node_namespace: string; group: string; vram: string }; count: number }>;
   runsRunning(): number;
   workers(): PoolMember[];
   rented(): RentedWorkerInfo[];
@@ -53,7 +54,19 @@ export class ServerMetrics {
       buckets: WAIT_SECONDS,
       registers,
     });
-    scrapedGauge(this.registry, 'nodetool_runs_queued', 'Runs waiting in the queue.', [], (set) => set({}, sources.runsQueued()));
+    // By what the runs need, so an autoscaler (KEDA, an HPA) scales the workers that can take them; sum() for the whole queue.
+    scrapedGauge(
+      this.registry,
+      'nodetool_runs_queued',
+      'Runs waiting in the queue, by the namespace of their nodes (node_namespace), the worker group and the GPU memory they need.',
+      ['node_namespace', 'group', 'vram'],
+      (set) => {
+        const queued = sources.runsQueued();
+        // An empty queue is a 0, not a missing series: a scaler reading it sees "nothing waits", not "no data".
+        if (!queued.length) set({ node_namespace: 'none', group: 'none', vram: 'any' }, 0);
+        for (const { labels, count } of queued) set(labels, count);
+      },
+    );
     scrapedGauge(this.registry, 'nodetool_runs_running', 'Runs executing now.', [], (set) => set({}, sources.runsRunning()));
 
     this.nodeExecutions = new Counter({

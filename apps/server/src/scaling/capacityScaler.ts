@@ -19,8 +19,13 @@ import type { WorkerPool } from '../workers/workerPool.js';
 import { quoteGroup } from './offerQuotes.js';
 import type { ProfileCatalogs } from './profileCatalogs.js';
 
+/** The group of runs that wait for a worker a cluster's autoscaler brings (NODETOOL_WORKERS_AUTOSCALED). */
+export const CLUSTER_GROUP = '@cluster';
+
 export interface CapacityScalerOptions {
   env: NodeJS.ProcessEnv;
+  /** NODETOOL_WORKERS_AUTOSCALED: the pool's own workers come and go with a cluster's autoscaler; their catalog is kept too. */
+  workersAutoscaled?: boolean;
   /** How often demand and idleness are looked at (NODETOOL_SCALE_INTERVAL_MS); a waiting run also asks at once. */
   intervalMs: number;
   /** NODETOOL_RENT_MAX_SPEND_PER_DAY: USD all rentals may bill in a UTC day. */
@@ -106,13 +111,14 @@ export class CapacityScaler extends EventEmitter<CapacityScalerEvents> {
     while (this.ticking) await this.ticking;
   }
 
-  /** Whether any profile scales: then a run no connected worker takes may wait for one instead of being refused. */
+  /** Whether any profile scales: then, with no worker connected, runs can still be taken (they wait for one). */
   get active(): boolean {
     return this.rented.store.profiles().some((profile) => profile.scale !== null);
   }
 
   /** One look: remember catalogs, plan, act. */
   async tick(now = Date.now()): Promise<void> {
+    if (this.options.workersAutoscaled) this.observeCluster();
     const profiles = this.rented.store.profiles().filter((profile) => profile.scale !== null);
     if (!profiles.length) return;
     const workers = this.rented.store.workers().filter((worker) => worker.state !== 'destroyed' && worker.state !== 'failed');
@@ -134,7 +140,15 @@ export class CapacityScaler extends EventEmitter<CapacityScalerEvents> {
   /** What a waiting run of the group waits for now: a worker coming (its GPU, provider, price, stage), or the scaler's last word. */
   waitingFor(group: string, now = Date.now()): RunWaiting {
     const coming = this.comingWorker(group);
-    const note = coming ?? this.notes.get(group) ?? { stage: 'waiting' as const, text: 'waiting for a worker: the scaler is looking', since: now };
+    if (!coming && !this.notes.has(group)) {
+      // The first run to wait: nothing said yet, so nothing to announce; the clock starts now.
+      const text =
+        group === CLUSTER_GROUP
+          ? 'waiting for a worker: the cluster scales its workers on the queue (NODETOOL_WORKERS_AUTOSCALED)'
+          : 'waiting for a worker: the scaler is looking';
+      this.notes.set(group, { stage: 'waiting', text, since: now });
+    }
+    const note = coming ?? (this.notes.get(group) as Note);
     const seconds = Math.max(0, Math.round((now - note.since) / 1000));
     return {
       group,
@@ -143,6 +157,15 @@ export class CapacityScaler extends EventEmitter<CapacityScalerEvents> {
       since: new Date(note.since).toISOString(),
       ...(note.worker ? { worker: note.worker } : {}),
     };
+  }
+
+  /** The catalog of the pool's own connected workers (a cluster's), kept so a run waiting for one is checked against it. */
+  private observeCluster(): void {
+    const nodes = this.pool
+      .connected()
+      .filter((member) => member.labels['rented'] === undefined)
+      .flatMap((member) => member.supervisor.bridge?.getNodeMetadata() ?? []);
+    if (nodes.length) this.catalogs.remember(CLUSTER_GROUP, [...new Map(nodes.map((node) => [node.node_type, node])).values()]);
   }
 
   /** Catalogs of connected rented workers are kept for their profiles; idle clocks follow runs in flight. */

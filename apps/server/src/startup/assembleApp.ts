@@ -11,7 +11,7 @@ import { ServerMetrics } from '../observability/serverMetrics.js';
 import { CostGuardLoop } from '../rented/costGuardLoop.js';
 import { RentedStore } from '../rented/rentedStore.js';
 import { RentedWorkers } from '../rented/rentedWorkers.js';
-import { CapacityScaler } from '../scaling/capacityScaler.js';
+import { CapacityScaler, CLUSTER_GROUP } from '../scaling/capacityScaler.js';
 import { ProfileCatalogs } from '../scaling/profileCatalogs.js';
 import { matchGroup } from '../scaling/scaledGroups.js';
 import { createHostPolicy } from '../security/hostPolicy.js';
@@ -46,6 +46,7 @@ export function assembleApp(config: ServerConfig, db: Db, assets: AssetStore, lo
   const catalogs = new ProfileCatalogs(db);
   const scaler = new CapacityScaler(rented, workers, catalogs, () => runs.capacityDemand(), {
     env: config.renting.env,
+    workersAutoscaled: config.workersAutoscaled,
     intervalMs: config.renting.scaleIntervalMs,
     maxSpendPerDay: config.renting.maxSpendPerDay,
     maxFailedBringUps: config.renting.maxFailedBringUps,
@@ -53,7 +54,10 @@ export function assembleApp(config: ServerConfig, db: Db, assets: AssetStore, lo
     log,
   });
   const capacity: RunCapacity = {
-    match: (nodeTypes, named) => matchGroup(nodeTypes, rented.store.profiles(), (profile) => catalogs.get(profile), named),
+    match: (nodeTypes, named) =>
+      matchGroup(nodeTypes, rented.store.profiles(), (profile) => catalogs.get(profile), named) ??
+      // A cluster's autoscaler brings workers for any run (validated against the catalog its workers announced last).
+      (config.workersAutoscaled && named === undefined ? { group: CLUSTER_GROUP, catalog: catalogs.get(CLUSTER_GROUP) } : null),
     waitingFor: (group) => scaler.waitingFor(group),
     poke: () => scaler.poke(),
   };
@@ -77,13 +81,13 @@ export function assembleApp(config: ServerConfig, db: Db, assets: AssetStore, lo
     serverToken,
     sessions: serverToken ? new SessionStore(db, serverToken, config.sessionDays * 24 * 3600 * 1000) : null,
     metrics: new ServerMetrics({
-      runsQueued: () => runs.queuedCount,
+      runsQueued: () => runs.queuedByNeeds(),
       runsRunning: () => runs.runningCount,
       workers: () => workers.members(),
       rented: () => rented.list(),
       assets: () => assets.records.totals(),
     }),
-    notReady: () => notReadyReason(config, db, runs, workers),
+    notReady: () => notReadyReason(config, db, runs, workers, scaler),
   };
 }
 
@@ -136,14 +140,16 @@ function jobManagerOf(
 }
 
 /** Why the server should take no traffic now (GET /ready), or null. */
-function notReadyReason(config: ServerConfig, db: Db, runs: JobManager, workers: WorkerPool): string | null {
+function notReadyReason(config: ServerConfig, db: Db, runs: JobManager, workers: WorkerPool, scaler: CapacityScaler): string | null {
   if (!runs.accepting) return 'the server is shutting down';
   try {
     db.prepare('SELECT 1').get();
   } catch (error) {
     return `the database cannot be read: ${(error as Error).message}`;
   }
-  if (config.requireWorker && workers.connected().length === 0)
-    return 'no worker is connected yet (NODETOOL_REQUIRE_WORKER=0 makes the server ready without one)';
+  // With none connected, a server whose workers come on demand (a scaled profile, a cluster's autoscaler) still takes
+  // runs: they wait for the worker their queue brings. Unready, a cluster scaled to zero would never send it one.
+  if (config.requireWorker && workers.connected().length === 0 && !config.workersAutoscaled && !scaler.active)
+    return 'no worker is connected yet, and none comes on demand (a profile with scale, NODETOOL_WORKERS_AUTOSCALED=1; NODETOOL_REQUIRE_WORKER=0 makes the server ready without one)';
   return null;
 }
