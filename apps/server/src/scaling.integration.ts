@@ -32,13 +32,15 @@ describe('elastic capacity through the server', () => {
   let server: RunningServer | undefined;
   let instances: RealInstances | undefined;
 
-  async function start(options: { env?: Record<string, string>; runpodPrice?: number; vastBase?: number; crash?: boolean } = {}): Promise<RunningServer> {
+  async function start(
+    options: { env?: Record<string, string>; runpodPrice?: number; runpodMinimumBid?: number; vastBase?: number; crash?: boolean } = {},
+  ): Promise<RunningServer> {
     instances = realInstances();
     instances.crash = options.crash ?? false;
     const booted = instances;
     providers = await startFixtureProviderApi(KEYS, {
       bootDelayMs: 300,
-      runpodGpus: { 'NVIDIA L4': { price: options.runpodPrice ?? 0.44 } },
+      runpodGpus: { 'NVIDIA L4': { price: options.runpodPrice ?? 0.44, ...(options.runpodMinimumBid ? { minimumBid: options.runpodMinimumBid } : {}) } },
       vastOffers: [{ id: 11, gpu_name: 'RTX 4090', num_gpus: 1, dph_base: options.vastBase ?? 0.36 }],
       onBoot: (boot) => booted.onBoot(boot),
       onHalt: (boot) => booted.onHalt(boot),
@@ -194,4 +196,61 @@ describe('elastic capacity through the server', () => {
     expect(unknown.body.error).toMatch(/needs a Python worker/);
     expect(await workers()).toEqual([]);
   }, 60_000);
+
+  it('loses no run when the provider reclaims an interruptible worker mid-run: the run retries on a replacement the scaler rents', async () => {
+    await start({ runpodMinimumBid: 0.2 });
+    const profile = {
+      provider: 'runpod',
+      gpu_type: 'NVIDIA L4',
+      max_price_per_hour: 1,
+      image: IMAGE,
+      namespaces: ['fixtures'],
+      interruptible: true,
+      max_instances: 3,
+      scale: { max: 1 },
+    };
+    expect((await call('PUT', '/api/worker-profiles/spot-l4', profile)).status).toBe(201);
+    const started = await call('POST', '/api/run', { graph: sleepGraph(4) });
+    // Running on the first worker: the provider takes it back.
+    const first = await until(async () => {
+      const job = (await call('GET', `/api/jobs/${started.body.job_id}`)).body;
+      return job.status === 'running' && job.nodes?.nap?.worker ? (job.nodes.nap.worker as string) : undefined;
+    }, 'the run to start on the first worker');
+    const podId = new URL(first).host;
+    expect(providers?.pod(podId)?.interruptible).toBe(true);
+    expect((await workers())[0]).toMatchObject({ price_per_hour: 0.2 });
+    providers?.reclaim('runpod', podId);
+    const done = await until(
+      async () => {
+        const job = (await call('GET', `/api/jobs/${started.body.job_id}`)).body;
+        return job.status !== 'queued' && job.status !== 'running' ? job : undefined;
+      },
+      'the run to end',
+      90_000,
+    );
+    expect(done.status, JSON.stringify(done)).toBe('completed');
+    expect(done.result.nodes.nap.worker).not.toBe(first);
+    const reclaimed = (await events()).find((event) => event.action === 'reclaimed') as GuardEvent;
+    expect(reclaimed).toMatchObject({ worker: `runpod:${podId}`, reason: 'provider' });
+    expect(reclaimed.detail).toMatch(/runpod reports it stopped \(interruptible\); it was destroyed at once/);
+    expect(providers?.pod(podId)).toBeUndefined();
+
+    // A run that says retry_on_worker_loss: false is not retried: it fails, naming the worker it lost.
+    const strict = await call('POST', '/api/run', { graph: sleepGraph(4), retry_on_worker_loss: false });
+    const second = await until(async () => {
+      const job = (await call('GET', `/api/jobs/${strict.body.job_id}`)).body;
+      return job.status === 'running' && job.nodes?.nap?.worker ? (job.nodes.nap.worker as string) : undefined;
+    }, 'the strict run to start');
+    providers?.reclaim('runpod', new URL(second).host);
+    const lost = await until(
+      async () => {
+        const job = (await call('GET', `/api/jobs/${strict.body.job_id}`)).body;
+        return job.status !== 'queued' && job.status !== 'running' ? job : undefined;
+      },
+      'the strict run to end',
+      60_000,
+    );
+    expect(lost.status).toBe('failed');
+    expect(lost.result.nodes.nap.error).toMatch(/lost/i);
+  }, 180_000);
 });

@@ -84,5 +84,7 @@ export const WorkerProfileRecord = z.object({
       runs_per_worker: z.number(),
     })
     .optional(),
+  /** Interruptible capacity: a bid at the provider's minimum, taken back at any time (a scaled profile only). */
+  interruptible: z.boolean(),
 });
 export type WorkerProfileRecord = z.infer<typeof WorkerProfileRecord>;

@@ -2,7 +2,9 @@
 # The providers' own clients, for the integration suite to run against our fixtures (the oracle):
 #   libs/providers/oracle/.venv-runpod   runpod (PyPI), pinned in requirements-runpod.txt
 #   libs/providers/oracle/.venv-vast     vastai (PyPI), pinned in requirements-vast.txt
-# Two environments because the two pin conflicting versions of cryptography. Idempotent: a stamp of
+#   libs/providers/oracle/.venv-skypilot skypilot[runpod] (PyPI), pinned in requirements-skypilot.txt:
+#                                        its RunPod provisioner rents interruptible pods, runpod-python cannot
+# One environment each because they pin conflicting versions (cryptography, runpod). Idempotent: a stamp of
 # the inputs is kept, so an unchanged setup returns at once. Nothing here is shipped.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -32,3 +34,4 @@ setup_one() {
 
 setup_one runpod
 setup_one vast
+setup_one skypilot

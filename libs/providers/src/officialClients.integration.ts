@@ -25,13 +25,16 @@ interface OracleResult {
 }
 
 /** Runs calls of an official client against the fixture; every call must succeed unless `failing` names it. */
-function oracle(client: 'runpod' | 'vast', steps: Array<{ call: string; args?: unknown[]; kwargs?: Record<string, unknown> }>): Promise<OracleResult[]> {
+function oracle(
+  client: 'runpod' | 'vast' | 'skypilot',
+  steps: Array<{ call: string; args?: unknown[]; kwargs?: Record<string, unknown> }>,
+): Promise<OracleResult[]> {
   const python = join(ORACLE, `.venv-${client}`, 'bin', 'python');
   if (!existsSync(python)) throw new Error(`${python} is missing: run npx nx run providers:setup-oracle`);
   const env = {
     PATH: process.env['PATH'] ?? '',
     HOME: process.env['HOME'] ?? '/tmp',
-    ...(client === 'runpod' ? { RUNPOD_API_KEY: keys.runpod, RUNPOD_API_BASE_URL: api.runpodBase } : { VAST_API_KEY: keys.vast, VAST_SERVER_URL: api.vastUrl }),
+    ...(client === 'vast' ? { VAST_API_KEY: keys.vast, VAST_SERVER_URL: api.vastUrl } : { RUNPOD_API_KEY: keys.runpod, RUNPOD_API_BASE_URL: api.runpodBase }),
   };
   return new Promise((done, fail) =>
     execFile(python, [join(ORACLE, `${client}_oracle.py`), JSON.stringify(steps)], { env, timeout: 60_000 }, (error, stdout, stderr) =>
@@ -50,9 +53,9 @@ beforeEach(async () => {
   api = await startFixtureProviderApi(keys, {
     bootDelayMs: 20,
     onBoot: async () => ({ host: '203.0.113.9', port: 41234 }),
-    runpodGpus: { 'NVIDIA GeForce RTX 4090': { displayName: 'RTX 4090', price: 0.69, hostCudaVersions: ['12.9', '13.0'] } },
+    runpodGpus: { 'NVIDIA GeForce RTX 4090': { displayName: 'RTX 4090', price: 0.69, minimumBid: 0.34, hostCudaVersions: ['12.9', '13.0'] } },
     vastOffers: [
-      { id: 7, gpu_name: 'RTX 4090', num_gpus: 1, dph_base: 0.35 },
+      { id: 7, gpu_name: 'RTX 4090', num_gpus: 1, dph_base: 0.35, min_bid: 0.2 },
       { id: 8, gpu_name: 'RTX 4090', num_gpus: 1, dph_base: 0.3, verified: false },
       { id: 9, gpu_name: 'RTX 4090', num_gpus: 2, dph_base: 0.66 },
     ],
@@ -311,5 +314,125 @@ describe('the vastai SDK 1.9.1 against the Vast.ai fixture', () => {
       const strip = (calls: FixtureCall[]) => calls.map((call) => ({ ...call.args, id: 'ID' }));
       expect(strip(callsOf(operation, ours, theirs)), operation).toEqual(strip(callsOf(operation, theirs)));
     }
+  });
+});
+
+// Interruptible capacity. runpod-python has no call for it: SkyPilot's RunPod provisioner (PyPI skypilot,
+// create_spot_pod over generate_spot_pod_deployment_mutation) is the independent client. For Vast's bids,
+// the vastai SDK's search with type "bid" and create with bid_price (the payload its CLI builds too).
+describe('interruptible capacity against the fixtures: SkyPilot for RunPod, the vastai SDK for Vast.ai', () => {
+  it('SkyPilot’s interruptible pod is accepted by the schema, and ours resolves to the same arguments', async () => {
+    const want = intent({ interruptible: true });
+    const ours = mark();
+    const client = providerClientFor({ provider: 'runpod' }, api.env());
+    const quote = await client.quote(want);
+    // The bid is RunPod's minimum for the type now (the fixture's minimumBid), for the whole pod.
+    expect(quote).toEqual({ provider: 'runpod', gpu: '1× NVIDIA GeForce RTX 4090', pricePerHour: 0.34, interruptible: true });
+    const created = await client.create(want);
+    expect(created.pricePerHour).toBe(0.34);
+    const theirs = mark();
+    // Theirs, with the arguments create_spot_pod documents, written by hand: the bid as a literal, the
+    // CUDA versions as the list RunPod names from 12.8, ports as "7777/tcp", env as a dict.
+    const [made] = await oracle('skypilot', [
+      {
+        call: 'create_spot_pod',
+        kwargs: {
+          name: want.name,
+          image_name: want.image,
+          gpu_type_id: 'NVIDIA GeForce RTX 4090',
+          bid_per_gpu: 0.34,
+          cloud_type: 'ALL',
+          volume_mount_path: '/workspace',
+          gpu_count: 1,
+          container_disk_in_gb: 30,
+          volume_in_gb: 100,
+          ports: '7777/tcp',
+          start_ssh: false,
+          support_public_ip: true,
+          env: want.env,
+          docker_args: '',
+          allowed_cuda_versions: ['12.8', '12.9', '13.0'],
+        },
+      },
+    ]);
+    expect(made?.error, made?.message).toBeUndefined();
+    expect(api.pod(made?.value.id as string)?.interruptible).toBe(true);
+    expect(api.refusals).toEqual([]);
+    const ourRent = callsOf('podRentInterruptable', ours, theirs)[0]?.args['input'] as Record<string, unknown>;
+    const theirRent = callsOf('podRentInterruptable', theirs)[0]?.args['input'] as Record<string, unknown>;
+    for (const field of Object.keys(ourRent).filter((key) => key in theirRent)) expect(ourRent[field], field).toEqual(theirRent[field]);
+    // SkyPilot adds its own floors for memory and CPUs; it writes startSsh only when true, and we say false outright.
+    expect(
+      Object.keys(theirRent)
+        .filter((key) => !(key in ourRent))
+        .sort(),
+    ).toEqual(['minMemoryInGb', 'minVcpuCount']);
+    expect(Object.keys(ourRent).filter((key) => !(key in theirRent))).toEqual(['startSsh']);
+    // A bid under the minimum is refused, as RunPod refuses it.
+    const [low] = await oracle('skypilot', [
+      { call: 'create_spot_pod', kwargs: { name: 'low', image_name: want.image, gpu_type_id: 'NVIDIA GeForce RTX 4090', bid_per_gpu: 0.1 } },
+    ]);
+    expect(low?.message).toMatch(/below the current minimum bid/);
+  });
+
+  it('the vastai SDK’s bid search and bid create are accepted, and ours resolve to the same arguments', async () => {
+    const want = intent({ gpuType: 'RTX_4090', volumeMount: '/data', cudaMin: '13.0', maxPricePerHour: 0.6, interruptible: true });
+    const ours = mark();
+    const client = providerClientFor({ provider: 'vast' }, api.env());
+    const created = await client.create(want);
+    expect(api.instance(created.id)?.interruptible).toBe(true);
+    const theirs = mark();
+    const disk = want.containerDiskGb + want.volumeGb;
+    const [found, made] = await oracle('vast', [
+      {
+        call: 'search_offers',
+        kwargs: {
+          query: `gpu_name=${want.gpuType} num_gpus=${want.gpuCount} cuda_vers>=${want.cudaMin} direct_port_count>=1 dph_total<=${want.maxPricePerHour}`,
+          type: 'bid',
+          order: 'dph_total',
+          limit: 10,
+          storage: disk,
+        },
+      },
+      {
+        call: 'create_instance',
+        kwargs: {
+          id: 7,
+          image: want.image,
+          disk,
+          label: want.name,
+          runtype: 'args',
+          bid_price: 0.2,
+          env: `-p ${want.port}:${want.port} ${Object.entries(want.env)
+            .map(([name, value]) => `-e ${name}=${value}`)
+            .join(' ')}`,
+        },
+      },
+    ]);
+    expect(found?.error, found?.message).toBeUndefined();
+    expect(made?.error, made?.message).toBeUndefined();
+    expect(api.refusals).toEqual([]);
+    const ourSearch = callsOf('search', ours, theirs)[0]?.args as Record<string, unknown>;
+    const theirSearch = callsOf('search', theirs)[0]?.args as Record<string, unknown>;
+    expect([ourSearch['type'], theirSearch['type']]).toEqual(['bid', 'bid']);
+    const ourCreate = callsOf('create', ours, theirs)[0]?.args as Record<string, unknown>;
+    const theirCreate = callsOf('create', theirs)[0]?.args as Record<string, unknown>;
+    expect(ourCreate['price']).toBe(0.2);
+    for (const field of Object.keys(ourCreate)) expect(ourCreate[field], field).toEqual(theirCreate[field]);
+  });
+
+  it('a reclaim stops the instance and its worker at both providers, and our client reads it as stopped', async () => {
+    const runpod = providerClientFor({ provider: 'runpod' }, api.env());
+    const vast = providerClientFor({ provider: 'vast' }, api.env());
+    const pod = await runpod.create(intent({ interruptible: true }));
+    const instance = await vast.create(intent({ gpuType: 'RTX_4090', cudaMin: '13.0', maxPricePerHour: 0.6, interruptible: true }));
+    await until(async () => (await runpod.get(pod.id))?.state === 'running' && (await vast.get(instance.id))?.state === 'running', 'both to run');
+    api.reclaim('runpod', pod.id);
+    api.reclaim('vast', instance.id);
+    expect((await runpod.get(pod.id))?.state).toBe('stopped');
+    expect((await vast.get(instance.id))?.state).toBe('stopped');
+    // An on-demand pod is never reclaimed.
+    const steady = await runpod.create(intent());
+    expect(() => api.reclaim('runpod', steady.id)).toThrow(/not interruptible/);
   });
 });

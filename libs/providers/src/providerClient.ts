@@ -31,6 +31,11 @@ export interface RentRequest {
   port: number;
   /** The environment the worker starts with (its token among it). */
   env: Record<string, string>;
+  /**
+   * Interruptible capacity: a bid at the provider's current minimum (RunPod's minimumBidPrice per GPU, Vast's
+   * min_bid), within the same ceiling; the provider may take the instance back at any time.
+   */
+  interruptible?: boolean;
 }
 
 /** What renting a request would cost right now: the cheapest offer within its constraints and ceiling. */
@@ -38,8 +43,9 @@ export interface Quote {
   provider: string;
   /** The GPU as the provider lists it ("1× NVIDIA GeForce RTX 4090"). */
   gpu: string;
-  /** USD per hour for the whole instance. */
+  /** USD per hour for the whole instance (the bid, for interruptible capacity). */
   pricePerHour: number;
+  interruptible: boolean;
 }
 
 /** The lifecycle calls of one provider's API, the subset the cost guard needs. Errors name the provider and the call. */

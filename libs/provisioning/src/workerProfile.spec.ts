@@ -98,5 +98,9 @@ describe('a profile that scales', () => {
     expect(() => parseProfile({ ...minimal, scale: { start_after: -1 } })).toThrow(/"scale.start_after" must be a number of at least 0/);
     expect(() => parseProfile({ ...minimal, namespaces: 'huggingface' })).toThrow(/"namespaces" must be a list of node namespaces/);
     expect(() => parseProfile({ ...minimal, group: 'GPU pool' })).toThrow(/"group" must be 1-40 lowercase/);
+    // Interruptible capacity is the scaler's, destroyed when released: a stopped one could not simply resume.
+    expect(() => parseProfile({ ...minimal, interruptible: true })).toThrow(/"interruptible": true needs "scale" with "release": "destroy"/);
+    expect(() => parseProfile({ ...minimal, interruptible: true, scale: { release: 'stop' } })).toThrow(/"interruptible": true needs "scale"/);
+    expect(parseProfile({ ...minimal, interruptible: true, scale: {} })).toMatchObject({ interruptible: true, scale: { release: 'destroy' } });
   });
 });

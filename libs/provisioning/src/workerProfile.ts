@@ -52,6 +52,8 @@ export interface WorkerProfile {
   namespaces: string[];
   /** Workers started for waiting runs and released when idle; absent: renting only by hand, as before. */
   scale: ScalePolicy | null;
+  /** Interruptible capacity (a bid at the provider's minimum, within max_price_per_hour): cheaper, and taken back at any time. */
+  interruptible: boolean;
 }
 
 export { ProfileError };
@@ -75,6 +77,7 @@ const KNOWN = new Set([
   'group',
   'namespaces',
   'scale',
+  'interruptible',
 ]);
 const GUARD_KNOWN = new Set(['idle_stop_minutes', 'max_hours', 'max_spend', 'on_stopped_run']);
 
@@ -143,10 +146,18 @@ export function parseProfile(input: unknown, options: { stored?: boolean } = {})
     group: optionalText(raw, 'group') ?? name,
     namespaces: namespacesOf(raw['namespaces']),
     scale: null,
+    interruptible: flag(raw, 'interruptible', false),
   };
   if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(profile.group))
     throw new ProfileError('group', `"group" must be 1-40 lowercase letters, digits or -, got ${JSON.stringify(profile.group)}`);
   profile.scale = raw['scale'] === undefined || raw['scale'] === null ? null : parseScale(raw['scale'], profile.maxInstances);
+  // A provider may take such an instance back at any moment; resuming one is a new bid. So the scaler rents
+  // it, a reclaimed one is replaced, and an idle one is destroyed, never kept stopped.
+  if (profile.interruptible && profile.scale?.release !== 'destroy')
+    throw new ProfileError(
+      'interruptible',
+      `"interruptible": true needs "scale" with "release": "destroy": interruptible instances are rented by the scaler and replaced when the provider takes them back, never stopped and resumed`,
+    );
   if (!options.stored) {
     const problem = rentableProblem(profile);
     if (problem) throw problem;
@@ -190,6 +201,7 @@ export function rentRequestOf(profile: WorkerProfile, name: string, env: Record<
     maxPricePerHour: profile.maxPricePerHour,
     port: profile.port,
     env,
+    ...(profile.interruptible ? { interruptible: true } : {}),
   };
 }
 
@@ -219,6 +231,7 @@ export function profileToRecord(profile: WorkerProfile): WorkerProfileRecord {
     group: profile.group,
     namespaces: profile.namespaces,
     ...(profile.scale ? { scale: scaleToRecord(profile.scale) } : {}),
+    interruptible: profile.interruptible,
   };
 }
 

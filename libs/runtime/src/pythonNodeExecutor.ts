@@ -119,7 +119,9 @@ async function* placed(
   const tried = new Set<PythonBridge>();
   let retried = false;
   for (;;) {
-    const worker = router.forNode(metadata.node_type, tried);
+    // With no worker able now (its own was lost), a router that can bring one (a scaled group) is waited for.
+    const worker =
+      router.forNode(metadata.node_type, tried) ?? (router.waitForNode ? await router.waitForNode(metadata.node_type, tried, context.signal) : null);
     if (!worker)
       throw new Error(`no connected worker offers ${metadata.node_type}${tried.size ? ` (tried ${[...tried].map((b) => b.target).join(', ')})` : ''}`);
     tried.add(worker.bridge);

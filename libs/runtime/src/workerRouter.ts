@@ -19,6 +19,11 @@ export interface WorkerRouter {
   readonly home: WorkerHandle;
   /** The worker for a node about to start, never one in `avoid`; null when no worker can run it now. */
   forNode(nodeType: string, avoid?: ReadonlySet<PythonBridge>): WorkerHandle | null;
+  /**
+   * For a node whose worker was lost, when none can take it now: waits for one that will (a scaled group
+   * renting a replacement), or null when none came in time or the run was cancelled. Absent: no waiting.
+   */
+  waitForNode?(nodeType: string, avoid: ReadonlySet<PythonBridge>, signal: AbortSignal): Promise<WorkerHandle | null>;
 }
 
 /** One worker for everything (a CLI, a server with one worker): nodes go to it whatever its state. */

@@ -13,8 +13,11 @@ import {
   type PreparedRun,
   type RunEvent,
   type SecretPolicy,
+  type WorkerHandle,
+  type WorkerRouter,
   type Workflow,
 } from '@nt/runtime';
+import type { PythonBridge } from '@nt/bridge';
 import { isFinalJobStatus, newJobId, type FinalJobStatus, type JobRecord, type RunWaiting, type UnnumberedRunEvent } from '@nt/api-contract';
 import type { AssetStore } from '../assets/assetStore.js';
 import { JobExistsError, TooManyRunsError, WorkerUnavailableError } from '../errors.js';
@@ -67,6 +70,8 @@ export interface RunCapacity {
   waitingFor(group: string): RunWaiting;
   /** A run began to wait: look now. */
   poke(): void;
+  /** Whether the group's workers come from a scaled profile (a lost one is replaced, so its runs retry and wait). */
+  scales(group: string): boolean;
 }
 
 interface QueuedRun {
@@ -97,6 +102,8 @@ export class JobManager extends EventEmitter {
   private readonly unsaved = new Map<string, StoredJob>();
   /** Runs waiting for a worker with room, oldest first; each keeps the promise its caller holds. */
   private readonly queue: QueuedRun[] = [];
+  /** Runs in flight waiting for a replacement of their lost worker: demand for their group, like queued ones. */
+  private readonly retryWaits = new Set<{ group: string; since: number }>();
   private takingRuns = true;
   private waitTimer: NodeJS.Timeout | null = null;
   private lastWake = 0;
@@ -175,6 +182,57 @@ export class JobManager extends EventEmitter {
     }
   }
 
+  /** The scaled group a worker belongs to (its `group` label), or undefined. */
+  private scaledGroupOf(worker: PoolMember): string | undefined {
+    const group = worker.labels['group'];
+    return group && this.options.capacity?.scales(group) ? group : undefined;
+  }
+
+  /** The pool's router; on a scaled group's worker it can also wait for a replacement of a lost worker. */
+  private routerFor(worker: PoolMember): WorkerRouter {
+    const router = this.pool.routerFor(worker);
+    const group = this.scaledGroupOf(worker);
+    if (!group) return router;
+    return { ...router, waitForNode: (nodeType, avoid, signal) => this.waitForReplacement(router, group, nodeType, avoid, signal) };
+  }
+
+  /**
+   * A run whose worker was lost waits, inside its run, for another of its group: it counts as demand (the
+   * scaler rents a replacement) until one offering the node connects, the run is cancelled, or rentWaitMs passes.
+   */
+  private waitForReplacement(
+    router: WorkerRouter,
+    group: string,
+    nodeType: string,
+    avoid: ReadonlySet<PythonBridge>,
+    signal: AbortSignal,
+  ): Promise<WorkerHandle | null> {
+    const demand = { group, since: Date.now() };
+    this.retryWaits.add(demand);
+    this.options.capacity?.poke();
+    return new Promise<WorkerHandle | null>((resolve) => {
+      const check = () => {
+        const found = router.forNode(nodeType, avoid);
+        if (found) finish(found);
+      };
+      const finish = (found: WorkerHandle | null) => {
+        clearTimeout(timer);
+        clearInterval(every);
+        this.pool.off('changed', check);
+        signal.removeEventListener('abort', abort);
+        this.retryWaits.delete(demand);
+        resolve(found);
+      };
+      const abort = () => finish(null);
+      const timer = setTimeout(() => finish(null), this.options.rentWaitMs ?? 900_000);
+      // Connecting is an event; a worker that merely got room is not, so look every second too.
+      const every = setInterval(check, 1_000);
+      this.pool.on('changed', check);
+      signal.addEventListener('abort', abort, { once: true });
+      check();
+    });
+  }
+
   /** A queued run's `waiting`, for its job_update and record. */
   private waitingOf(capacity: QueuedRun['capacity']): { waiting?: RunWaiting } {
     return capacity && this.options.capacity ? { waiting: this.options.capacity.waitingFor(capacity.group) } : {};
@@ -182,7 +240,7 @@ export class JobManager extends EventEmitter {
 
   /** What the runs waiting for scaled groups are: the scaler's demand. */
   capacityDemand(): Array<{ group: string; since: number }> {
-    return this.queue.flatMap((queued) => (queued.capacity ? [queued.capacity] : []));
+    return [...this.queue.flatMap((queued) => (queued.capacity ? [queued.capacity] : [])), ...this.retryWaits];
   }
 
   /** What a group's waiting runs wait for changed: each hears it (job_update, still queued, with `waiting`). */
@@ -450,7 +508,8 @@ export class JobManager extends EventEmitter {
     let result: StoredJob['result'] = null;
     let error: string | null;
     try {
-      const router = worker ? this.pool.routerFor(worker) : undefined;
+      const router = worker ? this.routerFor(worker) : undefined;
+      const scaled = worker ? this.scaledGroupOf(worker) : undefined;
       const outcome = await runPrepared(prepared, router?.home.bridge ?? null, {
         jobId,
         signal,
@@ -458,7 +517,9 @@ export class JobManager extends EventEmitter {
         secretPolicy: this.options.secretPolicy,
         keepAliveMs: models.keepAliveMs ?? this.options.defaultKeepAliveMs,
         downloadMissing: models.downloadMissing,
-        retryOnWorkerLoss: models.retryOnWorkerLoss,
+        // A scaled group's worker may be taken back (an interruptible one reclaimed): its runs retry once on the
+        // replacement unless they said retry_on_worker_loss: false.
+        retryOnWorkerLoss: models.retryOnWorkerLoss ?? (scaled ? true : undefined),
         // The bridge outlives the run: its job.end need not hold up the answer.
         releaseInBackground: true,
         assets: this.options.assets?.forRun(jobId),

@@ -87,9 +87,11 @@ export class CostGuardLoop {
         const decision = decide(view, idleStops ? profile.guard : { ...profile.guard, idleStopMinutes: 0 }, now);
         if (!decision) continue;
         try {
-          await this.rented.stop(worker.id, `cost guard: ${decision.reason}`);
+          // An interruptible instance is never kept stopped (resuming it would be a new bid): it goes.
+          if (profile.interruptible) await this.rented.destroy(worker.id);
+          else await this.rented.stop(worker.id, `cost guard: ${decision.reason}`);
           if (member) member.closedToNewRuns = null;
-          this.rented.recordEvent(worker.id, 'stop', decision.reason, decision.detail);
+          this.rented.recordEvent(worker.id, profile.interruptible ? 'destroy' : 'stop', decision.reason, decision.detail);
         } catch (error) {
           // Destroyed or stopped meanwhile by someone else: nothing left to do.
           if (error instanceof ConflictError) continue;

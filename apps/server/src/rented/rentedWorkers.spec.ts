@@ -43,7 +43,12 @@ class FakeProvider implements ProviderClient {
   async quote(request: RentRequest): Promise<Quote> {
     this.calls.push('quote');
     if (this.createError) throw this.createError;
-    return { provider: 'runpod', gpu: `${request.gpuCount}× ${request.gpuType}`, pricePerHour: this.createdPrice };
+    return {
+      provider: 'runpod',
+      gpu: `${request.gpuCount}× ${request.gpuType}`,
+      pricePerHour: this.createdPrice,
+      interruptible: request.interruptible === true,
+    };
   }
   async get(id: string): Promise<ProviderInstance | null> {
     this.calls.push('get');

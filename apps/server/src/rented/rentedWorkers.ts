@@ -273,6 +273,35 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
     return this.announce(id);
   }
 
+  /**
+   * The provider took the instance back (an interruptible one reclaimed, or stopped from outside while it
+   * served): out of the pool, destroyed so nothing of it bills, recorded. Its runs in flight retry on
+   * another worker of the group, and the scaler rents a replacement while work waits.
+   */
+  async reclaimed(id: string, seen: string): Promise<RentedWorkerView> {
+    const worker = this.require(id);
+    const client = this.clientFor(this.profileOf(worker));
+    await this.pool.detach(this.urlOf(worker));
+    const cleanup = await destroyQuietly(client, worker.instanceId);
+    const now = Date.now();
+    this.store.update(id, {
+      state: cleanup.startsWith('it was destroyed') ? 'destroyed' : 'stopped',
+      stage: `reclaimed by the provider (${seen})`,
+      attached: false,
+      spentBefore: this.costOf(worker, now),
+      runningSince: null,
+    });
+    this.store.billingEnds(id, now);
+    rmSync(worker.tokenFile, { force: true });
+    this.recordEvent(id, 'reclaimed', 'provider', `${seen}; ${cleanup}`);
+    return this.announce(id);
+  }
+
+  /** Whether a bring-up of it is being followed now (a new instance not yet healthy). */
+  bringingUp(id: string): boolean {
+    return this.busy.has(id);
+  }
+
   /** A run used it (the server's own runs, or a CLI's, reported through the API): the idle clock restarts. */
   touch(url: string): boolean {
     // Called at every run's start: a worker that is not rented costs nothing here, a rented one one lookup.

@@ -63,6 +63,8 @@ export class CapacityScaler extends EventEmitter<CapacityScalerEvents> {
   /** Since when each rented worker (its pool id) has had no run in flight, as last seen. */
   private readonly idleSince = new Map<string, number>();
   private readonly notes = new Map<string, Note>();
+  /** Workers seen connected since they last started: only such a worker's silence can be a reclaim. */
+  private readonly seenConnected = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> | null = null;
   private again = false;
@@ -121,8 +123,9 @@ export class CapacityScaler extends EventEmitter<CapacityScalerEvents> {
     if (this.options.workersAutoscaled) this.observeCluster();
     const profiles = this.rented.store.profiles().filter((profile) => profile.scale !== null);
     if (!profiles.length) return;
-    const workers = this.rented.store.workers().filter((worker) => worker.state !== 'destroyed' && worker.state !== 'failed');
-    this.observe(workers, now);
+    this.observe(this.liveWorkers(), now);
+    await this.findReclaimed(profiles);
+    const workers = this.liveWorkers();
     const waiting = this.demand();
     const groups = [...new Set(profiles.map((profile) => profile.group))].map((group) => this.groupView(group, profiles, workers, waiting, now));
     const rentingStopped = dailyCapReached(this.rented.store.billingSince(utcDayStart(now)), this.options.maxSpendPerDay, now);
@@ -159,6 +162,35 @@ export class CapacityScaler extends EventEmitter<CapacityScalerEvents> {
     };
   }
 
+  private liveWorkers(): RentedWorker[] {
+    return this.rented.store.workers().filter((worker) => worker.state !== 'destroyed' && worker.state !== 'failed');
+  }
+
+  /**
+   * A worker of a scaled profile that served and went silent is asked for at its provider: stopped or
+   * gone there, it was taken back (an interruptible instance reclaimed). It is destroyed and recorded, so
+   * the plan that follows sees the capacity missing and rents a replacement for the work still waiting.
+   */
+  private async findReclaimed(profiles: WorkerProfile[]): Promise<void> {
+    const scaled = new Map(profiles.map((profile) => [profile.name, profile]));
+    for (const worker of this.liveWorkers()) {
+      const profile = scaled.get(worker.profile);
+      if (!profile || worker.state !== 'running' || !this.seenConnected.has(worker.id) || this.rented.bringingUp(worker.id)) continue;
+      if (this.pool.member(this.rented.urlOf(worker))?.connected) continue;
+      const instance = await this.clientFor(profile)
+        .get(worker.instanceId)
+        .catch(() => undefined);
+      // Unknown (the provider did not answer): ask again next time, never assume.
+      if (instance === undefined || (instance && instance.state !== 'stopped' && instance.state !== 'terminated')) continue;
+      this.seenConnected.delete(worker.id);
+      const seen = instance
+        ? `${profile.provider} reports it ${instance.state}${profile.interruptible ? ' (interruptible)' : ''}`
+        : `${profile.provider} no longer has it`;
+      this.options.log(`scaler: ${worker.id} was taken back: ${seen}`);
+      await this.rented.reclaimed(worker.id, seen);
+    }
+  }
+
   /** The catalog of the pool's own connected workers (a cluster's), kept so a run waiting for one is checked against it. */
   private observeCluster(): void {
     const nodes = this.pool
@@ -174,6 +206,8 @@ export class CapacityScaler extends EventEmitter<CapacityScalerEvents> {
       const member = this.pool.member(this.rented.urlOf(worker));
       const nodes = member?.connected ? member.supervisor.bridge?.getNodeMetadata() : undefined;
       if (nodes?.length) this.catalogs.remember(worker.profile, nodes);
+      if (member?.connected) this.seenConnected.add(worker.id);
+      else if (worker.state !== 'running') this.seenConnected.delete(worker.id);
       const key = worker.id;
       if (!member?.connected || member.runsInFlight > 0) this.idleSince.delete(key);
       else this.idleSince.set(key, Math.max(this.idleSince.get(key) ?? now, worker.lastActivity));
@@ -210,6 +244,7 @@ export class CapacityScaler extends EventEmitter<CapacityScalerEvents> {
       if (action.kind === 'start') {
         const group = profiles.find((profile) => profile.name === action.profile)?.group ?? action.profile;
         this.note(group, { stage: 'starting', text: `waiting for a worker: starting the stopped ${action.worker}`, worker: action.worker });
+        this.seenConnected.delete(action.worker);
         await this.rented.start(action.worker, `scaler: ${action.reason}`);
         this.rented.recordEvent(action.worker, 'start', 'scale-up', action.reason);
       } else if (action.kind === 'release') {

@@ -60,6 +60,7 @@ export function assembleApp(config: ServerConfig, db: Db, assets: AssetStore, lo
       (config.workersAutoscaled && named === undefined ? { group: CLUSTER_GROUP, catalog: catalogs.get(CLUSTER_GROUP) } : null),
     waitingFor: (group) => scaler.waitingFor(group),
     poke: () => scaler.poke(),
+    scales: (group) => rented.store.profiles().some((profile) => profile.scale !== null && profile.group === group),
   };
   const runs = jobManagerOf(config, jobs, workers, assets, guard, rented, capacity, log);
   scaler.on('waiting', (group) => runs.announceWaiting(group));

@@ -259,7 +259,13 @@ async function expectRowsOf(server: RunningServer, version: number): Promise<voi
   }
   if (version >= 4) {
     // Fields a later release added take their defaults.
-    expect((await get(server, '/api/worker-profiles/cheap-4090')).body).toEqual({ ...OLD_PROFILE, max_instances: 2, group: 'cheap-4090', namespaces: [] });
+    expect((await get(server, '/api/worker-profiles/cheap-4090')).body).toEqual({
+      ...OLD_PROFILE,
+      max_instances: 2,
+      group: 'cheap-4090',
+      namespaces: [],
+      interruptible: false,
+    });
   }
   if (version >= 5) {
     expect((await get(server, '/api/rented-workers/runpod:pod-1')).body).toMatchObject({

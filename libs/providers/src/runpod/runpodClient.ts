@@ -9,6 +9,7 @@ import {
   GPU_TYPES_QUERY,
   POD_QUERY,
   PODS_QUERY,
+  RENT_INTERRUPTIBLE_MUTATION,
   RESUME_MUTATION,
   STOP_MUTATION,
   TERMINATE_MUTATION,
@@ -18,7 +19,7 @@ import {
 interface GpuType {
   id: string;
   displayName?: string | null;
-  lowestPrice?: { uninterruptablePrice?: number | null } | null;
+  lowestPrice?: { uninterruptablePrice?: number | null; minimumBidPrice?: number | null } | null;
 }
 
 /**
@@ -33,30 +34,36 @@ export class RunpodClient implements ProviderClient {
 
   async quote(request: RentRequest): Promise<Quote> {
     const { gpu, total } = await this.priced(request);
-    return { provider: 'runpod', gpu: `${request.gpuCount}× ${gpu.id}`, pricePerHour: total };
+    return { provider: 'runpod', gpu: `${request.gpuCount}× ${gpu.id}`, pricePerHour: total, interruptible: request.interruptible === true };
   }
 
   async create(request: RentRequest): Promise<ProviderInstance> {
-    const { gpu, total } = await this.priced(request);
-    const { podFindAndDeployOnDemand: pod } = await runpodGraphql<{ podFindAndDeployOnDemand?: RunpodPod | null }>(this.api, DEPLOY_MUTATION, {
-      input: {
-        name: request.name,
-        imageName: request.image,
-        gpuTypeId: gpu.id,
-        gpuCount: request.gpuCount,
-        cloudType: 'ALL',
-        supportPublicIp: true,
-        startSsh: false,
-        ports: `${request.port}/tcp`,
-        volumeInGb: request.volumeGb,
-        volumeMountPath: request.volumeMount,
-        containerDiskInGb: request.containerDiskGb,
-        allowedCudaVersions: cudaVersionsFrom(request.cudaMin),
-        dockerArgs: '',
-        env: Object.entries(request.env).map(([key, value]) => ({ key, value })),
-      },
-    });
-    if (!pod?.id) throw new ProviderCallError('RunPod created no pod (podFindAndDeployOnDemand answered without an id)');
+    const { gpu, total, perGpu } = await this.priced(request);
+    const input = {
+      name: request.name,
+      imageName: request.image,
+      gpuTypeId: gpu.id,
+      gpuCount: request.gpuCount,
+      cloudType: 'ALL',
+      supportPublicIp: true,
+      startSsh: false,
+      ports: `${request.port}/tcp`,
+      volumeInGb: request.volumeGb,
+      volumeMountPath: request.volumeMount,
+      containerDiskInGb: request.containerDiskGb,
+      allowedCudaVersions: cudaVersionsFrom(request.cudaMin),
+      dockerArgs: '',
+      env: Object.entries(request.env).map(([key, value]) => ({ key, value })),
+    };
+    // The same pod either way; an interruptible one is a bid per GPU, at the minimum RunPod takes now.
+    const pod = request.interruptible
+      ? (await runpodGraphql<{ podRentInterruptable?: RunpodPod | null }>(this.api, RENT_INTERRUPTIBLE_MUTATION, { input: { ...input, bidPerGpu: perGpu } }))
+          .podRentInterruptable
+      : (await runpodGraphql<{ podFindAndDeployOnDemand?: RunpodPod | null }>(this.api, DEPLOY_MUTATION, { input })).podFindAndDeployOnDemand;
+    if (!pod?.id)
+      throw new ProviderCallError(
+        `RunPod created no pod (${request.interruptible ? 'podRentInterruptable' : 'podFindAndDeployOnDemand'} answered without an id)`,
+      );
     return { ...toInstance(pod), pricePerHour: pod.costPerHr ?? total };
   }
 
@@ -85,19 +92,23 @@ export class RunpodClient implements ProviderClient {
     return (myself?.pods ?? []).map(toInstance);
   }
 
-  /** The GPU type and the whole pod's price now, refused (PriceCeilingError) when none is offered or it is above the ceiling. */
-  private async priced(request: RentRequest): Promise<{ gpu: GpuType; total: number }> {
+  /**
+   * The GPU type and the whole pod's price now (on demand, or the lowest bid for an interruptible pod),
+   * refused (PriceCeilingError) when none is offered or it is above the ceiling.
+   */
+  private async priced(request: RentRequest): Promise<{ gpu: GpuType; total: number; perGpu: number }> {
     const gpu = await this.gpuType(request.gpuType, request.gpuCount);
-    const perGpu = gpu.lowestPrice?.uninterruptablePrice;
-    const label = `${request.gpuCount}× ${gpu.id}`;
+    const perGpu = request.interruptible ? gpu.lowestPrice?.minimumBidPrice : gpu.lowestPrice?.uninterruptablePrice;
+    const label = `${request.gpuCount}× ${gpu.id}${request.interruptible ? ' (interruptible)' : ''}`;
     if (perGpu === undefined || perGpu === null) throw new PriceCeilingError(`RunPod offers no ${label} now`);
     const total = perGpu * request.gpuCount;
     if (total > request.maxPricePerHour) {
+      const what = request.interruptible ? 'lowest bid' : 'lowest price';
       throw new PriceCeilingError(
-        `RunPod's lowest price for ${label} is $${total.toFixed(3)}/h ($${perGpu.toFixed(3)} per GPU), above the profile's ceiling of $${request.maxPricePerHour}/h`,
+        `RunPod's ${what} for ${label} is $${total.toFixed(3)}/h ($${perGpu.toFixed(3)} per GPU), above the profile's ceiling of $${request.maxPricePerHour}/h`,
       );
     }
-    return { gpu, total };
+    return { gpu, total, perGpu };
   }
 
   /**

@@ -10,7 +10,17 @@ describe('our RunPod documents', () => {
   it('all validate against the schema the fixture serves', () => {
     const sent = Object.entries(documents).filter(([, value]) => typeof value === 'string') as Array<[string, string]>;
     expect(sent.map(([name]) => name).sort()).toEqual(
-      ['DEPLOY_MUTATION', 'GPU_PRICE_QUERY', 'GPU_TYPES_QUERY', 'PODS_QUERY', 'POD_QUERY', 'RESUME_MUTATION', 'STOP_MUTATION', 'TERMINATE_MUTATION'].sort(),
+      [
+        'DEPLOY_MUTATION',
+        'GPU_PRICE_QUERY',
+        'GPU_TYPES_QUERY',
+        'PODS_QUERY',
+        'POD_QUERY',
+        'RENT_INTERRUPTIBLE_MUTATION',
+        'RESUME_MUTATION',
+        'STOP_MUTATION',
+        'TERMINATE_MUTATION',
+      ].sort(),
     );
     for (const [name, source] of sent) expect(errorsOf(source), name).toEqual([]);
   });
@@ -22,5 +32,9 @@ describe('our RunPod documents', () => {
     expect(errorsOf('mutation ($id: String!, $n: Int) { podResume(input: { podId: $id, gpuCount: $n }) { id } }').join()).toMatch(/expecting type "Int!"/);
     expect(errorsOf('query { pod(input: { podId: "x" }) { id gpuName } }').join()).toMatch(/Cannot query field "gpuName" on type "Pod"/);
     expect(errorsOf('mutation { podFindAndDeployOnDemand(input: { gpuType: "x" }) { id } }').join()).toMatch(/Field "gpuType" is not defined/);
+    // An interruptible pod without its bid.
+    expect(errorsOf('mutation { podRentInterruptable(input: { gpuTypeId: "x" }) { id } }').join()).toMatch(
+      /"PodRentInterruptableInput.bidPerGpu" of required type "Float!" was not provided/,
+    );
   });
 });

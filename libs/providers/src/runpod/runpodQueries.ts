@@ -18,15 +18,18 @@ export const POD_QUERY = `query Pod($podId: String!) { pod(input: { podId: $podI
 
 export const PODS_QUERY = `query Pods { myself { pods { ${POD_FIELDS} } } }`;
 
-/** The lowest on-demand price of a GPU type, per GPU, for a number of them. */
+/** The lowest on-demand price of a GPU type and the lowest bid it takes for an interruptible pod, per GPU, for a number of them. */
 export const GPU_PRICE_QUERY = `query GpuPrice($gpuTypeId: String!, $gpuCount: Int!) {
-  gpuTypes(input: { id: $gpuTypeId }) { id displayName lowestPrice(input: { gpuCount: $gpuCount }) { uninterruptablePrice } }
+  gpuTypes(input: { id: $gpuTypeId }) { id displayName lowestPrice(input: { gpuCount: $gpuCount }) { uninterruptablePrice minimumBidPrice } }
 }`;
 
 /** Every GPU type, to find one by the name a user wrote. */
 export const GPU_TYPES_QUERY = `query GpuTypes { gpuTypes { id displayName } }`;
 
 export const DEPLOY_MUTATION = `mutation Deploy($input: PodFindAndDeployOnDemandInput!) { podFindAndDeployOnDemand(input: $input) { ${POD_FIELDS} } }`;
+
+/** An interruptible pod at `bidPerGpu` (RunPod takes it back when outbid or the host is needed). */
+export const RENT_INTERRUPTIBLE_MUTATION = `mutation RentInterruptible($input: PodRentInterruptableInput!) { podRentInterruptable(input: $input) { ${POD_FIELDS} } }`;
 
 export const STOP_MUTATION = `mutation Stop($podId: String!) { podStop(input: { podId: $podId }) { id desiredStatus } }`;
 

@@ -39,6 +39,8 @@ export interface FixtureProviderApi {
   setRunpodGpu(id: string, type: FixtureGpuType | null): void;
   /** Vast.ai's offers change: these are the ones on the market from now on. */
   setVastOffers(offers: FixtureOffer[]): void;
+  /** The provider takes an interruptible instance back (`runpod` pod id or `vast` instance id): it stops, and its worker goes. */
+  reclaim(provider: 'runpod' | 'vast', id: string): void;
   /** Answer every request with this HTTP status (an outage: 503), or null to answer normally. */
   failWith(status: number | null): void;
   /** Every HTTP request: where, whether it carried the right key, and the status answered. */
@@ -141,6 +143,7 @@ export async function startFixtureProviderApi(keys: { runpod: string; vast: stri
       else delete gpuTypes[id];
     },
     setVastOffers: (next) => void offers.splice(0, offers.length, ...next),
+    reclaim: (provider, id) => (provider === 'runpod' ? runpod.reclaim(id) : vast.reclaim(id)),
     failWith: (status) => (failure = status),
     close: () =>
       new Promise<void>((resolve) => {

@@ -5,6 +5,8 @@ import { vastGpuName } from './gpuName.js';
 export interface VastOffer {
   id: number;
   dph_total?: number | null;
+  /** The lowest bid the machine takes now for an interruptible instance, USD per hour. */
+  min_bid?: number | null;
   rented?: boolean | null;
   num_gpus?: number | null;
   gpu_name?: string | null;
@@ -14,7 +16,8 @@ export interface VastOffer {
  * The body of the offer search (POST /api/v0/bundles/) for a rental: the `vastai` client's default
  * filters (verified, not external, rentable, not rented), the GPU as Vast spells it, the count, a
  * driver that supports the CUDA floor, a direct port for the worker's TCP mapping, the price ceiling,
- * and `allocated_storage` set to the disk we rent, since Vast prices `dph_total` with it. Cheapest first.
+ * and `allocated_storage` set to the disk we rent, since Vast prices `dph_total` with it. Cheapest first;
+ * interruptible capacity searches the bid offers.
  */
 export function offerSearch(request: RentRequest): Record<string, unknown> {
   return {
@@ -29,7 +32,8 @@ export function offerSearch(request: RentRequest): Record<string, unknown> {
     direct_port_count: { gte: 1 },
     dph_total: { lte: request.maxPricePerHour },
     allocated_storage: rentedDiskGb(request),
-    type: 'on-demand',
+    // `bid`: interruptible offers, priced at their current minimum bid (the vastai CLI's --type=bid, -i).
+    type: request.interruptible ? 'bid' : 'on-demand',
     order: [['dph_total', 'asc']],
     limit: 10,
   };

@@ -22,7 +22,12 @@ export class VastClient implements ProviderClient {
 
   async quote(request: RentRequest): Promise<Quote> {
     const offer = await this.cheapestOffer(request);
-    return { provider: 'vast', gpu: `${request.gpuCount}× ${vastGpuName(request.gpuType)}`, pricePerHour: offer.dph_total as number };
+    return {
+      provider: 'vast',
+      gpu: `${request.gpuCount}× ${vastGpuName(request.gpuType)}`,
+      pricePerHour: offer.dph_total as number,
+      interruptible: request.interruptible === true,
+    };
   }
 
   async create(request: RentRequest): Promise<ProviderInstance> {
@@ -37,6 +42,8 @@ export class VastClient implements ProviderClient {
         runtype: 'args',
         // A direct TCP mapping of the worker's port to a public one, as Docker's -p.
         env: { [`-p ${request.port}:${request.port}`]: '1', ...vastSafeEnv(request.env) },
+        // An interruptible instance is a bid for the whole machine: its current minimum (the CLI's --bid_price).
+        ...(request.interruptible ? { price: offer.min_bid } : {}),
       },
     });
     const id = (created.body as { new_contract?: number | string } | null)?.new_contract;
@@ -56,11 +63,12 @@ export class VastClient implements ProviderClient {
     const search = await vastCall(this.api, 'POST', '/api/v0/bundles/', { body: offerSearch(request) });
     const offers = ((search.body as { offers?: VastOffer[] } | null)?.offers ?? [])
       .filter((offer) => offer.rented !== true && typeof offer.dph_total === 'number' && offer.dph_total <= request.maxPricePerHour)
+      .filter((offer) => !request.interruptible || typeof offer.min_bid === 'number')
       .sort((a, b) => (a.dph_total as number) - (b.dph_total as number));
     const offer = offers[0];
     if (!offer) {
       throw new PriceCeilingError(
-        `Vast.ai has no rentable ${request.gpuCount}× ${vastGpuName(request.gpuType)} offer (verified, CUDA ${request.cudaMin}+, a direct port, ${rentedDiskGb(request)} GB of disk) at or under $${request.maxPricePerHour}/h`,
+        `Vast.ai has no rentable ${request.interruptible ? 'interruptible ' : ''}${request.gpuCount}× ${vastGpuName(request.gpuType)} offer (verified, CUDA ${request.cudaMin}+, a direct port, ${rentedDiskGb(request)} GB of disk) at or under $${request.maxPricePerHour}/h`,
       );
     }
     return offer;

@@ -18,6 +18,8 @@ export interface FixturePod {
   env?: Record<string, string>;
   /** What the pod was created with, for tests to check (`ports` as given, `supportPublicIp`, CUDA, volume). */
   created?: Record<string, unknown>;
+  /** Rented with podRentInterruptable: RunPod may take it back (reclaim). */
+  interruptible?: boolean;
 }
 
 /** A GPU type the fixture rents: its price per GPU and the CUDA versions of the hosts that have it. */
@@ -27,6 +29,8 @@ export interface FixtureGpuType {
   price?: number;
   /** What a pod of it then bills per GPU, when the price moved between the quote and the rental; default `price`. */
   billedPrice?: number;
+  /** The lowest bid per GPU an interruptible pod of it takes now (lowestPrice.minimumBidPrice); undefined: none to bid on. */
+  minimumBid?: number;
   /** The CUDA versions its free hosts report; a pod lands only where one is allowed. Default: 13.0. */
   hostCudaVersions?: string[];
 }
@@ -64,7 +68,7 @@ export function runpodFixture(lifecycle: BootLifecycle, gpuTypes: Record<string,
     dockerId: null,
     env: Object.entries(pod.env ?? {}).map(([key, value]) => `${key}=${value}`),
     lastStatusChange: null,
-    podType: 'RESERVED',
+    podType: pod.interruptible ? 'INTERRUPTABLE' : 'RESERVED',
     port: null,
     ports: (pod.created?.['ports'] as string | undefined) ?? null,
     uptimeSeconds: pod.ports ? 1 : 0,
@@ -124,7 +128,7 @@ export function runpodFixture(lifecycle: BootLifecycle, gpuTypes: Record<string,
                 gpuName: type.displayName ?? id,
                 gpuTypeId: id,
                 uninterruptablePrice: type.price ?? null,
-                minimumBidPrice: null,
+                minimumBidPrice: type.minimumBid ?? null,
                 stockStatus: type.price ? 'High' : null,
               };
             },
@@ -133,31 +137,17 @@ export function runpodFixture(lifecycle: BootLifecycle, gpuTypes: Record<string,
     },
     podFindAndDeployOnDemand: ({ input }: { input: Record<string, unknown> }) => {
       record('podFindAndDeployOnDemand', { input });
-      const gpuTypeId = String(input['gpuTypeId'] ?? '');
-      const type = gpuTypes[gpuTypeId];
-      if (!type) throw new GraphQLError(`There is no GPU type ${JSON.stringify(gpuTypeId)}`);
-      const allowed = (input['allowedCudaVersions'] as string[] | null | undefined) ?? null;
-      for (const version of allowed ?? [])
-        if (!(RUNPOD_CUDA_VERSIONS as readonly string[]).includes(version)) throw new GraphQLError(`Invalid CUDA version ${version}`);
-      const hosts = type.hostCudaVersions ?? ['13.0'];
-      if (type.price === undefined || (allowed && !hosts.some((version) => allowed.includes(version))))
-        throw new GraphQLError('There are no longer any instances available with the requested specifications. Please refresh and try again.');
-      const id = `fixpod${String(nextId++).padStart(4, '0')}`;
-      const gpuCount = (input['gpuCount'] as number | null | undefined) ?? 1;
-      pods.set(id, {
-        desiredStatus: 'RUNNING',
-        ports: null,
-        name: String(input['name'] ?? ''),
-        imageName: String(input['imageName'] ?? ''),
-        costPerHr: Math.round((type.billedPrice ?? type.price) * gpuCount * 1000) / 1000,
-        gpuCount,
-        gpuTypeId,
-        gpuDisplayName: type.displayName ?? gpuTypeId,
-        env: Object.fromEntries(((input['env'] as Array<{ key: string; value: string | null }> | null) ?? []).map(({ key, value }) => [key, value ?? ''])),
-        created: input,
-      });
-      boot(id);
-      return view(id, pods.get(id) as FixturePod);
+      const { type, gpuTypeId } = placeable(input);
+      if (type.price === undefined) throw new GraphQLError(NO_INSTANCES);
+      return deploy(input, gpuTypeId, type, type.billedPrice ?? type.price, false);
+    },
+    podRentInterruptable: ({ input }: { input: Record<string, unknown> }) => {
+      record('podRentInterruptable', { input });
+      const { type, gpuTypeId } = placeable(input);
+      const bid = input['bidPerGpu'] as number;
+      if (type.minimumBid === undefined) throw new GraphQLError(NO_INSTANCES);
+      if (bid < type.minimumBid) throw new GraphQLError(`Your bid of $${bid}/hr per GPU is below the current minimum bid of $${type.minimumBid}/hr`);
+      return deploy(input, gpuTypeId, type, bid, true);
     },
     podStop: ({ input }: { input: { podId: string } }) => {
       record('podStop', { input });
@@ -184,8 +174,49 @@ export function runpodFixture(lifecycle: BootLifecycle, gpuTypes: Record<string,
     },
   };
 
+  /** The GPU type a deploy asks for, on a host whose CUDA version it allows; a GraphQLError as RunPod words it otherwise. */
+  function placeable(input: Record<string, unknown>): { type: FixtureGpuType; gpuTypeId: string } {
+    const gpuTypeId = String(input['gpuTypeId'] ?? '');
+    const type = gpuTypes[gpuTypeId];
+    if (!type) throw new GraphQLError(`There is no GPU type ${JSON.stringify(gpuTypeId)}`);
+    const allowed = (input['allowedCudaVersions'] as string[] | null | undefined) ?? null;
+    for (const version of allowed ?? [])
+      if (!(RUNPOD_CUDA_VERSIONS as readonly string[]).includes(version)) throw new GraphQLError(`Invalid CUDA version ${version}`);
+    const hosts = type.hostCudaVersions ?? ['13.0'];
+    if (allowed && !hosts.some((version) => allowed.includes(version))) throw new GraphQLError(NO_INSTANCES);
+    return { type, gpuTypeId };
+  }
+
+  function deploy(input: Record<string, unknown>, gpuTypeId: string, type: FixtureGpuType, perGpu: number, interruptible: boolean) {
+    const id = `fixpod${String(nextId++).padStart(4, '0')}`;
+    const gpuCount = (input['gpuCount'] as number | null | undefined) ?? 1;
+    pods.set(id, {
+      desiredStatus: 'RUNNING',
+      ports: null,
+      name: String(input['name'] ?? ''),
+      imageName: String(input['imageName'] ?? ''),
+      costPerHr: Math.round(perGpu * gpuCount * 1000) / 1000,
+      gpuCount,
+      gpuTypeId,
+      gpuDisplayName: type.displayName ?? gpuTypeId,
+      env: Object.fromEntries(((input['env'] as Array<{ key: string; value: string | null }> | null) ?? []).map(({ key, value }) => [key, value ?? ''])),
+      created: input,
+      interruptible,
+    });
+    boot(id);
+    return view(id, pods.get(id) as FixturePod);
+  }
+
   return {
     pods,
+    /** RunPod takes an interruptible pod back (a higher bid, the host needed): it stops, its worker with it. */
+    reclaim(id: string): void {
+      const pod = podOf(id);
+      if (!pod.interruptible) throw new Error(`fixture: ${id} is not interruptible, RunPod would not reclaim it`);
+      pod.desiredStatus = 'EXITED';
+      pod.ports = null;
+      halt(id, pod);
+    },
     /** One HTTP request to the GraphQL endpoint: 400 for a request that does not parse or validate, as RunPod's server answers. */
     async handle(body: unknown): Promise<{ status: number; body: unknown }> {
       const request = (body ?? {}) as { query?: unknown; variables?: unknown; operationName?: unknown };
@@ -203,6 +234,8 @@ export function runpodFixture(lifecycle: BootLifecycle, gpuTypes: Record<string,
     },
   };
 }
+
+const NO_INSTANCES = 'There are no longer any instances available with the requested specifications. Please refresh and try again.';
 
 /** The ports of a booted pod: what it was created with decides whether the worker is reachable. */
 function exposedPorts(created: Record<string, unknown>, at: { host: string; port: number; privatePort: number }): NonNullable<FixturePod['ports']> {

@@ -12,6 +12,10 @@
  *   [python]  the `runpod` wheel 1.12.0 (runpod/api/queries/*.py, runpod/api/mutations/pods.py): every
  *             field it selects and every argument it writes into its queries.
  *   [ours]    the documents of ../runpodQueries.ts.
+ *   [skypilot] PyPI skypilot 0.14.1 (read 2026-12-07), sky/provision/runpod/api/pods.py:
+ *             generate_spot_pod_deployment_mutation writes the PodRentInterruptableInput fields it knows
+ *             into its document (bidPerGpu, name, imageName, gpuTypeId, volumeMountPath always); their
+ *             names match the published spec's typings ([spec]), which mark bidPerGpu required.
  *   npm's `runpod-sdk` 1.1.2 has no pod calls (serverless only), so it confirms nothing here.
  * Marked [unconfirmed]: a nullability no source states. Input fields are nullable unless a source says
  * otherwise.
@@ -30,6 +34,8 @@ export const RUNPOD_SCHEMA_SDL = /* GraphQL */ `
 
   type Mutation {
     podFindAndDeployOnDemand(input: PodFindAndDeployOnDemandInput!): Pod
+    "An interruptible pod at a bid per GPU [spec; skypilot: sky/provision/runpod/api/pods.py]."
+    podRentInterruptable(input: PodRentInterruptableInput!): Pod
     podStop(input: PodStopInput!): Pod
     podResume(input: PodResumeInput!): Pod
     "Answers null. [unconfirmed: the return type; runpod-python selects nothing, so it is a scalar]"
@@ -186,6 +192,40 @@ export const RUNPOD_SCHEMA_SDL = /* GraphQL */ `
     key: String!
     "[unconfirmed: nullability]"
     value: String
+  }
+
+  input PodRentInterruptableInput {
+    "The bid for each GPU, USD per hour: at least the type's lowestPrice.minimumBidPrice."
+    bidPerGpu: Float!
+    name: String
+    imageName: String
+    gpuTypeId: String
+    gpuCount: Int
+    cloudType: CloudTypeEnum
+    supportPublicIp: Boolean
+    startSsh: Boolean
+    startJupyter: Boolean
+    ports: String
+    port: Int
+    volumeInGb: Int
+    volumeMountPath: String
+    volumeKey: String
+    containerDiskInGb: Int
+    minVcpuCount: Int
+    minMemoryInGb: Int
+    minDisk: Int
+    minDownload: Int
+    minUpload: Int
+    dockerArgs: String
+    env: [EnvironmentVariableInput]
+    templateId: String
+    networkVolumeId: String
+    dataCenterId: String
+    countryCode: String
+    cudaVersion: String
+    allowedCudaVersions: [String]
+    stopAfter: String
+    terminateAfter: String
   }
 
   input PodFindAndDeployOnDemandInput {

@@ -19,6 +19,8 @@ export interface FixtureOffer {
   rentable?: boolean;
   rented?: boolean;
   reliability?: number;
+  /** The lowest bid for an interruptible instance of it, USD per hour for the machine; undefined: not offered for bids. */
+  min_bid?: number;
 }
 
 /** An instance as the fixture keeps it (the row Vast's API returns, plus what it was created with). */
@@ -35,6 +37,8 @@ export interface FixtureInstance {
   env?: Record<string, string>;
   /** The create request, for tests to check. */
   created?: Record<string, unknown>;
+  /** Rented with a bid (`price`): Vast may stop it when outbid (reclaim). */
+  interruptible?: boolean;
 }
 
 const PAGE_TOKEN = /^after:(\d+)$/;
@@ -54,7 +58,9 @@ export function vastFixture(lifecycle: BootLifecycle, offers: FixtureOffer[], ca
   let nextId = 31001;
 
   const record = (operation: string, args: Record<string, unknown>) => calls.push({ provider: 'vast', operation, args: JSON.parse(JSON.stringify(args)) });
-  const priced = (offer: FixtureOffer, storageGb: number): Offer => ({
+  // A bid search prices an offer at its minimum bid [unconfirmed: how Vast's answer prices `type: "bid"`;
+  // the vastai CLI shows min_bid beside dph_total]; the disk is added either way.
+  const priced = (offer: FixtureOffer, storageGb: number, bid = false): Offer => ({
     cuda_max_good: 13.0,
     direct_port_count: 20,
     verified: true,
@@ -64,7 +70,7 @@ export function vastFixture(lifecycle: BootLifecycle, offers: FixtureOffer[], ca
     reliability: 0.995,
     storage_cost: 0.15,
     ...offer,
-    dph_total: Math.round((offer.dph_base + ((offer.storage_cost ?? 0.15) * storageGb) / 730) * 10_000) / 10_000,
+    dph_total: Math.round(((bid ? (offer.min_bid ?? 0) : offer.dph_base) + ((offer.storage_cost ?? 0.15) * storageGb) / 730) * 10_000) / 10_000,
     hosting_type: 0,
   });
   const row = (id: string, instance: FixtureInstance) => ({
@@ -115,7 +121,11 @@ export function vastFixture(lifecycle: BootLifecycle, offers: FixtureOffer[], ca
       const search = parsed.data as Record<string, unknown>;
       record('search', search);
       const storage = (search['allocated_storage'] as number | undefined) ?? 8;
-      let found = offers.map((offer) => priced(offer, storage)).filter((offer) => offerMatches(offer, search));
+      const bid = search['type'] === 'bid';
+      let found = offers
+        .filter((offer) => !bid || offer.min_bid !== undefined)
+        .map((offer) => priced(offer, storage, bid))
+        .filter((offer) => offerMatches(offer, search));
       for (const [field, direction] of ((search['order'] as Array<[string, string]> | undefined) ?? []).slice().reverse()) {
         found = found.sort((a, b) => (Number(a[field]) - Number(b[field])) * (direction === 'desc' ? -1 : 1));
       }
@@ -130,6 +140,12 @@ export function vastFixture(lifecycle: BootLifecycle, offers: FixtureOffer[], ca
       const offer = offers.find((candidate) => candidate.id === Number(ask[1]));
       if (!offer || offer.rented)
         return { status: 404, body: { success: false, error: 'invalid_args', msg: `no_such_ask Instance type by id ${ask[1]} is not available.` } };
+      const bid = typeof create['price'] === 'number' ? (create['price'] as number) : null;
+      if (bid !== null && (offer.min_bid === undefined || bid < offer.min_bid))
+        return {
+          status: 400,
+          body: { success: false, error: 'invalid_args', msg: `bid price ${bid} is below the minimum bid ${offer.min_bid ?? 'none'} of ask ${ask[1]}` },
+        };
       const id = String(nextId++);
       const env = typeof create['env'] === 'object' && create['env'] ? (create['env'] as Record<string, string>) : {};
       instances.set(id, {
@@ -138,7 +154,10 @@ export function vastFixture(lifecycle: BootLifecycle, offers: FixtureOffer[], ca
         public_ipaddr: null,
         ports: {},
         label: (create['label'] as string | null | undefined) ?? undefined,
-        dph_total: priced(offer, (create['disk'] as number | undefined) ?? 10)['dph_total'] as number,
+        dph_total: (bid === null
+          ? priced(offer, (create['disk'] as number | undefined) ?? 10)['dph_total']
+          : priced({ ...offer, min_bid: bid }, (create['disk'] as number | undefined) ?? 10, true)['dph_total']) as number,
+        interruptible: bid !== null,
         gpu_name: offer.gpu_name,
         num_gpus: offer.num_gpus,
         env: Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith('-'))),
@@ -201,7 +220,15 @@ export function vastFixture(lifecycle: BootLifecycle, offers: FixtureOffer[], ca
     return { status: 405, body: { success: false, error: 'method_not_allowed', msg: `${method} ${path}` } };
   };
 
-  return { instances, handle };
+  /** Vast stops an interruptible instance when it is outbid: it exits, its worker with it (intended to run again if the bid wins). */
+  const reclaim = (id: string): void => {
+    const instance = instances.get(id);
+    if (!instance?.interruptible) throw new Error(`fixture: ${id} is not an interruptible instance, Vast would not stop it for a bid`);
+    Object.assign(instance, { actual_status: 'exited', ports: {} });
+    lifecycle.halt({ provider: 'vast', id, env: instance.env ?? {}, image: String(instance.created?.['image'] ?? '') });
+  };
+
+  return { instances, handle, reclaim };
 }
 
 function safeJson(value: string): unknown {
