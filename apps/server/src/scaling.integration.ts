@@ -108,6 +108,13 @@ describe('elastic capacity through the server', () => {
     await until(async () => (await workers()).every((worker) => worker.state === 'destroyed'), 'the idle worker to be released', 30_000);
     expect(await events()).toContainEqual(expect.objectContaining({ action: 'destroy', reason: 'scale-down' }));
     expect(providers?.refusals).toEqual([]);
+    // The capacity view: each profile's scale and instances, and what the day cost so far.
+    const capacity = (await call('GET', '/api/capacity')).body;
+    expect(capacity).toMatchObject({ max_spend_per_day: 20, capped: null, groups: [{ group: 'gpu', waiting_runs: 0, waiting: null }] });
+    expect(capacity.spent_today).toBeGreaterThan(0);
+    const vast = capacity.profiles.find((entry: { profile: { name: string } }) => entry.profile.name === 'vast-4090');
+    expect(vast).toMatchObject({ instances: { booting: 0, running: 0, stopped: 0 }, braked: null, profile: { scale: { max: 1, release_after: 2 } } });
+    expect(vast.spent_today).toBeCloseTo(capacity.spent_today, 6);
 
     // The market moves: Vast's offer is gone and RunPod is the cheapest now.
     providers?.setVastOffers([{ id: 12, gpu_name: 'RTX 4090', num_gpus: 1, dph_base: 2.5 }]);
@@ -155,6 +162,12 @@ describe('elastic capacity through the server', () => {
       /no worker will be rented for the group gpu: the rentals have cost \$\d+\.\d\d today \(UTC\), and NODETOOL_RENT_MAX_SPEND_PER_DAY is \$2/,
     );
     expect(await workers()).toHaveLength(1);
+    expect(await events()).toContainEqual(expect.objectContaining({ worker: 'group:gpu', action: 'refuse', reason: 'daily-cap' }));
+    expect((await call('GET', '/api/capacity')).body.capped).toMatch(/NODETOOL_RENT_MAX_SPEND_PER_DAY is \$2/);
+    // By hand too: the cap is for every rental.
+    const byHand = await call('POST', '/api/rented-workers', { profile: 'rp-l4', attach: true });
+    expect(byHand.status).toBe(409);
+    expect(byHand.body.error).toMatch(/NODETOOL_RENT_MAX_SPEND_PER_DAY/);
   }, 120_000);
 
   it('stops retrying a profile whose bring-up always fails, and the waiting run fails naming the failures', async () => {
@@ -179,11 +192,33 @@ describe('elastic capacity through the server', () => {
     const created = providers?.calls.filter((call) => call.operation === 'podFindAndDeployOnDemand') ?? [];
     expect(created).toHaveLength(2);
     expect((await events()).filter((event) => event.reason === 'create-failed')).toHaveLength(2);
+    // The brake is an event naming the failures, once.
+    const brakes = (await events()).filter((event) => event.action === 'brake');
+    expect(brakes).toEqual([expect.objectContaining({ worker: 'profile:broken', reason: 'bring-ups-failing' })]);
+    expect(brakes[0]?.detail).toMatch(/2 bring-ups failed in the last hour .*the last: the instance stopped while starting/);
     // Asking by hand is refused the same way, until the hour has passed.
     const byHand = await call('POST', '/api/rented-workers', { profile: 'broken', attach: true });
     expect(byHand.status).toBe(409);
     expect(byHand.body.error).toMatch(/not renting from the profile "broken": 2 bring-ups failed/);
   }, 120_000);
+
+  it('fails a waiting run after NODETOOL_RENT_WAIT_TIMEOUT when no provider has an offer, naming each provider’s answer', async () => {
+    await start({ env: { NODETOOL_RENT_WAIT_TIMEOUT: '3' } });
+    providers?.setRunpodGpu('NVIDIA L4', {});
+    providers?.setVastOffers([]);
+    await gpuGroup({ max: 1 });
+    const run = await call('POST', '/api/run', { graph: sleepGraph(0.1), wait: true });
+    expect(run.body.status).toBe('failed');
+    expect(run.body.error).toMatch(
+      /^no worker of the group gpu was ready within 3 s \(NODETOOL_RENT_WAIT_TIMEOUT\); last: waiting for a worker: no offer for the group gpu: /,
+    );
+    expect(run.body.error).toMatch(/rp-l4: runpod refused \(RunPod offers no 1× NVIDIA L4 now\)/);
+    expect(run.body.error).toMatch(/vast-4090: vast refused \(Vast\.ai has no rentable 1× RTX 4090 offer/);
+    expect(await workers()).toEqual([]);
+    // One event for the answer, not one per look: the providers are asked again only after a pause.
+    expect((await events()).filter((event) => event.action === 'rent-failed')).toHaveLength(1);
+    expect(providers?.calls.filter((call) => call.operation === 'search').length).toBeLessThanOrEqual(3);
+  }, 60_000);
 
   it('is ready with no worker once a profile scales, and refuses a run no scaled group can serve, as before: nothing is rented', async () => {
     await start();
@@ -227,7 +262,10 @@ describe('elastic capacity through the server', () => {
       },
       'the run to end',
       90_000,
-    );
+    ).catch(async (error: Error) => {
+      const state = { events: await events(), workers: await workers(), pool: (await call('GET', '/health')).body.pool };
+      throw new Error(`${error.message}: ${JSON.stringify(state)}`);
+    });
     expect(done.status, JSON.stringify(done)).toBe('completed');
     expect(done.result.nodes.nap.worker).not.toBe(first);
     const reclaimed = (await events()).find((event) => event.action === 'reclaimed') as GuardEvent;

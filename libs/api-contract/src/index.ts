@@ -45,6 +45,7 @@ export {
 export { ClientCommand, CLIENT_COMMANDS, type ServerMessage } from './wsMessages.js';
 export type { NodeMetadata, LoadError } from '@nt/protocol';
 export { RentedWorkerInfo, GuardEventInfo, WorkerProfileRecord } from './rentedWorkers.js';
+export { CapacityReport, ProfileCapacity } from './capacity.js';
 export { apiContract, routesOf, websocketEndpoint, type ApiContract } from './http/contract.js';
 export {
   route,

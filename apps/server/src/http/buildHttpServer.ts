@@ -14,6 +14,7 @@ import { opsHandlers } from '../routes/opsRoutes.js';
 import { jobHandlers } from '../routes/jobRoutes.js';
 import { modelHandlers } from '../routes/modelRoutes.js';
 import { nodeHandlers } from '../routes/nodeRoutes.js';
+import { capacityHandlers } from '../routes/capacityRoutes.js';
 import { rentedWorkerHandlers, workerProfileHandlers } from '../routes/rentedRoutes.js';
 import { workflowHandlers } from '../routes/workflowRoutes.js';
 import { addSecurityHooks } from '../security/securityHooks.js';
@@ -85,6 +86,7 @@ export async function buildHttpServer(app: App, hub: WsHub, logger: Logger): Pro
       models: modelHandlers,
       workerProfiles: workerProfileHandlers,
       rentedWorkers: rentedWorkerHandlers,
+      capacity: capacityHandlers,
     },
     { 'auth.login': { onRequest: loginLimiter } },
   );

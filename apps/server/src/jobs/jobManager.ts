@@ -155,6 +155,8 @@ export class JobManager extends EventEmitter {
     );
     this.emitEvent({ type: 'job_update', job_id: jobId, workflow_id: workflow.id, status: 'queued', ...this.waitingOf(capacity) });
     if (capacity) this.options.capacity?.poke();
+    // Its wait has a deadline: the queue is looked at every second while it waits.
+    this.watchWaiting();
     return { jobId, done };
   }
 

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { RunWaiting } from '@nt/api-contract';
+import type { CapacityReport, RunWaiting } from '@nt/api-contract';
 import { findProvider, providerClientFor, type ProviderClient } from '@nt/providers';
 import {
   BRAKE_WINDOW_MS,
@@ -16,6 +16,7 @@ import {
 import type { RentedWorker } from '../rented/rentedStore.js';
 import type { RentedWorkers } from '../rented/rentedWorkers.js';
 import type { WorkerPool } from '../workers/workerPool.js';
+import { capacityReport } from './capacityReport.js';
 import { quoteGroup } from './offerQuotes.js';
 import type { ProfileCatalogs } from './profileCatalogs.js';
 
@@ -65,6 +66,11 @@ export class CapacityScaler extends EventEmitter<CapacityScalerEvents> {
   private readonly notes = new Map<string, Note>();
   /** Workers seen connected since they last started: only such a worker's silence can be a reclaim. */
   private readonly seenConnected = new Set<string>();
+  /** The last refusal recorded per group, and the profiles braked now: each is an event once, not once a tick. */
+  private readonly hopeless = new Map<string, string>();
+  private readonly braked = new Set<string>();
+  /** A group no provider had an offer for is asked again only after a pause (providers' rate limits, one event per answer). */
+  private readonly noOfferUntil = new Map<string, { until: number; detail: string }>();
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> | null = null;
   private again = false;
@@ -81,12 +87,15 @@ export class CapacityScaler extends EventEmitter<CapacityScalerEvents> {
   }
 
   start(): void {
+    // A worker can connect, take a run and be taken back between two looks: its connection is noted as it happens.
+    this.pool.on('changed', this.noteConnected);
     this.timer = setInterval(() => this.poke(), this.options.intervalMs);
     this.timer.unref();
     this.poke();
   }
 
   stop(): void {
+    this.pool.off('changed', this.noteConnected);
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
   }
@@ -135,9 +144,30 @@ export class CapacityScaler extends EventEmitter<CapacityScalerEvents> {
       rentingStopped,
       serverRoom: this.options.maxInstances - workers.length,
     });
-    for (const { group, reason } of plan.hopeless) this.emit('hopeless', group, reason);
+    this.recordBrakes(groups);
+    for (const { group, reason } of plan.hopeless) {
+      // Once per reason: the event says why runs failed without a rental; the runs' errors say it too.
+      if (this.hopeless.get(group) !== reason) this.rented.recordEvent(`group:${group}`, 'refuse', rentingStopped ? 'daily-cap' : 'bring-ups-failing', reason);
+      this.hopeless.set(group, reason);
+      this.emit('hopeless', group, reason);
+    }
     for (const action of plan.actions) await this.act(action, profiles);
     for (const group of groups) this.noteIdle(group, plan.actions, now);
+  }
+
+  /** GET /api/capacity. */
+  report(now = Date.now()): CapacityReport {
+    return capacityReport(
+      {
+        rented: this.rented,
+        pool: this.pool,
+        demand: this.demand(),
+        waitingFor: (group) => this.waitingFor(group, now),
+        maxSpendPerDay: this.options.maxSpendPerDay,
+        maxFailedBringUps: this.options.maxFailedBringUps,
+      },
+      now,
+    );
   }
 
   /** What a waiting run of the group waits for now: a worker coming (its GPU, provider, price, stage), or the scaler's last word. */
@@ -161,6 +191,20 @@ export class CapacityScaler extends EventEmitter<CapacityScalerEvents> {
       ...(note.worker ? { worker: note.worker } : {}),
     };
   }
+
+  /** A profile that just got braked for failing bring-ups is an event naming the failures; one released from it is forgotten. */
+  private recordBrakes(groups: GroupView[]): void {
+    for (const view of groups.flatMap((group) => group.profiles)) {
+      const name = view.profile.name;
+      if (view.braked && !this.braked.has(name)) this.rented.recordEvent(`profile:${name}`, 'brake', 'bring-ups-failing', view.braked);
+      if (view.braked) this.braked.add(name);
+      else this.braked.delete(name);
+    }
+  }
+
+  private readonly noteConnected = (): void => {
+    for (const worker of this.liveWorkers()) if (this.pool.member(this.rented.urlOf(worker))?.connected) this.seenConnected.add(worker.id);
+  };
 
   private liveWorkers(): RentedWorker[] {
     return this.rented.store.workers().filter((worker) => worker.state !== 'destroyed' && worker.state !== 'failed');
@@ -271,15 +315,19 @@ export class CapacityScaler extends EventEmitter<CapacityScalerEvents> {
 
   /** Quotes every candidate profile, rents the cheapest, and says which offers were compared. */
   private async rent(action: Extract<ScaleAction, { kind: 'rent' }>, candidates: WorkerProfile[]): Promise<void> {
+    const paused = this.noOfferUntil.get(action.group);
+    if (paused && Date.now() < paused.until) return;
     const names = [...new Set(candidates.map((profile) => findProvider(profile.provider)?.displayName ?? profile.provider))].join(', ');
     this.note(action.group, { stage: 'renting', text: `waiting for a worker: asking ${names} for offers` });
     const { chosen, compared } = await quoteGroup(candidates, this.clientFor);
     if (!chosen) {
       const detail = `no offer for the group ${action.group}: ${compared.join('; ')}`;
       this.note(action.group, { stage: 'waiting', text: `waiting for a worker: ${detail}` });
-      this.rented.recordEvent(`group:${action.group}`, 'rent-failed', 'no-offer', detail);
+      if (paused?.detail !== detail) this.rented.recordEvent(`group:${action.group}`, 'rent-failed', 'no-offer', detail);
+      this.noOfferUntil.set(action.group, { until: Date.now() + Math.max(this.options.intervalMs * 6, 1_000), detail });
       return;
     }
+    this.noOfferUntil.delete(action.group);
     const view = await this.rented.create(chosen.profile, true);
     const why = `${action.reason}; chose ${chosen.profile} (${chosen.gpu} on ${chosen.provider} at $${chosen.pricePerHour.toFixed(3)}/h); compared: ${compared.join('; ')}`;
     this.options.log(`scaler: rented ${view.id} for the group ${action.group}: ${why}`);

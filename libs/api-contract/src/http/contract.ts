@@ -1,5 +1,6 @@
 import { assets } from './routes/assets.js';
 import { auth } from './routes/auth.js';
+import { capacity } from './routes/capacity.js';
 import { health } from './routes/health.js';
 import { jobs } from './routes/jobs.js';
 import { models } from './routes/models.js';
@@ -14,7 +15,7 @@ import type { RouteGroup, RouteSpec } from './route.js';
  * the CLI's and the browser's clients are derived from it, and the README's endpoint table is checked
  * against it. Adding an endpoint: an entry here, its handler in apps/server/src/routes/.
  */
-export const apiContract = { health, auth, nodes, workflows, jobs, assets, models, workerProfiles, rentedWorkers } as const satisfies RouteGroup;
+export const apiContract = { health, auth, nodes, workflows, jobs, assets, models, workerProfiles, rentedWorkers, capacity } as const satisfies RouteGroup;
 export type ApiContract = typeof apiContract;
 
 /** The WebSocket, beside the HTTP routes (its messages are ClientCommand and ServerMessage). */
