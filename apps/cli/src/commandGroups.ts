@@ -1,6 +1,7 @@
 import { models, MODELS_HELP } from './commands/models.js';
 import { nodesList, NODES_LIST_HELP } from './commands/nodesList.js';
 import { rentedWorkers, RENTED_WORKERS_HELP } from './commands/rentedWorkers.js';
+import { workerCapacity, WORKER_CAPACITY_HELP } from './commands/workerCapacity.js';
 import { workerProfile, WORKER_PROFILE_HELP } from './commands/workerProfile.js';
 import { workerStatus, WORKER_STATUS_HELP } from './commands/workerStatus.js';
 import { workflowsRun, WORKFLOWS_RUN_HELP } from './commands/workflowsRun.js';
@@ -48,8 +49,9 @@ export const COMMAND_GROUPS: Record<string, CommandGroup> = {
       'worker status    Check a worker: protocol, nodes, namespaces, round trip',
       '  worker profile   Add, list, show or remove the profiles GPU workers are rented from',
       '  worker create | list | stop | start | destroy   Rent and release GPU workers (through the server)',
+      '  worker capacity  Spend today, each profile’s scale and instances, runs waiting for a worker',
     ].join('\n'),
-    usage: [WORKER_STATUS_HELP, WORKER_PROFILE_HELP, RENTED_WORKERS_HELP].join('\n\n'),
+    usage: [WORKER_STATUS_HELP, WORKER_PROFILE_HELP, RENTED_WORKERS_HELP, WORKER_CAPACITY_HELP].join('\n\n'),
     commands: {
       status: workerStatus,
       profile: workerProfile,
@@ -58,6 +60,7 @@ export const COMMAND_GROUPS: Record<string, CommandGroup> = {
       stop: rented('stop'),
       start: rented('start'),
       destroy: rented('destroy'),
+      capacity: workerCapacity,
     },
   },
   models: {

@@ -32,7 +32,9 @@ describe('nodetool --help, per group', () => {
   it('answers a missing or unknown command of a group with that group’s usage on stderr (exit 2)', async () => {
     const missing = await cli('worker');
     expect(missing.code).toBe(2);
-    expect(missing.err).toMatch(/^nodetool worker: which command\? \(status, profile, create, list, stop, start, destroy\)\n\nUsage: nodetool worker status/);
+    expect(missing.err).toMatch(
+      /^nodetool worker: which command\? \(status, profile, create, list, stop, start, destroy, capacity\)\n\nUsage: nodetool worker status/,
+    );
     const unknown = await cli('nodes', 'lsit');
     expect(unknown.code).toBe(2);
     expect(unknown.err).toMatch(/^nodetool nodes: unknown command "lsit" \(list\)\n\nUsage: nodetool nodes list/);

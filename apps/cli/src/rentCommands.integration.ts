@@ -124,4 +124,49 @@ describe('nodetool worker profile / create / list / stop / start / destroy', () 
     expect(away.code).toBe(3);
     expect(away.stderr).toMatch(/cannot reach the server at http:\/\/127\.0\.0\.1:9/);
   });
+
+  it('adds a scaled profile by flags; a run for its group with no worker says what it waits for, then completes; worker capacity shows it', async () => {
+    const added = await nodetool(
+      [
+        'worker',
+        'profile',
+        'add',
+        '--name',
+        'auto',
+        '--provider',
+        'vast',
+        '--gpu-type',
+        'RTX_4090',
+        '--image',
+        'ghcr.io/acme/nodetool-hf:hf0.8.2-core0.8.2-gpu-1a2b3c4',
+        '--max-price',
+        '0.5',
+        '--namespaces',
+        'fixtures',
+        '--scale-max',
+        '1',
+        '--scale-release-after',
+        '600',
+      ],
+      env,
+    );
+    expect(added.code, added.stderr).toBe(0);
+    expect((await nodetool(['worker', 'profile', 'list'], env)).stdout).toMatch(
+      /auto\s+vast\s+1× RTX_4090\s+≤ \$0.5\/h\s+scale 0-1 \(auto\), destroy after 600 s idle/,
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'nt-scaled-run-'));
+    writeFileSync(join(dir, 'nap.json'), JSON.stringify({ nodes: [{ id: 'nap', type: 'fixtures.Sleep', data: { seconds: 0.2, steps: 1 } }], edges: [] }));
+    // --group: only the group's workers may take it, so it waits for the one the scaler rents.
+    const run = await nodetool(['workflows', 'run', join(dir, 'nap.json'), '--group', 'auto'], env);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/waiting for a worker: renting 1× RTX 4090 on Vast\.ai at \$0\.35\/h \(vast:\d+\)/);
+    const capacity = await nodetool(['worker', 'capacity'], env);
+    expect(capacity.code, capacity.stderr).toBe(0);
+    expect(capacity.stdout).toMatch(/^spent today \(UTC\): \$\d+\.\d\d of \$20 \(NODETOOL_RENT_MAX_SPEND_PER_DAY\)/);
+    expect(capacity.stdout).toMatch(/auto\s+scale 0-1 in auto\s+booting 0, running 1, stopped 0/);
+    // --group without a server is a usage error, said as such.
+    const local = await nodetool(['workflows', 'run', join(dir, 'nap.json'), '--group', 'auto'], { NODETOOL_SERVER_URL: '' });
+    expect(local.code).toBe(2);
+    expect(local.stderr).toMatch(/--group names the server's worker group: it needs --server/);
+  }, 120_000);
 });

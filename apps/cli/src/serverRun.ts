@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import WebSocket from 'ws';
-import { isAssetRef, isFinalJobStatus, newJobId, type ServerMessage } from '@nt/api-contract';
+import { isAssetRef, isFinalJobStatus, newJobId, type RunWaiting, type ServerMessage } from '@nt/api-contract';
 import type { RunEvent, RunResult, Workflow } from '@nt/runtime';
 import { EXIT } from './exitCodes.js';
 import { fileBase, nameByContent, type OutputFile } from './outputFiles.js';
@@ -20,6 +20,10 @@ export interface ServerRunOptions {
   onEvent(event: RunEvent): void;
   /** Where the run's asset results are downloaded to (streamed), or nowhere. */
   outputDir?: string;
+  /** --group: the worker group the run goes to (a scaled group rents a worker for it when none is connected). */
+  group?: string;
+  /** The run waits for a worker a scaled group brings: what it waits for, each time that changes. */
+  onWaiting?(waiting: RunWaiting): void;
 }
 
 /**
@@ -84,6 +88,7 @@ function followRun(url: string, token: string | null, jobId: string, workflow: W
             job_id: jobId,
             download_missing: options.downloadMissing,
             ...(options.keepAlive === undefined ? {} : { keep_alive: options.keepAlive }),
+            ...(options.group === undefined ? {} : { group: options.group }),
           },
         }),
       ),
@@ -92,6 +97,7 @@ function followRun(url: string, token: string | null, jobId: string, workflow: W
       const message = JSON.parse(data.toString()) as ServerMessage;
       if (message.type === 'error' && message.request_id === jobId) return fail(new ServerCallError(EXIT.usage, message.error));
       if (!('job_id' in message) || message.job_id !== jobId || message.type === 'job_started' || message.type === 'subscribed') return;
+      if (message.type === 'job_update' && message.status === 'queued' && message.waiting) options.onWaiting?.(message.waiting);
       options.onEvent(message as RunEvent);
       if (message.type === 'job_update' && isFinalJobStatus(message.status)) {
         options.signal.removeEventListener('abort', onAbort);

@@ -109,7 +109,7 @@ describe('nodetool worker status against the real worker', () => {
     const command = await nodetool(['worker', 'stats']);
     expect(command.code).toBe(2);
     expect(command.stderr).toMatch(
-      /^nodetool worker: unknown command "stats" \(status, profile, create, list, stop, start, destroy\)\n\nUsage: nodetool worker status/,
+      /^nodetool worker: unknown command "stats" \(status, profile, create, list, stop, start, destroy, capacity\)\n\nUsage: nodetool worker status/,
     );
     const option = await nodetool(['worker', 'status', '--bogus']);
     expect(option.code).toBe(2);

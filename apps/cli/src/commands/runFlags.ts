@@ -20,6 +20,7 @@ export function parseRunArgs(argv: string[]) {
       'no-download': { type: 'boolean', default: false },
       'output-dir': { type: 'string' },
       server: { type: 'string' },
+      group: { type: 'string' },
       ...WORKER_FLAG_OPTIONS,
       timeout: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },

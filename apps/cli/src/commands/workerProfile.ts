@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
+import type { WorkerProfileRecord } from '@nt/api-contract';
 import { PROVIDERS } from '@nt/providers';
 import { EXIT, type ExitCode } from '../exitCodes.js';
 import type { Io } from '../io.js';
@@ -18,8 +19,14 @@ A profile says what to rent and how the cost guard treats it; the server keeps i
 (100), volume_mount (${each((provider) => `${provider.defaultVolumeMount} on ${provider.displayName}`)}), container_disk_gb (30),
 cuda_min (13.0), max_price_per_hour (the whole instance, every GPU), api_key_env (${each((provider) => provider.keyVariable)}, or a
 NODETOOL_<NAME>_API_KEY: the variable's name, never a key), port (7777), max_instances (2), tls (always true),
-guard: {idle_stop_minutes (15), max_hours (8), max_spend (0: none), on_stopped_run (restart | fail)}.
-Flags for add: --gpu-count --volume-gb --max-price --idle-stop-minutes --max-hours --max-spend --api-key-env.
+guard: {idle_stop_minutes (15), max_hours (8), max_spend (0: none), on_stopped_run (restart | fail)},
+group (the profile's name: profiles serving the same runs share one; the cheapest offer among them is rented),
+namespaces (node namespaces its workers offer, e.g. [huggingface]: which runs it serves before one ever ran),
+scale: {min (0), max (1), start_after (0 s), release_after (300 s), release (destroy | stop), runs_per_worker (1)}:
+workers are rented for runs that wait and released when idle; interruptible (false; needs scale, release: destroy).
+Flags for add: --gpu-count --volume-gb --max-price --idle-stop-minutes --max-hours --max-spend --api-key-env
+--group --namespaces a,b --scale-min --scale-max --scale-start-after --scale-release-after --scale-release
+--runs-per-worker --interruptible.
 ${SERVER_FLAGS_HELP}
 Exit codes: 0 done, 1 failed, 2 usage or a profile the server refuses, 3 server unreachable, 4 token rejected.`;
 
@@ -42,6 +49,15 @@ export async function workerProfile(argv: string[], io: Io): Promise<ExitCode> {
       'idle-stop-minutes': { type: 'string' },
       'max-hours': { type: 'string' },
       'max-spend': { type: 'string' },
+      group: { type: 'string' },
+      namespaces: { type: 'string' },
+      'scale-min': { type: 'string' },
+      'scale-max': { type: 'string' },
+      'scale-start-after': { type: 'string' },
+      'scale-release-after': { type: 'string' },
+      'scale-release': { type: 'string' },
+      'runs-per-worker': { type: 'string' },
+      interruptible: { type: 'boolean' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -62,7 +78,7 @@ export async function workerProfile(argv: string[], io: Io): Promise<ExitCode> {
       else
         for (const profile of body.profiles)
           io.out(
-            `${profile.name.padEnd(20)} ${profile.provider}  ${profile.gpu_count}× ${profile.gpu_type}  ≤ $${profile.max_price_per_hour}/h  ${profile.image}`,
+            `${profile.name.padEnd(20)} ${profile.provider}  ${profile.gpu_count}× ${profile.gpu_type}  ≤ $${profile.max_price_per_hour}/h  ${scaleOf(profile)}  ${profile.image}`,
           );
       return EXIT.ok;
     }
@@ -123,6 +139,23 @@ function fromFlags(values: Record<string, string | boolean | undefined>): Record
       ['max_spend', num('max-spend')],
     ].filter(([, value]) => value !== undefined),
   );
+  const scale = Object.fromEntries(
+    [
+      ['min', num('scale-min')],
+      ['max', num('scale-max')],
+      ['start_after', num('scale-start-after')],
+      ['release_after', num('scale-release-after')],
+      ['release', values['scale-release']],
+      ['runs_per_worker', num('runs-per-worker')],
+    ].filter(([, value]) => value !== undefined),
+  );
+  const namespaces =
+    typeof values['namespaces'] === 'string'
+      ? values['namespaces']
+          .split(',')
+          .map((entry) => entry.trim())
+          .filter(Boolean)
+      : undefined;
   const profile: Record<string, unknown> = {
     name: values['name'],
     provider: values['provider'],
@@ -133,6 +166,17 @@ function fromFlags(values: Record<string, string | boolean | undefined>): Record
     max_price_per_hour: num('max-price'),
     api_key_env: values['api-key-env'],
     ...(Object.keys(guard).length ? { guard } : {}),
+    group: values['group'],
+    namespaces,
+    ...(Object.keys(scale).length ? { scale } : {}),
+    interruptible: values['interruptible'],
   };
   return Object.fromEntries(Object.entries(profile).filter(([, value]) => value !== undefined));
+}
+
+/** A profile's scale in a few words: "scale 0-2, release 300 s" or "by hand". */
+function scaleOf(profile: WorkerProfileRecord): string {
+  if (!profile.scale) return 'by hand';
+  const { min, max, release_after: after, release } = profile.scale;
+  return `scale ${min}-${max} (${profile.group})${profile.interruptible ? ' interruptible' : ''}, ${release} after ${after} s idle`;
 }

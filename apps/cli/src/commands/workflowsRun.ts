@@ -1,3 +1,4 @@
+import type { RunWaiting } from '@nt/api-contract';
 import { readSetting, readSettingIfSet } from '@nt/settings';
 import { checkBridgeOptions, type PythonBridgeOptions } from '@nt/bridge';
 import { GraphValidationError, ModelKeepAlive, runWorkflow, toJsonValue, WorkflowFormatError, type RunEvent, type RunResult, type Workflow } from '@nt/runtime';
@@ -19,7 +20,7 @@ import { checkRunFlags, parseRunArgs, RunUsageError, type RunArgs, type RunFlags
 export const WORKFLOWS_RUN_HELP = `Usage: nodetool workflows run <file.json|file.ts> [--json] [--events] [--params JSON]
                               [--input NAME=FILE ...] [--keep-alive DURATION] [--no-download] [--output-dir DIR]
                               [--worker-url URL] [--token-file FILE] [--timeout SECONDS]
-                              [--server URL]
+                              [--server URL [--group G]]
        nodetool run <file.ts> [--json] [--keep-alive DURATION] [--no-download] [--worker-url URL] [--token-file FILE]
 
 Runs a workflow; Python nodes go to the worker at NODETOOL_WORKER_URL, or to a local
@@ -41,7 +42,10 @@ first, with progress.
                   arrive, named <node>-<output>.<ext>; the summary and --json name the files
   --server URL    run on that server instead of in this process (also NODETOOL_SERVER_URL), with
                   its workers and asset store; with --output-dir its asset results are downloaded.
-                  The token comes from NODETOOL_SERVER_TOKEN or NODETOOL_SERVER_TOKEN_FILE
+                  The token comes from NODETOOL_SERVER_TOKEN or NODETOOL_SERVER_TOKEN_FILE. A run that
+                  waits for a worker a scaled profile rents says what it waits for, on stderr
+  --group G       with --server: run on the workers of the group G (a scaled group rents one when
+                  none is connected); default: the workflow's settings.worker_group, or any worker
   --keep-alive D  against a remote worker (NODETOOL_WORKER_URL), leave the run's models loaded
                   there (5m, 30s, 1h, -1 until evicted; 0 releases them at run end, and also
                   models an earlier --keep-alive run left). This process exits after the run, so
@@ -71,6 +75,10 @@ export async function workflowsRun(argv: string[], io: Io, mode: 'one' | 'all'):
     return EXIT.usage;
   }
   const server = values.server ?? readSettingIfSet(process.env, 'NODETOOL_SERVER_URL');
+  if (values.group !== undefined && !server) {
+    io.err(`nodetool: --group names the server's worker group: it needs --server (or NODETOOL_SERVER_URL)\n\n${WORKFLOWS_RUN_HELP}`);
+    return EXIT.usage;
+  }
   const bridgeOptions = bridgeOptionsFromFlags(values, io);
   const envWorker = readSetting(process.env, 'NODETOOL_WORKER_URL')[0];
   if (flags.keepAliveMs !== undefined && !(server ?? bridgeOptions.wsUrl ?? envWorker)) {
@@ -179,8 +187,26 @@ async function runOne(
   };
   const outputDir = values['output-dir'];
   const downloadMissing = !values['no-download'];
-  if (server)
-    return runOnServer(workflow, { server, params, keepAlive: values['keep-alive'], downloadMissing, signal, onEvent, ...(outputDir ? { outputDir } : {}) });
+  if (server) {
+    // What it waits for, once per stage: "waiting for a worker: renting 1× RTX 4090 on Vast.ai at $0.41/h (…), booting".
+    let said = '';
+    const onWaiting = (waiting: RunWaiting) => {
+      const line = waiting.text.replace(/, \d+ s$/, '');
+      if (!quiet && line !== said) io.err(line);
+      said = line;
+    };
+    return runOnServer(workflow, {
+      server,
+      params,
+      keepAlive: values['keep-alive'],
+      downloadMissing,
+      signal,
+      onEvent,
+      onWaiting,
+      ...(values.group ? { group: values.group } : {}),
+      ...(outputDir ? { outputDir } : {}),
+    });
+  }
   const { keepAliveMs } = flags;
   return runWorkflow(workflow, {
     params,
