@@ -80,4 +80,44 @@ describe('the Rented workers panel', () => {
     const listed = (await (await fetch(`${server.url}/api/rented-workers`)).json()) as { workers: Array<{ state: string }> };
     expect(listed.workers.map((worker) => worker.state)).toEqual(['destroyed']);
   }, 60_000);
+
+  it('shows a scaled profile in the capacity view, and a run with no worker says what it waits for until a worker is rented for it', async () => {
+    const put = await fetch(`${server.url}/api/worker-profiles/auto`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        provider: 'vast',
+        gpu_type: 'RTX_4090',
+        image: 'ghcr.io/acme/nodetool-hf:hf0.8.2-core0.8.2-gpu-1a2b3c4',
+        max_price_per_hour: 0.5,
+        namespaces: ['fixtures'],
+        scale: { max: 1, release_after: 600 },
+      }),
+    });
+    expect(put.status).toBe(201);
+    const workflow = {
+      name: 'Nap on a GPU',
+      graph: { nodes: [{ id: 'nap', type: 'fixtures.Sleep', data: { seconds: 1, steps: 1 } }], edges: [] },
+      settings: { worker_group: 'auto' },
+    };
+    const saved = await fetch(`${server.url}/api/workflows`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(workflow),
+    });
+    expect(saved.status).toBe(201);
+    await page.reload();
+    const profile = page.getByTestId('capacity-auto');
+    await expect.poll(async () => profile.innerText(), { timeout: 15_000 }).toMatch(/auto\s+0–1 in auto\s+0 running, 0 starting, 0 stopped\s+\$0\.00/);
+    await page.getByRole('button', { name: /Nap on a GPU/ }).click();
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    // Queued, and the page says for what: the offer rented, its provider and price, the stage, the seconds.
+    await expect
+      .poll(async () => page.getByTestId('run-waiting').innerText(), { timeout: 30_000 })
+      .toMatch(/^waiting for a worker: renting 1× RTX 4090 on Vast\.ai at \$0\.41\/h \(vast:\d+\), .+, \d+ s$/);
+    await page.screenshot({ path: 'dist/run-waiting-for-worker.png', fullPage: true });
+    await expect.poll(async () => page.getByTestId('run-status').innerText(), { timeout: 60_000 }).toMatch(/^completed/);
+    await expect.poll(async () => profile.innerText(), { timeout: 30_000 }).toMatch(/1 running, 0 starting, 0 stopped/);
+    await page.screenshot({ path: 'dist/capacity.png', fullPage: true });
+  }, 120_000);
 });

@@ -14,6 +14,7 @@ export const keys = {
   models: ['models'] as const,
   modelDownloads: ['model-downloads'] as const,
   residentModels: ['resident-models'] as const,
+  capacity: ['capacity'] as const,
 };
 
 /** The pool at a glance and every worker; /health first, then each `worker_status` message. */
@@ -42,6 +43,8 @@ export const useRentedWorkers = () =>
   });
 export const useGuardEvents = () =>
   useQuery({ queryKey: keys.guardEvents, queryFn: async () => (await api.rentedWorkers.events({ query: { limit: 50 } })).body.events });
+/** Elastic capacity; spend accrues by the second, so it is asked again every 10 s (rented-worker messages refresh it too). */
+export const useCapacity = () => useQuery({ queryKey: keys.capacity, queryFn: async () => (await api.capacity.get()).body, refetchInterval: 10_000 });
 export const useWorkerProfiles = () =>
   useQuery({ queryKey: keys.workerProfiles, queryFn: async () => (await api.workerProfiles.list()).body.profiles.map((profile) => profile.name) });
 export const useModels = (workerConnected: boolean) =>

@@ -86,6 +86,8 @@ function intoCache(queryClient: QueryClient, message: ServerMessage): boolean {
       queryClient.setQueryData<RentedWorkerInfo[]>(keys.rentedWorkers, (current = []) =>
         [...current.filter((worker) => worker.id !== message.worker.id), message.worker].sort((a, b) => a.created_at.localeCompare(b.created_at)),
       );
+      // A worker rented, started or released changes the capacity view's instances and spend.
+      void queryClient.invalidateQueries({ queryKey: keys.capacity });
       return true;
     case 'cost_guard':
       queryClient.setQueryData<GuardEventInfo[]>(keys.guardEvents, (current = []) => [message.event, ...current].slice(0, 50));

@@ -1,6 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { api } from '../api/client.js';
 import { keys, useNodes, useWorkerStatus, useWorkflows } from '../api/queries.js';
+import { CapacityPanel } from './CapacityPanel.js';
 import { ModelsPanel } from './ModelsPanel.js';
 import { NodeBrowser } from './NodeBrowser.js';
 import { RentedWorkersPanel } from './RentedWorkersPanel.js';
@@ -14,7 +15,7 @@ interface Props {
   workerConnected: boolean;
 }
 
-/** Workflows (and importing one), the pool, rented workers, models and the node types. */
+/** Workflows (and importing one), the pool, rented workers, worker profiles with their capacity, models and the node types. */
 export function Sidebar({ selected, onSelect, onNotice, workerConnected }: Props) {
   const queryClient = useQueryClient();
   const workflows = useWorkflows();
@@ -37,6 +38,7 @@ export function Sidebar({ selected, onSelect, onNotice, workerConnected }: Props
       <WorkflowList workflows={workflows.data ?? []} selected={selected} onSelect={onSelect} onImport={importFile} />
       {pool && pool.total > 1 && <WorkersPanel pool={pool} />}
       <RentedWorkersPanel onError={onNotice} />
+      <CapacityPanel />
       <ModelsPanel workerConnected={workerConnected} />
       <NodeBrowser nodes={nodes.data ?? []} />
     </aside>

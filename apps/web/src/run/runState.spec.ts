@@ -92,3 +92,23 @@ describe('a streamed run in the run view', () => {
     expect(isLive(run)).toBe(true);
   });
 });
+
+describe('a run waiting for a worker', () => {
+  const queued = (seq: number, stage: 'renting' | 'booting', text: string): ServerMessage => ({
+    type: 'job_update',
+    job_id: 'j',
+    workflow_id: 'wf',
+    status: 'queued',
+    waiting: { group: 'gpu', stage, text, since: '2026-12-07T04:00:00.000Z' },
+    seq,
+  });
+
+  it('shows each stage of the wait while queued, and drops it once the run runs', () => {
+    let run = applyRunMessage(startedRun('j', 'wf'), queued(1, 'renting', 'waiting for a worker: asking Vast.ai for offers, 0 s'));
+    expect(run?.waiting).toMatchObject({ stage: 'renting' });
+    run = applyRunMessage(run, queued(2, 'booting', 'waiting for a worker: renting 1× RTX 4090 on Vast.ai at $0.41/h (vast:7), booting, 3 s'));
+    expect(run?.waiting?.text).toMatch(/booting/);
+    run = applyRunMessage(run, { type: 'job_update', job_id: 'j', workflow_id: 'wf', status: 'running', seq: 3 });
+    expect(run?.waiting).toBeUndefined();
+  });
+});

@@ -1,4 +1,4 @@
-import { isFinalJobStatus, type JobRecord, type ModelDownloadProgress, type ServerMessage } from '@nt/api-contract';
+import { isFinalJobStatus, type JobRecord, type ModelDownloadProgress, type RunWaiting, type ServerMessage } from '@nt/api-contract';
 
 export interface NodeRunState {
   status: string;
@@ -34,6 +34,8 @@ export interface RunState {
   missedEvents?: number;
   error?: string;
   durationMs?: number;
+  /** While it waits for a worker a scaled group brings: what for (renting, booting, …) and since when. */
+  waiting?: RunWaiting;
 }
 
 /** Items of a streamed output the page holds while it runs: the last ones (the record has what the server kept). */
@@ -62,6 +64,8 @@ export function applyRunMessage(run: RunState | null, message: ServerMessage): R
       return {
         ...run,
         status: message.status as RunState['status'],
+        // Each stage of a wait comes with the run still queued; any other status ends the wait.
+        waiting: message.status === 'queued' ? (message.waiting ?? run.waiting) : undefined,
         error: message.error,
         durationMs: message.duration_ms,
         outputs: message.outputs ? { ...run.outputs, ...message.outputs } : run.outputs,
@@ -152,5 +156,6 @@ function fromRecord(run: RunState, job: JobRecord, lastSeq: number): RunState {
     lastSeq: Math.max(run.lastSeq, lastSeq),
     ...(job.error ? { error: job.error } : {}),
     ...(job.result ? { durationMs: job.result.duration_ms } : {}),
+    waiting: job.waiting,
   };
 }
