@@ -35,7 +35,7 @@ export function parseScale(input: unknown, maxInstances: number): ScalePolicy {
     min: number(raw, 'min', 0, { min: 0, integer: true }, 'scale.'),
     max: number(raw, 'max', Math.min(maxInstances, 1), { min: 1, integer: true }, 'scale.'),
     startAfterSeconds: number(raw, 'start_after', 0, { min: 0 }, 'scale.'),
-    releaseAfterSeconds: number(raw, 'release_after', 300, { min: 0 }, 'scale.'),
+    releaseAfterSeconds: number(raw, 'release_after', 30, { min: 0 }, 'scale.'),
     release,
     runsPerWorker: number(raw, 'runs_per_worker', 1, { min: 1, max: 1000, integer: true }, 'scale.'),
   };

@@ -22,7 +22,7 @@ NODETOOL_<NAME>_API_KEY: the variable's name, never a key), port (7777), max_ins
 guard: {idle_stop_minutes (15), max_hours (8), max_spend (0: none), on_stopped_run (restart | fail)},
 group (the profile's name: profiles serving the same runs share one; the cheapest offer among them is rented),
 namespaces (node namespaces its workers offer, e.g. [huggingface]: which runs it serves before one ever ran),
-scale: {min (0), max (1), start_after (0 s), release_after (300 s), release (destroy | stop), runs_per_worker (1)}:
+scale: {min (0), max (1), start_after (0 s), release_after (30 s), release (destroy | stop), runs_per_worker (1)}:
 workers are rented for runs that wait and released when idle; interruptible (false; needs scale, release: destroy).
 Flags for add: --gpu-count --volume-gb --max-price --idle-stop-minutes --max-hours --max-spend --api-key-env
 --group --namespaces a,b --scale-min --scale-max --scale-start-after --scale-release-after --scale-release
