@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerRunEvent } from '@nt/api-contract';
 import type { NodeMetadata } from '@nt/protocol';
-import { loadWorkflow } from '@nt/runtime';
+import { GraphValidationError, loadWorkflow } from '@nt/runtime';
 import { JobExistsError, TooManyRunsError, WorkerUnavailableError } from '../errors.js';
 import type { JobStore, StoredJob } from '../store/jobStore.js';
 import type { WorkerPool } from '../workers/workerPool.js';
@@ -184,5 +184,79 @@ describe('the job manager', () => {
     store.failWrites = null;
     await manager.start(tsRun(), {}, 'job-saved').done;
     expect(store.rows.get('job-unsaved')?.finished_at).not.toBeNull();
+  });
+});
+
+describe('runs waiting for a scaled group’s worker', () => {
+  /** A scaled group `gpu` whose workers announced fake.Work; what its runs wait for is what `text` says. */
+  const capacity = () => {
+    const state = { pokes: 0, text: 'waiting for a worker: asking Vast.ai for offers, 0 s' };
+    return {
+      state,
+      capacity: {
+        match: (nodeTypes: string[], named?: string) =>
+          nodeTypes.every((type) => type === 'fake.Work') && (named ?? 'gpu') === 'gpu' ? { group: 'gpu', catalog: [PYTHON_NODE] } : null,
+        waitingFor: (group: string) => ({ group, stage: 'renting' as const, text: state.text, since: new Date().toISOString() }),
+        poke: () => void state.pokes++,
+        scales: (group: string) => group === 'gpu',
+      },
+    };
+  };
+
+  it('queues a run no connected worker can take instead of refusing it, says what it waits for, and starts it when one comes', async () => {
+    const { capacity: fake, state } = capacity();
+    const { manager, pool, events, statuses } = manage({ capacity: fake });
+    pool.change({ gone: true });
+    const { jobId, done } = manager.start(pythonRun(), {}, 'job-waits');
+    expect(state.pokes).toBe(1);
+    expect(manager.get(jobId)).toMatchObject({ status: 'queued', waiting: { group: 'gpu', stage: 'renting' } });
+    expect(manager.capacityDemand()).toEqual([{ group: 'gpu', since: expect.any(Number) }]);
+    state.text = 'waiting for a worker: renting 1× RTX 4090 on Vast.ai at $0.41/h (vast:7), booting, 3 s';
+    manager.announceWaiting('gpu');
+    expect(events.filter((event) => event.type === 'job_update').map((event) => (event as { waiting?: { text: string } }).waiting?.text)).toEqual([
+      'waiting for a worker: asking Vast.ai for offers, 0 s',
+      'waiting for a worker: renting 1× RTX 4090 on Vast.ai at $0.41/h (vast:7), booting, 3 s',
+    ]);
+    // The worker connects: the run starts on it (the fake pool's worker then vanishes, so it fails, not waits).
+    pool.change({ gone: false });
+    expect((await done).status).toBe('failed');
+    expect(statuses(jobId)).toEqual(['queued', 'queued', 'failed']);
+    expect(manager.capacityDemand()).toEqual([]);
+  });
+
+  it('refuses before queueing a graph the group’s kept catalog refuses, and a run no scaled group serves as before', () => {
+    const { capacity: fake, state } = capacity();
+    const { manager, pool } = manage({ capacity: fake });
+    pool.change({ gone: true });
+    // fake.Work has no output "nope": the catalog the group's workers announced says so, before any rental.
+    const wrongHandle = loadWorkflow({
+      nodes: [
+        { id: 'work', type: 'fake.Work', data: {} },
+        { id: 'out', type: 'nodetool.workflows.base_node.Preview', data: { name: 'out' } },
+      ],
+      edges: [{ source: 'work', sourceHandle: 'nope', target: 'out', targetHandle: 'value' }],
+    });
+    expect(() => manager.start(wrongHandle, {}, 'job-handle')).toThrow(GraphValidationError);
+    const other = loadWorkflow({ nodes: [{ id: 'x', type: 'fake.Other', data: {} }], edges: [] });
+    expect(() => manager.start(other, {}, 'job-other')).toThrow(WorkerUnavailableError);
+    expect(() => manager.start(pythonRun(), {}, 'job-named', { group: 'cpu' })).toThrow(WorkerUnavailableError);
+    expect(manager.queuedCount).toBe(0);
+    expect(state.pokes).toBe(0);
+  });
+
+  it('fails the waiting runs of a group nothing will come for, saying why, and a run that waited rentWaitMs', async () => {
+    const { capacity: fake } = capacity();
+    const { manager, pool } = manage({ capacity: fake, rentWaitMs: 50 });
+    pool.change({ gone: true });
+    const capped = manager.start(pythonRun(), {}, 'job-capped');
+    manager.failWaiting('gpu', 'the rentals have cost $20.00 today (UTC)');
+    expect(await capped.done).toMatchObject({
+      status: 'failed',
+      error: 'no worker will be rented for the group gpu: the rentals have cost $20.00 today (UTC)',
+    });
+    const late = manager.start(pythonRun(), {}, 'job-late');
+    const job = await late.done;
+    expect(job.status).toBe('failed');
+    expect(job.error).toMatch(/^no worker of the group gpu was ready within 0 s \(NODETOOL_RENT_WAIT_TIMEOUT\); last: waiting for a worker: asking Vast\.ai/);
   });
 });
