@@ -220,6 +220,17 @@ describe('elastic capacity through the server', () => {
     expect(providers?.calls.filter((call) => call.operation === 'search').length).toBeLessThanOrEqual(3);
   }, 60_000);
 
+  it('never reaches a real provider: a server not pointed at a fixture fails the call, naming the closed address', async () => {
+    server = await startTestServer({ bridgeOptions: {}, env: { NODETOOL_LOCAL_WORKER: '0', VAST_API_KEY: KEYS.vast } });
+    expect((await call('PUT', '/api/worker-profiles/vast-4090', { provider: 'vast', gpu_type: 'RTX 4090', max_price_per_hour: 1, image: IMAGE })).status).toBe(
+      201,
+    );
+    const refused = await call('POST', '/api/rented-workers', { profile: 'vast-4090', attach: true });
+    expect(refused.status).toBe(502);
+    expect(refused.body.error).toMatch(/127\.0\.0\.1:9/);
+    expect(refused.body.error).toMatch(/nothing was created/);
+  }, 30_000);
+
   it('is ready with no worker once a profile scales, and refuses a run no scaled group can serve, as before: nothing is rented', async () => {
     await start();
     expect((await fetch(`${(server as RunningServer).url}/ready`)).status).toBe(503);

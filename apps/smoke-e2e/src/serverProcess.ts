@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { NO_REAL_PROVIDER } from '@nt/providers/testing';
 import { REPO_ROOT } from '@nt/test-fixtures';
 
 export interface ServerProcess {
@@ -19,6 +20,8 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
       PORT: '0',
       NODETOOL_DB: join(mkdtempSync(join(tmpdir(), 'nt-smoke-e2e-')), 'server.db'),
       NODETOOL_WEB_ROOT: join(REPO_ROOT, 'apps', 'web', 'dist'),
+      // No test talks to a real provider: one the suite did not point at its fixture is a closed port.
+      ...NO_REAL_PROVIDER,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

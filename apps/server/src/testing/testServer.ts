@@ -3,19 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import type { PythonBridgeOptions } from '@nt/bridge';
-import { PROVIDERS } from '@nt/providers';
+import { NO_REAL_PROVIDER } from '@nt/providers/testing';
 import { fixtureStdioOptions } from '@nt/test-fixtures';
 import { configFromEnv } from '../config.js';
 import type { Logger } from '../observability/logger.js';
 import { startServer, type RunningServer } from '../server.js';
-
-/**
- * No test ever talks to a real provider: unless a suite points a provider's API at its fixture, the
- * server's calls go to a closed loopback port and fail (the default is the provider's real host).
- */
-export const NO_REAL_PROVIDER: Record<string, string> = Object.fromEntries(
-  PROVIDERS.map((provider) => [provider.api.urlVariable, `http://127.0.0.1:9/${provider.name}-is-never-called-from-a-test`]),
-);
 
 /**
  * TEST HELPER: a server on a free 127.0.0.1 port with its own database file, talking to the fixture
@@ -32,6 +24,7 @@ export async function startTestServer(
     PORT: '0',
     NODETOOL_DB: dbPath,
     NODETOOL_MAX_BODY_BYTES: String(options.maxBodyBytes ?? 1024 * 1024),
+    // No test talks to a real provider: one the suite did not point at its fixture is a closed port.
     ...NO_REAL_PROVIDER,
     ...options.env,
   });

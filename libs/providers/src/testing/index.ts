@@ -7,3 +7,4 @@ export { joinEnvParts } from './envParts.js';
 export { realInstances, type RealInstances } from './realInstances.js';
 export { waitUntil } from './waitUntil.js';
 export { sampleRentRequest } from './sampleRentRequest.js';
+export { NO_REAL_PROVIDER } from './noRealProvider.js';
