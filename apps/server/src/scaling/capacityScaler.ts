@@ -146,9 +146,11 @@ export class CapacityScaler extends EventEmitter<CapacityScalerEvents> {
     });
     this.recordBrakes(groups);
     for (const { group, reason } of plan.hopeless) {
-      // Once per reason: the event says why runs failed without a rental; the runs' errors say it too.
-      if (this.hopeless.get(group) !== reason) this.rented.recordEvent(`group:${group}`, 'refuse', rentingStopped ? 'daily-cap' : 'bring-ups-failing', reason);
-      this.hopeless.set(group, reason);
+      // Once per cause (the cap once a day: its amount grows while anything bills): the event says why runs
+      // failed without a rental; the runs' errors say it too.
+      const cause = rentingStopped ? `daily-cap ${utcDayStart(now)}` : reason;
+      if (this.hopeless.get(group) !== cause) this.rented.recordEvent(`group:${group}`, 'refuse', rentingStopped ? 'daily-cap' : 'bring-ups-failing', reason);
+      this.hopeless.set(group, cause);
       this.emit('hopeless', group, reason);
     }
     for (const action of plan.actions) await this.act(action, profiles);
