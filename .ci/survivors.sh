@@ -5,7 +5,7 @@
 #   survivors.sh check FILE      fails, naming each, for those now running that FILE did not list
 #                                (after a grace period for processes that are still exiting)
 set -euo pipefail
-pattern='-m nodetool\.worker|moto_server|prometheus --config\.file|dnsmasq .*--port|stunnel|apps/server/(src/main\.ts|dist/main\.js)'
+pattern='-m nodetool\.worker|moto_server|prometheus --config\.file|dnsmasq .*--port|stunnel|postgres -D .*nt-postgres-|apps/server/(src/main\.ts|dist/main\.js)'
 
 list() { pgrep -f -- "$pattern" | sort -n || true; }
 

@@ -2,7 +2,7 @@
 # The one place the project installs system packages. Everything else (the engine, the base image,
 # the browser, compose) calls this script with what it needs instead of running apt-get itself.
 #
-#   ensure-system-packages.sh [--check] [NEED...]     NEED: engine base-image browser compose lint dns registry metrics
+#   ensure-system-packages.sh [--check] [NEED...]     NEED: engine base-image browser compose lint dns registry metrics database
 #
 # With no NEED (the Nx target system-setup:install, which the image builds and e2e suites depend on)
 # it installs everything the project uses, in one transaction. On a machine without apt-get (macOS with
@@ -23,11 +23,11 @@ needs=()
 for arg in "$@"; do
   case "$arg" in
     --check) check_only=true ;;
-    engine | base-image | browser | compose | lint | dns | registry | metrics) needs+=("$arg") ;;
-    *) echo "ensure-system-packages: unknown need '$arg' (engine, base-image, browser, compose, lint, dns, registry, metrics)" >&2; exit 2 ;;
+    engine | base-image | browser | compose | lint | dns | registry | metrics | database) needs+=("$arg") ;;
+    *) echo "ensure-system-packages: unknown need '$arg' (engine, base-image, browser, compose, lint, dns, registry, metrics, database)" >&2; exit 2 ;;
   esac
 done
-[ ${#needs[@]} -gt 0 ] || { explicit=false; needs=(engine base-image browser compose lint dns registry metrics); }
+[ ${#needs[@]} -gt 0 ] || { explicit=false; needs=(engine base-image browser compose lint dns registry metrics database); }
 
 engine_answers() {
   local host
@@ -53,6 +53,8 @@ met() {
     registry) command -v docker-registry >/dev/null 2>&1 || [ -x /usr/bin/docker-registry ] ;;
     # A real Prometheus for the metrics suite (the binary; its service is never used).
     metrics) command -v prometheus >/dev/null 2>&1 || [ -x /usr/bin/prometheus ] ;;
+    # A real PostgreSQL for the database suites (the binaries; the package's cluster and service are never used).
+    database) compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null ;;
   esac
 }
 package() {
@@ -65,6 +67,7 @@ package() {
     dns) echo dnsmasq-base ;;
     registry) echo docker-registry ;;
     metrics) echo prometheus ;;
+    database) echo postgresql ;;
   esac
 }
 missing_packages() {
@@ -125,6 +128,13 @@ done
 if [ "$updated" != true ]; then
   echo "system packages: apt-get update failed, so ${missing[*]} could not be installed" >&2
   exit 1
+fi
+# No package may start a service of its own (PostgreSQL's cluster, the engine's daemon): the suites start
+# what they use, on their own ports. policy-rc.d is Debian's switch for it, set only for this transaction.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  "${as_root[@]}" sh -c "printf '#!/bin/sh\nexit 101\n' > $policy && chmod 755 $policy"
+  trap '"${as_root[@]}" rm -f "$policy"' EXIT
 fi
 if ! "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "${apt_options[@]}" install "${missing[@]}" >&2; then
   echo "system packages: apt-get install ${missing[*]} failed (output above)" >&2
