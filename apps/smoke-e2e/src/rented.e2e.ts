@@ -107,6 +107,10 @@ describe('the Rented workers panel', () => {
     });
     expect(saved.status).toBe(201);
     await page.reload();
+    // No worker in the pool, and one comes when a run waits: the header says so, not "unreachable".
+    await expect
+      .poll(async () => page.getByTestId('worker-status').innerText(), { timeout: 15_000 })
+      .toMatch(/Workers on demand\s+rented when a run waits: auto/);
     const profile = page.getByTestId('capacity-auto');
     await expect.poll(async () => profile.innerText(), { timeout: 15_000 }).toMatch(/auto\s+0–1 in auto\s+0 running, 0 starting, 0 stopped\s+\$0\.00/);
     await page.getByRole('button', { name: /Nap on a GPU/ }).click();

@@ -2,7 +2,7 @@ import { useRef, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import type { ServerMessage } from '@nt/api-contract';
 import { AuthRequiredError } from './api/client.js';
-import { useWorkerStatus, useWorkflows } from './api/queries.js';
+import { useCapacity, useWorkerStatus, useWorkflows } from './api/queries.js';
 import { useServerEvents } from './api/serverEvents.js';
 import { LoginForm } from './components/LoginForm.js';
 import { Notice } from './components/Notice.js';
@@ -29,6 +29,8 @@ export function App() {
   const status = useWorkerStatus();
   const workflows = useWorkflows();
   const loginNeeded = workflows.error instanceof AuthRequiredError;
+  // Profiles that rent a worker when a run waits: with none connected, that is not "unreachable".
+  const onDemand = (useCapacity().data?.profiles ?? []).filter((entry) => entry.profile.scale).map((entry) => entry.profile.name);
 
   const select = (id: string) => {
     setSelected(id);
@@ -39,7 +41,7 @@ export function App() {
     <div className="app">
       <header>
         <h1>nodetool worker console</h1>
-        <WorkerStatusPanel health={status.data?.health ?? null} pool={status.data?.pool ?? null} serverOnline={online} />
+        <WorkerStatusPanel health={status.data?.health ?? null} pool={status.data?.pool ?? null} serverOnline={online} onDemand={onDemand} />
       </header>
       <Sidebar selected={selected} onSelect={select} onNotice={setNotice} workerConnected={status.data?.health?.state === 'connected'} />
       <main>

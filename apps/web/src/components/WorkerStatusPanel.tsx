@@ -10,8 +10,16 @@ const LABELS: Record<WorkerHealth['state'], string> = {
   stopped: 'Stopped',
 };
 
+interface Props {
+  health: WorkerHealth | null;
+  pool: PoolHealth | null;
+  serverOnline: boolean;
+  /** Scaled profiles: with no worker in the pool, workers come when a run waits. */
+  onDemand?: string[];
+}
+
 /** The worker's state at a glance, and what to do when it is not connected. */
-export function WorkerStatusPanel({ health, pool, serverOnline }: { health: WorkerHealth | null; pool: PoolHealth | null; serverOnline: boolean }) {
+export function WorkerStatusPanel({ health, pool, serverOnline, onDemand = [] }: Props) {
   // Ticks once a second so the retry countdown counts down.
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
@@ -26,30 +34,8 @@ export function WorkerStatusPanel({ health, pool, serverOnline }: { health: Work
     );
   }
   if (!health) return <section className="status">…</section>;
-  if (pool && pool.total > 1) {
-    const down = pool.workers.filter((worker) => worker.state !== 'connected');
-    return (
-      <section
-        className={`status status-${health.state}`}
-        data-testid="worker-status"
-        data-state={health.state}
-        data-connected={pool.connected}
-        data-total={pool.total}
-      >
-        <div className="status-headline">
-          <span className="dot" />
-          <strong>
-            Workers: {pool.connected} of {pool.total} connected
-          </strong>
-        </div>
-        <div className="status-details">
-          {down.length === 0
-            ? `${pool.workers.reduce((sum, worker) => sum + (worker.runs_in_flight ?? 0), 0)} runs in flight`
-            : down.map((worker) => `${worker.id}: ${LABELS[worker.state].toLowerCase()}`).join(' · ')}
-        </div>
-      </section>
-    );
-  }
+  if (pool && pool.total === 0 && onDemand.length) return <OnDemandStatus profiles={onDemand} />;
+  if (pool && pool.total > 1) return <PoolStatus health={health} pool={pool} />;
   const retry = health.next_retry_at ? Math.max(0, Math.round((Date.parse(health.next_retry_at) - now) / 1000)) : null;
   return (
     <section className={`status status-${health.state}`} data-testid="worker-status" data-state={health.state}>
@@ -87,6 +73,44 @@ export function WorkerStatusPanel({ health, pool, serverOnline }: { health: Work
           )}
         </div>
       )}
+    </section>
+  );
+}
+/** Several workers: how many are connected, and what the others are doing. */
+function PoolStatus({ health, pool }: { health: WorkerHealth; pool: PoolHealth }) {
+  const down = pool.workers.filter((worker) => worker.state !== 'connected');
+  return (
+    <section
+      className={`status status-${health.state}`}
+      data-testid="worker-status"
+      data-state={health.state}
+      data-connected={pool.connected}
+      data-total={pool.total}
+    >
+      <div className="status-headline">
+        <span className="dot" />
+        <strong>
+          Workers: {pool.connected} of {pool.total} connected
+        </strong>
+      </div>
+      <div className="status-details">
+        {down.length === 0
+          ? `${pool.workers.reduce((sum, worker) => sum + (worker.runs_in_flight ?? 0), 0)} runs in flight`
+          : down.map((worker) => `${worker.id}: ${LABELS[worker.state].toLowerCase()}`).join(' · ')}
+      </div>
+    </section>
+  );
+}
+
+/** No worker in the pool, and none needed until a run waits: a scaled profile rents one then. */
+function OnDemandStatus({ profiles }: { profiles: string[] }) {
+  return (
+    <section className="status status-on-demand" data-testid="worker-status" data-state="on-demand">
+      <div className="status-headline">
+        <span className="dot" />
+        <strong>Workers on demand</strong>
+      </div>
+      <div className="status-details">rented when a run waits: {profiles.join(', ')}</div>
     </section>
   );
 }
