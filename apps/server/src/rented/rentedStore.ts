@@ -90,6 +90,11 @@ export class RentedStore {
     return (this.db.prepare('SELECT * FROM rented_workers ORDER BY created_at').all() as Row[]).map(fromRow);
   }
 
+  /** Those not destroyed and not failed: what still exists at the provider, stopped ones included (they count against the caps). */
+  liveWorkers(): RentedWorker[] {
+    return this.workers().filter((worker) => worker.state !== 'destroyed' && worker.state !== 'failed');
+  }
+
   worker(id: string): RentedWorker | null {
     const row = this.db.prepare('SELECT * FROM rented_workers WHERE id = ?').get(id) as Row | undefined;
     return row ? fromRow(row) : null;

@@ -91,6 +91,8 @@ async function renting(options: { answers?: boolean; bootTimeoutMs?: number } = 
       tokenDir,
       bootTimeoutMs: options.bootTimeoutMs ?? 10_000,
       maxInstances: 4,
+      maxSpendPerDay: 1_000,
+      maxFailedBringUps: 100,
       log: (line) => lines.push(line),
       handshake: async () => options.answers ?? true,
     },

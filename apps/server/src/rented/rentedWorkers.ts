@@ -39,10 +39,10 @@ export interface RentedWorkersOptions {
   bootTimeoutMs: number;
   /** Live rented instances (not destroyed) the server may have at once, across profiles (NODETOOL_RENT_MAX_INSTANCES). */
   maxInstances: number;
-  /** USD all rentals may bill in a UTC day (NODETOOL_RENT_MAX_SPEND_PER_DAY); unset: no cap (tests of other things). */
-  maxSpendPerDay?: number;
+  /** USD all rentals may bill in a UTC day (NODETOOL_RENT_MAX_SPEND_PER_DAY). */
+  maxSpendPerDay: number;
   /** Failed bring-ups of a profile in an hour before it is not rented from again (NODETOOL_RENT_MAX_FAILED_BRINGUPS). */
-  maxFailedBringUps?: number;
+  maxFailedBringUps: number;
   log: (line: string) => void;
   /** One token handshake with a new instance's worker: true when it answers (default: a bridge over the provider's URL, pinned). */
   handshake?: (worker: RentedWorker) => Promise<boolean>;
@@ -141,13 +141,11 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
    */
   private checkCaps(profile: WorkerProfile): void {
     const now = Date.now();
-    if (this.options.maxSpendPerDay !== undefined) {
-      const capped = dailyCapReached(this.store.billingSince(utcDayStart(now)), this.options.maxSpendPerDay, now);
-      if (capped) throw new ConflictError(capped);
-    }
-    const braked = bringUpBraked(this.store.failedBringUps(profile.name, now - BRAKE_WINDOW_MS), this.options.maxFailedBringUps ?? Infinity, now);
+    const capped = this.spendingStopped(now);
+    if (capped) throw new ConflictError(capped);
+    const braked = this.braked(profile.name, now);
     if (braked) throw new ConflictError(`not renting from the profile "${profile.name}": ${braked}`);
-    const live = this.store.workers().filter((worker) => worker.state !== 'destroyed' && worker.state !== 'failed');
+    const live = this.store.liveWorkers();
     const pending = [...this.creating.values()].reduce((sum, count) => sum + count, 0);
     const ofProfile = live.filter((worker) => worker.profile === profile.name).length + (this.creating.get(profile.name) ?? 0);
     if (ofProfile >= profile.maxInstances) {
@@ -160,6 +158,21 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
         `this server has ${live.length + pending} live rented instance(s) and NODETOOL_RENT_MAX_INSTANCES is ${this.options.maxInstances}: destroy one (nodetool worker list) or raise the setting`,
       );
     }
+  }
+
+  /** Why nothing more may be rented or started today (NODETOOL_RENT_MAX_SPEND_PER_DAY reached), or null. */
+  spendingStopped(now = Date.now()): string | null {
+    return dailyCapReached(this.store.billingSince(utcDayStart(now)), this.options.maxSpendPerDay, now);
+  }
+
+  /** Why a profile is not rented from now (its bring-ups kept failing), or null. */
+  braked(profile: string, now = Date.now()): string | null {
+    return bringUpBraked(this.store.failedBringUps(profile, now - BRAKE_WINDOW_MS), this.options.maxFailedBringUps, now);
+  }
+
+  /** NODETOOL_RENT_MAX_SPEND_PER_DAY, for the capacity view. */
+  get maxSpendPerDay(): number {
+    return this.options.maxSpendPerDay;
   }
 
   private async rent(profile: WorkerProfile, client: ProviderClient, attach: boolean): Promise<RentedWorkerView> {

@@ -28,7 +28,7 @@ export const workerProfileHandlers: Handlers<typeof apiContract.workerProfiles, 
   },
 
   delete: ({ app, params }) => {
-    const inUse = app.rented.store.workers().filter((worker) => worker.profile === params.name && worker.state !== 'destroyed' && worker.state !== 'failed');
+    const inUse = app.rented.store.liveWorkers().filter((worker) => worker.profile === params.name);
     if (inUse.length) throw new ConflictError(`the profile "${params.name}" is used by ${inUse.map((worker) => worker.id).join(', ')}: destroy them first`);
     if (!app.rented.store.deleteProfile(params.name)) throw new NotFoundError(`no worker profile named "${params.name}"`);
     return { status: 204, body: undefined };

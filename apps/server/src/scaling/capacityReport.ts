@@ -1,5 +1,5 @@
 import type { CapacityReport } from '@nt/api-contract';
-import { BRAKE_WINDOW_MS, bringUpBraked, dailyCapReached, profileToRecord, spendBetween, utcDayStart } from '@nt/provisioning';
+import { profileToRecord, spendBetween, utcDayStart } from '@nt/provisioning';
 import type { RentedWorkers } from '../rented/rentedWorkers.js';
 import type { WorkerPool } from '../workers/workerPool.js';
 import type { CapacityDemand } from './capacityScaler.js';
@@ -9,8 +9,6 @@ export interface CapacityReportSources {
   pool: WorkerPool;
   demand: CapacityDemand[];
   waitingFor: (group: string) => CapacityReport['groups'][number]['waiting'];
-  maxSpendPerDay: number;
-  maxFailedBringUps: number;
 }
 
 const round = (usd: number) => Math.round(usd * 10_000) / 10_000;
@@ -19,15 +17,15 @@ const round = (usd: number) => Math.round(usd * 10_000) / 10_000;
 export function capacityReport(sources: CapacityReportSources, now = Date.now()): CapacityReport {
   const { rented, pool } = sources;
   const periods = rented.store.billingSince(utcDayStart(now));
-  const workers = rented.store.workers().filter((worker) => worker.state !== 'destroyed' && worker.state !== 'failed');
+  const workers = rented.store.liveWorkers();
   const profiles = rented.store.profiles();
   const groups = [
     ...new Set([...profiles.filter((profile) => profile.scale).map((profile) => profile.group), ...sources.demand.map((run) => run.group)]),
   ].sort();
   return {
     spent_today: round(spendBetween(periods, utcDayStart(now), now)),
-    max_spend_per_day: sources.maxSpendPerDay,
-    capped: dailyCapReached(periods, sources.maxSpendPerDay, now),
+    max_spend_per_day: rented.maxSpendPerDay,
+    capped: rented.spendingStopped(now),
     profiles: profiles.map((profile) => {
       const own = workers.filter((worker) => worker.profile === profile.name);
       const connected = own.filter((worker) => worker.state === 'running' && pool.member(rented.urlOf(worker))?.connected).length;
@@ -42,7 +40,7 @@ export function capacityReport(sources: CapacityReportSources, now = Date.now())
             now,
           ),
         ),
-        braked: bringUpBraked(rented.store.failedBringUps(profile.name, now - BRAKE_WINDOW_MS), sources.maxFailedBringUps, now),
+        braked: rented.braked(profile.name, now),
       };
     }),
     groups: groups.map((group) => {

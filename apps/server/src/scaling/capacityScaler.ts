@@ -2,9 +2,6 @@ import { EventEmitter } from 'node:events';
 import type { CapacityReport, RunWaiting } from '@nt/api-contract';
 import { findProvider, providerClientFor, type ProviderClient } from '@nt/providers';
 import {
-  BRAKE_WINDOW_MS,
-  bringUpBraked,
-  dailyCapReached,
   planScaling,
   utcDayStart,
   type GroupView,
@@ -29,10 +26,6 @@ export interface CapacityScalerOptions {
   workersAutoscaled?: boolean;
   /** How often demand and idleness are looked at (NODETOOL_SCALE_INTERVAL_MS); a waiting run also asks at once. */
   intervalMs: number;
-  /** NODETOOL_RENT_MAX_SPEND_PER_DAY: USD all rentals may bill in a UTC day. */
-  maxSpendPerDay: number;
-  /** NODETOOL_RENT_MAX_FAILED_BRINGUPS: failed bring-ups per profile in an hour before it is left alone. */
-  maxFailedBringUps: number;
   /** NODETOOL_RENT_MAX_INSTANCES */
   maxInstances: number;
   log: (line: string) => void;
@@ -132,12 +125,13 @@ export class CapacityScaler extends EventEmitter<CapacityScalerEvents> {
     if (this.options.workersAutoscaled) this.observeCluster();
     const profiles = this.rented.store.profiles().filter((profile) => profile.scale !== null);
     if (!profiles.length) return;
-    this.observe(this.liveWorkers(), now);
+    this.observe(this.rented.store.liveWorkers(), now);
     await this.findReclaimed(profiles);
-    const workers = this.liveWorkers();
+    const workers = this.rented.store.liveWorkers();
     const waiting = this.demand();
     const groups = [...new Set(profiles.map((profile) => profile.group))].map((group) => this.groupView(group, profiles, workers, waiting, now));
-    const rentingStopped = dailyCapReached(this.rented.store.billingSince(utcDayStart(now)), this.options.maxSpendPerDay, now);
+    // The caps are RentedWorkers': the same for the scaler as for a rental by hand.
+    const rentingStopped = this.rented.spendingStopped(now);
     const plan = planScaling({
       groups,
       now,
@@ -165,8 +159,6 @@ export class CapacityScaler extends EventEmitter<CapacityScalerEvents> {
         pool: this.pool,
         demand: this.demand(),
         waitingFor: (group) => this.waitingFor(group, now),
-        maxSpendPerDay: this.options.maxSpendPerDay,
-        maxFailedBringUps: this.options.maxFailedBringUps,
       },
       now,
     );
@@ -205,12 +197,8 @@ export class CapacityScaler extends EventEmitter<CapacityScalerEvents> {
   }
 
   private readonly noteConnected = (): void => {
-    for (const worker of this.liveWorkers()) if (this.pool.member(this.rented.urlOf(worker))?.connected) this.seenConnected.add(worker.id);
+    for (const worker of this.rented.store.liveWorkers()) if (this.pool.member(this.rented.urlOf(worker))?.connected) this.seenConnected.add(worker.id);
   };
-
-  private liveWorkers(): RentedWorker[] {
-    return this.rented.store.workers().filter((worker) => worker.state !== 'destroyed' && worker.state !== 'failed');
-  }
 
   /**
    * A worker of a scaled profile that served and went silent is asked for at its provider: stopped or
@@ -219,7 +207,7 @@ export class CapacityScaler extends EventEmitter<CapacityScalerEvents> {
    */
   private async findReclaimed(profiles: WorkerProfile[]): Promise<void> {
     const scaled = new Map(profiles.map((profile) => [profile.name, profile]));
-    for (const worker of this.liveWorkers()) {
+    for (const worker of this.rented.store.liveWorkers()) {
       const profile = scaled.get(worker.profile);
       if (!profile || worker.state !== 'running' || !this.seenConnected.has(worker.id) || this.rented.bringingUp(worker.id)) continue;
       if (this.pool.member(this.rented.urlOf(worker))?.connected) continue;
@@ -268,7 +256,7 @@ export class CapacityScaler extends EventEmitter<CapacityScalerEvents> {
       profiles: inGroup.map((profile): ScaledProfileView => ({
         profile: profile as ScaledProfileView['profile'],
         workers: workers.filter((worker) => worker.profile === profile.name).map((worker) => this.workerView(worker)),
-        braked: bringUpBraked(this.rented.store.failedBringUps(profile.name, now - BRAKE_WINDOW_MS), this.options.maxFailedBringUps, now),
+        braked: this.rented.braked(profile.name, now),
       })),
     };
   }

@@ -48,8 +48,6 @@ export function assembleApp(config: ServerConfig, db: Db, assets: AssetStore, lo
     env: config.renting.env,
     workersAutoscaled: config.workersAutoscaled,
     intervalMs: config.renting.scaleIntervalMs,
-    maxSpendPerDay: config.renting.maxSpendPerDay,
-    maxFailedBringUps: config.renting.maxFailedBringUps,
     maxInstances: config.renting.maxInstances,
     log,
   });
