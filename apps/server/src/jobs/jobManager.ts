@@ -12,6 +12,7 @@ import {
   type FetchPolicy,
   type PreparedRun,
   type RunEvent,
+  type Graph,
   type SecretPolicy,
   type WorkerHandle,
   type WorkerRouter,
@@ -136,8 +137,16 @@ export class JobManager extends EventEmitter {
       throw new JobExistsError(jobId);
     }
     const group = models.group ?? workflow.workerGroup;
-    const capacity = this.capacityFor(workflow, params, group);
-    const prepared = capacity || this.wokenFor(workflow, params) ? null : this.prepare(workflow, params, group);
+    const graph = prepareGraph(workflow, params);
+    let prepared: PreparedRun | null = null;
+    let capacity: QueuedRun['capacity'];
+    try {
+      prepared = this.prepare(workflow, graph, group);
+    } catch (refusal) {
+      // No connected worker can take it: a scaled group may bring one, or a stopped rented one be started.
+      capacity = this.capacityFor(workflow, graph, group);
+      if (!capacity && !this.wokenFor(graph)) throw refusal;
+    }
     const placement = prepared ? this.place(prepared, group) : 'wait';
     if (prepared && placement !== 'wait' && this.queue.length === 0 && this.active.size < this.options.maxConcurrentRuns) {
       this.jobs.create({ id: jobId, workflow_id: workflow.id, graph: workflow.graph, params });
@@ -149,11 +158,11 @@ export class JobManager extends EventEmitter {
       );
     }
     this.jobs.create({ id: jobId, workflow_id: workflow.id, graph: workflow.graph, params }, 'queued');
-    const labels = queueLabelsOf(workflow, prepareGraph(workflow, params), capacity?.group ?? group);
+    const labels = queueLabelsOf(workflow, graph, capacity?.group ?? group);
     const done = new Promise<StoredJob>((settle) =>
       this.queue.push({ jobId, workflow, params, models: { ...models, ...(group ? { group } : {}) }, settle, labels, ...(capacity ? { capacity } : {}) }),
     );
-    this.emitEvent({ type: 'job_update', job_id: jobId, workflow_id: workflow.id, status: 'queued', ...this.waitingOf(capacity) });
+    this.emitEvent({ type: 'job_update', job_id: jobId, workflow_id: workflow.id, status: 'queued', ...this.waitingOf(capacity?.group) });
     if (capacity) this.options.capacity?.poke();
     // Its wait has a deadline: the queue is looked at every second while it waits.
     this.watchWaiting();
@@ -161,27 +170,16 @@ export class JobManager extends EventEmitter {
   }
 
   /**
-   * A run that no connected worker can take, and a scaled group can bring one for: it waits for that
-   * worker (checked first against the catalog the group's workers announced, so a graph they cannot run
-   * is refused before anything is rented). Null: the run goes the usual way (placed, queued or refused).
+   * A run no connected worker can take, that a scaled group can bring one for: it waits for that worker
+   * (checked first against the catalog the group's workers announced, so a graph they cannot run is
+   * refused before anything is rented). Undefined: no scaled group serves it.
    */
-  private capacityFor(workflow: Workflow, params: Record<string, unknown>, group: string | undefined): { group: string; since: number } | undefined {
-    if (!this.options.capacity) return undefined;
-    const graph = prepareGraph(workflow, params);
-    if (!graphNeedsWorker(graph)) return undefined;
+  private capacityFor(workflow: Workflow, graph: Graph, group: string | undefined): QueuedRun['capacity'] {
+    if (!this.options.capacity || !graphNeedsWorker(graph)) return undefined;
     const match = this.options.capacity.match(pythonTypesOf(graph), group);
-    if (!match || this.connectedCanTake(workflow, graph, group)) return undefined;
+    if (!match) return undefined;
     if (match.catalog) prepareRun(workflow, graph, match.catalog);
     return { group: match.group, since: Date.now() };
-  }
-
-  private connectedCanTake(workflow: Workflow, graph: ReturnType<typeof prepareGraph>, group: string | undefined): boolean {
-    if (this.pool.connected().length === 0) return false;
-    try {
-      return this.pool.choose(needsOf(prepareRun(workflow, graph, this.pool.catalog()), group)).eligible;
-    } catch {
-      return false;
-    }
   }
 
   /** The scaled group a worker belongs to (its `group` label), or undefined. */
@@ -236,8 +234,8 @@ export class JobManager extends EventEmitter {
   }
 
   /** A queued run's `waiting`, for its job_update and record. */
-  private waitingOf(capacity: QueuedRun['capacity']): { waiting?: RunWaiting } {
-    return capacity && this.options.capacity ? { waiting: this.options.capacity.waitingFor(capacity.group) } : {};
+  private waitingOf(group: string | undefined): { waiting?: RunWaiting } {
+    return group && this.options.capacity ? { waiting: this.options.capacity.waitingFor(group) } : {};
   }
 
   /** What the runs waiting for scaled groups are: the scaler's demand. */
@@ -247,9 +245,11 @@ export class JobManager extends EventEmitter {
 
   /** What a group's waiting runs wait for changed: each hears it (job_update, still queued, with `waiting`). */
   announceWaiting(group: string): void {
+    // What they wait for is the group's: asked once, told to each.
+    const waiting = this.waitingOf(group);
     for (const queued of this.queue) {
       if (queued.capacity?.group !== group) continue;
-      this.emitEvent({ type: 'job_update', job_id: queued.jobId, workflow_id: queued.workflow.id, status: 'queued', ...this.waitingOf(queued.capacity) });
+      this.emitEvent({ type: 'job_update', job_id: queued.jobId, workflow_id: queued.workflow.id, status: 'queued', ...waiting });
     }
   }
 
@@ -267,17 +267,16 @@ export class JobManager extends EventEmitter {
   }
 
   /** No worker is connected, but a stopped rented one is being started for this run: it waits in the queue (validated once it is up). */
-  private wokenFor(workflow: Workflow, params: Record<string, unknown>): boolean {
+  private wokenFor(graph: Graph): boolean {
     if (this.pool.connected().length > 0 || !this.options.wakeWorkers) return false;
-    if (!graphNeedsWorker(prepareGraph(workflow, params))) return false;
+    if (!graphNeedsWorker(graph)) return false;
     const { waking, refusal } = this.options.wakeWorkers();
     if (refusal) throw new WorkerUnavailableError(refusal);
     return waking;
   }
 
   /** Structure, the workers' catalog, and a connected worker able to take it: everything that can be refused before a run exists. */
-  private prepare(workflow: Workflow, params: Record<string, unknown>, group: string | undefined): PreparedRun {
-    const graph = prepareGraph(workflow, params);
+  private prepare(workflow: Workflow, graph: Graph, group: string | undefined): PreparedRun {
     if (graphNeedsWorker(graph) && this.pool.connected().length === 0) {
       const health = this.pool.status().worker;
       const what = this.pool.members().length > 1 ? 'no worker of the pool is connected' : `the worker is ${health.state.replace('_', ' ')}`;
@@ -438,7 +437,7 @@ export class JobManager extends EventEmitter {
     const live = this.live.get(jobId);
     if (live) return { ...job, nodes: live };
     const queued = job.status === 'queued' ? this.queue.find((run) => run.jobId === jobId) : undefined;
-    return queued?.capacity ? { ...job, ...this.waitingOf(queued.capacity) } : job;
+    return queued?.capacity ? { ...job, ...this.waitingOf(queued.capacity.group) } : job;
   }
 
   get runningCount(): number {
