@@ -7,23 +7,15 @@ itself; the suite points them at our fixture. A call that raises is reported wit
 next one still runs. Test tooling: nothing here is shipped.
 """
 
-import json
 import os
-import sys
 
 import runpod
+from oracle_steps import run_steps
 
 
 def main() -> None:
     runpod.api_key = os.environ["RUNPOD_API_KEY"]
-    results = []
-    for step in json.loads(sys.argv[1]):
-        try:
-            value = getattr(runpod, step["call"])(*step.get("args", []), **step.get("kwargs", {}))
-            results.append({"call": step["call"], "value": value})
-        except Exception as error:  # the suite asserts on which call failed and why
-            results.append({"call": step["call"], "error": type(error).__name__, "message": str(error)})
-    print(json.dumps(results))
+    run_steps(lambda name: getattr(runpod, name))
 
 
 if __name__ == "__main__":

@@ -9,25 +9,17 @@ writes, unsent. A call that raises is reported with its error, and the next one 
 tooling: nothing here is shipped.
 """
 
-import json
 import os
-import sys
 
 import runpod
+from oracle_steps import run_steps
 from sky.provision.runpod.api import commands, pods
 
 
 def main() -> None:
     runpod.api_key = os.environ["RUNPOD_API_KEY"]
     calls = {"create_spot_pod": commands.create_spot_pod, "mutation": pods.generate_spot_pod_deployment_mutation}
-    results = []
-    for step in json.loads(sys.argv[1]):
-        try:
-            value = calls[step["call"]](*step.get("args", []), **step.get("kwargs", {}))
-            results.append({"call": step["call"], "value": value})
-        except Exception as error:  # the suite asserts on which call failed and why
-            results.append({"call": step["call"], "error": type(error).__name__, "message": str(error)})
-    print(json.dumps(results))
+    run_steps(lambda name: calls[name])
 
 
 if __name__ == "__main__":

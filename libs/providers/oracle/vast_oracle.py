@@ -7,23 +7,15 @@ suite points them at our fixture. A call that raises is reported with its error,
 still runs. Test tooling: nothing here is shipped.
 """
 
-import json
 import os
-import sys
 
+from oracle_steps import run_steps
 from vastai import VastAI
 
 
 def main() -> None:
     client = VastAI(api_key=os.environ["VAST_API_KEY"], server_url=os.environ["VAST_SERVER_URL"], retry=1, raw=True, quiet=True)
-    results = []
-    for step in json.loads(sys.argv[1]):
-        try:
-            value = getattr(client, step["call"])(*step.get("args", []), **step.get("kwargs", {}))
-            results.append({"call": step["call"], "value": value})
-        except Exception as error:  # the suite asserts on which call failed and why
-            results.append({"call": step["call"], "error": type(error).__name__, "message": str(error)})
-    print(json.dumps(results, default=str))
+    run_steps(lambda name: getattr(client, name))
 
 
 if __name__ == "__main__":
