@@ -30,7 +30,15 @@ describe('the Rented workers panel', () => {
       VAST_API_KEY: KEYS.vast,
       NODETOOL_VAST_API_URL: providers.vastUrl,
     });
-    const saved = await fetch(`${server.url}/api/worker-profiles/rtx`, {
+    await putProfile('rtx', {});
+    browser = await launchChromium();
+    page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
+    await page.goto(server.url);
+  }, 60_000);
+
+  /** A Vast.ai RTX 4090 profile (with `extra` on top), saved through the API as a user's script would. */
+  async function putProfile(name: string, extra: Record<string, unknown>): Promise<void> {
+    const saved = await fetch(`${server.url}/api/worker-profiles/${name}`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -38,13 +46,11 @@ describe('the Rented workers panel', () => {
         gpu_type: 'RTX_4090',
         image: 'ghcr.io/acme/nodetool-hf:hf0.8.2-core0.8.2-gpu-1a2b3c4',
         max_price_per_hour: 0.5,
+        ...extra,
       }),
     });
     expect(saved.status).toBe(201);
-    browser = await launchChromium();
-    page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
-    await page.goto(server.url);
-  }, 60_000);
+  }
 
   afterAll(async () => {
     await browser?.close();
@@ -82,19 +88,7 @@ describe('the Rented workers panel', () => {
   }, 60_000);
 
   it('shows a scaled profile in the capacity view, and a run with no worker says what it waits for until a worker is rented for it', async () => {
-    const put = await fetch(`${server.url}/api/worker-profiles/auto`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        provider: 'vast',
-        gpu_type: 'RTX_4090',
-        image: 'ghcr.io/acme/nodetool-hf:hf0.8.2-core0.8.2-gpu-1a2b3c4',
-        max_price_per_hour: 0.5,
-        namespaces: ['fixtures'],
-        scale: { max: 1, release_after: 600 },
-      }),
-    });
-    expect(put.status).toBe(201);
+    await putProfile('auto', { namespaces: ['fixtures'], scale: { max: 1, release_after: 600 } });
     const workflow = {
       name: 'Nap on a GPU',
       graph: { nodes: [{ id: 'nap', type: 'fixtures.Sleep', data: { seconds: 1, steps: 1 } }], edges: [] },
