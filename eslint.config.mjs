@@ -21,10 +21,12 @@ const layers = [
   // Renting workers, provider-neutral: profiles and the cost guard over the providers' registry and clients.
   { sourceTag: 'scope:provisioning', onlyDependOnLibsWithTags: ['scope:providers', 'scope:bridge', ...base] },
   { sourceTag: 'scope:runner', onlyDependOnLibsWithTags: ['scope:runtime', 'scope:providers', 'scope:bridge', ...base, 'scope:dsl'] },
-  { sourceTag: 'scope:server', onlyDependOnLibsWithTags: ['scope:runtime', 'scope:provisioning', 'scope:providers', 'scope:bridge', ...base] },
+  // The data layer (both databases, the stores): what the server and `nodetool db` share; it reads profiles' types.
+  { sourceTag: 'scope:data', onlyDependOnLibsWithTags: ['scope:provisioning', 'scope:providers', 'scope:bridge', ...base] },
+  { sourceTag: 'scope:server', onlyDependOnLibsWithTags: ['scope:data', 'scope:runtime', 'scope:provisioning', 'scope:providers', 'scope:bridge', ...base] },
   {
     sourceTag: 'scope:cli',
-    onlyDependOnLibsWithTags: ['scope:runtime', 'scope:provisioning', 'scope:providers', 'scope:bridge', ...base, 'scope:dsl'],
+    onlyDependOnLibsWithTags: ['scope:data', 'scope:runtime', 'scope:provisioning', 'scope:providers', 'scope:bridge', ...base, 'scope:dsl'],
   },
   // The browser bundle: the contract and nothing that runs on Node.
   { sourceTag: 'scope:web', onlyDependOnLibsWithTags: ['scope:contract'] },

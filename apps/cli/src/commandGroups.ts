@@ -1,3 +1,4 @@
+import { DB_HELP } from './commands/databaseHelp.js';
 import { models, MODELS_HELP } from './commands/models.js';
 import { nodesList, NODES_LIST_HELP } from './commands/nodesList.js';
 import { rentedWorkers, RENTED_WORKERS_HELP } from './commands/rentedWorkers.js';
@@ -61,6 +62,15 @@ export const COMMAND_GROUPS: Record<string, CommandGroup> = {
       start: rented('start'),
       destroy: rented('destroy'),
       capacity: workerCapacity,
+    },
+  },
+  db: {
+    summary: 'db migrate | status   The server’s database (DATABASE_URL or NODETOOL_DB): migrate it, or see its schema version',
+    usage: DB_HELP,
+    // Loaded when asked for: no other command opens a database (or needs SQLite's native part built).
+    commands: {
+      migrate: async (args, io) => (await import('./commands/databaseCommands.js')).dbMigrate(args, io),
+      status: async (args, io) => (await import('./commands/databaseCommands.js')).dbStatus(args, io),
     },
   },
   models: {

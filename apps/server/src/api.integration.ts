@@ -2,13 +2,13 @@ import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_NODE_TYPES, spawnRealWorker, type RealWorker } from '@nt/test-fixtures';
-import { api, echoGraph, edge, node, startTestServer, waitForWorker } from './testing/testServer.js';
+import { api, echoGraph, edge, node, startTestServer, waitForWorker, type TestServerData } from './testing/testServer.js';
 import type { RunningServer } from './server.js';
 
 const SMOKE = JSON.parse(readFileSync(new URL('../../../examples/hf-worker-smoke.json', import.meta.url), 'utf8'));
 
 describe('HTTP API against the real worker (fixture nodes)', () => {
-  let server: RunningServer & { dbPath: string };
+  let server: RunningServer & TestServerData;
   beforeAll(async () => {
     server = await startTestServer();
     await waitForWorker(server);
@@ -183,7 +183,7 @@ describe('persistence across a server restart', () => {
     const run = await api(first, 'POST', '/api/workflows/keep/run', { wait: true });
     await first.close();
 
-    const second = await startTestServer({ dbPath: first.dbPath });
+    const second = await startTestServer({ data: first });
     try {
       expect((await api(second, 'GET', '/api/workflows/keep')).body).toMatchObject({ id: 'keep', name: 'Keep me' });
       expect((await api(second, 'GET', `/api/jobs/${run.body.id}`)).body).toMatchObject({ status: 'completed', result: { outputs: { out: 'persisted' } } });

@@ -3,8 +3,7 @@ import type { ServerConfig } from './config.js';
 import type { JobManager } from './jobs/jobManager.js';
 import type { ServerMetrics } from './observability/serverMetrics.js';
 import type { PoolModels } from './models/poolModels.js';
-import type { JobStore } from './store/jobStore.js';
-import type { WorkflowStore } from './store/workflowStore.js';
+import type { JobStore, WorkflowStore } from '@nt/data';
 import type { WorkerPool } from './workers/workerPool.js';
 import type { CostGuardLoop } from './rented/costGuardLoop.js';
 import type { RentedWorkers } from './rented/rentedWorkers.js';
@@ -31,7 +30,7 @@ export interface App {
   /** Prometheus metrics (GET /metrics). */
   metrics: ServerMetrics;
   /** Why the server is not ready for traffic (GET /ready), or null when it is. */
-  notReady(): string | null;
+  notReady(): Promise<string | null>;
   startedAt: number;
   hostPolicy: HostPolicy;
   /** Null when no NODETOOL_SERVER_TOKEN is set (the server then listens on loopback only). */

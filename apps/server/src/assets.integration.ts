@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from './server.js';
-import { api, edge, node, startTestServer, waitForWorker, wsClient } from './testing/testServer.js';
+import { api, edge, node, startTestServer, waitForWorker, wsClient, type TestServerData } from './testing/testServer.js';
 
 // Binary results as assets, against the real worker: what a run, the job record, the WebSocket and
 // GET /api/assets/:id show a client; uploads as inputs; the limits.
@@ -20,7 +20,7 @@ async function fetchAsset(server: RunningServer, url: string, headers: Record<st
 }
 
 describe('binary results are assets', () => {
-  let server: RunningServer & { dbPath: string };
+  let server: RunningServer & TestServerData;
   beforeAll(async () => {
     server = await startTestServer({ env: { NODETOOL_SERVER_TOKEN: TOKEN, NODETOOL_MAX_UPLOAD_BYTES: String(4 * 1024 * 1024) } });
     await waitForWorker(server);
@@ -47,7 +47,7 @@ describe('binary results are assets', () => {
     expect([...asset.bytes.subarray(0, 4)]).toEqual(PNG_SIGNATURE);
     expect(createHash('sha256').update(asset.bytes).digest('hex')).toBe(update.value.id);
     // On disk under its hash, next to the database; nothing half-written left behind.
-    const assetsDir = join(dirname(server.dbPath), 'assets');
+    const assetsDir = join(server.dataDir, 'assets');
     expect(existsSync(join(assetsDir, update.value.id.slice(0, 2), update.value.id))).toBe(true);
     expect(readdirSync(join(assetsDir, '.tmp'))).toEqual([]);
   }, 60_000);
@@ -98,7 +98,7 @@ describe('binary results are assets', () => {
     expect(((await refused.json()) as { error: string }).error).toMatch(/over the 4194304-byte limit \(NODETOOL_MAX_UPLOAD_BYTES\)/);
     const form = await fetch(`${server.url}/api/assets`, { method: 'POST', headers: { ...bearer, 'content-type': 'text/plain' }, body: 'x' });
     expect(form.status).toBe(415);
-    expect(readdirSync(join(dirname(server.dbPath), 'assets', '.tmp'))).toEqual([]);
+    expect(readdirSync(join(server.dataDir, 'assets', '.tmp'))).toEqual([]);
     expect((await fetchAsset(server, `/api/assets/${createHash('sha256').update(big).digest('hex')}`)).status).toBe(404);
   }, 60_000);
 
@@ -111,7 +111,7 @@ describe('binary results are assets', () => {
 
 describe('asset limits', () => {
   const MiB = 1024 * 1024;
-  let server: RunningServer & { dbPath: string };
+  let server: RunningServer & TestServerData;
   beforeAll(async () => {
     server = await startTestServer({ env: { NODETOOL_MAX_ASSET_BYTES: String(MiB), NODETOOL_MAX_RUN_ASSET_BYTES: String(3 * MiB) } });
     await waitForWorker(server);
@@ -120,7 +120,7 @@ describe('asset limits', () => {
 
   /** Every file under the asset folder, finished or temporary. */
   const filesKept = () => {
-    const dir = join(dirname(server.dbPath), 'assets');
+    const dir = join(server.dataDir, 'assets');
     return existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()) : [];
   };
 

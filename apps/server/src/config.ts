@@ -1,3 +1,4 @@
+import { databaseTargetFromEnv, type DatabaseTarget } from '@nt/data';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -25,8 +26,10 @@ import {
 export interface ServerConfig {
   host: string;
   port: number;
-  /** SQLite file for workflows and runs; ':memory:' for a throwaway server. */
-  dbPath: string;
+  /** The database: the SQLite file at NODETOOL_DB (':memory:' for a throwaway server), or Postgres at DATABASE_URL. */
+  database: DatabaseTarget;
+  /** Where the server keeps files beside its database (assets, rented workers' tokens); null: a temporary folder each start. */
+  dataDir: string | null;
   /** Built web UI to serve at /, or null. */
   webRoot: string | null;
   /** Largest request body accepted, in bytes. */
@@ -136,7 +139,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
   return {
     host,
     port: readSetting(env, 'PORT'),
-    dbPath: readSetting(env, 'NODETOOL_DB') || join(env['XDG_DATA_HOME'] ?? join(homedir(), '.local', 'share'), 'nodetool', 'server.db'),
+    ...databaseOf(env),
     webRoot: readSetting(env, 'NODETOOL_WEB_ROOT') || defaultWebRoot(),
     maxBodyBytes: readSetting(env, 'NODETOOL_MAX_BODY_BYTES'),
     serverToken,
@@ -276,4 +279,11 @@ function retentionOf(env: NodeJS.ProcessEnv): RetentionPolicy | null {
       `NODETOOL_RETENTION must be an age (30d, 12h, 45m) or a number of runs to keep (1000), got ${JSON.stringify(text)}`,
     );
   return policy;
+}
+
+/** DATABASE_URL or NODETOOL_DB, and where the files beside it go (with Postgres, the data folder a SQLite file would be in). */
+function databaseOf(env: NodeJS.ProcessEnv): Pick<ServerConfig, 'database' | 'dataDir'> {
+  const database = databaseTargetFromEnv(env);
+  if (database.kind === 'postgres') return { database, dataDir: join(env['XDG_DATA_HOME'] ?? join(homedir(), '.local', 'share'), 'nodetool') };
+  return { database, dataDir: database.path === ':memory:' ? null : dirname(database.path) };
 }

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from './server.js';
-import { api, edge, node, startTestServer, waitForWorker } from './testing/testServer.js';
+import { api, edge, node, startTestServer, waitForWorker, type TestServerData } from './testing/testServer.js';
 
 // A workflow's inputs and media through the server, against the real worker: its interface, params
 // bound and checked by name, an uploaded file or a URL for an image input, and what is refused.
@@ -36,7 +36,7 @@ let pictureUrl: string;
 let png: Buffer;
 
 describe("a workflow's inputs through the server", () => {
-  let server: RunningServer & { dbPath: string };
+  let server: RunningServer & TestServerData;
   beforeAll(async () => {
     server = await startTestServer({ env: { NODETOOL_SERVER_TOKEN: TOKEN, NODETOOL_FETCH_ALLOW_HOSTS: '127.0.0.1' } });
     await waitForWorker(server);

@@ -1,3 +1,4 @@
+import { describeTarget } from '@nt/data';
 /** nx run server:serve — the HTTP + WebSocket server on HOST:PORT (127.0.0.1:7777). */
 import { ConfigError } from '@nt/bridge';
 import { systemSettings } from '@nt/providers';
@@ -36,7 +37,7 @@ process.on('unhandledRejection', (reason) =>
 
 try {
   const server = await startServer(config, logger);
-  log(`listening on ${server.url} (database ${config.dbPath}${config.webRoot ? `, UI from ${config.webRoot}` : ', no UI build found'})`);
+  log(`listening on ${server.url} (database ${describeTarget(config.database)}${config.webRoot ? `, UI from ${config.webRoot}` : ', no UI build found'})`);
   log(
     config.serverToken
       ? 'NODETOOL_SERVER_TOKEN is set: the API and the WebSocket need it (the UI asks for it once)'

@@ -28,9 +28,9 @@ describe('readiness and liveness', () => {
   it('is ready without a worker under NODETOOL_REQUIRE_WORKER=0, and not ready once shutting down', async () => {
     const server = await startTestServer({ env: { NODETOOL_WORKER_URL: 'ws://127.0.0.1:9', NODETOOL_REQUIRE_WORKER: '0' } });
     expect((await fetch(`${server.url}/ready`)).status).toBe(200);
-    expect(server.app.notReady()).toBeNull();
+    expect(await server.app.notReady()).toBeNull();
     const closing = server.close();
-    expect(server.app.notReady()).toBe('the server is shutting down');
+    expect(await server.app.notReady()).toBe('the server is shutting down');
     await closing;
   }, 60_000);
 });

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseProfile } from '@nt/provisioning';
 import { realInstances, startFixtureProviderApi, type FixtureGpuType, type FixtureProviderApi, type RealInstances } from '@nt/providers/testing';
 import type { RunningServer } from './server.js';
-import { api, node, startTestServer } from './testing/testServer.js';
+import { api, node, startTestServer, type TestServerData } from './testing/testServer.js';
 
 // Renting workers end to end against fixtures of the providers' APIs (checked against the providers'
 // own clients in @nt/providers): a created or started instance "boots" after a delay into a real
@@ -31,7 +31,7 @@ describe('renting workers through the server', () => {
     extraEnv: Record<string, string> = {},
     gpus: Record<string, FixtureGpuType> = { 'NVIDIA L4': { price: 0.44 } },
     bootFails = false,
-  ): Promise<RunningServer & { dbPath: string }> {
+  ): Promise<RunningServer & TestServerData> {
     instances = realInstances();
     instances.crash = bootFails;
     providers = await startFixtureProviderApi(KEYS, {
@@ -144,7 +144,15 @@ describe('renting workers through the server', () => {
     expect((await rented(id)).state).toBe('running');
     expect((await long).body.status).toBe('completed');
     await until(async () => (await rented(id)).state === 'stopped', 'the ttl stop', 30_000);
-    expect(await events()).toContainEqual(expect.objectContaining({ worker: id, action: 'stop', reason: 'ttl' }));
+    // The event is written once the stop is (a moment after the state changed).
+    await until(
+      async () =>
+        (await events()).some(
+          (event: { worker: string; action: string; reason: string }) => event.worker === id && event.action === 'stop' && event.reason === 'ttl',
+        ),
+      'the ttl stop event',
+      5_000,
+    );
   }, 120_000);
 
   it('fails a run at once, saying why, when its only worker is stopped and the profile forbids starting it for a run', async () => {
@@ -172,7 +180,7 @@ describe('renting workers through the server', () => {
     await first.close();
     server = await startTestServer({
       bridgeOptions: {},
-      dbPath: first.dbPath,
+      data: first,
       env: { NODETOOL_LOCAL_WORKER: '0', ...providers.env(), NODETOOL_RENT_BOOT_TIMEOUT_MS: '60000' },
     });
     const resumed = await until(
@@ -278,7 +286,7 @@ describe('renting workers through the server', () => {
     expect(written.status).toBe(400);
     expect(written.body).toMatchObject({ details: { field: 'tls' } });
     // As a profile saved before TLS was required.
-    (server as RunningServer).app.rented.store.saveProfile({
+    await (server as RunningServer).app.rented.store.saveProfile({
       ...parseProfile({ name: 'old', provider: 'runpod', gpu_type: 'NVIDIA L4', image: 'ghcr.io/acme/nodetool-hf:x', max_price_per_hour: 1 }),
       tls: false,
     });

@@ -1,23 +1,23 @@
 import { readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from './server.js';
-import { api, edge, node, startTestServer, waitForWorker } from './testing/testServer.js';
+import { api, edge, node, startTestServer, waitForWorker, type TestServerData } from './testing/testServer.js';
 
 // NODETOOL_RETENTION as a user with a few hundred images a day sees it: old runs go, with the assets
 // only they held; what a kept run or a saved workflow still refers to stays.
 const KEEP = 20;
 
 /** Every asset file in the folder (not the temporary ones). */
-function assetFiles(server: RunningServer & { dbPath: string }): string[] {
-  const dir = join(dirname(server.dbPath), 'assets');
+function assetFiles(server: RunningServer & TestServerData): string[] {
+  const dir = join(server.dataDir, 'assets');
   return readdirSync(dir)
     .filter((entry) => /^[0-9a-f]{2}$/.test(entry))
     .flatMap((prefix) => readdirSync(join(dir, prefix)));
 }
 
 describe('retention by run count', () => {
-  let server: RunningServer & { dbPath: string };
+  let server: RunningServer & TestServerData;
   beforeAll(async () => {
     server = await startTestServer({ env: { NODETOOL_RETENTION: String(KEEP), NODETOOL_RETENTION_INTERVAL_MS: '1000' } });
     await waitForWorker(server);

@@ -24,7 +24,7 @@ export interface RunningServer {
 export async function startServer(config: ServerConfig, logger: Logger = silentLogger()): Promise<RunningServer> {
   const log = (line: string) => logger.info(line);
   const { db, assets } = await openStorage(config, log);
-  const app = assembleApp(config, db, assets, log);
+  const app = await assembleApp(config, db, assets, log);
   observeRuns(app, logger);
 
   const hub = new WsHub(app, log);
@@ -64,7 +64,7 @@ export async function startServer(config: ServerConfig, logger: Logger = silentL
         http.server.closeAllConnections();
         await closed;
         await metricsServer?.close();
-        db.close();
+        await db.close();
       })();
       return closing;
     },

@@ -1,16 +1,16 @@
-import Database from 'better-sqlite3';
+import { openDatabase } from '@nt/data';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LOGIN_ATTEMPTS_PER_MINUTE } from './http/buildHttpServer.js';
 import type { RunningServer } from './server.js';
-import { startTestServer } from './testing/testServer.js';
+import { startTestServer, type TestServerData } from './testing/testServer.js';
 
 // A browser session for NODETOOL_SERVER_TOKEN as a user lives it: log in, use it, restart the server,
 // log out, let it expire. No worker is needed: these are the server's own routes.
 const TOKEN = 'session-token-for-tests-a81c77e2';
 const serversToClose: RunningServer[] = [];
 
-async function server(env: Record<string, string> = {}, dbPath?: string): Promise<RunningServer & { dbPath: string }> {
-  const started = await startTestServer({ env: { NODETOOL_SERVER_TOKEN: TOKEN, NODETOOL_LOCAL_WORKER: '0', ...env }, ...(dbPath ? { dbPath } : {}) });
+async function server(env: Record<string, string> = {}, data?: TestServerData): Promise<RunningServer & TestServerData> {
+  const started = await startTestServer({ env: { NODETOOL_SERVER_TOKEN: TOKEN, NODETOOL_LOCAL_WORKER: '0', ...env }, ...(data ? { data } : {}) });
   serversToClose.push(started);
   return started;
 }
@@ -41,7 +41,7 @@ describe('browser sessions', () => {
     expect(await statusWith(first, cookie as string)).toBe(200);
     await first.close();
 
-    const second = await server({}, first.dbPath);
+    const second = await server({}, first);
     expect(await statusWith(second, cookie as string)).toBe(200);
     const logout = await fetch(`${second.url}/api/logout`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: cookie as string } });
     expect(logout.status).toBe(204);
@@ -57,11 +57,14 @@ describe('browser sessions', () => {
     ).headers.get('set-cookie');
     expect(attributes).toContain(`Max-Age=${2 * 24 * 3600}`);
     // Two days and a minute later, as the database sees it.
-    const db = new Database(running.dbPath);
-    const expires = db.prepare('SELECT expires_at FROM sessions').pluck().all() as number[];
+    const db = await openDatabase(running.database);
+    const expires = (await db.query.selectFrom('sessions').select('expires_at').execute()).map((row) => row.expires_at);
     expect(expires.every((at) => Math.abs(at - (Date.now() + 2 * 24 * 3600 * 1000)) < 60_000)).toBe(true);
-    db.prepare('UPDATE sessions SET expires_at = ?').run(Date.now() - 60_000);
-    db.close();
+    await db.query
+      .updateTable('sessions')
+      .set({ expires_at: Date.now() - 60_000 })
+      .execute();
+    await db.close();
     expect(await statusWith(running, cookie as string)).toBe(401);
   }, 60_000);
 
@@ -69,13 +72,13 @@ describe('browser sessions', () => {
     const first = await server();
     const { cookie } = await login(first);
     await first.close();
-    const db = new Database(first.dbPath, { readonly: true });
-    const stored = JSON.stringify(db.prepare('SELECT * FROM sessions').all());
-    db.close();
+    const db = await openDatabase(first.database);
+    const stored = JSON.stringify(await db.query.selectFrom('sessions').selectAll().execute());
+    await db.close();
     expect(stored).not.toContain((cookie as string).split('=')[1]?.split('.')[1]);
     expect(stored).not.toContain(TOKEN);
 
-    const rotated = await server({ NODETOOL_SERVER_TOKEN: 'a-new-token-after-rotation-5521' }, first.dbPath);
+    const rotated = await server({ NODETOOL_SERVER_TOKEN: 'a-new-token-after-rotation-5521' }, first);
     expect(await statusWith(rotated, cookie as string)).toBe(401);
   }, 60_000);
 });

@@ -14,8 +14,14 @@ export const SETTINGS = {
   NODETOOL_DB: text({
     readBy: ['server'],
     defaultText: '$XDG_DATA_HOME/nodetool/server.db (~/.local/share/…)',
-    doc: 'The SQLite file of workflows, runs, sessions and rented workers.',
+    doc: 'The SQLite file of workflows, runs, sessions and rented workers (the default database; DATABASE_URL selects Postgres instead).',
   }),
+  DATABASE_URL: text({
+    readBy: ['server', 'cli'],
+    secret: true,
+    doc: 'postgres://user:password@host:5432/name: the server keeps its data in this Postgres instead of NODETOOL_DB (several replicas may share it).',
+  }),
+  DATABASE_URL_FILE: text({ readBy: ['server', 'cli'], doc: 'A file holding DATABASE_URL (never both).' }),
   NODETOOL_WEB_ROOT: text({ readBy: ['server'], defaultText: 'apps/web/dist, when built', doc: 'The built web UI the server serves at /.' }),
   NODETOOL_SERVER_TOKEN: text({
     readBy: ['server', 'cli'],

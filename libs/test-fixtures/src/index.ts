@@ -23,4 +23,4 @@ export { startFrameLimitProxy, type FrameLimitProxy } from './frameLimitProxy.js
 export { startServerProcess, workerConnected, runServerUntilExit, type ServerProcess, type ServerProcessResult } from './serverProcess.js';
 export { startPrometheus, ensurePrometheus, type PrometheusServer } from './prometheusServer.js';
 export { freePort } from './freePort.js';
-export { startPostgres, ensurePostgres, type PostgresServer } from './postgresServer.js';
+export { startPostgres, ensurePostgres, createPostgresDatabase, type PostgresServer } from './postgresServer.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { BlobWriter } from '@nt/bridge';
-import { openDatabase } from '../store/database.js';
+import { openDatabase } from '@nt/data';
 import type { AssetBackend } from './assetBackend.js';
 import { AssetStore, type AssetLimits } from './assetStore.js';
 import { AssetTooLargeError } from './tempAssetFile.js';
@@ -42,7 +42,13 @@ const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 async function store() {
   const backend = new FakeBackend();
   const tmpDir = mkdtempSync(join(tmpdir(), 'nt-assets-spec-'));
-  const assets = new AssetStore(await openDatabase(':memory:'), { backend, backends: [backend], tmpDir, limits: LIMITS, urlTtlSeconds: 60 });
+  const assets = new AssetStore(await openDatabase({ kind: 'sqlite', path: ':memory:' }), {
+    backend,
+    backends: [backend],
+    tmpDir,
+    limits: LIMITS,
+    urlTtlSeconds: 60,
+  });
   return { assets, backend, tmpDir };
 }
 
@@ -66,7 +72,7 @@ describe('the asset store', () => {
     const ref = await writer.close(sha(png));
     expect(ref).toEqual({ type: 'asset', id: sha(png), content_type: 'image/png', size: png.length, url: `/api/assets/${sha(png)}` });
     expect(backend.kept.get(sha(png))?.equals(png)).toBe(true);
-    expect(assets.get(sha(png))).toMatchObject({ size: png.length, content_type: 'image/png' });
+    expect(await assets.get(sha(png))).toMatchObject({ size: png.length, content_type: 'image/png' });
     expect(readdirSync(tmpDir)).toEqual([]);
   });
 
@@ -87,7 +93,7 @@ describe('the asset store', () => {
     writer.abort();
     expect(await leftIn(tmpDir)).toEqual([]);
     expect(backend.kept.size).toBe(0);
-    expect(assets.get(sha(bytes))).toBeNull();
+    expect(await assets.get(sha(bytes))).toBeNull();
   });
 
   it('refuses a result over NODETOOL_MAX_ASSET_BYTES, and a run over NODETOOL_MAX_RUN_ASSET_BYTES, naming node, result and setting', async () => {
@@ -123,6 +129,6 @@ describe('the asset store', () => {
     await write(writer, bytes);
     await expect(writer.close(sha(bytes))).rejects.toThrow('the bucket is full');
     expect(await leftIn(tmpDir)).toEqual([]);
-    expect(assets.get(sha(bytes))).toBeNull();
+    expect(await assets.get(sha(bytes))).toBeNull();
   });
 });

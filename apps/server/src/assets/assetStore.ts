@@ -4,9 +4,8 @@ import { Writable } from 'node:stream';
 import { assetUrl, type AssetRef } from '@nt/api-contract';
 import { memoryWriter, type BlobSink, type BlobWriter, type OffloadGrant, type OffloadReport, type OffloadSink } from '@nt/bridge';
 import type { RunAssets } from '@nt/runtime';
-import type { Db } from '../store/database.js';
+import { type AssetHolder, type AssetInfo, AssetRecords, type Db } from '@nt/data';
 import type { AssetBackend, ByteRange, DirectUploads } from './assetBackend.js';
-import { AssetRecords, type AssetHolder, type AssetInfo } from './assetRecords.js';
 import { contentTypeOf } from './contentTypeOf.js';
 import { digestOf } from './assetDigest.js';
 import { describeSize, RunAllowance } from './runAllowance.js';
@@ -66,9 +65,9 @@ export class AssetStore {
       sinkFor: (nodeId) => this.sinkFor({ jobId, nodeId }, allowance),
       read: (ref) => this.readAll(ref.id),
       keep: (nodeId, name, body, hints) => this.keepMedia({ jobId, nodeId, name }, allowance, body, hints.contentType ?? undefined),
-      has: (ref) => this.records.get(ref.id) !== null,
+      has: async (ref) => (await this.records.get(ref.id)) !== null,
       inputUrl: async (ref) => {
-        const info = this.records.get(ref.id);
+        const info = await this.records.get(ref.id);
         if (!info || info.size < this.options.limits.offloadMinBytes) return null;
         return this.directUrl(info, this.options.urlTtlSeconds, 'inline');
       },
@@ -95,7 +94,7 @@ export class AssetStore {
         minBytes: limits.offloadMinBytes,
         grant: async ({ name, size, sha256 }): Promise<OffloadGrant> => {
           allowance.count(nodeId, name, size);
-          if (this.records.get(sha256)) {
+          if (await this.records.get(sha256)) {
             granted.set(name, { recorded: true });
             return { exists: true };
           }
@@ -143,7 +142,7 @@ export class AssetStore {
    * and SHA-256, read back from storage), and kept; anything else is deleted and the node fails.
    */
   private async keepUploaded(holder: AssetHolder, report: OffloadReport, grant: { upload_id?: string; recorded?: boolean }): Promise<AssetInfo> {
-    const existing = this.records.get(report.sha256);
+    const existing = await this.records.get(report.sha256);
     if (grant.recorded && existing) return this.records.keep(existing, holder);
     const uploads = this.options.backend.uploads as DirectUploads;
     let location: string | null = null;
@@ -185,7 +184,7 @@ export class AssetStore {
     return this.refOf(await this.commit(file, holder, { name: holder.name }));
   }
 
-  get(id: string): AssetInfo | null {
+  async get(id: string): Promise<AssetInfo | null> {
     return this.records.get(id);
   }
 
@@ -207,22 +206,29 @@ export class AssetStore {
   async deleteUnheld(): Promise<number> {
     let deleted = 0;
     for (;;) {
-      const batch = this.records.unheld(200);
+      const batch = await this.records.unheld(200);
       if (!batch.length) return deleted;
       for (const info of batch) {
-        if (!this.records.forget(info.id)) continue;
-        const removal = this.backendOf(info.location)
-          .remove(info.location)
-          .finally(() => this.deleting.delete(info.id));
-        this.deleting.set(info.id, removal);
-        await removal;
-        deleted++;
+        // Marked as being deleted before its record goes: a commit of the same bytes meanwhile waits, then writes its file anew.
+        const removal = this.forgetAndRemove(info).finally(() => this.deleting.delete(info.id));
+        this.deleting.set(
+          info.id,
+          removal.then(() => undefined),
+        );
+        if (await removal) deleted++;
       }
     }
   }
 
+  /** Forgets the asset if still nobody holds it, then deletes its bytes; false when someone took it meanwhile. */
+  private async forgetAndRemove(info: AssetInfo): Promise<boolean> {
+    if (!(await this.records.forget(info.id))) return false;
+    await this.backendOf(info.location).remove(info.location);
+    return true;
+  }
+
   private async readAll(id: string): Promise<Uint8Array> {
-    const info = this.records.get(id);
+    const info = await this.records.get(id);
     if (!info) throw new Error(`no asset ${id}`);
     const chunks: Buffer[] = [];
     for await (const chunk of await this.open(info)) chunks.push(chunk as Buffer);
@@ -258,7 +264,7 @@ export class AssetStore {
     try {
       const contentType = await contentTypeOf(head, hints);
       await this.deleting.get(sha256);
-      const recorded = this.records.get(sha256)?.location.startsWith(`${this.options.backend.kind}:`) ?? false;
+      const recorded = (await this.records.get(sha256))?.location.startsWith(`${this.options.backend.kind}:`) ?? false;
       const location = await this.options.backend.commit(file.path, sha256, contentType, file.size, recorded);
       return this.records.keep({ id: sha256, content_type: contentType, size: file.size, location, created_at: new Date().toISOString() }, holder);
     } catch (error) {

@@ -4,7 +4,7 @@ import type { ServerRunEvent } from '@nt/api-contract';
 import type { NodeMetadata } from '@nt/protocol';
 import { GraphValidationError, loadWorkflow } from '@nt/runtime';
 import { JobExistsError, TooManyRunsError, WorkerUnavailableError } from '../errors.js';
-import type { JobStore, StoredJob } from '../store/jobStore.js';
+import type { JobStore, StoredJob } from '@nt/data';
 import type { WorkerPool } from '../workers/workerPool.js';
 import { JobManager } from './jobManager.js';
 
@@ -18,24 +18,28 @@ const PYTHON_NODE: NodeMetadata = { node_type: 'fake.Work', outputs: [{ name: 'o
 class FakeJobStore {
   readonly rows = new Map<string, StoredJob>();
   failWrites: string | null = null;
-  create(job: Pick<StoredJob, 'id' | 'workflow_id' | 'graph' | 'params'>, status: 'running' | 'queued' = 'running'): void {
+  async create(job: Pick<StoredJob, 'id' | 'workflow_id' | 'graph' | 'params'>, status: 'running' | 'queued' = 'running'): Promise<void> {
     this.rows.set(job.id, { ...job, status, result: null, error: null, created_at: new Date().toISOString(), finished_at: null });
   }
-  markRunning(id: string): void {
+  async markRunning(id: string): Promise<void> {
     const row = this.rows.get(id);
     if (row) row.status = 'running';
   }
-  finish(id: string, status: StoredJob['status'], result: StoredJob['result'], error: string | null): StoredJob | null {
+  async markQueued(id: string): Promise<void> {
+    const row = this.rows.get(id);
+    if (row) row.status = 'queued';
+  }
+  async finish(id: string, status: StoredJob['status'], result: StoredJob['result'], error: string | null): Promise<StoredJob | null> {
     if (this.failWrites) throw new Error(this.failWrites);
     const row = this.rows.get(id);
     if (!row) return null;
     if (!row.finished_at) Object.assign(row, { status, result, error, finished_at: new Date().toISOString() });
     return { ...row };
   }
-  exists(id: string): boolean {
+  async exists(id: string): Promise<boolean> {
     return this.rows.has(id);
   }
-  get(id: string): StoredJob | null {
+  async get(id: string): Promise<StoredJob | null> {
     return this.rows.get(id) ?? null;
   }
 }
@@ -106,39 +110,39 @@ function manage(options: Partial<ConstructorParameters<typeof JobManager>[2]> = 
 describe('the job manager', () => {
   it('runs a graph of the server’s own nodes at once, stores its outcome, and announces it after storing it', async () => {
     const { manager, store, statuses } = manage();
-    const { jobId, done } = manager.start(tsRun(), {}, 'job-ts');
+    const { jobId, done } = await manager.start(tsRun(), {}, 'job-ts');
     const job = await done;
     expect(job).toMatchObject({ id: jobId, status: 'completed', error: null });
     expect(job.result?.outputs).toEqual({ n: 7 });
     expect(store.rows.get('job-ts')?.status).toBe('completed');
     expect(statuses('job-ts').at(-1)).toBe('completed');
-    expect(() => manager.start(tsRun(), {}, 'job-ts')).toThrow(JobExistsError);
+    await expect(manager.start(tsRun(), {}, 'job-ts')).rejects.toThrow(JobExistsError);
   });
 
   it('queues a run while its worker is full, and a cancel takes it out of the queue', async () => {
     const { manager, pool, store, statuses } = manage();
     pool.busy = true;
-    const { done } = manager.start(pythonRun(), {}, 'job-q');
+    const { done } = await manager.start(pythonRun(), {}, 'job-q');
     expect(manager.queuedCount).toBe(1);
     expect(store.rows.get('job-q')?.status).toBe('queued');
-    expect(manager.cancel('job-q')).toBe(true);
+    expect(await manager.cancel('job-q')).toBe(true);
     expect(await done).toMatchObject({ status: 'cancelled', error: 'cancelled while queued' });
     expect(statuses('job-q')).toEqual(['queued', 'cancelled']);
-    expect(manager.cancel('job-q')).toBe(false);
+    expect(await manager.cancel('job-q')).toBe(false);
   });
 
-  it('refuses a run past NODETOOL_MAX_QUEUED_RUNS before anything is stored', () => {
+  it('refuses a run past NODETOOL_MAX_QUEUED_RUNS before anything is stored', async () => {
     const { manager, pool, store } = manage({ maxQueuedRuns: 1 });
     pool.busy = true;
-    manager.start(pythonRun(), {}, 'first');
-    expect(() => manager.start(pythonRun(), {}, 'second')).toThrow(TooManyRunsError);
+    await manager.start(pythonRun(), {}, 'first');
+    await expect(manager.start(pythonRun(), {}, 'second')).rejects.toThrow(TooManyRunsError);
     expect(store.rows.has('second')).toBe(false);
   });
 
   it('fails a queued run whose worker was lost before it could start, once NODETOOL_WORKER_WAIT_MS has passed, saying why', async () => {
     const { manager, pool, statuses } = manage({ workerWaitMs: 300 });
     pool.busy = true;
-    const { done } = manager.start(pythonRun(), {}, 'job-lost');
+    const { done } = await manager.start(pythonRun(), {}, 'job-lost');
     pool.change({ gone: true });
     const job = await done;
     expect(job.status).toBe('failed');
@@ -150,39 +154,41 @@ describe('the job manager', () => {
   it('fails a run whose worker vanished between the check and the run, naming it, and takes the next one', async () => {
     const { manager, pool } = manage();
     pool.busy = true;
-    const queued = manager.start(pythonRun(), {}, 'job-next');
+    const queued = await manager.start(pythonRun(), {}, 'job-next');
     pool.change({ busy: false });
     expect(await queued.done).toMatchObject({ status: 'failed', error: 'the worker ws://w1 is not connected' });
     expect(pool.member.runsInFlight).toBe(0);
     expect(manager.runningCount).toBe(0);
   });
 
-  it('refuses a run that needs a worker when none is connected, before storing it', () => {
+  it('refuses a run that needs a worker when none is connected, before storing it', async () => {
     const { manager, pool, store } = manage();
     pool.gone = true;
-    expect(() => manager.start(pythonRun(), {}, 'job-none')).toThrow(WorkerUnavailableError);
+    await expect(manager.start(pythonRun(), {}, 'job-none')).rejects.toThrow(WorkerUnavailableError);
     expect(store.rows.size).toBe(0);
   });
 
   it('interrupts what waits when the server shuts down, and takes no new run', async () => {
     const { manager, pool } = manage();
     pool.busy = true;
-    const { done } = manager.start(pythonRun(), {}, 'job-waiting');
+    const { done } = await manager.start(pythonRun(), {}, 'job-waiting');
     expect(await manager.shutdown(1_000)).toBe(0);
     expect(await done).toMatchObject({ status: 'interrupted', error: 'the server shut down before the run started; run it again' });
-    expect(() => manager.start(tsRun())).toThrow(new WorkerUnavailableError('the server is shutting down'));
+    await expect(manager.start(tsRun())).rejects.toThrow(new WorkerUnavailableError('the server is shutting down'));
   });
 
   it('reports a run failed, with both errors, when its outcome cannot be stored, and stores it with the next outcome', async () => {
     const { manager, store, lines } = manage();
     store.failWrites = 'database or disk is full';
-    const lost = await manager.start(tsRun(), {}, 'job-unsaved').done;
+    const lost = await (await manager.start(tsRun(), {}, 'job-unsaved')).done;
     expect(lost.status).toBe('failed');
     expect(lost.error).toBe('the run ended (completed) but its outcome could not be saved: database or disk is full');
-    expect(manager.get('job-unsaved')?.status).toBe('failed');
+    expect((await manager.get('job-unsaved'))?.status).toBe('failed');
     expect(lines.join('\n')).toMatch(/could not store the outcome of job-unsaved: database or disk is full/);
     store.failWrites = null;
-    await manager.start(tsRun(), {}, 'job-saved').done;
+    await (
+      await manager.start(tsRun(), {}, 'job-saved')
+    ).done;
     expect(store.rows.get('job-unsaved')?.finished_at).not.toBeNull();
   });
 });
@@ -207,9 +213,9 @@ describe('runs waiting for a scaled group’s worker', () => {
     const { capacity: fake, state } = capacity();
     const { manager, pool, events, statuses } = manage({ capacity: fake });
     pool.change({ gone: true });
-    const { jobId, done } = manager.start(pythonRun(), {}, 'job-waits');
+    const { jobId, done } = await manager.start(pythonRun(), {}, 'job-waits');
     expect(state.pokes).toBe(1);
-    expect(manager.get(jobId)).toMatchObject({ status: 'queued', waiting: { group: 'gpu', stage: 'renting' } });
+    expect(await manager.get(jobId)).toMatchObject({ status: 'queued', waiting: { group: 'gpu', stage: 'renting' } });
     expect(manager.capacityDemand()).toEqual([{ group: 'gpu', since: expect.any(Number) }]);
     state.text = 'waiting for a worker: renting 1× RTX 4090 on Vast.ai at $0.41/h (vast:7), booting, 3 s';
     manager.announceWaiting('gpu');
@@ -224,7 +230,7 @@ describe('runs waiting for a scaled group’s worker', () => {
     expect(manager.capacityDemand()).toEqual([]);
   });
 
-  it('refuses before queueing a graph the group’s kept catalog refuses, and a run no scaled group serves as before', () => {
+  it('refuses before queueing a graph the group’s kept catalog refuses, and a run no scaled group serves as before', async () => {
     const { capacity: fake, state } = capacity();
     const { manager, pool } = manage({ capacity: fake });
     pool.change({ gone: true });
@@ -236,10 +242,10 @@ describe('runs waiting for a scaled group’s worker', () => {
       ],
       edges: [{ source: 'work', sourceHandle: 'nope', target: 'out', targetHandle: 'value' }],
     });
-    expect(() => manager.start(wrongHandle, {}, 'job-handle')).toThrow(GraphValidationError);
+    await expect(manager.start(wrongHandle, {}, 'job-handle')).rejects.toThrow(GraphValidationError);
     const other = loadWorkflow({ nodes: [{ id: 'x', type: 'fake.Other', data: {} }], edges: [] });
-    expect(() => manager.start(other, {}, 'job-other')).toThrow(WorkerUnavailableError);
-    expect(() => manager.start(pythonRun(), {}, 'job-named', { group: 'cpu' })).toThrow(WorkerUnavailableError);
+    await expect(manager.start(other, {}, 'job-other')).rejects.toThrow(WorkerUnavailableError);
+    await expect(manager.start(pythonRun(), {}, 'job-named', { group: 'cpu' })).rejects.toThrow(WorkerUnavailableError);
     expect(manager.queuedCount).toBe(0);
     expect(state.pokes).toBe(0);
   });
@@ -248,13 +254,13 @@ describe('runs waiting for a scaled group’s worker', () => {
     const { capacity: fake } = capacity();
     const { manager, pool } = manage({ capacity: fake, rentWaitMs: 50 });
     pool.change({ gone: true });
-    const capped = manager.start(pythonRun(), {}, 'job-capped');
+    const capped = await manager.start(pythonRun(), {}, 'job-capped');
     manager.failWaiting('gpu', 'the rentals have cost $20.00 today (UTC)');
     expect(await capped.done).toMatchObject({
       status: 'failed',
       error: 'no worker will be rented for the group gpu: the rentals have cost $20.00 today (UTC)',
     });
-    const late = manager.start(pythonRun(), {}, 'job-late');
+    const late = await manager.start(pythonRun(), {}, 'job-late');
     const job = await late.done;
     expect(job.status).toBe('failed');
     expect(job.error).toMatch(/^no worker of the group gpu was ready within 0 s \(NODETOOL_RENT_WAIT_TIMEOUT\); last: waiting for a worker: asking Vast\.ai/);

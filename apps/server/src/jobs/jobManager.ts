@@ -25,7 +25,7 @@ import { JobExistsError, TooManyRunsError, WorkerUnavailableError } from '../err
 import type { RunModelOptions } from '../runs/runRequest.js';
 import { queueLabelsOf, type QueueLabels } from './queueLabels.js';
 import { RunEventLog, type EventsSince } from './runEventLog.js';
-import type { JobStore, StoredJob } from '../store/jobStore.js';
+import type { JobStore, StoredJob } from '@nt/data';
 import type { RunNeeds } from '../workers/chooseWorker.js';
 import type { GroupMatch } from '../scaling/scaledGroups.js';
 import type { PoolMember } from '../workers/poolMember.js';
@@ -46,7 +46,7 @@ export interface JobManagerOptions {
    * Called when a run needs a worker and none is connected: a rented worker the cost guard stopped can
    * be started for it. `waking` lets the run wait in the queue for it; `refusal` fails it at once, saying why.
    */
-  wakeWorkers?: () => { waking: boolean; refusal?: string };
+  wakeWorkers?: () => Promise<{ waking: boolean; refusal?: string }>;
   /** A run started on this worker (the cost guard's idle clock of a rented worker restarts). */
   onRunStarted?: (workerId: string) => void;
   /** Where each run's binary results go and its asset inputs come from; without it they stay bytes. */
@@ -105,6 +105,8 @@ export class JobManager extends EventEmitter {
   private readonly queue: QueuedRun[] = [];
   /** Runs in flight waiting for a replacement of their lost worker: demand for their group, like queued ones. */
   private readonly retryWaits = new Set<{ group: string; since: number }>();
+  /** Runs being started (their record being written): their ids are taken, and they count as running or queued already. */
+  private readonly starting = new Map<string, 'checking' | 'launch' | 'queue'>();
   private takingRuns = true;
   private waitTimer: NodeJS.Timeout | null = null;
   private lastWake = 0;
@@ -126,16 +128,31 @@ export class JobManager extends EventEmitter {
    * that could take it is full (or NODETOOL_MAX_CONCURRENT_RUNS run already).
    * Throws (GraphValidationError, WorkerUnavailableError, TooManyRunsError, ...) before anything is saved.
    */
-  start(
+  async start(
     workflow: Workflow,
     params: Record<string, unknown> = {},
     jobId = newJobId(),
     models: RunModelOptions = {},
-  ): { jobId: string; done: Promise<StoredJob> } {
+  ): Promise<{ jobId: string; done: Promise<StoredJob> }> {
     if (!this.takingRuns) throw new WorkerUnavailableError('the server is shutting down');
-    if (this.active.has(jobId) || this.queue.some((queued) => queued.jobId === jobId) || this.jobs.exists(jobId)) {
-      throw new JobExistsError(jobId);
+    if (this.starting.has(jobId) || this.active.has(jobId) || this.queue.some((queued) => queued.jobId === jobId)) throw new JobExistsError(jobId);
+    // The id is taken from here on: a second start with it is refused, even while this one waits for the database.
+    this.starting.set(jobId, 'checking');
+    try {
+      return await this.recordAndStart(workflow, params, jobId, models);
+    } finally {
+      this.starting.delete(jobId);
     }
+  }
+
+  /** start's work once its id is taken: checked, then recorded, then launched or queued. */
+  private async recordAndStart(
+    workflow: Workflow,
+    params: Record<string, unknown>,
+    jobId: string,
+    models: RunModelOptions,
+  ): Promise<{ jobId: string; done: Promise<StoredJob> }> {
+    if (await this.jobs.exists(jobId)) throw new JobExistsError(jobId);
     const group = models.group ?? workflow.workerGroup;
     const graph = prepareGraph(workflow, params);
     let prepared: PreparedRun | null = null;
@@ -145,19 +162,25 @@ export class JobManager extends EventEmitter {
     } catch (refusal) {
       // No connected worker can take it: a scaled group may bring one, or a stopped rented one be started.
       capacity = this.capacityFor(workflow, graph, group);
-      if (!capacity && !this.wokenFor(graph)) throw refusal;
+      if (!capacity && !(await this.wokenFor(graph))) throw refusal;
     }
     const placement = prepared ? this.place(prepared, group) : 'wait';
-    if (prepared && placement !== 'wait' && this.queue.length === 0 && this.active.size < this.options.maxConcurrentRuns) {
-      this.jobs.create({ id: jobId, workflow_id: workflow.id, graph: workflow.graph, params });
-      return { jobId, done: this.launch(prepared, jobId, models, placement) };
+    if (prepared && placement !== 'wait' && this.queuedOrQueueing === 0 && this.runningOrLaunching < this.options.maxConcurrentRuns) {
+      this.starting.set(jobId, 'launch');
+      await this.jobs.create({ id: jobId, workflow_id: workflow.id, graph: workflow.graph, params });
+      // The worker chosen may have filled up while the record was written: it is asked again.
+      const now = this.place(prepared, group);
+      if (now !== 'wait') return { jobId, done: this.launch(prepared, jobId, models, now) };
+      await this.jobs.markQueued(jobId);
+    } else {
+      if (this.queuedOrQueueing >= (this.options.maxQueuedRuns ?? 1000)) {
+        throw new TooManyRunsError(
+          `${this.active.size} runs are in progress and ${this.queue.length} wait, the most this server takes (NODETOOL_MAX_CONCURRENT_RUNS, NODETOOL_MAX_QUEUED_RUNS, the workers' max_concurrent_runs); try again when one finishes`,
+        );
+      }
+      this.starting.set(jobId, 'queue');
+      await this.jobs.create({ id: jobId, workflow_id: workflow.id, graph: workflow.graph, params }, 'queued');
     }
-    if (this.queue.length >= (this.options.maxQueuedRuns ?? 1000)) {
-      throw new TooManyRunsError(
-        `${this.active.size} runs are in progress and ${this.queue.length} wait, the most this server takes (NODETOOL_MAX_CONCURRENT_RUNS, NODETOOL_MAX_QUEUED_RUNS, the workers' max_concurrent_runs); try again when one finishes`,
-      );
-    }
-    this.jobs.create({ id: jobId, workflow_id: workflow.id, graph: workflow.graph, params }, 'queued');
     const labels = queueLabelsOf(workflow, graph, capacity?.group ?? group);
     const done = new Promise<StoredJob>((settle) =>
       this.queue.push({ jobId, workflow, params, models: { ...models, ...(group ? { group } : {}) }, settle, labels, ...(capacity ? { capacity } : {}) }),
@@ -262,15 +285,27 @@ export class JobManager extends EventEmitter {
         continue;
       }
       this.queue.splice(index, 1);
-      queued.settle(this.finishWithoutRunning(queued.jobId, queued.workflow.id, 'failed', `no worker will be rented for the group ${group}: ${reason}`));
+      void this.finishWithoutRunning(queued.jobId, queued.workflow.id, 'failed', `no worker will be rented for the group ${group}: ${reason}`).then(
+        queued.settle,
+      );
     }
   }
 
+  /** Runs queued, and those being recorded to queue. */
+  private get queuedOrQueueing(): number {
+    return this.queue.length + [...this.starting.values()].filter((how) => how === 'queue').length;
+  }
+
+  /** Runs in flight, and those being recorded to launch at once. */
+  private get runningOrLaunching(): number {
+    return this.active.size + [...this.starting.values()].filter((how) => how === 'launch').length;
+  }
+
   /** No worker is connected, but a stopped rented one is being started for this run: it waits in the queue (validated once it is up). */
-  private wokenFor(graph: Graph): boolean {
+  private async wokenFor(graph: Graph): Promise<boolean> {
     if (this.pool.connected().length > 0 || !this.options.wakeWorkers) return false;
     if (!graphNeedsWorker(graph)) return false;
-    const { waking, refusal } = this.options.wakeWorkers();
+    const { waking, refusal } = await this.options.wakeWorkers();
     if (refusal) throw new WorkerUnavailableError(refusal);
     return waking;
   }
@@ -330,7 +365,8 @@ export class JobManager extends EventEmitter {
       const outcome = this.tryStart(next, now);
       if (outcome === 'waits') index++;
       else this.queue.splice(index, 1);
-      if (outcome !== 'waits' && outcome !== 'started') next.settle(this.finishWithoutRunning(next.jobId, next.workflow.id, 'failed', outcome.failed));
+      if (outcome !== 'waits' && outcome !== 'started')
+        void this.finishWithoutRunning(next.jobId, next.workflow.id, 'failed', outcome.failed).then(next.settle);
     }
     this.watchWaiting();
   }
@@ -348,11 +384,8 @@ export class JobManager extends EventEmitter {
       if (!(error instanceof GraphValidationError) || (this.pool.connected().length > 0 && !next.capacity)) return { failed: (error as Error).message };
     }
     if (placement !== 'wait' && prepared) {
-      try {
-        this.jobs.markRunning(next.jobId);
-      } catch {
-        // The outcome is what matters; a status the store missed is corrected when the run ends.
-      }
+      // The outcome is what matters; a status the store missed is corrected when the run ends.
+      this.jobs.markRunning(next.jobId).catch(() => undefined);
       void this.launch(prepared, next.jobId, next.models, placement).then(next.settle);
       return 'started';
     }
@@ -388,7 +421,7 @@ export class JobManager extends EventEmitter {
     // Nothing connected while it waits (its rented worker was stopped meanwhile): ask for one again, now and then.
     if (!able && this.pool.connected().length === 0 && now - this.lastWake >= 5_000 && this.options.wakeWorkers) {
       this.lastWake = now;
-      this.options.wakeWorkers();
+      void this.options.wakeWorkers().catch(() => undefined);
     }
     next.noWorkerSince = able ? undefined : (next.noWorkerSince ?? now);
     if (next.noWorkerSince === undefined || now - next.noWorkerSince < maxWait) return 'waits';
@@ -408,14 +441,14 @@ export class JobManager extends EventEmitter {
   }
 
   /** A queued run that ends before it starts (cancelled, refused, shutdown): stored and announced like any other. */
-  private finishWithoutRunning(jobId: string, workflowId: string, status: 'failed' | 'cancelled' | 'interrupted', error: string): StoredJob {
-    const job = this.record(jobId, status, null, error);
+  private async finishWithoutRunning(jobId: string, workflowId: string, status: 'failed' | 'cancelled' | 'interrupted', error: string): Promise<StoredJob> {
+    const job = await this.record(jobId, status, null, error);
     this.emitEvent({ type: 'job_update', job_id: jobId, workflow_id: workflowId, status, error });
     return job;
   }
 
   /** Aborts a running job, or takes a queued one out of the queue; false when it is neither. */
-  cancel(jobId: string): boolean {
+  async cancel(jobId: string): Promise<boolean> {
     const run = this.active.get(jobId);
     if (run) {
       run.controller.abort(new Error('cancelled by request'));
@@ -424,15 +457,15 @@ export class JobManager extends EventEmitter {
     const index = this.queue.findIndex((queued) => queued.jobId === jobId);
     const [queued] = index < 0 ? [] : this.queue.splice(index, 1);
     if (!queued) return false;
-    queued.settle(this.finishWithoutRunning(jobId, queued.workflow.id, 'cancelled', 'cancelled while queued'));
+    queued.settle(await this.finishWithoutRunning(jobId, queued.workflow.id, 'cancelled', 'cancelled while queued'));
     return true;
   }
 
   /** The stored job, with live per-node states while it runs. */
-  get(jobId: string): JobRecord | null {
+  async get(jobId: string): Promise<JobRecord | null> {
     const unsaved = this.unsaved.get(jobId);
     if (unsaved) return unsaved;
-    const job = this.jobs.get(jobId);
+    const job = await this.jobs.get(jobId);
     if (!job) return null;
     const live = this.live.get(jobId);
     if (live) return { ...job, nodes: live };
@@ -472,8 +505,13 @@ export class JobManager extends EventEmitter {
    */
   async shutdown(timeoutMs: number): Promise<number> {
     this.takingRuns = false;
-    for (const queued of this.queue.splice(0))
-      queued.settle(this.finishWithoutRunning(queued.jobId, queued.workflow.id, 'interrupted', 'the server shut down before the run started; run it again'));
+    const leftInQueue = this.queue
+      .splice(0)
+      .map((queued) =>
+        this.finishWithoutRunning(queued.jobId, queued.workflow.id, 'interrupted', 'the server shut down before the run started; run it again').then(
+          queued.settle,
+        ),
+      );
     this.watchWaiting();
     const runs = [...this.active.entries()];
     for (const [, run] of runs) run.controller.abort(new Error('the server is shutting down'));
@@ -481,12 +519,13 @@ export class JobManager extends EventEmitter {
     const deadline = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
     const outcome = await Promise.race([Promise.allSettled(runs.map(([, run]) => run.done)).then(() => 'done' as const), deadline]);
     clearTimeout(timer);
+    await Promise.all(leftInQueue);
     if (outcome === 'done') return 0;
     let failed = 0;
     for (const [jobId] of runs) {
       if (!this.active.has(jobId)) continue;
       failed++;
-      const job = this.record(
+      const job = await this.record(
         jobId,
         'interrupted',
         null,
@@ -538,7 +577,7 @@ export class JobManager extends EventEmitter {
       status = 'failed';
       error = (failure as Error).message;
     }
-    const job = this.record(jobId, status, result, error);
+    const job = await this.record(jobId, status, result, error);
     // The final job_update goes out only once the outcome is stored, so a client that reads the job next sees it.
     this.emitEvent({
       type: 'job_update',
@@ -555,12 +594,12 @@ export class JobManager extends EventEmitter {
    * Stores a run's outcome. A store that cannot write (disk full, database locked or read-only) does not
    * lose the outcome for the clients watching: the run is reported failed with both errors.
    */
-  private record(jobId: string, status: StoredJob['status'], result: StoredJob['result'], error: string | null): StoredJob {
+  private async record(jobId: string, status: StoredJob['status'], result: StoredJob['result'], error: string | null): Promise<StoredJob> {
     let storeError: string;
     try {
-      const stored = this.jobs.finish(jobId, status, result, error);
+      const stored = await this.jobs.finish(jobId, status, result, error);
       if (stored) {
-        this.retryUnsaved();
+        await this.retryUnsaved();
         return stored;
       }
       storeError = 'the job record is gone';
@@ -584,10 +623,10 @@ export class JobManager extends EventEmitter {
     return job;
   }
 
-  private retryUnsaved(): void {
+  private async retryUnsaved(): Promise<void> {
     for (const [jobId, job] of this.unsaved) {
       try {
-        this.jobs.finish(jobId, job.status, job.result, job.error);
+        await this.jobs.finish(jobId, job.status, job.result, job.error);
         this.unsaved.delete(jobId);
       } catch {
         return; // still failing: try again with the next outcome

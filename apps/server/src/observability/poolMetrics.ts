@@ -63,18 +63,30 @@ export function addWorkerMetrics(registry: Registry, workers: () => PoolMember[]
 }
 
 /** Rented workers: how many by provider and state, and each live one's price and cost so far. */
-export function addRentedMetrics(registry: Registry, rented: () => RentedWorkerInfo[]): void {
-  scrapedGauge(registry, 'nodetool_rented_workers', 'Rented workers by provider and state.', ['provider', 'state'], (set) => {
-    const all = rented();
+export function addRentedMetrics(registry: Registry, rented: () => Promise<RentedWorkerInfo[]>): void {
+  scrapedGauge(registry, 'nodetool_rented_workers', 'Rented workers by provider and state.', ['provider', 'state'], async (set) => {
+    const all = await rented();
     const providers = new Set(all.map((worker) => worker.provider));
     for (const provider of providers)
       for (const state of RENTED_STATES) set({ provider, state }, all.filter((worker) => worker.provider === provider && worker.state === state).length);
   });
-  const live = () => rented().filter((worker) => worker.state !== 'destroyed');
-  scrapedGauge(registry, 'nodetool_rented_price_per_hour_dollars', 'The hourly price of each rented worker not destroyed.', ['worker', 'provider'], (set) => {
-    for (const worker of live()) if (worker.price_per_hour !== null) set({ worker: worker.id, provider: worker.provider }, worker.price_per_hour);
-  });
-  scrapedGauge(registry, 'nodetool_rented_cost_dollars', 'What each rented worker not destroyed has cost so far (USD).', ['worker', 'provider'], (set) => {
-    for (const worker of live()) set({ worker: worker.id, provider: worker.provider }, worker.cost_so_far);
-  });
+  const live = async () => (await rented()).filter((worker) => worker.state !== 'destroyed');
+  scrapedGauge(
+    registry,
+    'nodetool_rented_price_per_hour_dollars',
+    'The hourly price of each rented worker not destroyed.',
+    ['worker', 'provider'],
+    async (set) => {
+      for (const worker of await live()) if (worker.price_per_hour !== null) set({ worker: worker.id, provider: worker.provider }, worker.price_per_hour);
+    },
+  );
+  scrapedGauge(
+    registry,
+    'nodetool_rented_cost_dollars',
+    'What each rented worker not destroyed has cost so far (USD).',
+    ['worker', 'provider'],
+    async (set) => {
+      for (const worker of await live()) set({ worker: worker.id, provider: worker.provider }, worker.cost_so_far);
+    },
+  );
 }

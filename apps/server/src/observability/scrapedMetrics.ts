@@ -3,16 +3,23 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 /** Sets (a gauge) or adds (a counter) one series' value; labels by name. */
 export type PutSeries<L extends string> = (labels: Partial<Record<L, string>>, value: number) => void;
 
-/** A gauge read at scrape time: `fill` sets every series that exists now; series that went away go. */
-export function scrapedGauge<L extends string>(registry: Registry, name: string, help: string, labelNames: L[], fill: (set: PutSeries<L>) => void): void {
+/** A gauge read at scrape time: `fill` sets every series that exists now (at once, or once the database answered); series that went away go. */
+export function scrapedGauge<L extends string>(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: L[],
+  fill: (set: PutSeries<L>) => void | Promise<void>,
+): void {
   new Gauge<L>({
     name,
     help,
     labelNames,
     registers: [registry],
-    collect() {
+    // A source the database answers is read asynchronously: prom-client waits for it.
+    async collect() {
       this.reset();
-      fill((labels, value) => this.set(labels, value));
+      await fill((labels, value) => this.set(labels, value));
     },
   });
 }

@@ -10,8 +10,8 @@ export interface MetricSources {
   runsQueued(): Array<{ labels: { node_namespace: string; group: string; vram: string }; count: number }>;
   runsRunning(): number;
   workers(): PoolMember[];
-  rented(): RentedWorkerInfo[];
-  assets(): { count: number; bytes: number };
+  rented(): Promise<RentedWorkerInfo[]>;
+  assets(): Promise<{ count: number; bytes: number }>;
 }
 
 // Runs take from milliseconds (pure TS) to many minutes (a video model); nodes likewise.
@@ -92,10 +92,10 @@ export class ServerMetrics {
       registers,
     });
 
-    scrapedGauge(this.registry, 'nodetool_assets_stored', 'Assets (results and uploads) kept in the folder or the bucket.', [], (set) =>
-      set({}, sources.assets().count),
+    scrapedGauge(this.registry, 'nodetool_assets_stored', 'Assets (results and uploads) kept in the folder or the bucket.', [], async (set) =>
+      set({}, (await sources.assets()).count),
     );
-    scrapedGauge(this.registry, 'nodetool_asset_stored_bytes', 'Bytes of the assets kept.', [], (set) => set({}, sources.assets().bytes));
+    scrapedGauge(this.registry, 'nodetool_asset_stored_bytes', 'Bytes of the assets kept.', [], async (set) => set({}, (await sources.assets()).bytes));
   }
 
   /** A run event, as the job manager emits it. */

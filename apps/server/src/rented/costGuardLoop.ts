@@ -67,12 +67,12 @@ export class CostGuardLoop {
     if (this.ticking) return;
     this.ticking = true;
     try {
-      for (const worker of this.rented.store.workers()) {
+      for (const worker of await this.rented.store.workers()) {
         if (worker.state !== 'running' || worker.stage.startsWith('starting: pulling') || worker.stage === 'provisioning: the provider is placing the instance')
           continue;
         let profile;
         try {
-          profile = this.rented.profileOf(worker);
+          profile = await this.rented.profileOf(worker);
         } catch {
           continue;
         }
@@ -91,11 +91,11 @@ export class CostGuardLoop {
           if (profile.interruptible) await this.rented.destroy(worker.id);
           else await this.rented.stop(worker.id, `cost guard: ${decision.reason}`);
           if (member) member.closedToNewRuns = null;
-          this.rented.recordEvent(worker.id, profile.interruptible ? 'destroy' : 'stop', decision.reason, decision.detail);
+          await this.rented.recordEvent(worker.id, profile.interruptible ? 'destroy' : 'stop', decision.reason, decision.detail);
         } catch (error) {
           // Destroyed or stopped meanwhile by someone else: nothing left to do.
           if (error instanceof ConflictError) continue;
-          this.rented.recordEvent(worker.id, 'stop-failed', decision.reason, `${decision.detail}; stopping failed: ${(error as Error).message}`);
+          await this.rented.recordEvent(worker.id, 'stop-failed', decision.reason, `${decision.detail}; stopping failed: ${(error as Error).message}`);
         }
       }
     } finally {
@@ -105,15 +105,10 @@ export class CostGuardLoop {
 
   /** Lists our instances at every provider whose key is set, and reports or stops the ones the server does not know. */
   async reconcile(): Promise<void> {
-    const known = new Set(
-      this.rented.store
-        .workers()
-        .filter((worker) => worker.state !== 'destroyed')
-        .map((worker) => worker.id),
-    );
+    const known = new Set((await this.rented.store.workers()).filter((worker) => worker.state !== 'destroyed').map((worker) => worker.id));
     // Every provider whose key this server has: a profile's api_key_env, else the provider's own variable.
     const keyEnvs = new Map<string, string>();
-    for (const profile of this.rented.store.profiles()) if (this.options.env[profile.apiKeyEnv]) keyEnvs.set(profile.provider, profile.apiKeyEnv);
+    for (const profile of await this.rented.store.profiles()) if (this.options.env[profile.apiKeyEnv]) keyEnvs.set(profile.provider, profile.apiKeyEnv);
     for (const provider of PROVIDERS)
       if (this.options.env[provider.keyVariable] && !keyEnvs.has(provider.name)) keyEnvs.set(provider.name, provider.keyVariable);
     for (const [provider, apiKeyEnv] of keyEnvs) {
@@ -121,7 +116,7 @@ export class CostGuardLoop {
       try {
         orphans = orphansAmong(await this.clientFor({ provider, apiKeyEnv }).list(), known);
       } catch (error) {
-        this.rented.recordEvent(provider, 'reconcile-failed', 'provider', `listing the ${provider} instances failed: ${(error as Error).message}`);
+        await this.rented.recordEvent(provider, 'reconcile-failed', 'provider', `listing the ${provider} instances failed: ${(error as Error).message}`);
         continue;
       }
       for (const orphan of orphans) {
@@ -130,34 +125,28 @@ export class CostGuardLoop {
         if (this.options.orphans === 'stop' && orphan.state === 'running') {
           try {
             await this.clientFor({ provider, apiKeyEnv }).stop(orphan.id);
-            this.rented.recordEvent(id, 'stop', 'orphan', detail);
+            await this.rented.recordEvent(id, 'stop', 'orphan', detail);
           } catch (error) {
-            this.rented.recordEvent(id, 'stop-failed', 'orphan', `${detail}; stopping failed: ${(error as Error).message}`);
+            await this.rented.recordEvent(id, 'stop-failed', 'orphan', `${detail}; stopping failed: ${(error as Error).message}`);
           }
         } else if (!this.reported.has(id)) {
-          this.rented.recordEvent(id, 'report', 'orphan', `${detail}; stop or destroy it in the provider's console, or set NODETOOL_RENT_ORPHANS=stop`);
+          await this.rented.recordEvent(id, 'report', 'orphan', `${detail}; stop or destroy it in the provider's console, or set NODETOOL_RENT_ORPHANS=stop`);
         }
         this.reported.add(id);
       }
     }
   }
 
-  private isScaled(profile: string): boolean {
-    return this.rented.store.profile(profile)?.scale != null;
-  }
-
   /** A run needs a worker and none is connected: start the attached rented workers the guard stopped, if their profiles allow. */
-  wakeForRun(): { waking: boolean; refusal?: string } {
+  async wakeForRun(): Promise<{ waking: boolean; refusal?: string }> {
+    const profiles = new Map((await this.rented.store.profiles()).map((profile) => [profile.name, profile]));
     // A scaled profile's stopped workers are the scaler's to start (it knows the group's demand and caps).
-    const stopped = this.rented.store.workers().filter((worker) => worker.attached && worker.state === 'stopped' && !this.isScaled(worker.profile));
+    const stopped = (await this.rented.store.workers()).filter(
+      (worker) => worker.attached && worker.state === 'stopped' && profiles.get(worker.profile)?.scale == null,
+    );
     if (!stopped.length) return { waking: false };
-    const restartable = stopped.filter((worker) => {
-      try {
-        return this.rented.profileOf(worker).guard.onStoppedRun === 'restart';
-      } catch {
-        return false;
-      }
-    });
+    // A worker whose profile was removed cannot be managed: it is not started.
+    const restartable = stopped.filter((worker) => profiles.get(worker.profile)?.guard.onStoppedRun === 'restart');
     if (!restartable.length) {
       return {
         waking: false,

@@ -5,9 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PriceCeilingError, type ProviderClient, type ProviderInstance, type Quote, type RentRequest } from '@nt/providers';
 import { parseProfile } from '@nt/provisioning';
 import { ConflictError, NotFoundError, ProviderFailedError } from '../errors.js';
-import { openDatabase } from '../store/database.js';
+import { RentedStore, openDatabase } from '@nt/data';
 import type { WorkerPool } from '../workers/workerPool.js';
-import { RentedStore } from './rentedStore.js';
 import { RentedWorkers } from './rentedWorkers.js';
 
 // Renting over fakes of the provider, the pool and the worker's handshake: every step of a bring-up
@@ -76,8 +75,8 @@ afterEach(() => {
 });
 
 async function renting(options: { answers?: boolean; bootTimeoutMs?: number } = {}) {
-  const store = new RentedStore(await openDatabase(':memory:'));
-  store.saveProfile(PROFILE);
+  const store = new RentedStore(await openDatabase({ kind: 'sqlite', path: ':memory:' }));
+  await store.saveProfile(PROFILE);
   const provider = new FakeProvider();
   const attached: string[] = [];
   const pool = { attach: async (spec: { id: string }) => void attached.push(spec.id) } as unknown as WorkerPool;
@@ -101,13 +100,13 @@ async function renting(options: { answers?: boolean; bootTimeoutMs?: number } = 
   opened.push(rented);
   /** Resolves with the worker once its bring-up has ended (healthy or failed). */
   const settled = (id: string) =>
-    new Promise<ReturnType<RentedWorkers['get']>>((resolve) => {
-      const check = () => {
-        const worker = rented.get(id);
+    new Promise<Awaited<ReturnType<RentedWorkers['get']>>>((resolve) => {
+      const check = async () => {
+        const worker = await rented.get(id);
         if (worker.stage !== 'provisioning: the provider is placing the instance' && !worker.stage.startsWith('starting')) return resolve(worker);
-        setTimeout(check, 10);
+        setTimeout(() => void check(), 10);
       };
-      check();
+      void check();
     });
   return { rented, provider, attached, tokenDir, lines, settled, store };
 }
@@ -148,7 +147,7 @@ describe('renting a worker', () => {
     await expect(rented.create('a100', false)).rejects.toThrow(ProviderFailedError);
     provider.createError = new PriceCeilingError('every offer is over $2/h');
     await expect(rented.create('a100', false)).rejects.toThrow(/every offer is over \$2\/h: nothing was created/);
-    expect(store.workers()).toEqual([]);
+    expect(await store.workers()).toEqual([]);
     expect(readdirSync(tokenDir)).toEqual([]);
   });
 

@@ -29,7 +29,7 @@ import {
 import type { RentedWorkerInfo } from '@nt/api-contract';
 import { ConflictError, NotFoundError, ProviderFailedError } from '../errors.js';
 import type { WorkerPool } from '../workers/workerPool.js';
-import type { GuardEvent, RentedStore, RentedWorker } from './rentedStore.js';
+import type { GuardEvent, RentedStore, RentedWorker } from '@nt/data';
 
 export interface RentedWorkersOptions {
   env: NodeJS.ProcessEnv;
@@ -85,19 +85,19 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
    * never left billing unwatched: it becomes healthy (and attached, if that was asked) or is destroyed.
    */
   async resume(): Promise<void> {
-    for (const worker of this.store.workers()) {
+    for (const worker of await this.store.workers()) {
       if (worker.state === 'destroyed' || worker.state === 'failed') continue;
       if (worker.state === 'provisioning' || (worker.state === 'running' && worker.stage.startsWith('starting: pulling'))) {
         try {
-          const profile = this.profileOf(worker);
+          const profile = await this.profileOf(worker);
           this.options.log(`following ${worker.id} again: its start was not finished when the server stopped`);
           void this.bringUp(worker.id, profile, this.clientFor(profile), worker.attachRequested);
         } catch (error) {
-          this.recordEvent(worker.id, 'report', 'unfinished-start', `${(error as Error).message}; it may still be billing`);
+          await this.recordEvent(worker.id, 'report', 'unfinished-start', `${(error as Error).message}; it may still be billing`);
         }
         continue;
       }
-      if (worker.attached) await this.pool.attach(this.specOf(worker));
+      if (worker.attached) await this.pool.attach(await this.specOf(worker));
     }
   }
 
@@ -106,12 +106,12 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
     this.closed = true;
   }
 
-  list(): RentedWorkerView[] {
-    return this.store.workers().map((worker) => this.view(worker));
+  async list(): Promise<RentedWorkerView[]> {
+    return (await this.store.workers()).map((worker) => this.view(worker));
   }
 
-  get(id: string): RentedWorkerView {
-    return this.view(this.require(id));
+  async get(id: string): Promise<RentedWorkerView> {
+    return this.view(await this.require(id));
   }
 
   /**
@@ -120,14 +120,15 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
    * anything exists at the provider.
    */
   async create(profileName: string, attach: boolean): Promise<RentedWorkerView> {
-    const profile = this.store.profile(profileName);
+    const profile = await this.store.profile(profileName);
     if (!profile) throw new NotFoundError(`no worker profile named "${profileName}" (nodetool worker profile list)`);
     const problem = rentableProblem(profile);
     if (problem) throw new ConflictError(`cannot rent from the profile "${profile.name}": ${problem.message}`);
-    this.checkCaps(profile);
     const client = this.clientFor(profile);
+    // Counted before the caps are read: two rentals checked at once both see each other.
     this.creating.set(profile.name, (this.creating.get(profile.name) ?? 0) + 1);
     try {
+      await this.checkCaps(profile);
       return await this.rent(profile, client, attach);
     } finally {
       this.creating.set(profile.name, (this.creating.get(profile.name) ?? 1) - 1);
@@ -139,15 +140,16 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
    * rentals billed today, and the brake on a profile whose bring-ups keep failing. One local process
    * cannot spend the key in a loop.
    */
-  private checkCaps(profile: WorkerProfile): void {
+  private async checkCaps(profile: WorkerProfile): Promise<void> {
     const now = Date.now();
-    const capped = this.spendingStopped(now);
+    const capped = await this.spendingStopped(now);
     if (capped) throw new ConflictError(capped);
-    const braked = this.braked(profile.name, now);
+    const braked = await this.braked(profile.name, now);
     if (braked) throw new ConflictError(`not renting from the profile "${profile.name}": ${braked}`);
-    const live = this.store.liveWorkers();
-    const pending = [...this.creating.values()].reduce((sum, count) => sum + count, 0);
-    const ofProfile = live.filter((worker) => worker.profile === profile.name).length + (this.creating.get(profile.name) ?? 0);
+    const live = await this.store.liveWorkers();
+    // The rentals being made now, this one among them: the caps hold what they already have.
+    const pending = [...this.creating.values()].reduce((sum, count) => sum + count, 0) - 1;
+    const ofProfile = live.filter((worker) => worker.profile === profile.name).length + (this.creating.get(profile.name) ?? 1) - 1;
     if (ofProfile >= profile.maxInstances) {
       throw new ConflictError(
         `the profile "${profile.name}" has ${ofProfile} live instance(s) and its max_instances is ${profile.maxInstances}: destroy one (nodetool worker list) or raise max_instances`,
@@ -161,13 +163,13 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
   }
 
   /** Why nothing more may be rented or started today (NODETOOL_RENT_MAX_SPEND_PER_DAY reached), or null. */
-  spendingStopped(now = Date.now()): string | null {
-    return dailyCapReached(this.store.billingSince(utcDayStart(now)), this.options.maxSpendPerDay, now);
+  async spendingStopped(now = Date.now()): Promise<string | null> {
+    return dailyCapReached(await this.store.billingSince(utcDayStart(now)), this.options.maxSpendPerDay, now);
   }
 
   /** Why a profile is not rented from now (its bring-ups kept failing), or null. */
-  braked(profile: string, now = Date.now()): string | null {
-    return bringUpBraked(this.store.failedBringUps(profile, now - BRAKE_WINDOW_MS), this.options.maxFailedBringUps, now);
+  async braked(profile: string, now = Date.now()): Promise<string | null> {
+    return bringUpBraked(await this.store.failedBringUps(profile, now - BRAKE_WINDOW_MS), this.options.maxFailedBringUps, now);
   }
 
   /** NODETOOL_RENT_MAX_SPEND_PER_DAY, for the capacity view. */
@@ -203,7 +205,7 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
     if (over) {
       const cleanup = await destroyQuietly(client, instance.id);
       rmSync(tokenFile, { force: true });
-      this.recordEvent(id, 'destroy', 'over-ceiling', `${over}; ${cleanup}`);
+      await this.recordEvent(id, 'destroy', 'over-ceiling', `${over}; ${cleanup}`);
       throw new ConflictError(`${profile.provider} rented ${instance.id}, but ${over}; ${cleanup}`);
     }
     const now = Date.now();
@@ -227,63 +229,63 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
       lastActivity: now,
       error: null,
     };
-    this.store.insert(worker);
-    this.store.billingFrom(worker, instance.pricePerHour, now);
+    await this.store.insert(worker);
+    await this.store.billingFrom(worker, instance.pricePerHour, now);
     this.options.log(`rented ${worker.id} (${name}) from profile ${profile.name} at $${instance.pricePerHour ?? '?'}/h`);
-    this.announce(worker.id);
+    await this.announce(worker.id);
     void this.bringUp(worker.id, profile, client, attach);
     return this.view(worker);
   }
 
   async stop(id: string, why = 'asked'): Promise<RentedWorkerView> {
-    const worker = this.require(id);
+    const worker = await this.require(id);
     if (worker.state === 'stopped') return this.view(worker);
     if (worker.state !== 'running') throw new ConflictError(`${id} is ${worker.state}: only a running worker can be stopped`);
-    const profile = this.profileOf(worker);
+    const profile = await this.profileOf(worker);
     await this.clientFor(profile).stop(worker.instanceId);
     const now = Date.now();
-    this.store.update(id, {
+    await this.store.update(id, {
       state: 'stopped',
       stage: `stopped (${why})`,
       spentBefore: this.costOf(worker, now),
       runningSince: null,
     });
-    this.store.billingEnds(id, now);
+    await this.store.billingEnds(id, now);
     this.options.log(`stopped ${id} (${why})`);
-    return this.announce(id);
+    return await this.announce(id);
   }
 
   async start(id: string, why = 'asked'): Promise<RentedWorkerView> {
-    const worker = this.require(id);
+    const worker = await this.require(id);
     if (worker.state === 'running') return this.view(worker);
     if (worker.state !== 'stopped') throw new ConflictError(`${id} is ${worker.state}: only a stopped worker can be started`);
-    const profile = this.profileOf(worker);
+    const profile = await this.profileOf(worker);
     await this.clientFor(profile).start(worker.instanceId);
     const now = Date.now();
-    this.store.update(id, { state: 'running', stage: `starting (${why})`, runningSince: now, lastActivity: now });
-    this.store.billingFrom(worker, worker.pricePerHour, now);
+    await this.store.update(id, { state: 'running', stage: `starting (${why})`, runningSince: now, lastActivity: now });
+    await this.store.billingFrom(worker, worker.pricePerHour, now);
     this.options.log(`started ${id} (${why})`);
-    return this.announce(id);
+    return await this.announce(id);
   }
 
   async destroy(id: string): Promise<RentedWorkerView> {
-    const worker = this.require(id);
+    const worker = await this.require(id);
     if (worker.state === 'destroyed') return this.view(worker);
-    const profile = this.profileOf(worker);
+    const profile = await this.profileOf(worker);
     await this.pool.detach(this.urlOf(worker));
     await this.clientFor(profile).destroy(worker.instanceId);
     const now = Date.now();
-    this.store.update(id, {
+    await this.store.update(id, {
       state: 'destroyed',
       stage: 'destroyed',
       attached: false,
       spentBefore: this.costOf(worker, now),
       runningSince: null,
     });
-    this.store.billingEnds(id, now);
+    await this.store.billingEnds(id, now);
     rmSync(worker.tokenFile, { force: true });
     this.options.log(`destroyed ${id}`);
-    return this.announce(id);
+    return await this.announce(id);
   }
 
   /**
@@ -292,22 +294,22 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
    * another worker of the group, and the scaler rents a replacement while work waits.
    */
   async reclaimed(id: string, seen: string): Promise<RentedWorkerView> {
-    const worker = this.require(id);
-    const client = this.clientFor(this.profileOf(worker));
+    const worker = await this.require(id);
+    const client = this.clientFor(await this.profileOf(worker));
     await this.pool.detach(this.urlOf(worker));
     const cleanup = await destroyQuietly(client, worker.instanceId);
     const now = Date.now();
-    this.store.update(id, {
+    await this.store.update(id, {
       state: cleanup.startsWith('it was destroyed') ? 'destroyed' : 'stopped',
       stage: `reclaimed by the provider (${seen})`,
       attached: false,
       spentBefore: this.costOf(worker, now),
       runningSince: null,
     });
-    this.store.billingEnds(id, now);
+    await this.store.billingEnds(id, now);
     rmSync(worker.tokenFile, { force: true });
-    this.recordEvent(id, 'reclaimed', 'provider', `${seen}; ${cleanup}`);
-    return this.announce(id);
+    await this.recordEvent(id, 'reclaimed', 'provider', `${seen}; ${cleanup}`);
+    return await this.announce(id);
   }
 
   /** Whether a bring-up of it is being followed now (a new instance not yet healthy). */
@@ -316,15 +318,15 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
   }
 
   /** A run used it (the server's own runs, or a CLI's, reported through the API): the idle clock restarts. */
-  touch(url: string): boolean {
+  async touch(url: string): Promise<boolean> {
     // Called at every run's start: a worker that is not rented costs nothing here, a rented one one lookup.
     const address = isProviderUrl(url) ? parseProviderUrl(url) : null;
     const id = address ? `${address.provider.name}:${address.id}` : url;
     // A record id is `<provider>:<instance>`; a ws:// URL is no rented worker, and costs no lookup.
     if (!/^[a-z]+:[^/]/.test(id)) return false;
-    const worker = this.store.worker(id);
+    const worker = await this.store.worker(id);
     if (!worker) return false;
-    this.store.update(worker.id, { lastActivity: Date.now() });
+    await this.store.update(worker.id, { lastActivity: Date.now() });
     return true;
   }
 
@@ -348,15 +350,15 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
     return spendOf({ ...this.guardFields(worker), runsInFlight: 0 }, now);
   }
 
-  profileOf(worker: RentedWorker): WorkerProfile {
-    const profile = this.store.profile(worker.profile);
+  async profileOf(worker: RentedWorker): Promise<WorkerProfile> {
+    const profile = await this.store.profile(worker.profile);
     if (!profile)
       throw new ConflictError(`the profile "${worker.profile}" of ${worker.id} was removed: add it again to manage the worker, or use the provider's console`);
     return profile;
   }
 
-  recordEvent(worker: string, action: string, reason: string, detail: string): GuardEvent {
-    const event = this.store.addEvent(worker, action, reason, detail);
+  async recordEvent(worker: string, action: string, reason: string, detail: string): Promise<GuardEvent> {
+    const event = await this.store.addEvent(worker, action, reason, detail);
     this.options.log(`cost guard: ${action} ${worker} (${reason}: ${detail})`);
     this.emit('guard', event);
     return event;
@@ -364,7 +366,7 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
 
   /** Follows a new instance until its worker answers the token handshake; any failure destroys it. */
   private async bringUp(id: string, profile: WorkerProfile, client: ProviderClient, attach: boolean): Promise<void> {
-    const worker = this.require(id);
+    const worker = await this.require(id);
     const deadline = Date.now() + this.options.bootTimeoutMs;
     this.busy.add(id);
     try {
@@ -379,27 +381,27 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
         const over = overCeiling(instance.pricePerHour, profile);
         if (over) throw new Error(over);
         if (instance.state === 'running') {
-          const current = this.require(id);
+          const current = await this.require(id);
           if (instance.pricePerHour !== null && instance.pricePerHour !== current.pricePerHour)
-            this.store.billingFrom(current, instance.pricePerHour, Date.now());
-          this.store.update(id, {
+            await this.store.billingFrom(current, instance.pricePerHour, Date.now());
+          await this.store.update(id, {
             state: 'running',
             stage: 'starting: pulling the image and starting the worker',
             gpu: instance.gpu ?? worker.gpu,
             pricePerHour: instance.pricePerHour ?? worker.pricePerHour,
           });
-          this.announce(id);
+          await this.announce(id);
           if (await this.answers(worker)) break;
         }
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
       if (this.closed) return;
-      this.store.update(id, { stage: 'healthy: the worker answered the token handshake', lastActivity: Date.now() });
+      await this.store.update(id, { stage: 'healthy: the worker answered the token handshake', lastActivity: Date.now() });
       if (attach) {
-        await this.pool.attach(this.specOf(worker));
-        this.store.update(id, { attached: true });
+        await this.pool.attach(await this.specOf(worker));
+        await this.store.update(id, { attached: true });
       }
-      this.announce(id);
+      await this.announce(id);
     } catch (error) {
       // Stopping mid-start: the next process follows it again (resume); never destroy it on the way out.
       if (this.closed) return;
@@ -411,15 +413,15 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
         cleanup = `destroying the instance failed too (${(destroyError as Error).message}): destroy ${worker.instanceId} in the provider's console`;
       }
       rmSync(worker.tokenFile, { force: true });
-      if (cleanup.startsWith('the instance was')) this.store.billingEnds(id, Date.now());
-      this.store.update(id, {
+      if (cleanup.startsWith('the instance was')) await this.store.billingEnds(id, Date.now());
+      await this.store.update(id, {
         state: cleanup.startsWith('the instance was') ? 'failed' : 'running',
         stage: 'failed',
         error: `${reason}; ${cleanup}`,
         runningSince: null,
       });
-      this.recordEvent(id, 'destroy', 'create-failed', `${reason}; ${cleanup}`);
-      this.announce(id);
+      await this.recordEvent(id, 'destroy', 'create-failed', `${reason}; ${cleanup}`);
+      await this.announce(id);
     } finally {
       this.busy.delete(id);
     }
@@ -455,9 +457,9 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
     };
   }
 
-  private specOf(worker: RentedWorker): WorkerSpec {
+  private async specOf(worker: RentedWorker): Promise<WorkerSpec> {
     const url = this.urlOf(worker);
-    const profile = this.store.profile(worker.profile);
+    const profile = await this.store.profile(worker.profile);
     return {
       id: url,
       url,
@@ -469,8 +471,8 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
     };
   }
 
-  private require(id: string): RentedWorker {
-    const worker = this.store.worker(id);
+  private async require(id: string): Promise<RentedWorker> {
+    const worker = await this.store.worker(id);
     if (!worker) throw new NotFoundError(`no rented worker ${id} (nodetool worker list)`);
     return worker;
   }
@@ -498,8 +500,8 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
     };
   }
 
-  private announce(id: string): RentedWorkerView {
-    const view = this.view(this.require(id));
+  private async announce(id: string): Promise<RentedWorkerView> {
+    const view = this.view(await this.require(id));
     this.emit('worker', view);
     return view;
   }

@@ -16,7 +16,7 @@ export interface AssetDeps {
 /** Assets: their bytes, served with what a browser or a download tool needs, and uploads. */
 export const assetHandlers: Handlers<typeof apiContract.assets, AssetDeps> = {
   get: async ({ app, params, query, request, reply }) => {
-    const info = app.assets.get(params.id);
+    const info = await app.assets.get(params.id);
     if (!info) throw new NotFoundError(`no asset ${params.id}`);
     const etag = `"${info.id}"`;
     // Content-addressed: an asset's bytes never change under its id.

@@ -9,5 +9,5 @@ export interface CapacityDeps {
 
 /** Elastic capacity at a glance (docs/worker-deployment.md, "Workers on demand"). */
 export const capacityHandlers: Handlers<typeof apiContract.capacity, CapacityDeps> = {
-  get: ({ app }) => ({ status: 200, body: app.scaler.report() }),
+  get: async ({ app }) => ({ status: 200, body: await app.scaler.report() }),
 };

@@ -5,14 +5,14 @@ import type { ServerMetrics } from '../observability/serverMetrics.js';
 
 /** What /ready and /metrics read. */
 export interface OpsDeps {
-  notReady(): string | null;
+  notReady(): Promise<string | null>;
   metrics: Pick<ServerMetrics, 'render'>;
 }
 
 /** Readiness and metrics, for probes and Prometheus (liveness is /health). */
 export const opsHandlers: Pick<Handlers<typeof apiContract.health, OpsDeps>, 'ready' | 'metrics'> = {
-  ready: ({ app }) => {
-    const missing = app.notReady();
+  ready: async ({ app }) => {
+    const missing = await app.notReady();
     if (missing) throw new NotReadyError(`not ready: ${missing}`);
     return { status: 200, body: { status: 'ready' } };
   },

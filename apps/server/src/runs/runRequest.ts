@@ -1,7 +1,7 @@
 import type { RunRequest as RunRequestBody } from '@nt/api-contract';
 import { checkGraphLimits, InvalidKeepAliveError, loadWorkflow, parseKeepAlive, type KeepAliveMs, type Workflow } from '@nt/runtime';
 import type { ServerConfig } from '../config.js';
-import type { WorkflowStore } from '../store/workflowStore.js';
+import type { WorkflowStore } from '@nt/data';
 import { InvalidRequestError, WorkflowNotFoundError } from '../errors.js';
 
 /** A run as the server understands it, whichever way it was asked for. */
@@ -38,9 +38,9 @@ export interface RunRequestDeps {
  * run_job alike, after the contract's RunRequest schema checked its fields: a saved workflow by id or an
  * inline graph (size-checked before it is read), and the keep-alive in the runtime's syntax.
  */
-export function readRunRequest(app: RunRequestDeps, body: Partial<RunRequestBody>, savedWorkflowId?: string): RunRequest {
+export async function readRunRequest(app: RunRequestDeps, body: Partial<RunRequestBody>, savedWorkflowId?: string): Promise<RunRequest> {
   return {
-    workflow: workflowOf(app, body, savedWorkflowId),
+    workflow: await workflowOf(app, body, savedWorkflowId),
     params: body.params ?? {},
     ...(body.job_id !== undefined ? { jobId: body.job_id } : {}),
     wait: body.wait === true,
@@ -62,12 +62,12 @@ function keepAliveOf(value: string | number): KeepAliveMs {
   }
 }
 
-function workflowOf(app: RunRequestDeps, body: Partial<RunRequestBody>, savedWorkflowId?: string): Workflow {
+async function workflowOf(app: RunRequestDeps, body: Partial<RunRequestBody>, savedWorkflowId?: string): Promise<Workflow> {
   const document = body.graph ?? body.workflow;
   const workflowId = savedWorkflowId ?? body.workflow_id;
   if (document === undefined) {
     if (workflowId === undefined) throw new InvalidRequestError('a run needs a "workflow_id", a "graph" ({nodes, edges}) or a "workflow" document');
-    const stored = app.workflows.get(workflowId);
+    const stored = await app.workflows.get(workflowId);
     if (!stored) throw new WorkflowNotFoundError(workflowId);
     return loadWorkflow(stored.document, `workflow ${stored.id}`);
   }

@@ -13,7 +13,7 @@ export async function startRun(
   run: RunRequest,
   waitAsked: boolean,
 ): Promise<{ status: 200; body: JobRecord } | { status: 202; body: JobStarted }> {
-  const started = app.runs.start(run.workflow, run.params, run.jobId, run.models);
-  if (!run.wait && !waitAsked) return { status: 202, body: { job_id: started.jobId, status: app.runs.get(started.jobId)?.status ?? 'running' } };
+  const started = await app.runs.start(run.workflow, run.params, run.jobId, run.models);
+  if (!run.wait && !waitAsked) return { status: 202, body: { job_id: started.jobId, status: (await app.runs.get(started.jobId))?.status ?? 'running' } };
   return { status: 200, body: await started.done };
 }

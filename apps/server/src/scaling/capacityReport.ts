@@ -14,19 +14,23 @@ export interface CapacityReportSources {
 const round = (usd: number) => Math.round(usd * 10_000) / 10_000;
 
 /** GET /api/capacity: the day's spend and cap, every profile with its instances and spend today, and each group's waiting runs. */
-export function capacityReport(sources: CapacityReportSources, now = Date.now()): CapacityReport {
+export async function capacityReport(sources: CapacityReportSources, now = Date.now()): Promise<CapacityReport> {
   const { rented, pool } = sources;
-  const periods = rented.store.billingSince(utcDayStart(now));
-  const workers = rented.store.liveWorkers();
-  const profiles = rented.store.profiles();
+  const [periods, workers, profiles, capped] = await Promise.all([
+    rented.store.billingSince(utcDayStart(now)),
+    rented.store.liveWorkers(),
+    rented.store.profiles(),
+    rented.spendingStopped(now),
+  ]);
+  const braked = await Promise.all(profiles.map((profile) => rented.braked(profile.name, now)));
   const groups = [
     ...new Set([...profiles.filter((profile) => profile.scale).map((profile) => profile.group), ...sources.demand.map((run) => run.group)]),
   ].sort();
   return {
     spent_today: round(spendBetween(periods, utcDayStart(now), now)),
     max_spend_per_day: rented.maxSpendPerDay,
-    capped: rented.spendingStopped(now),
-    profiles: profiles.map((profile) => {
+    capped,
+    profiles: profiles.map((profile, index) => {
       const own = workers.filter((worker) => worker.profile === profile.name);
       const connected = own.filter((worker) => worker.state === 'running' && pool.member(rented.urlOf(worker))?.connected).length;
       const stopped = own.filter((worker) => worker.state === 'stopped').length;
@@ -40,7 +44,7 @@ export function capacityReport(sources: CapacityReportSources, now = Date.now())
             now,
           ),
         ),
-        braked: rented.braked(profile.name, now),
+        braked: braked[index] ?? null,
       };
     }),
     groups: groups.map((group) => {

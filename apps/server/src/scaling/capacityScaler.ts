@@ -10,12 +10,12 @@ import {
   type ScaledWorkerView,
   type WorkerProfile,
 } from '@nt/provisioning';
-import type { RentedWorker } from '../rented/rentedStore.js';
+import type { ProfileCatalogs, RentedWorker } from '@nt/data';
+import type { NodeMetadata } from '@nt/protocol';
 import type { RentedWorkers } from '../rented/rentedWorkers.js';
 import type { WorkerPool } from '../workers/workerPool.js';
 import { capacityReport } from './capacityReport.js';
 import { quoteGroup } from './offerQuotes.js';
-import type { ProfileCatalogs } from './profileCatalogs.js';
 
 /** The group of runs that wait for a worker a cluster's autoscaler brings (NODETOOL_WORKERS_AUTOSCALED). */
 export const CLUSTER_GROUP = '@cluster';
@@ -46,6 +46,13 @@ export interface CapacityScalerEvents {
 
 type Note = Omit<RunWaiting, 'group' | 'since'> & { since: number };
 
+/** What the scaler last read of the database: the profiles, the live rented workers, each profile's catalog. */
+interface KnownState {
+  profiles: WorkerProfile[];
+  workers: RentedWorker[];
+  catalogs: Map<string, NodeMetadata[] | null>;
+}
+
 /**
  * Elastic capacity: every interval, and whenever a run starts to wait, it looks at the runs waiting
  * for each scaled group and the workers of its profiles, and carries out planScaling's decision: start
@@ -67,6 +74,8 @@ export class CapacityScaler extends EventEmitter<CapacityScalerEvents> {
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> | null = null;
   private again = false;
+  /** Read at every look and after every change the scaler makes: what the synchronous questions (runs matched to a group, their waiting text) are answered from. */
+  private known: KnownState = { profiles: [], workers: [], catalogs: new Map() };
 
   constructor(
     private readonly rented: RentedWorkers,
@@ -82,6 +91,7 @@ export class CapacityScaler extends EventEmitter<CapacityScalerEvents> {
   start(): void {
     // A worker can connect, take a run and be taken back between two looks: its connection is noted as it happens.
     this.pool.on('changed', this.noteConnected);
+    this.rented.on('worker', this.workerChanged);
     this.timer = setInterval(() => this.poke(), this.options.intervalMs);
     this.timer.unref();
     this.poke();
@@ -89,6 +99,7 @@ export class CapacityScaler extends EventEmitter<CapacityScalerEvents> {
 
   stop(): void {
     this.pool.off('changed', this.noteConnected);
+    this.rented.off('worker', this.workerChanged);
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
   }
@@ -117,42 +128,66 @@ export class CapacityScaler extends EventEmitter<CapacityScalerEvents> {
 
   /** Whether any profile scales: then, with no worker connected, runs can still be taken (they wait for one). */
   get active(): boolean {
-    return this.rented.store.profiles().some((profile) => profile.scale !== null);
+    return this.known.profiles.some((profile) => profile.scale !== null);
+  }
+
+  /** Every profile, as last read. */
+  get profiles(): readonly WorkerProfile[] {
+    return this.known.profiles;
+  }
+
+  /** The catalog a profile's workers (or the cluster's, CLUSTER_GROUP) last announced, as last read. */
+  catalogOf(profile: string): NodeMetadata[] | null {
+    return this.known.catalogs.get(profile) ?? null;
+  }
+
+  /** Reads the profiles, the live rented workers and the catalogs again (at every look, and after a profile changed). */
+  async refresh(): Promise<void> {
+    const [profiles, workers] = await Promise.all([this.rented.store.profiles(), this.rented.store.liveWorkers()]);
+    const names = [...profiles.map((profile) => profile.name), CLUSTER_GROUP];
+    const catalogs = await Promise.all(names.map(async (name) => [name, await this.catalogs.get(name)] as const));
+    this.known = { profiles, workers, catalogs: new Map(catalogs) };
   }
 
   /** One look: remember catalogs, plan, act. */
   async tick(now = Date.now()): Promise<void> {
-    if (this.options.workersAutoscaled) this.observeCluster();
-    const profiles = this.rented.store.profiles().filter((profile) => profile.scale !== null);
+    await this.refresh();
+    if (this.options.workersAutoscaled) await this.observeCluster();
+    const profiles = this.known.profiles.filter((profile) => profile.scale !== null);
     if (!profiles.length) return;
-    this.observe(this.rented.store.liveWorkers(), now);
+    await this.observe(this.known.workers, now);
     await this.findReclaimed(profiles);
-    const workers = this.rented.store.liveWorkers();
+    await this.refresh();
+    const workers = this.known.workers;
     const waiting = this.demand();
-    const groups = [...new Set(profiles.map((profile) => profile.group))].map((group) => this.groupView(group, profiles, workers, waiting, now));
+    const groups = await Promise.all(
+      [...new Set(profiles.map((profile) => profile.group))].map((group) => this.groupView(group, profiles, workers, waiting, now)),
+    );
     // The caps are RentedWorkers': the same for the scaler as for a rental by hand.
-    const rentingStopped = this.rented.spendingStopped(now);
+    const rentingStopped = await this.rented.spendingStopped(now);
     const plan = planScaling({
       groups,
       now,
       rentingStopped,
       serverRoom: this.options.maxInstances - workers.length,
     });
-    this.recordBrakes(groups);
+    await this.recordBrakes(groups);
     for (const { group, reason } of plan.hopeless) {
       // Once per cause (the cap once a day: its amount grows while anything bills): the event says why runs
       // failed without a rental; the runs' errors say it too.
       const cause = rentingStopped ? `daily-cap ${utcDayStart(now)}` : reason;
-      if (this.hopeless.get(group) !== cause) this.rented.recordEvent(`group:${group}`, 'refuse', rentingStopped ? 'daily-cap' : 'bring-ups-failing', reason);
+      if (this.hopeless.get(group) !== cause)
+        await this.rented.recordEvent(`group:${group}`, 'refuse', rentingStopped ? 'daily-cap' : 'bring-ups-failing', reason);
       this.hopeless.set(group, cause);
       this.emit('hopeless', group, reason);
     }
     for (const action of plan.actions) await this.act(action, profiles);
+    if (plan.actions.length) await this.refresh();
     for (const group of groups) this.noteIdle(group, plan.actions, now);
   }
 
   /** GET /api/capacity. */
-  report(now = Date.now()): CapacityReport {
+  async report(now = Date.now()): Promise<CapacityReport> {
     return capacityReport(
       {
         rented: this.rented,
@@ -187,17 +222,22 @@ export class CapacityScaler extends EventEmitter<CapacityScalerEvents> {
   }
 
   /** A profile that just got braked for failing bring-ups is an event naming the failures; one released from it is forgotten. */
-  private recordBrakes(groups: GroupView[]): void {
+  private async recordBrakes(groups: GroupView[]): Promise<void> {
     for (const view of groups.flatMap((group) => group.profiles)) {
       const name = view.profile.name;
-      if (view.braked && !this.braked.has(name)) this.rented.recordEvent(`profile:${name}`, 'brake', 'bring-ups-failing', view.braked);
+      if (view.braked && !this.braked.has(name)) await this.rented.recordEvent(`profile:${name}`, 'brake', 'bring-ups-failing', view.braked);
       if (view.braked) this.braked.add(name);
       else this.braked.delete(name);
     }
   }
 
+  /** A rented worker changed (booted, started, failed): what waiting runs read of it is read again. */
+  private readonly workerChanged = (): void => {
+    this.refresh().catch((error: Error) => this.options.log(`scaler: could not read the rented workers: ${error.message}`));
+  };
+
   private readonly noteConnected = (): void => {
-    for (const worker of this.rented.store.liveWorkers()) if (this.pool.member(this.rented.urlOf(worker))?.connected) this.seenConnected.add(worker.id);
+    for (const worker of this.known.workers) if (this.pool.member(this.rented.urlOf(worker))?.connected) this.seenConnected.add(worker.id);
   };
 
   /**
@@ -207,7 +247,7 @@ export class CapacityScaler extends EventEmitter<CapacityScalerEvents> {
    */
   private async findReclaimed(profiles: WorkerProfile[]): Promise<void> {
     const scaled = new Map(profiles.map((profile) => [profile.name, profile]));
-    for (const worker of this.rented.store.liveWorkers()) {
+    for (const worker of this.known.workers) {
       const profile = scaled.get(worker.profile);
       if (!profile || worker.state !== 'running' || !this.seenConnected.has(worker.id) || this.rented.bringingUp(worker.id)) continue;
       if (this.pool.member(this.rented.urlOf(worker))?.connected) continue;
@@ -226,20 +266,20 @@ export class CapacityScaler extends EventEmitter<CapacityScalerEvents> {
   }
 
   /** The catalog of the pool's own connected workers (a cluster's), kept so a run waiting for one is checked against it. */
-  private observeCluster(): void {
+  private async observeCluster(): Promise<void> {
     const nodes = this.pool
       .connected()
       .filter((member) => member.labels['rented'] === undefined)
       .flatMap((member) => member.supervisor.bridge?.getNodeMetadata() ?? []);
-    if (nodes.length) this.catalogs.remember(CLUSTER_GROUP, [...new Map(nodes.map((node) => [node.node_type, node])).values()]);
+    if (nodes.length) await this.catalogs.remember(CLUSTER_GROUP, [...new Map(nodes.map((node) => [node.node_type, node])).values()]);
   }
 
   /** Catalogs of connected rented workers are kept for their profiles; idle clocks follow runs in flight. */
-  private observe(workers: RentedWorker[], now: number): void {
+  private async observe(workers: RentedWorker[], now: number): Promise<void> {
     for (const worker of workers) {
       const member = this.pool.member(this.rented.urlOf(worker));
       const nodes = member?.connected ? member.supervisor.bridge?.getNodeMetadata() : undefined;
-      if (nodes?.length) this.catalogs.remember(worker.profile, nodes);
+      if (nodes?.length) await this.catalogs.remember(worker.profile, nodes);
       if (member?.connected) this.seenConnected.add(worker.id);
       else if (worker.state !== 'running') this.seenConnected.delete(worker.id);
       const key = worker.id;
@@ -248,16 +288,18 @@ export class CapacityScaler extends EventEmitter<CapacityScalerEvents> {
     }
   }
 
-  private groupView(group: string, profiles: WorkerProfile[], workers: RentedWorker[], waiting: CapacityDemand[], now: number): GroupView {
+  private async groupView(group: string, profiles: WorkerProfile[], workers: RentedWorker[], waiting: CapacityDemand[], now: number): Promise<GroupView> {
     const inGroup = profiles.filter((profile) => profile.group === group);
     return {
       group,
       waitingSince: waiting.filter((run) => run.group === group).map((run) => run.since),
-      profiles: inGroup.map((profile): ScaledProfileView => ({
-        profile: profile as ScaledProfileView['profile'],
-        workers: workers.filter((worker) => worker.profile === profile.name).map((worker) => this.workerView(worker)),
-        braked: this.rented.braked(profile.name, now),
-      })),
+      profiles: await Promise.all(
+        inGroup.map(async (profile): Promise<ScaledProfileView> => ({
+          profile: profile as ScaledProfileView['profile'],
+          workers: workers.filter((worker) => worker.profile === profile.name).map((worker) => this.workerView(worker)),
+          braked: await this.rented.braked(profile.name, now),
+        })),
+      ),
     };
   }
 
@@ -280,12 +322,12 @@ export class CapacityScaler extends EventEmitter<CapacityScalerEvents> {
         this.note(group, { stage: 'starting', text: `waiting for a worker: starting the stopped ${action.worker}`, worker: action.worker });
         this.seenConnected.delete(action.worker);
         await this.rented.start(action.worker, `scaler: ${action.reason}`);
-        this.rented.recordEvent(action.worker, 'start', 'scale-up', action.reason);
+        await this.rented.recordEvent(action.worker, 'start', 'scale-up', action.reason);
       } else if (action.kind === 'release') {
         if (action.how === 'stop') await this.rented.stop(action.worker, 'scaler: idle');
         else await this.rented.destroy(action.worker);
         this.idleSince.delete(action.worker);
-        this.rented.recordEvent(action.worker, action.how, 'scale-down', action.reason);
+        await this.rented.recordEvent(action.worker, action.how, 'scale-down', action.reason);
       } else {
         await this.rent(
           action,
@@ -294,7 +336,7 @@ export class CapacityScaler extends EventEmitter<CapacityScalerEvents> {
       }
     } catch (error) {
       const on = action.kind === 'rent' ? `group:${action.group}` : action.worker;
-      this.rented.recordEvent(
+      await this.rented.recordEvent(
         on,
         `${action.kind}-failed`,
         action.kind === 'release' ? 'scale-down' : 'scale-up',
@@ -313,7 +355,7 @@ export class CapacityScaler extends EventEmitter<CapacityScalerEvents> {
     if (!chosen) {
       const detail = `no offer for the group ${action.group}: ${compared.join('; ')}`;
       this.note(action.group, { stage: 'waiting', text: `waiting for a worker: ${detail}` });
-      if (paused?.detail !== detail) this.rented.recordEvent(`group:${action.group}`, 'rent-failed', 'no-offer', detail);
+      if (paused?.detail !== detail) await this.rented.recordEvent(`group:${action.group}`, 'rent-failed', 'no-offer', detail);
       this.noOfferUntil.set(action.group, { until: Date.now() + Math.max(this.options.intervalMs * 6, 1_000), detail });
       return;
     }
@@ -321,20 +363,16 @@ export class CapacityScaler extends EventEmitter<CapacityScalerEvents> {
     const view = await this.rented.create(chosen.profile, true);
     const why = `${action.reason}; chose ${chosen.profile} (${chosen.gpu} on ${chosen.provider} at $${chosen.pricePerHour.toFixed(3)}/h); compared: ${compared.join('; ')}`;
     this.options.log(`scaler: rented ${view.id} for the group ${action.group}: ${why}`);
-    this.rented.recordEvent(view.id, 'rent', 'scale-up', why);
+    await this.rented.recordEvent(view.id, 'rent', 'scale-up', why);
+    // The runs read what they wait for from what the scaler knows: it knows the new worker first.
+    await this.refresh();
     this.emit('waiting', action.group);
   }
 
   /** The newest worker of the group that is being rented, booted or started, as the runs waiting for it should read it. */
   private comingWorker(group: string): Note | null {
-    const profiles = new Set(
-      this.rented.store
-        .profiles()
-        .filter((profile) => profile.group === group)
-        .map((profile) => profile.name),
-    );
-    const coming = this.rented.store
-      .workers()
+    const profiles = new Set(this.known.profiles.filter((profile) => profile.group === group).map((profile) => profile.name));
+    const coming = this.known.workers
       .filter((worker) => profiles.has(worker.profile) && (worker.state === 'provisioning' || worker.state === 'running'))
       .filter((worker) => !this.pool.member(this.rented.urlOf(worker))?.connected)
       .at(-1);

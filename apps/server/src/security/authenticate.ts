@@ -9,8 +9,8 @@ declare module 'fastify' {
   }
 }
 
-/** `Authorization: Bearer <token>`, or a live session cookie. */
-export function provesToken(request: FastifyRequest, token: ServerToken, sessions: SessionStore): boolean {
+/** `Authorization: Bearer <token>` (answered at once), or a live session cookie (once the database answered). */
+export function provesToken(request: FastifyRequest, token: ServerToken, sessions: SessionStore): boolean | Promise<boolean> {
   const header = request.headers.authorization;
   if (header?.startsWith('Bearer ')) return token.matches(header.slice(7).trim());
   return sessions.isValid(request.cookies?.[SESSION_COOKIE]);

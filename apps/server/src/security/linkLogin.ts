@@ -22,11 +22,11 @@ export interface LoginDeps {
   sessions: SessionStore | null;
 }
 
-export function loginFromLink(app: LoginDeps, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export async function loginFromLink(app: LoginDeps, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const url = requestUrl(request);
   const token = url.searchParams.get('token') ?? '';
   url.searchParams.delete('token');
-  if (app.serverToken && app.sessions && app.serverToken.matches(token)) setSessionCookie(reply, request, app.sessions.create());
+  if (app.serverToken && app.sessions && app.serverToken.matches(token)) setSessionCookie(reply, request, await app.sessions.create());
   const path = `/${url.pathname.replace(/^[/\\]+/, '')}`;
   return reply.code(302).header('location', `${path}${url.search}`).header('cache-control', 'no-store').send();
 }

@@ -25,26 +25,38 @@ export function addSecurityHooks(fastify: FastifyInstance, app: SecurityDeps, lo
   fastify.decorateRequest('authenticated', false);
   // A callback hook, not an async one: it runs on every request, and a promise per request is measurable (server:bench).
   fastify.addHook('onRequest', (request, reply, done) => {
-    let answered: FastifyReply | null;
+    const then = (authenticated: boolean) => {
+      request.authenticated = authenticated;
+      if (isLoginLink(request)) {
+        loginLimiter
+          .call(fastify, request, reply)
+          .then(() => (reply.sent ? undefined : loginFromLink(app, request, reply)))
+          .catch((error: Error) => done(error));
+        return;
+      }
+      try {
+        requireToken(request, reply);
+      } catch (error) {
+        return done(error as Error);
+      }
+      done();
+    };
+    let proof: boolean | Promise<boolean>;
     try {
-      answered = check(app, request, reply);
+      if (screen(app, request, reply)) return undefined;
+      proof = !app.serverToken || !app.sessions || provesToken(request, app.serverToken, app.sessions);
     } catch (error) {
       return done(error as Error);
     }
-    if (answered !== LOGIN_LINK) return answered ? undefined : done();
-    loginLimiter
-      .call(fastify, request, reply)
-      .then(() => (reply.sent ? undefined : loginFromLink(app, request, reply)))
-      .catch((error: Error) => done(error));
+    // Only a session cookie is looked up in the database; a bearer token (or none needed) is answered at once.
+    if (typeof proof === 'boolean') then(proof);
+    else proof.then(then, (error: Error) => done(error));
     return undefined;
   });
 }
 
-/** Marks a request that is a `?token=` login link, answered once the rate limit lets it through. */
-const LOGIN_LINK = Symbol('login link') as unknown as FastifyReply;
-
-/** Throws the refusal, answers (a preflight, a login link) or returns null to let the request through. */
-function check(app: SecurityDeps, request: FastifyRequest, reply: FastifyReply): FastifyReply | null {
+/** Throws the refusal, answers a preflight (and says so), or returns null to go on to the token. */
+function screen(app: SecurityDeps, request: FastifyRequest, reply: FastifyReply): FastifyReply | null {
   setSecurityHeaders(reply);
   const route = contractRouteOf(request);
   const refusal = request.ws ? refuseUpgrade(request.raw, app.hostPolicy) : refuseRequest(request.raw, app.hostPolicy, route?.bodyType);
@@ -54,13 +66,16 @@ function check(app: SecurityDeps, request: FastifyRequest, reply: FastifyReply):
     if (!cors) throw new ForbiddenError('cross-origin requests are refused; list the origin in NODETOOL_ALLOWED_ORIGINS to allow it');
     return answerPreflight(reply);
   }
-  request.authenticated = !app.serverToken || !app.sessions || provesToken(request, app.serverToken, app.sessions);
-  if (isLoginLink(request)) return LOGIN_LINK;
+  return null;
+}
+
+/** The token, for every route but the public ones. */
+function requireToken(request: FastifyRequest, reply: FastifyReply): void {
+  const route = contractRouteOf(request);
   // The WebSocket carries runs and their results: it needs the token as every API route does.
   const needsToken = request.ws || route?.access === 'token';
   if (needsToken && !request.authenticated) {
     reply.header('www-authenticate', 'Bearer');
     throw new AuthenticationError('authentication required: send Authorization: Bearer <NODETOOL_SERVER_TOKEN>, or log in');
   }
-  return null;
 }

@@ -1,6 +1,7 @@
+import { sql } from 'kysely';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { App } from '../app.js';
 import type { AssetStore } from '../assets/assetStore.js';
 import type { ServerConfig } from '../config.js';
@@ -9,23 +10,19 @@ import { RunEventLog } from '../jobs/runEventLog.js';
 import { PoolModels } from '../models/poolModels.js';
 import { ServerMetrics } from '../observability/serverMetrics.js';
 import { CostGuardLoop } from '../rented/costGuardLoop.js';
-import { RentedStore } from '../rented/rentedStore.js';
+import { type Db, JobStore, ProfileCatalogs, RentedStore, WorkflowStore } from '@nt/data';
 import { RentedWorkers } from '../rented/rentedWorkers.js';
 import { CapacityScaler, CLUSTER_GROUP } from '../scaling/capacityScaler.js';
-import { ProfileCatalogs } from '../scaling/profileCatalogs.js';
 import { matchGroup } from '../scaling/scaledGroups.js';
 import { createHostPolicy } from '../security/hostPolicy.js';
 import { ServerToken } from '../security/serverToken.js';
 import { SessionStore } from '../security/sessions.js';
-import type { Db } from '../store/database.js';
-import { JobStore } from '../store/jobStore.js';
-import { WorkflowStore } from '../store/workflowStore.js';
 import { WorkerPool } from '../workers/workerPool.js';
 
 /** The server's parts over its storage, wired to each other; nothing started yet (see startServer). */
-export function assembleApp(config: ServerConfig, db: Db, assets: AssetStore, log: (line: string) => void): App {
+export async function assembleApp(config: ServerConfig, db: Db, assets: AssetStore, log: (line: string) => void): Promise<App> {
   const jobs = new JobStore(db);
-  const interrupted = jobs.interruptLeftovers();
+  const interrupted = await jobs.interruptLeftovers();
   if (interrupted) log(`marked ${interrupted} run(s) left over from a previous process as interrupted`);
   const workers = new WorkerPool(config.workerPool, config.bridgeOptions, {
     retry: config.workerRetry,
@@ -51,14 +48,16 @@ export function assembleApp(config: ServerConfig, db: Db, assets: AssetStore, lo
     maxInstances: config.renting.maxInstances,
     log,
   });
+  // The profiles and catalogs as the scaler last read them (every look, and after a profile changed): a run is matched without a query.
+  await scaler.refresh();
   const capacity: RunCapacity = {
     match: (nodeTypes, named) =>
-      matchGroup(nodeTypes, rented.store.profiles(), (profile) => catalogs.get(profile), named) ??
+      matchGroup(nodeTypes, scaler.profiles, (profile) => scaler.catalogOf(profile), named) ??
       // A cluster's autoscaler brings workers for any run (validated against the catalog its workers announced last).
-      (config.workersAutoscaled && named === undefined ? { group: CLUSTER_GROUP, catalog: catalogs.get(CLUSTER_GROUP) } : null),
+      (config.workersAutoscaled && named === undefined ? { group: CLUSTER_GROUP, catalog: scaler.catalogOf(CLUSTER_GROUP) } : null),
     waitingFor: (group) => scaler.waitingFor(group),
     poke: () => scaler.poke(),
-    scales: (group) => rented.store.profiles().some((profile) => profile.scale !== null && profile.group === group),
+    scales: (group) => scaler.profiles.some((profile) => profile.scale !== null && profile.group === group),
   };
   const runs = jobManagerOf(config, jobs, workers, assets, guard, rented, capacity, log);
   scaler.on('waiting', (group) => runs.announceWaiting(group));
@@ -94,7 +93,7 @@ function rentedWorkersOf(config: ServerConfig, db: Db, workers: WorkerPool, log:
   return new RentedWorkers(new RentedStore(db), workers, {
     env: config.renting.env,
     // Next to the database (a throwaway one: a temporary directory), readable by this user only.
-    tokenDir: config.dbPath === ':memory:' ? mkdtempSync(join(tmpdir(), 'nt-rented-')) : join(dirname(config.dbPath), 'rented-workers'),
+    tokenDir: config.dataDir === null ? mkdtempSync(join(tmpdir(), 'nt-rented-')) : join(config.dataDir, 'rented-workers'),
     bootTimeoutMs: config.renting.bootTimeoutMs,
     maxInstances: config.renting.maxInstances,
     maxSpendPerDay: config.renting.maxSpendPerDay,
@@ -127,22 +126,18 @@ function jobManagerOf(
     fetchPolicy: config.fetchPolicy,
     events: new RunEventLog(config.streams.eventBuffer),
     onRunStarted: (workerId) => {
-      try {
-        rented.touch(workerId);
-      } catch (error) {
-        // The idle clock is the guard's business; a run never fails for it.
-        log(`cost guard: could not note the run on ${workerId}: ${(error as Error).message}`);
-      }
+      // The idle clock is the guard's business; a run never fails for it.
+      rented.touch(workerId).catch((error: Error) => log(`cost guard: could not note the run on ${workerId}: ${error.message}`));
     },
     log,
   });
 }
 
 /** Why the server should take no traffic now (GET /ready), or null. */
-function notReadyReason(config: ServerConfig, db: Db, runs: JobManager, workers: WorkerPool, scaler: CapacityScaler): string | null {
+async function notReadyReason(config: ServerConfig, db: Db, runs: JobManager, workers: WorkerPool, scaler: CapacityScaler): Promise<string | null> {
   if (!runs.accepting) return 'the server is shutting down';
   try {
-    db.prepare('SELECT 1').get();
+    await sql`SELECT 1`.execute(db.query);
   } catch (error) {
     return `the database cannot be read: ${(error as Error).message}`;
   }

@@ -1,11 +1,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { AssetStore } from '../assets/assetStore.js';
 import { LocalAssetBackend } from '../assets/localAssetBackend.js';
 import { S3AssetBackend } from '../assets/s3AssetBackend.js';
 import type { ServerConfig } from '../config.js';
-import { finishMigrations, openDatabase, type Db } from '../store/database.js';
+import { finishMigrations, openDatabase, type Db } from '@nt/data';
 
 /** How old an unfinished multipart upload to the bucket is before the server aborts it at start. */
 const STALE_UPLOAD_MS = 24 * 60 * 60 * 1000;
@@ -16,7 +16,7 @@ const STALE_UPLOAD_MS = 24 * 60 * 60 * 1000;
  */
 export async function openStorage(config: ServerConfig, log: (line: string) => void): Promise<{ db: Db; assets: AssetStore }> {
   // Next to the database (a throwaway one: a temporary directory), unless NODETOOL_ASSETS_DIR says where.
-  const assetsDir = config.assets.dir ?? (config.dbPath === ':memory:' ? mkdtempSync(join(tmpdir(), 'nt-assets-')) : join(dirname(config.dbPath), 'assets'));
+  const assetsDir = config.assets.dir ?? (config.dataDir === null ? mkdtempSync(join(tmpdir(), 'nt-assets-')) : join(config.dataDir, 'assets'));
   const localAssets = new LocalAssetBackend(assetsDir);
   const swept = await localAssets.sweepTemporary();
   if (swept) log(`removed ${swept} unfinished asset file(s) a previous process left`);
@@ -27,7 +27,7 @@ export async function openStorage(config: ServerConfig, log: (line: string) => v
     ?.abortStaleUploads(new Date(Date.now() - STALE_UPLOAD_MS))
     .then((aborted) => aborted && log(`aborted ${aborted} unfinished upload(s) to the bucket a previous process left`))
     .catch((error: Error) => log(`could not list unfinished uploads in the bucket: ${error.message}`));
-  const db = await openDatabase(config.dbPath);
+  const db = await openDatabase(config.database);
   const assets = new AssetStore(db, {
     backend: bucket ?? localAssets,
     backends: bucket ? [localAssets, bucket] : [localAssets],

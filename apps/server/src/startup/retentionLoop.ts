@@ -1,6 +1,6 @@
 import type { AssetStore } from '../assets/assetStore.js';
 import type { ServerConfig } from '../config.js';
-import type { Db } from '../store/database.js';
+import type { Db } from '@nt/data';
 import { Retention } from '../store/retention.js';
 
 /** NODETOOL_RETENTION at work: a sweep now and every interval, never two at once; nothing without the setting. */

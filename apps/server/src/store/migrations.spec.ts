@@ -6,8 +6,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configFromEnv } from '../config.js';
 import { startServer, type RunningServer } from '../server.js';
-import { finishMigrations, openDatabase } from './database.js';
-import { MIGRATIONS, RELEASED_VERSION } from './migrations.js';
+import { MIGRATIONS, RELEASED_VERSION, finishMigrations, openDatabase } from '@nt/data';
 import { RELEASED_MIGRATION_SQL, RENTED_WORKERS_BEFORE_A3559EB } from './testing/releasedMigrations.js';
 
 // A user's database was written by an older release. Each case builds one as that release left it (its
@@ -175,7 +174,7 @@ describe('migrations', () => {
   const versions = Array.from({ length: RELEASED_VERSION + 1 }, (_, version) => version);
   it.each(versions)('upgrade a database at schema version %i to the current schema, rows and all', async (version) => {
     const fresh = scratch();
-    (await openDatabase(fresh)).close();
+    await (await openDatabase({ kind: 'sqlite', path: fresh })).close();
     const old = scratch();
     databaseAt(old, version);
 
@@ -188,7 +187,7 @@ describe('migrations', () => {
     const old = scratch();
     databaseAt(old, RELEASED_VERSION, RENTED_WORKERS_BEFORE_A3559EB);
     const fresh = scratch();
-    (await openDatabase(fresh)).close();
+    await (await openDatabase({ kind: 'sqlite', path: fresh })).close();
 
     server = await serverOn(old);
     expect(schemaOf(old)).toEqual(schemaOf(fresh));
@@ -198,27 +197,28 @@ describe('migrations', () => {
   it('leave a data move for finishMigrations when rows need the asset store, and run it once the store is given', async () => {
     const old = scratch();
     databaseAt(old, RELEASED_VERSION);
-    const db = await openDatabase(old);
+    const opened = await openDatabase({ kind: 'sqlite', path: old });
+    const db = opened.sqlite as NonNullable<typeof opened.sqlite>;
     // Every schema step ran; the move into assets waits, its rows untouched.
     const waiting = MIGRATIONS.findIndex((migration) => migration.upAsync);
     expect(db.pragma('user_version', { simple: true })).toBe(waiting);
     expect(db.prepare(`SELECT result FROM jobs WHERE id = 'job-bytes'`).pluck().get()).toMatch(/"type":"bytes"/);
     const imported: string[] = [];
     const ref = { type: 'asset', id: 'a1', content_type: 'image/png', size: BYTES.length, url: '/api/assets/a1' } as const;
-    await finishMigrations(db, { assets: { importBytes: async (bytes, holder) => (imported.push(`${holder.jobId}:${bytes.length}`), ref) } });
+    await finishMigrations(opened, { assets: { importBytes: async (bytes, holder) => (imported.push(`${holder.jobId}:${bytes.length}`), ref) } });
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     expect(imported).toEqual([`job-bytes:${BYTES.length}`, `job-bytes:${BYTES.length}`]);
     expect(JSON.parse(db.prepare(`SELECT result FROM jobs WHERE id = 'job-bytes'`).pluck().get() as string).outputs.picture).toEqual(ref);
-    db.close();
+    await opened.close();
   });
 
   it('refuse a database written by a newer release, naming both versions, and leave it as it was', async () => {
     const path = scratch();
-    (await openDatabase(path)).close();
+    await (await openDatabase({ kind: 'sqlite', path })).close();
     const db = new Database(path);
     db.pragma(`user_version = ${MIGRATIONS.length + 3}`);
     db.close();
-    await expect(openDatabase(path)).rejects.toThrow(
+    await expect(openDatabase({ kind: 'sqlite', path })).rejects.toThrow(
       new RegExp(`schema version ${MIGRATIONS.length + 3}, newer than this server knows \\(${MIGRATIONS.length}\\)`),
     );
     expect(schemaOf(path)['(user_version)']).toBe(MIGRATIONS.length + 3);

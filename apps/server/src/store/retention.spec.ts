@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FINAL_JOB_STATUSES } from '@nt/api-contract';
 import type { AssetStore } from '../assets/assetStore.js';
-import { AssetRecords } from '../assets/assetRecords.js';
-import { openDatabase, type Db } from './database.js';
-import { JobStore } from './jobStore.js';
+import { AssetRecords, type Db, JobStore, openDatabase } from '@nt/data';
 import { parseRetention, Retention } from './retention.js';
 
 describe('NODETOOL_RETENTION', () => {
@@ -24,26 +22,32 @@ const sha = (n: number) => n.toString(16).padStart(64, '0');
 
 /** A database with runs and uploads at chosen times, and retention over it (assets are counted, not deleted from storage). */
 async function world() {
-  const db: Db = await openDatabase(':memory:');
+  const db: Db = await openDatabase({ kind: 'sqlite', path: ':memory:' });
+  const sqlite = db.sqlite as NonNullable<Db['sqlite']>;
   const jobs = new JobStore(db);
   const records = new AssetRecords(db);
-  const assets = { deleteUnheld: async () => records.unheld(1000).filter((info) => records.forget(info.id)).length } as unknown as AssetStore;
+  const deleteUnheld = async () => {
+    let deleted = 0;
+    for (const info of await records.unheld(1000)) if (await records.forget(info.id)) deleted++;
+    return deleted;
+  };
+  const assets = { records, deleteUnheld } as unknown as AssetStore;
   const at = (ms: number) => new Date(ms).toISOString();
   return {
     db,
-    run(id: string, status: string, createdAt: number, params: Record<string, unknown> = {}) {
-      jobs.create({ id, workflow_id: 'w', graph: { nodes: [], edges: [] }, params }, 'queued');
-      db.prepare('UPDATE jobs SET created_at = ? WHERE id = ?').run(at(createdAt), id);
-      if (status !== 'queued') jobs.finish(id, status as 'completed', null, null);
+    async run(id: string, status: string, createdAt: number, params: Record<string, unknown> = {}) {
+      await jobs.create({ id, workflow_id: 'w', graph: { nodes: [], edges: [] }, params }, 'queued');
+      sqlite.prepare('UPDATE jobs SET created_at = ? WHERE id = ?').run(at(createdAt), id);
+      if (status !== 'queued') await jobs.finish(id, status as 'completed', null, null);
     },
-    upload(id: string, createdAt: number) {
-      records.keep(
+    async upload(id: string, createdAt: number) {
+      await records.keep(
         { id, content_type: 'image/png', size: 1, location: `local:${id}`, created_at: at(createdAt) },
         { jobId: null, nodeId: null, name: 'upload' },
       );
     },
-    jobIds: () => db.prepare('SELECT id FROM jobs ORDER BY id').pluck().all() as string[],
-    assetIds: () => db.prepare('SELECT id FROM assets ORDER BY id').pluck().all() as string[],
+    jobIds: () => sqlite.prepare('SELECT id FROM jobs ORDER BY id').pluck().all() as string[],
+    assetIds: () => sqlite.prepare('SELECT id FROM assets ORDER BY id').pluck().all() as string[],
     sweep: (policy: string, now: number) => new Retention(db, assets, parseRetention(policy)!).sweep(now),
   };
 }
@@ -52,9 +56,9 @@ describe('Retention', () => {
   it('deletes a finished run past the age whatever way it ended, interrupted too; never a queued one', async () => {
     const now = Date.now();
     const { run, sweep, jobIds } = await world();
-    for (const status of FINAL_JOB_STATUSES) run(`old-${status}`, status, now - 48 * HOUR);
-    run('old-queued', 'queued', now - 48 * HOUR);
-    run('new-completed', 'completed', now - HOUR);
+    for (const status of FINAL_JOB_STATUSES) await run(`old-${status}`, status, now - 48 * HOUR);
+    await run('old-queued', 'queued', now - 48 * HOUR);
+    await run('new-completed', 'completed', now - HOUR);
     expect(await sweep('24h', now)).toMatchObject({ runs: FINAL_JOB_STATUSES.length });
     expect(jobIds()).toEqual(['new-completed', 'old-queued']);
   });
@@ -62,14 +66,14 @@ describe('Retention', () => {
   it('by run count, keeps an upload made before the first run, and any upload until that many runs exist', async () => {
     const now = Date.now();
     const { run, upload, sweep, assetIds } = await world();
-    upload(sha(1), now - 48 * HOUR);
+    await upload(sha(1), now - 48 * HOUR);
     expect(await sweep('2', now)).toEqual({ runs: 0, uploads: 0, assets: 0 });
-    run('a', 'completed', now - 10 * HOUR);
+    await run('a', 'completed', now - 10 * HOUR);
     expect(await sweep('2', now)).toEqual({ runs: 0, uploads: 0, assets: 0 });
     expect(assetIds()).toEqual([sha(1)]);
     // Two runs kept, both newer than the upload: now it is older than every run kept.
-    run('b', 'completed', now - 5 * HOUR);
-    upload(sha(2), now - 1000);
+    await run('b', 'completed', now - 5 * HOUR);
+    await upload(sha(2), now - 1000);
     expect(await sweep('2', now)).toEqual({ runs: 0, uploads: 1, assets: 1 });
     expect(assetIds()).toEqual([sha(2)]);
   });
@@ -77,8 +81,8 @@ describe('Retention', () => {
   it('keeps an upload a waiting run takes as its input, however old', async () => {
     const now = Date.now();
     const { run, upload, sweep, assetIds } = await world();
-    upload(sha(3), now - 72 * HOUR);
-    run('waits', 'queued', now - HOUR, { photo: { type: 'asset', id: sha(3) } });
+    await upload(sha(3), now - 72 * HOUR);
+    await run('waits', 'queued', now - HOUR, { photo: { type: 'asset', id: sha(3) } });
     expect(await sweep('24h', now)).toMatchObject({ uploads: 0 });
     expect(assetIds()).toEqual([sha(3)]);
   });

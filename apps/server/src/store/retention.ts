@@ -1,6 +1,5 @@
-import { FINAL_JOB_STATUSES, LIVE_JOB_STATUSES } from '@nt/api-contract';
 import type { AssetStore } from '../assets/assetStore.js';
-import type { Db } from './database.js';
+import { JobStore, type Db } from '@nt/data';
 
 /** NODETOOL_RETENTION: keep runs younger than an age, or the newest so many; null keeps everything. */
 export type RetentionPolicy = { keep: 'age'; ms: number; text: string } | { keep: 'runs'; count: number; text: string };
@@ -27,39 +26,25 @@ export interface SweepOutcome {
  * nobody holds any more, from the database and from storage. Each step is safe to stop half-way.
  */
 export class Retention {
+  private readonly jobs: JobStore;
+
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly assets: AssetStore,
     readonly policy: RetentionPolicy,
-  ) {}
-
-  async sweep(now = Date.now()): Promise<SweepOutcome> {
-    const expired = this.expiredRuns(now);
-    const forgetRuns = this.db.transaction((ids: string[]) => {
-      const refs = this.db.prepare('DELETE FROM asset_refs WHERE job_id = ?');
-      const jobs = this.db.prepare('DELETE FROM jobs WHERE id = ?');
-      for (const id of ids) {
-        refs.run(id);
-        jobs.run(id);
-      }
-    });
-    for (let at = 0; at < expired.length; at += 500) forgetRuns(expired.slice(at, at + 500));
-    const uploads = this.expireUploads(now);
-    const assets = await this.assets.deleteUnheld();
-    return { runs: expired.length, uploads, assets };
+  ) {
+    this.jobs = new JobStore(db);
   }
 
-  private expiredRuns(now: number): string[] {
-    const finished = `finished_at IS NOT NULL AND status IN (${placeholders(FINAL_JOB_STATUSES)})`;
-    if (this.policy.keep === 'age')
-      return this.db
-        .prepare(`SELECT id FROM jobs WHERE ${finished} AND created_at < ?`)
-        .pluck()
-        .all(...FINAL_JOB_STATUSES, new Date(now - this.policy.ms).toISOString()) as string[];
-    return this.db
-      .prepare(`SELECT id FROM jobs WHERE ${finished} ORDER BY created_at DESC LIMIT -1 OFFSET ?`)
-      .pluck()
-      .all(...FINAL_JOB_STATUSES, this.policy.count) as string[];
+  async sweep(now = Date.now()): Promise<SweepOutcome> {
+    const expired =
+      this.policy.keep === 'age'
+        ? await this.jobs.endedBefore(new Date(now - this.policy.ms).toISOString())
+        : await this.jobs.endedBeyondNewest(this.policy.count);
+    for (let at = 0; at < expired.length; at += 500) await this.jobs.forget(expired.slice(at, at + 500));
+    const uploads = await this.expireUploads(now);
+    const assets = await this.assets.deleteUnheld();
+    return { runs: expired.length, uploads, assets };
   }
 
   /**
@@ -67,23 +52,9 @@ export class Retention {
    * those a saved workflow or a run still waiting or running refers to. With fewer runs than the count,
    * no upload is old enough: an upload made for a first run is never lost before it.
    */
-  private expireUploads(now: number): number {
-    const cutoff =
-      this.policy.keep === 'age'
-        ? new Date(now - this.policy.ms).toISOString()
-        : (this.db
-            .prepare('SELECT created_at FROM jobs ORDER BY created_at DESC LIMIT 1 OFFSET ?')
-            .pluck()
-            .get(this.policy.count - 1) as string | undefined);
+  private async expireUploads(now: number): Promise<number> {
+    const cutoff = this.policy.keep === 'age' ? new Date(now - this.policy.ms).toISOString() : await this.jobs.createdAtOfNewest(this.policy.count - 1);
     if (cutoff === undefined) return 0;
-    return this.db
-      .prepare(
-        `DELETE FROM asset_refs WHERE job_id IS NULL AND created_at < ?
-         AND NOT EXISTS (SELECT 1 FROM workflows w WHERE instr(w.document, asset_refs.asset_id) > 0)
-         AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.status IN (${placeholders(LIVE_JOB_STATUSES)}) AND instr(j.params, asset_refs.asset_id) > 0)`,
-      )
-      .run(cutoff, ...LIVE_JOB_STATUSES).changes;
+    return this.assets.records.releaseUploadsBefore(cutoff);
   }
 }
-
-const placeholders = (values: readonly unknown[]) => values.map(() => '?').join(', ');

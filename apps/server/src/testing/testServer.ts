@@ -1,28 +1,69 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { inject } from 'vitest';
 import WebSocket from 'ws';
 import type { PythonBridgeOptions } from '@nt/bridge';
 import { NO_REAL_PROVIDER } from '@nt/providers/testing';
-import { fixtureStdioOptions } from '@nt/test-fixtures';
+import type { DatabaseTarget } from '@nt/data';
+import { createPostgresDatabase, fixtureStdioOptions } from '@nt/test-fixtures';
 import { configFromEnv } from '../config.js';
 import type { Logger } from '../observability/logger.js';
 import { startServer, type RunningServer } from '../server.js';
 
+/** Where a test server keeps its data: its database, and the folder beside it (assets, rented workers' tokens). */
+export interface TestServerData {
+  database: DatabaseTarget;
+  dataDir: string;
+}
+
+let databases = 0;
+
 /**
- * TEST HELPER: a server on a free 127.0.0.1 port with its own database file, talking to the fixture
- * worker. `env` holds server settings as a user would set them (NODETOOL_SERVER_TOKEN, limits, ...).
+ * A fresh database of the matrix's kind (NT_TEST_DATABASE, databaseMatrix.ts): a SQLite file in a new
+ * folder, or a new database on the run's Postgres with a new folder for the files beside it.
+ */
+export async function freshTestData(): Promise<TestServerData> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'nt-server-'));
+  const postgresUrl = inject('postgresUrl');
+  if (!postgresUrl) return { database: { kind: 'sqlite', path: join(dataDir, 'server.db') }, dataDir };
+  const url = await createPostgresDatabase(postgresUrl, `server_${process.pid}_${++databases}`);
+  return { database: { kind: 'postgres', url }, dataDir };
+}
+
+/** The settings that put a server on `data`: NODETOOL_DB, or DATABASE_URL with the folder beside it. */
+export function dataEnv(data: TestServerData): Record<string, string> {
+  if (data.database.kind === 'sqlite') return { NODETOOL_DB: data.database.path };
+  return { DATABASE_URL: data.database.url, XDG_DATA_HOME: data.dataDir, NODETOOL_ASSETS_DIR: join(data.dataDir, 'assets') };
+}
+
+/**
+ * TEST HELPER: a server on a free 127.0.0.1 port with a database of its own (the matrix's kind), talking
+ * to the fixture worker. `env` holds server settings as a user would set them (NODETOOL_SERVER_TOKEN,
+ * limits, ...). `data` puts it on an earlier server's data (a restart); `dbPath` on a SQLite file (a
+ * suite about SQLite itself).
  */
 export async function startTestServer(
-  options: { bridgeOptions?: PythonBridgeOptions; dbPath?: string; maxBodyBytes?: number; env?: Record<string, string>; logger?: Logger } = {},
-): Promise<RunningServer & { dbPath: string }> {
-  const dbPath = options.dbPath ?? join(mkdtempSync(join(tmpdir(), 'nt-server-')), 'server.db');
+  options: {
+    bridgeOptions?: PythonBridgeOptions;
+    data?: TestServerData;
+    dbPath?: string;
+    maxBodyBytes?: number;
+    env?: Record<string, string>;
+    logger?: Logger;
+  } = {},
+): Promise<RunningServer & TestServerData & { dbPath: string }> {
+  const data: TestServerData = options.dbPath
+    ? { database: { kind: 'sqlite', path: options.dbPath }, dataDir: dirname(options.dbPath) }
+    : options.data
+      ? { database: options.data.database, dataDir: options.data.dataDir }
+      : await freshTestData();
   const config = configFromEnv({
     // What a real process environment always has; a local worker started without it cannot run nodes that read files.
     PATH: process.env['PATH'] ?? '/usr/bin:/bin',
     HOST: '127.0.0.1',
     PORT: '0',
-    NODETOOL_DB: dbPath,
+    ...dataEnv(data),
     NODETOOL_MAX_BODY_BYTES: String(options.maxBodyBytes ?? 1024 * 1024),
     // No test talks to a real provider: one the suite did not point at its fixture is a closed port.
     ...NO_REAL_PROVIDER,
@@ -40,7 +81,7 @@ export async function startTestServer(
     },
     options.logger,
   );
-  return { ...server, dbPath };
+  return { ...server, ...data, dbPath: data.database.kind === 'sqlite' ? data.database.path : '' };
 }
 
 export async function waitForWorker(server: RunningServer, state = 'connected', timeoutMs = 60_000): Promise<void> {

@@ -91,27 +91,25 @@ export class WsHub {
       this.reply(client, { type: 'error', status: 400, error: problems.join('; '), request_id: requestId });
       return;
     }
-    try {
-      runCommand(parsed.data, {
-        app: this.app,
-        reply: (answer) => this.reply(client, { ...answer, request_id: requestId }),
-        watch: (jobId) => this.watch(client, jobId),
-        unwatch: (jobId) => this.unwatch(client, jobId),
-        resume: (jobId, lastSeq) => this.resume(client, jobId, lastSeq, requestId),
-      });
-    } catch (error) {
+    runCommand(parsed.data, {
+      app: this.app,
+      reply: (answer) => this.reply(client, { ...answer, request_id: requestId }),
+      watch: (jobId) => this.watch(client, jobId),
+      unwatch: (jobId) => this.unwatch(client, jobId),
+      resume: (jobId, lastSeq) => this.resume(client, jobId, lastSeq, requestId),
+    }).catch((error: unknown) => {
       const failure = toHttpError(error);
       this.reply(client, { type: 'error', status: failure.status, error: failure.message, request_id: requestId });
-    }
+    });
   }
 
   /**
    * reconnect_job: job_resumed, then every event of the job after `lastSeq` the server still holds, then
-   * its live events. All of it happens in this one turn of the event loop, so no event can fall between
-   * the replay and the live ones, and none comes twice.
+   * its live events. All of it happens in one turn of the event loop once the job was read, so no event
+   * can fall between the replay and the live ones, and none comes twice.
    */
-  private resume(client: WebSocket, jobId: string, lastSeq: number, requestId: string | undefined): void {
-    const job = this.app.runs.get(jobId);
+  private async resume(client: WebSocket, jobId: string, lastSeq: number, requestId: string | undefined): Promise<void> {
+    const job = await this.app.runs.get(jobId);
     if (!job) throw new JobNotFoundError(jobId);
     const held = this.app.runs.eventsSince(jobId, lastSeq);
     const skipped = held ? held.skipped : 0;

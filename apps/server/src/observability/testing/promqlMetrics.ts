@@ -14,8 +14,8 @@ export async function exportedMetricNames(): Promise<Set<string>> {
     runsQueued: () => [],
     runsRunning: () => 0,
     workers: () => [],
-    rented: () => [],
-    assets: () => ({ count: 0, bytes: 0 }),
+    rented: async () => [],
+    assets: async () => ({ count: 0, bytes: 0 }),
   });
   const exported = new Set<string>();
   for (const metric of await metrics.registry.getMetricsAsJSON()) {

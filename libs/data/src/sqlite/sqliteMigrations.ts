@@ -14,7 +14,7 @@ export interface MigrationContext {
 /**
  * The server's schema, one numbered step at a time. APPEND ONLY: a released migration is never edited,
  * because a user's database has already run it; a change is a new entry at the end. `user_version`
- * holds how many have run. store/migrations.spec.ts upgrades a database from every earlier version
+ * holds how many have run. apps/server/src/store/migrations.spec.ts upgrades a database from every earlier version
  * (the released SQL is kept there as test data) and fails when a released entry changes.
  */
 export interface Migration {

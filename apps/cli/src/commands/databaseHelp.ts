@@ -1,0 +1,11 @@
+/** `nodetool db --help`: here, apart from the commands, so the help needs no database driver loaded. */
+export const DB_HELP = `Usage: nodetool db migrate | status
+
+The server's database, where the server finds it: Postgres at DATABASE_URL (or DATABASE_URL_FILE),
+else the SQLite file at NODETOOL_DB.
+  migrate   Bring its schema up to this release (the server does too at start; replicas take a lock, so
+            one migrates and the others wait). On SQLite, moving an old release's inline result bytes
+            into the asset store waits for the server, which owns the store.
+  status    Which database, and its schema version against this release's; changes nothing
+
+Exit codes: 0 done, 1 failed (unreachable, refused, or written by a newer release), 2 bad settings.`;

@@ -1,0 +1,14 @@
+export { databaseTargetFromEnv, databaseTargetOf, describeTarget, type DatabaseTarget } from './databaseTarget.js';
+export { openDatabase, finishMigrations, schemaVersion, inspectSchema, type Db } from './openDatabase.js';
+export { NewerSchemaError } from './newerSchemaError.js';
+export type { Tables } from './schema.js';
+export { MIGRATIONS, RELEASED_VERSION, type Migration, type MigrationContext } from './sqlite/sqliteMigrations.js';
+export type { InlineBytesImporter } from './sqlite/moveInlineBlobs.js';
+export { openSqlite, openSqliteReadOnly, migrateSqlite, type SqliteHandle } from './sqlite/openSqlite.js';
+export { POSTGRES_MIGRATIONS, type PostgresMigration } from './postgres/postgresMigrations.js';
+export { JobStore, type StoredJob, type StoredJobStatus } from './stores/jobStore.js';
+export { WorkflowStore, type StoredWorkflow, type WorkflowSummary } from './stores/workflowStore.js';
+export { RentedStore, type RentedWorker, type GuardEvent } from './stores/rentedStore.js';
+export { AssetRecords, type AssetInfo, type AssetHolder } from './stores/assetRecords.js';
+export { SessionRecords } from './stores/sessionRecords.js';
+export { ProfileCatalogs } from './stores/profileCatalogs.js';

@@ -1,0 +1,134 @@
+import { FINAL_JOB_STATUSES, LIVE_JOB_STATUSES, type JobRecord, type ServerJobStatus } from '@nt/api-contract';
+import type { Selectable } from 'kysely';
+import type { Db } from '../openDatabase.js';
+import type { JobsTable } from '../schema.js';
+
+export type StoredJobStatus = ServerJobStatus;
+
+/** A job row: the contract's JobRecord without the live per-node states. */
+export type StoredJob = Omit<JobRecord, 'nodes' | 'waiting'>;
+
+/** More rows than any database holds: "no limit" where SQL wants one with an offset. */
+const ALL = Number.MAX_SAFE_INTEGER;
+
+/** The jobs table: every run, its graph and parameters, and its outcome once it ended. */
+export class JobStore {
+  constructor(private readonly db: Db) {}
+
+  /** Records a job that starts running now, or waits in the queue. */
+  async create(job: Pick<StoredJob, 'id' | 'workflow_id' | 'graph' | 'params'>, status: 'running' | 'queued' = 'running'): Promise<void> {
+    await this.db.query
+      .insertInto('jobs')
+      .values({
+        id: job.id,
+        workflow_id: job.workflow_id,
+        status,
+        graph: JSON.stringify(job.graph),
+        params: JSON.stringify(job.params),
+        created_at: new Date().toISOString(),
+      })
+      .execute();
+  }
+
+  /** A queued job leaves the queue (never one that already ended: the two writes may reach the database out of order). */
+  async markRunning(id: string): Promise<void> {
+    await this.db.query.updateTable('jobs').set({ status: 'running' }).where('id', '=', id).where('finished_at', 'is', null).execute();
+  }
+
+  /** A job recorded to start at once whose worker filled up meanwhile: it waits in the queue. */
+  async markQueued(id: string): Promise<void> {
+    await this.db.query.updateTable('jobs').set({ status: 'queued' }).where('id', '=', id).where('finished_at', 'is', null).execute();
+  }
+
+  /** Records the outcome and answers with the finished job; an outcome already recorded is kept (and returned). */
+  async finish(id: string, status: StoredJobStatus, result: StoredJob['result'], error: string | null): Promise<StoredJob | null> {
+    // An ended job's outcome is final: a run that finishes after shutdown already failed it changes nothing.
+    const row = await this.db.query
+      .updateTable('jobs')
+      .set({ status, result: result ? JSON.stringify(result) : null, error, finished_at: new Date().toISOString() })
+      .where('id', '=', id)
+      .where('finished_at', 'is', null)
+      .returningAll()
+      .executeTakeFirst();
+    return row ? fromRow(row) : this.get(id);
+  }
+
+  /** Whether a job of this id exists, without reading it. */
+  async exists(id: string): Promise<boolean> {
+    return (await this.db.query.selectFrom('jobs').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+  }
+
+  async get(id: string): Promise<StoredJob | null> {
+    const row = await this.db.query.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? fromRow(row) : null;
+  }
+
+  async list(limit = 50): Promise<StoredJob[]> {
+    return (await this.db.query.selectFrom('jobs').selectAll().orderBy('created_at', 'desc').limit(limit).execute()).map(fromRow);
+  }
+
+  /** Runs left running by a previous process can never finish: they are failed, with the reason. */
+  async interruptLeftovers(): Promise<number> {
+    const result = await this.db.query
+      .updateTable('jobs')
+      .set({
+        status: 'interrupted',
+        error: 'the server stopped during the run (it was killed or crashed); run it again',
+        finished_at: new Date().toISOString(),
+      })
+      .where('status', 'in', [...LIVE_JOB_STATUSES])
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  /** The ids of ended runs created before `before` (ISO time): retention by age. */
+  async endedBefore(before: string): Promise<string[]> {
+    const rows = await this.ended().where('created_at', '<', before).execute();
+    return rows.map((row) => row.id);
+  }
+
+  /** The ids of ended runs past the newest `keep` of them: retention by count. */
+  async endedBeyondNewest(keep: number): Promise<string[]> {
+    const rows = await this.ended().orderBy('created_at', 'desc').limit(ALL).offset(keep).execute();
+    return rows.map((row) => row.id);
+  }
+
+  /** When the `index`-th newest run (0-based) was created, or undefined when there are not so many. */
+  async createdAtOfNewest(index: number): Promise<string | undefined> {
+    const row = await this.db.query.selectFrom('jobs').select('created_at').orderBy('created_at', 'desc').limit(1).offset(index).executeTakeFirst();
+    return row?.created_at;
+  }
+
+  /** Deletes runs and what they hold of assets (the assets themselves go once nobody holds them), in one transaction. */
+  async forget(ids: readonly string[]): Promise<void> {
+    if (!ids.length) return;
+    await this.db.query.transaction().execute(async (trx) => {
+      await trx
+        .deleteFrom('asset_refs')
+        .where('job_id', 'in', [...ids])
+        .execute();
+      await trx
+        .deleteFrom('jobs')
+        .where('id', 'in', [...ids])
+        .execute();
+    });
+  }
+
+  private ended() {
+    return this.db.query
+      .selectFrom('jobs')
+      .select('id')
+      .where('finished_at', 'is not', null)
+      .where('status', 'in', [...FINAL_JOB_STATUSES]);
+  }
+}
+
+function fromRow(row: Selectable<JobsTable>): StoredJob {
+  return {
+    ...row,
+    status: row.status as StoredJobStatus,
+    graph: JSON.parse(row.graph),
+    params: JSON.parse(row.params),
+    result: row.result ? JSON.parse(row.result) : null,
+  };
+}
