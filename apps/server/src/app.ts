@@ -3,10 +3,12 @@ import type { ServerConfig } from './config.js';
 import type { JobManager } from './jobs/jobManager.js';
 import type { ServerMetrics } from './observability/serverMetrics.js';
 import type { PoolModels } from './models/poolModels.js';
-import type { JobStore, WorkflowStore } from '@nt/data';
+import type { JobStore, LoginAttempts, WorkflowStore } from '@nt/data';
 import type { WorkerPool } from './workers/workerPool.js';
 import type { CostGuardLoop } from './rented/costGuardLoop.js';
 import type { RentedWorkers } from './rented/rentedWorkers.js';
+import type { Leadership } from './replicas/leadership.js';
+import type { ReplicaPresence } from './replicas/replicaPresence.js';
 import type { CapacityScaler } from './scaling/capacityScaler.js';
 import type { HostPolicy } from './security/hostPolicy.js';
 import type { ServerToken } from './security/serverToken.js';
@@ -27,6 +29,10 @@ export interface App {
   guard: CostGuardLoop;
   /** Elastic capacity: workers of scaled profiles rented for waiting runs and released when idle. */
   scaler: CapacityScaler;
+  /** With Postgres: this replica among the others (its heartbeat, its runs' leases); null on SQLite. */
+  presence: ReplicaPresence | null;
+  /** Whether this replica does the singleton work (always, on SQLite). */
+  leadership: Leadership;
   /** Prometheus metrics (GET /metrics). */
   metrics: ServerMetrics;
   /** Why the server is not ready for traffic (GET /ready), or null when it is. */
@@ -37,4 +43,6 @@ export interface App {
   serverToken: ServerToken | null;
   /** Browser sessions for the server token (null without one). */
   sessions: SessionStore | null;
+  /** The login rate limit's counts, in the database (every replica counts the same guesses). */
+  loginAttempts: LoginAttempts;
 }

@@ -30,6 +30,8 @@ export interface ServerConfig {
   database: DatabaseTarget;
   /** Where the server keeps files beside its database (assets, rented workers' tokens); null: a temporary folder each start. */
   dataDir: string | null;
+  /** NODETOOL_RUN_LEASE_SECONDS, in ms: with Postgres, how long a replica holds its runs and its leadership unrenewed. */
+  runLeaseMs: number;
   /** Built web UI to serve at /, or null. */
   webRoot: string | null;
   /** Largest request body accepted, in bytes. */
@@ -108,6 +110,8 @@ export interface ServerConfig {
     urlTtlSeconds: number;
     /** ASSET_BUCKET and the S3_* settings: the bucket new assets go to, or null for the folder. */
     s3: S3Settings | null;
+    /** NODETOOL_ASSETS_SHARED: the folder is one every replica mounts. */
+    shared: boolean;
     /** NODETOOL_RETENTION, and how often it sweeps. */
     retention: RetentionPolicy | null;
     retentionIntervalMs: number;
@@ -188,6 +192,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
       },
       serve: readSetting(env, 'NODETOOL_ASSET_SERVE'),
       s3: bucketOf(env),
+      shared: readSetting(env, 'NODETOOL_ASSETS_SHARED'),
       retention: retentionOf(env),
       retentionIntervalMs: readSetting(env, 'NODETOOL_RETENTION_INTERVAL_MS'),
       urlTtlSeconds: readSetting(env, 'NODETOOL_ASSET_URL_TTL_SECONDS'),
@@ -282,8 +287,9 @@ function retentionOf(env: NodeJS.ProcessEnv): RetentionPolicy | null {
 }
 
 /** DATABASE_URL or NODETOOL_DB, and where the files beside it go (with Postgres, the data folder a SQLite file would be in). */
-function databaseOf(env: NodeJS.ProcessEnv): Pick<ServerConfig, 'database' | 'dataDir'> {
+function databaseOf(env: NodeJS.ProcessEnv): Pick<ServerConfig, 'database' | 'dataDir' | 'runLeaseMs'> {
   const database = databaseTargetFromEnv(env);
-  if (database.kind === 'postgres') return { database, dataDir: join(env['XDG_DATA_HOME'] ?? join(homedir(), '.local', 'share'), 'nodetool') };
-  return { database, dataDir: database.path === ':memory:' ? null : dirname(database.path) };
+  const runLeaseMs = readSetting(env, 'NODETOOL_RUN_LEASE_SECONDS') * 1000;
+  if (database.kind === 'postgres') return { database, runLeaseMs, dataDir: join(env['XDG_DATA_HOME'] ?? join(homedir(), '.local', 'share'), 'nodetool') };
+  return { database, runLeaseMs, dataDir: database.path === ':memory:' ? null : dirname(database.path) };
 }

@@ -7,7 +7,7 @@ import { RunLog } from './observability/runLog.js';
 import { announceWorkers } from './startup/announceWorkers.js';
 import { assembleApp } from './startup/assembleApp.js';
 import { openStorage } from './startup/openStorage.js';
-import { startRetention } from './startup/retentionLoop.js';
+import { leadSingletonWork } from './startup/singletonWork.js';
 import { WsHub } from './ws/wsHub.js';
 
 export interface RunningServer {
@@ -26,6 +26,8 @@ export async function startServer(config: ServerConfig, logger: Logger = silentL
   const { db, assets } = await openStorage(config, log);
   const app = await assembleApp(config, db, assets, log);
   observeRuns(app, logger);
+  // Among replicas: announced (refused if its assets would be unreadable to the others) before it takes a request.
+  await app.presence?.start();
 
   const hub = new WsHub(app, log);
   const http = await buildHttpServer(app, hub, logger);
@@ -34,14 +36,13 @@ export async function startServer(config: ServerConfig, logger: Logger = silentL
   const { port } = http.server.address() as { port: number };
 
   announceWorkers(app.workers, log);
+  const singletons = leadSingletonWork(app, db, assets, config, log);
   void app.workers
     .start()
-    .then(() => app.rented.resume())
-    // The scaler starts once the rented workers rejoined: it must not rent again what is only reconnecting.
-    .then(() => app.scaler.start())
-    .catch((error: Error) => log(`the workers could not start: ${error.message}`));
-  app.guard.start();
-  const retention = startRetention(db, assets, config, log);
+    .then(() => app.rented.rejoin())
+    .catch((error: Error) => log(`the workers could not start: ${error.message}`))
+    // Leading starts the scaler: only once the rented workers rejoined, so it does not rent again what is only reconnecting.
+    .finally(() => app.leadership.start());
 
   let closing: Promise<void> | null = null;
   return {
@@ -53,10 +54,7 @@ export async function startServer(config: ServerConfig, logger: Logger = silentL
         const closed = http.close();
         const unfinished = await app.runs.shutdown(config.shutdownTimeoutMs);
         if (unfinished) log(`${unfinished} run(s) did not finish within ${config.shutdownTimeoutMs} ms and were marked failed`);
-        app.guard.stop();
-        app.scaler.stop();
-        await app.scaler.settled();
-        await retention.stop();
+        await singletons.stop();
         app.rented.shutdown();
         hub.close();
         // Each worker releases what its keep-alive holds, or it would keep it until its job TTL.
@@ -64,6 +62,7 @@ export async function startServer(config: ServerConfig, logger: Logger = silentL
         http.server.closeAllConnections();
         await closed;
         await metricsServer?.close();
+        await app.presence?.stop();
         await db.close();
       })();
       return closing;

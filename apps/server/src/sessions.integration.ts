@@ -105,6 +105,16 @@ describe('the login rate limit', () => {
     // The API itself is not limited: a client with the token carries on.
     expect((await fetch(`${running.url}/api/workflows`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
   }, 60_000);
+
+  it('is counted in the database: a restarted server (or another replica) still refuses the guesser', async () => {
+    const first = await server();
+    for (let attempt = 0; attempt < LOGIN_ATTEMPTS_PER_MINUTE; attempt++) expect((await login(first, `guess-${attempt}-xxxxxxxxxxxx`)).status).toBe(401);
+    await first.close();
+    const second = await server({}, first);
+    const limited = await login(second);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.retryAfter)).toBeGreaterThan(0);
+  }, 60_000);
 });
 
 describe('the login rate limit behind a proxy (NODETOOL_TRUST_PROXY)', () => {

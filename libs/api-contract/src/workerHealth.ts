@@ -58,5 +58,7 @@ export const HealthReport = z.object({
   pool: PoolHealth.optional(),
   /** What the model keep-alive holds loaded on the worker (GET /api/models/resident alone). */
   resident_models: z.array(ResidentModel).optional(),
+  /** This server among its replicas: its id (with Postgres), and whether it does the singleton work (the cost guard, retention, the scaler). */
+  replica: z.object({ id: z.string().nullable(), leader: z.boolean() }).optional(),
 });
 export type HealthReport = z.infer<typeof HealthReport>;

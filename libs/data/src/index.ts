@@ -12,3 +12,6 @@ export { RentedStore, type RentedWorker, type GuardEvent } from './stores/rented
 export { AssetRecords, type AssetInfo, type AssetHolder } from './stores/assetRecords.js';
 export { SessionRecords } from './stores/sessionRecords.js';
 export { ProfileCatalogs } from './stores/profileCatalogs.js';
+export { ReplicaRecords, type ReplicaInfo } from './stores/replicaRecords.js';
+export { LoginAttempts } from './stores/loginAttempts.js';
+export { RunEventRecords } from './stores/runEventRecords.js';

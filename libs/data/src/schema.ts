@@ -16,6 +16,9 @@ export interface Tables {
   asset_refs: AssetRefsTable;
   rent_periods: RentPeriodsTable;
   profile_catalogs: ProfileCatalogsTable;
+  server_replicas: ServerReplicasTable;
+  run_events: RunEventsTable;
+  login_attempts: LoginAttemptsTable;
 }
 
 export interface WorkflowsTable {
@@ -37,6 +40,9 @@ export interface JobsTable {
   error: string | null;
   created_at: string;
   finished_at: string | null;
+  /** The replica running it (null: queued for any, or ended); it holds it while `lease_until` (ms) is ahead. */
+  owner: string | null;
+  lease_until: number | null;
 }
 
 export interface WorkerProfilesTable {
@@ -65,6 +71,8 @@ export interface RentedWorkersTable {
   spent_before: number;
   last_activity: number;
   error: string | null;
+  /** The worker's token, sealed with the key every replica reads (NODETOOL_SECRETS_KEY_FILE); null: in token_file. */
+  token_sealed: string | null;
 }
 
 export interface GuardEventsTable {
@@ -112,4 +120,28 @@ export interface ProfileCatalogsTable {
   profile: string;
   nodes: string;
   updated_at: string;
+}
+
+export interface ServerReplicasTable {
+  id: string;
+  host: string;
+  /** Where its assets go: `bucket`, `shared` (a folder every replica mounts) or `local` (its own folder). */
+  assets: string;
+  started_at: string;
+  /** Its last heartbeat (ms): a replica not seen for a lease is gone. */
+  seen_at: number;
+}
+
+export interface RunEventsTable {
+  id: Generated<number>;
+  job_id: string;
+  seq: number;
+  /** The event as clients receive it (JSON). */
+  event: string;
+}
+
+export interface LoginAttemptsTable {
+  client: string;
+  window_start: number;
+  attempts: number;
 }

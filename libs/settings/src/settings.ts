@@ -22,6 +22,14 @@ export const SETTINGS = {
     doc: 'postgres://user:password@host:5432/name: the server keeps its data in this Postgres instead of NODETOOL_DB (several replicas may share it).',
   }),
   DATABASE_URL_FILE: text({ readBy: ['server', 'cli'], doc: 'A file holding DATABASE_URL (never both).' }),
+  NODETOOL_RUN_LEASE_SECONDS: integer({
+    default: 30,
+    min: 3,
+    max: 3600,
+    unit: 'seconds',
+    readBy: ['server'],
+    doc: 'With Postgres: how long a replica holds the runs it runs without renewing them; a replica gone that long has its runs marked interrupted by another, and its leadership taken over.',
+  }),
   NODETOOL_WEB_ROOT: text({ readBy: ['server'], defaultText: 'apps/web/dist, when built', doc: 'The built web UI the server serves at /.' }),
   NODETOOL_SERVER_TOKEN: text({
     readBy: ['server', 'cli'],
@@ -127,6 +135,11 @@ export const SETTINGS = {
     readBy: ['server'],
     defaultText: 'assets/ next to NODETOOL_DB',
     doc: 'The folder assets are kept in (the default storage; it needs no service).',
+  }),
+  NODETOOL_ASSETS_SHARED: flag({
+    default: false,
+    readBy: ['server'],
+    doc: 'The assets folder is one every server replica mounts (a ReadWriteMany volume): replicas on one Postgres may keep assets there instead of in a bucket.',
   }),
   NODETOOL_ASSET_INLINE_MAX_BYTES: integer({
     default: 0,

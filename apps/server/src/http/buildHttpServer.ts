@@ -1,5 +1,6 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
+import { loginAttemptStore } from '../security/loginAttemptStore.js';
 import fastifyWebsocket from '@fastify/websocket';
 import type { Server } from 'node:http';
 import Fastify, { type FastifyHttpOptions, type FastifyInstance } from 'fastify';
@@ -55,6 +56,8 @@ export async function buildHttpServer(app: App, hub: WsHub, logger: Logger): Pro
   if (app.sessions) await fastify.register(fastifyCookie);
   await fastify.register(fastifyRateLimit, {
     global: false,
+    // Counted in the database: the same limit whichever replica (or restarted process) a client reaches.
+    store: loginAttemptStore(app.loginAttempts),
     errorResponseBuilder: (_request, context) => ({
       statusCode: 429,
       message: `too many login attempts from this address; try again in ${Math.ceil(context.ttl / 1000)} s`,

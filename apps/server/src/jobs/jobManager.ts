@@ -61,6 +61,8 @@ export interface JobManagerOptions {
   capacity?: RunCapacity;
   /** How long a run waits for a scaled group's worker before it fails (NODETOOL_RENT_WAIT_TIMEOUT); default 15 min. */
   rentWaitMs?: number;
+  /** With several replicas: each run is recorded as this replica's, under a lease it renews (replicas/replicaPresence.ts). */
+  lease?: { owner: string; ms: number };
   log?: (line: string) => void;
 }
 
@@ -167,7 +169,7 @@ export class JobManager extends EventEmitter {
     const placement = prepared ? this.place(prepared, group) : 'wait';
     if (prepared && placement !== 'wait' && this.queuedOrQueueing === 0 && this.runningOrLaunching < this.options.maxConcurrentRuns) {
       this.starting.set(jobId, 'launch');
-      await this.jobs.create({ id: jobId, workflow_id: workflow.id, graph: workflow.graph, params });
+      await this.jobs.create({ id: jobId, workflow_id: workflow.id, graph: workflow.graph, params }, 'running', this.leaseNow());
       // The worker chosen may have filled up while the record was written: it is asked again.
       const now = this.place(prepared, group);
       if (now !== 'wait') return { jobId, done: this.launch(prepared, jobId, models, now) };
@@ -179,7 +181,7 @@ export class JobManager extends EventEmitter {
         );
       }
       this.starting.set(jobId, 'queue');
-      await this.jobs.create({ id: jobId, workflow_id: workflow.id, graph: workflow.graph, params }, 'queued');
+      await this.jobs.create({ id: jobId, workflow_id: workflow.id, graph: workflow.graph, params }, 'queued', this.leaseNow());
     }
     const labels = queueLabelsOf(workflow, graph, capacity?.group ?? group);
     const done = new Promise<StoredJob>((settle) =>
@@ -289,6 +291,12 @@ export class JobManager extends EventEmitter {
         queued.settle,
       );
     }
+  }
+
+  /** The lease a run recorded now is held under, with several replicas. */
+  private leaseNow(): { owner: string; until: number } | undefined {
+    const lease = this.options.lease;
+    return lease ? { owner: lease.owner, until: Date.now() + lease.ms } : undefined;
   }
 
   /** Runs queued, and those being recorded to queue. */
@@ -438,6 +446,11 @@ export class JobManager extends EventEmitter {
       clearInterval(this.waitTimer);
       this.waitTimer = null;
     }
+  }
+
+  /** A run this replica does not hold ended elsewhere (its replica's lease ran out): its watchers here hear it. */
+  announceEnded(jobId: string, workflowId: string, status: 'interrupted', error: string): void {
+    this.emitEvent({ type: 'job_update', job_id: jobId, workflow_id: workflowId, status, error });
   }
 
   /** A queued run that ends before it starts (cancelled, refused, shutdown): stored and announced like any other. */

@@ -79,26 +79,32 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
     mkdirSync(options.tokenDir, { recursive: true, mode: 0o700 });
   }
 
+  /** At server start, on every replica: the rented workers that were attached rejoin this replica's pool. */
+  async rejoin(): Promise<void> {
+    for (const worker of await this.store.liveWorkers())
+      if (worker.attached && !this.unfinished(worker) && !this.pool.member(this.urlOf(worker))) await this.pool.attach(await this.specOf(worker));
+  }
+
   /**
-   * At server start: rented workers that were attached rejoin the pool, and a bring-up the last process
-   * did not finish (it stopped while an instance was starting) is followed again, so an instance is
-   * never left billing unwatched: it becomes healthy (and attached, if that was asked) or is destroyed.
+   * On the leader (one replica, or the only server): a bring-up a previous leader did not finish (it
+   * stopped while an instance was starting) is followed again, so an instance is never left billing
+   * unwatched: it becomes healthy (and attached, if that was asked) or is destroyed.
    */
-  async resume(): Promise<void> {
-    for (const worker of await this.store.workers()) {
-      if (worker.state === 'destroyed' || worker.state === 'failed') continue;
-      if (worker.state === 'provisioning' || (worker.state === 'running' && worker.stage.startsWith('starting: pulling'))) {
-        try {
-          const profile = await this.profileOf(worker);
-          this.options.log(`following ${worker.id} again: its start was not finished when the server stopped`);
-          void this.bringUp(worker.id, profile, this.clientFor(profile), worker.attachRequested);
-        } catch (error) {
-          await this.recordEvent(worker.id, 'report', 'unfinished-start', `${(error as Error).message}; it may still be billing`);
-        }
-        continue;
+  async followUnfinished(): Promise<void> {
+    for (const worker of await this.store.liveWorkers()) {
+      if (!this.unfinished(worker) || this.busy.has(worker.id)) continue;
+      try {
+        const profile = await this.profileOf(worker);
+        this.options.log(`following ${worker.id} again: its start was not finished when the server stopped`);
+        void this.bringUp(worker.id, profile, this.clientFor(profile), worker.attachRequested);
+      } catch (error) {
+        await this.recordEvent(worker.id, 'report', 'unfinished-start', `${(error as Error).message}; it may still be billing`);
       }
-      if (worker.attached) await this.pool.attach(await this.specOf(worker));
     }
+  }
+
+  private unfinished(worker: RentedWorker): boolean {
+    return worker.state === 'provisioning' || (worker.state === 'running' && worker.stage.startsWith('starting: pulling'));
   }
 
   /** The server is stopping: leave unfinished starts to the next process (resume), touch nothing else. */

@@ -2,6 +2,8 @@ import type { apiContract } from '@nt/api-contract';
 import type { Handlers } from '../http/contractRoutes.js';
 import type { JobManager } from '../jobs/jobManager.js';
 import type { PoolModels } from '../models/poolModels.js';
+import type { Leadership } from '../replicas/leadership.js';
+import type { ReplicaPresence } from '../replicas/replicaPresence.js';
 import { isAuthenticated } from '../security/authenticate.js';
 import type { WorkerPool } from '../workers/workerPool.js';
 
@@ -11,6 +13,8 @@ export interface HealthDeps {
   runs: Pick<JobManager, 'runningCount' | 'queuedCount'>;
   workers: Pick<WorkerPool, 'status'>;
   models: Pick<PoolModels, 'resident'>;
+  presence: Pick<ReplicaPresence, 'id'> | null;
+  leadership: Pick<Leadership, 'leader'>;
 }
 
 export const healthHandlers: Pick<Handlers<typeof apiContract.health, HealthDeps>, 'get'> = {
@@ -26,6 +30,7 @@ export const healthHandlers: Pick<Handlers<typeof apiContract.health, HealthDeps
         queued_jobs: app.runs.queuedCount,
         ...app.workers.status(),
         resident_models: app.models.resident(),
+        replica: { id: app.presence?.id ?? null, leader: app.leadership.leader },
       },
     };
   },

@@ -10,8 +10,10 @@ import { RunEventLog } from '../jobs/runEventLog.js';
 import { PoolModels } from '../models/poolModels.js';
 import { ServerMetrics } from '../observability/serverMetrics.js';
 import { CostGuardLoop } from '../rented/costGuardLoop.js';
-import { type Db, JobStore, ProfileCatalogs, RentedStore, WorkflowStore } from '@nt/data';
+import { type Db, JobStore, LoginAttempts, ProfileCatalogs, RentedStore, WorkflowStore } from '@nt/data';
 import { RentedWorkers } from '../rented/rentedWorkers.js';
+import { Leadership } from '../replicas/leadership.js';
+import { ReplicaPresence, type AssetsPlace } from '../replicas/replicaPresence.js';
 import { CapacityScaler, CLUSTER_GROUP } from '../scaling/capacityScaler.js';
 import { matchGroup } from '../scaling/scaledGroups.js';
 import { createHostPolicy } from '../security/hostPolicy.js';
@@ -22,7 +24,9 @@ import { WorkerPool } from '../workers/workerPool.js';
 /** The server's parts over its storage, wired to each other; nothing started yet (see startServer). */
 export async function assembleApp(config: ServerConfig, db: Db, assets: AssetStore, log: (line: string) => void): Promise<App> {
   const jobs = new JobStore(db);
-  const interrupted = await jobs.interruptLeftovers();
+  // One server on SQLite: every run left live is its last process's. Several on Postgres: only those whose lease ran out (ReplicaPresence).
+  const presence = db.kind === 'postgres' ? new ReplicaPresence(db, { leaseMs: config.runLeaseMs, assets: assetsPlaceOf(config), log }) : null;
+  const interrupted = presence ? 0 : await jobs.interruptLeftovers();
   if (interrupted) log(`marked ${interrupted} run(s) left over from a previous process as interrupted`);
   const workers = new WorkerPool(config.workerPool, config.bridgeOptions, {
     retry: config.workerRetry,
@@ -59,7 +63,10 @@ export async function assembleApp(config: ServerConfig, db: Db, assets: AssetSto
     poke: () => scaler.poke(),
     scales: (group) => scaler.profiles.some((profile) => profile.scale !== null && profile.group === group),
   };
-  const runs = jobManagerOf(config, jobs, workers, assets, guard, rented, capacity, log);
+  const runs = jobManagerOf(config, jobs, workers, assets, guard, rented, capacity, presence, log);
+  presence?.on('interrupted', (ended) => {
+    for (const run of ended) runs.announceEnded(run.id, run.workflowId ?? '', 'interrupted', run.error);
+  });
   scaler.on('waiting', (group) => runs.announceWaiting(group));
   scaler.on('hopeless', (group, reason) => runs.failWaiting(group, reason));
   const serverToken = config.serverToken ? new ServerToken(config.serverToken) : null;
@@ -74,10 +81,14 @@ export async function assembleApp(config: ServerConfig, db: Db, assets: AssetSto
     assets,
     guard,
     scaler,
+    presence,
+    // Retried every third of the lease: a leader gone is replaced within about that.
+    leadership: new Leadership(db, { retryMs: Math.max(500, Math.floor(config.runLeaseMs / 3)), log }),
     startedAt: Date.now(),
     hostPolicy: createHostPolicy(config.host, config.allowedHosts, config.allowedOrigins),
     serverToken,
     sessions: serverToken ? new SessionStore(db, serverToken, config.sessionDays * 24 * 3600 * 1000) : null,
+    loginAttempts: new LoginAttempts(db),
     metrics: new ServerMetrics({
       runsQueued: () => runs.queuedByNeeds(),
       runsRunning: () => runs.runningCount,
@@ -110,6 +121,7 @@ function jobManagerOf(
   guard: CostGuardLoop,
   rented: RentedWorkers,
   capacity: RunCapacity,
+  presence: ReplicaPresence | null,
   log: (line: string) => void,
 ): JobManager {
   return new JobManager(jobs, workers, {
@@ -121,6 +133,7 @@ function jobManagerOf(
     wakeWorkers: () => guard.wakeForRun(),
     capacity,
     rentWaitMs: config.renting.waitTimeoutMs,
+    ...(presence ? { lease: { owner: presence.id, ms: config.runLeaseMs } } : {}),
     assets,
     streams: { maxRecordedItems: config.streams.maxRecordedItems, queueBytes: config.streams.queueBytes },
     fetchPolicy: config.fetchPolicy,
@@ -146,4 +159,10 @@ async function notReadyReason(config: ServerConfig, db: Db, runs: JobManager, wo
   if (config.requireWorker && workers.connected().length === 0 && !config.workersAutoscaled && !scaler.active)
     return 'no worker is connected yet, and none comes on demand (a profile with scale, NODETOOL_WORKERS_AUTOSCALED=1; NODETOOL_REQUIRE_WORKER=0 makes the server ready without one)';
   return null;
+}
+
+/** Where this replica's assets go, as the others must know: a bucket, a folder declared shared, or its own folder. */
+function assetsPlaceOf(config: ServerConfig): AssetsPlace {
+  if (config.assets.s3) return 'bucket';
+  return config.assets.shared ? 'shared' : 'local';
 }

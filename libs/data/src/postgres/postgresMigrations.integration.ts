@@ -74,8 +74,24 @@ describe('Postgres migrations', () => {
     }
   });
 
-  it('start from a baseline of SQLite migration 11 (no release ever made a Postgres database)', () => {
-    expect(MIGRATIONS).toHaveLength(11);
+  it('start from a baseline of SQLite migration 11 (no release ever made a Postgres database), then follow SQLite step for step', () => {
     expect(POSTGRES_MIGRATIONS[0]?.name).toBe("baseline: SQLite's schema at its migration 11");
+    // Each later SQLite migration has its Postgres twin, under the same name.
+    expect(POSTGRES_MIGRATIONS.slice(1).map((migration) => migration.name)).toEqual(MIGRATIONS.slice(11).map((migration) => migration.name));
+  });
+
+  it('upgrade a database left at each earlier Postgres version, rows and all', async () => {
+    for (const version of POSTGRES_MIGRATIONS.slice(0, -1).map((migration) => migration.version)) {
+      const url = await freshUrl();
+      const pool = new pg.Pool({ connectionString: url });
+      try {
+        await migratePostgres(pool, POSTGRES_MIGRATIONS.slice(0, version));
+        await pool.query("INSERT INTO workflows (id, name, document, created_at, updated_at) VALUES ('w', 'kept', '{}', 'a', 'b')");
+        expect(await migratePostgres(pool)).toEqual(POSTGRES_MIGRATIONS.slice(version).map((migration) => migration.version));
+        expect((await pool.query('SELECT name FROM workflows')).rows).toEqual([{ name: 'kept' }]);
+      } finally {
+        await pool.end();
+      }
+    }
   });
 });

@@ -181,4 +181,34 @@ export const MIGRATIONS: readonly Migration[] = [
         SELECT id, profile, price_per_hour, running_since, NULL FROM rented_workers WHERE state IN ('provisioning', 'running') AND running_since IS NOT NULL`);
     },
   },
+  // Several server replicas on one database: who is alive (and where its assets go), which replica runs a
+  // run and until when its lease holds, each run's recent events (any replica replays them), login attempts
+  // per client (the limit holds across replicas), and a rented worker's token sealed in the row.
+  {
+    version: 12,
+    name: 'replicas, run leases, run events, login attempts, sealed worker tokens',
+    up: `CREATE TABLE server_replicas (
+      id TEXT PRIMARY KEY,
+      host TEXT NOT NULL,
+      assets TEXT NOT NULL,
+      started_at TEXT NOT NULL,
+      seen_at INTEGER NOT NULL
+    );
+    ALTER TABLE jobs ADD COLUMN owner TEXT;
+    ALTER TABLE jobs ADD COLUMN lease_until INTEGER;
+    CREATE INDEX jobs_by_owner ON jobs (owner);
+    CREATE TABLE run_events (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      job_id TEXT NOT NULL,
+      seq INTEGER NOT NULL,
+      event TEXT NOT NULL
+    );
+    CREATE INDEX run_events_by_job ON run_events (job_id, seq);
+    CREATE TABLE login_attempts (
+      client TEXT PRIMARY KEY,
+      window_start INTEGER NOT NULL,
+      attempts INTEGER NOT NULL
+    );
+    ALTER TABLE rented_workers ADD COLUMN token_sealed TEXT`,
+  },
 ];

@@ -15,8 +15,15 @@ const ALL = Number.MAX_SAFE_INTEGER;
 export class JobStore {
   constructor(private readonly db: Db) {}
 
-  /** Records a job that starts running now, or waits in the queue. */
-  async create(job: Pick<StoredJob, 'id' | 'workflow_id' | 'graph' | 'params'>, status: 'running' | 'queued' = 'running'): Promise<void> {
+  /**
+   * Records a job that starts running now, or waits in the queue; with a lease, the replica `owner` holds
+   * it until `until` (ms) unless it renews the lease.
+   */
+  async create(
+    job: Pick<StoredJob, 'id' | 'workflow_id' | 'graph' | 'params'>,
+    status: 'running' | 'queued' = 'running',
+    lease?: { owner: string; until: number },
+  ): Promise<void> {
     await this.db.query
       .insertInto('jobs')
       .values({
@@ -26,8 +33,38 @@ export class JobStore {
         graph: JSON.stringify(job.graph),
         params: JSON.stringify(job.params),
         created_at: new Date().toISOString(),
+        owner: lease?.owner ?? null,
+        lease_until: lease?.until ?? null,
       })
       .execute();
+  }
+
+  /** The replica `owner` is alive: the runs it holds stay its own until `until` (ms). */
+  async renewLeases(owner: string, until: number): Promise<number> {
+    const result = await this.db.query
+      .updateTable('jobs')
+      .set({ lease_until: until })
+      .where('owner', '=', owner)
+      .where('finished_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  /**
+   * Runs whose replica stopped renewing their lease before `now` (killed, cut off): interrupted, in one
+   * statement, so of two replicas that look at once only one reports each. Answers them.
+   */
+  async interruptExpired(now: number): Promise<Array<{ id: string; workflowId: string | null; owner: string | null; error: string }>> {
+    const error = 'the server replica running it stopped (it was killed or lost its database) and its lease ran out; run it again';
+    const rows = await this.db.query
+      .updateTable('jobs')
+      .set({ status: 'interrupted', error, finished_at: new Date(now).toISOString() })
+      .where('finished_at', 'is', null)
+      .where('owner', 'is not', null)
+      .where('lease_until', '<', now)
+      .returning(['id', 'workflow_id', 'owner'])
+      .execute();
+    return rows.map((row) => ({ id: row.id, workflowId: row.workflow_id, owner: row.owner, error }));
   }
 
   /** A queued job leaves the queue (never one that already ended: the two writes may reach the database out of order). */
@@ -123,7 +160,7 @@ export class JobStore {
   }
 }
 
-function fromRow(row: Selectable<JobsTable>): StoredJob {
+function fromRow({ owner: _owner, lease_until: _lease, ...row }: Selectable<JobsTable>): StoredJob {
   return {
     ...row,
     status: row.status as StoredJobStatus,
