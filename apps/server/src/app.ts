@@ -9,6 +9,7 @@ import type { CostGuardLoop } from './rented/costGuardLoop.js';
 import type { RentedWorkers } from './rented/rentedWorkers.js';
 import type { Leadership } from './replicas/leadership.js';
 import type { ReplicaPresence } from './replicas/replicaPresence.js';
+import type { RunEventBus } from './replicas/runEventBus.js';
 import type { CapacityScaler } from './scaling/capacityScaler.js';
 import type { HostPolicy } from './security/hostPolicy.js';
 import type { ServerToken } from './security/serverToken.js';
@@ -31,6 +32,8 @@ export interface App {
   scaler: CapacityScaler;
   /** With Postgres: this replica among the others (its heartbeat, its runs' leases); null on SQLite. */
   presence: ReplicaPresence | null;
+  /** With Postgres: run events to and from the other replicas, and kept for a reconnect to any of them; null on SQLite. */
+  bus: RunEventBus | null;
   /** Whether this replica does the singleton work (always, on SQLite). */
   leadership: Leadership;
   /** Prometheus metrics (GET /metrics). */

@@ -28,6 +28,7 @@ export async function startServer(config: ServerConfig, logger: Logger = silentL
   observeRuns(app, logger);
   // Among replicas: announced (refused if its assets would be unreadable to the others) before it takes a request.
   await app.presence?.start();
+  await app.bus?.start();
 
   const hub = new WsHub(app, log);
   const http = await buildHttpServer(app, hub, logger);
@@ -62,6 +63,7 @@ export async function startServer(config: ServerConfig, logger: Logger = silentL
         http.server.closeAllConnections();
         await closed;
         await metricsServer?.close();
+        await app.bus?.stop();
         await app.presence?.stop();
         await db.close();
       })();

@@ -63,6 +63,8 @@ export interface JobManagerOptions {
   rentWaitMs?: number;
   /** With several replicas: each run is recorded as this replica's, under a lease it renews (replicas/replicaPresence.ts). */
   lease?: { owner: string; ms: number };
+  /** With several replicas: asks the one running a run this replica does not hold to cancel it (replicas/runEventBus.ts). */
+  cancelElsewhere?: (jobId: string) => Promise<void>;
   log?: (line: string) => void;
 }
 
@@ -469,8 +471,17 @@ export class JobManager extends EventEmitter {
     }
     const index = this.queue.findIndex((queued) => queued.jobId === jobId);
     const [queued] = index < 0 ? [] : this.queue.splice(index, 1);
-    if (!queued) return false;
+    if (!queued) return this.cancelElsewhere(jobId);
     queued.settle(await this.finishWithoutRunning(jobId, queued.workflow.id, 'cancelled', 'cancelled while queued'));
+    return true;
+  }
+
+  /** A run another replica holds, still live in the database: that replica is asked to cancel it. */
+  private async cancelElsewhere(jobId: string): Promise<boolean> {
+    if (!this.options.cancelElsewhere) return false;
+    const job = await this.jobs.get(jobId);
+    if (!job || job.finished_at !== null) return false;
+    await this.options.cancelElsewhere(jobId);
     return true;
   }
 

@@ -14,6 +14,10 @@ import { type Db, JobStore, LoginAttempts, ProfileCatalogs, RentedStore, Workflo
 import { RentedWorkers } from '../rented/rentedWorkers.js';
 import { Leadership } from '../replicas/leadership.js';
 import { ReplicaPresence, type AssetsPlace } from '../replicas/replicaPresence.js';
+import { RunEventBus } from '../replicas/runEventBus.js';
+
+/** How long the database keeps an ended run's events for a client that reconnects late (as the in-memory log does). */
+const ENDED_EVENTS_KEPT_MS = 5 * 60_000;
 import { CapacityScaler, CLUSTER_GROUP } from '../scaling/capacityScaler.js';
 import { matchGroup } from '../scaling/scaledGroups.js';
 import { createHostPolicy } from '../security/hostPolicy.js';
@@ -63,7 +67,11 @@ export async function assembleApp(config: ServerConfig, db: Db, assets: AssetSto
     poke: () => scaler.poke(),
     scales: (group) => scaler.profiles.some((profile) => profile.scale !== null && profile.group === group),
   };
-  const runs = jobManagerOf(config, jobs, workers, assets, guard, rented, capacity, presence, log);
+  const bus = presence ? new RunEventBus(db, presence.id, { keep: config.streams.eventBuffer.events, keepEndedMs: ENDED_EVENTS_KEPT_MS, log }) : null;
+  const runs = jobManagerOf(config, jobs, workers, assets, guard, rented, capacity, presence, bus, log);
+  // Every replica's runs reach every replica's clients; a cancel reaches the replica running the run.
+  runs.on('event', (event, text) => bus?.publish(event, text));
+  bus?.on('cancel', (jobId) => void runs.cancel(jobId));
   presence?.on('interrupted', (ended) => {
     for (const run of ended) runs.announceEnded(run.id, run.workflowId ?? '', 'interrupted', run.error);
   });
@@ -82,6 +90,7 @@ export async function assembleApp(config: ServerConfig, db: Db, assets: AssetSto
     guard,
     scaler,
     presence,
+    bus,
     // Retried every third of the lease: a leader gone is replaced within about that.
     leadership: new Leadership(db, { retryMs: Math.max(500, Math.floor(config.runLeaseMs / 3)), log }),
     startedAt: Date.now(),
@@ -122,6 +131,7 @@ function jobManagerOf(
   rented: RentedWorkers,
   capacity: RunCapacity,
   presence: ReplicaPresence | null,
+  bus: RunEventBus | null,
   log: (line: string) => void,
 ): JobManager {
   return new JobManager(jobs, workers, {
@@ -134,6 +144,7 @@ function jobManagerOf(
     capacity,
     rentWaitMs: config.renting.waitTimeoutMs,
     ...(presence ? { lease: { owner: presence.id, ms: config.runLeaseMs } } : {}),
+    ...(bus ? { cancelElsewhere: (jobId: string) => bus.requestCancel(jobId) } : {}),
     assets,
     streams: { maxRecordedItems: config.streams.maxRecordedItems, queueBytes: config.streams.queueBytes },
     fetchPolicy: config.fetchPolicy,

@@ -4,6 +4,7 @@ import { CLIENT_COMMANDS, ClientCommand, isFinalJobStatus, type ServerMessage, t
 import { toJsonValue } from '@nt/runtime';
 import type { ServerConfig } from '../config.js';
 import type { JobManager } from '../jobs/jobManager.js';
+import type { RunEventBus } from '../replicas/runEventBus.js';
 import type { RentedWorkers } from '../rented/rentedWorkers.js';
 import type { WorkerPool } from '../workers/workerPool.js';
 import { JobNotFoundError } from '../errors.js';
@@ -13,6 +14,8 @@ import { runCommand, type CommandDeps } from './wsCommands.js';
 /** What the hub uses of the server: the runs and the pool (their events), rented workers' events, its limit. */
 export interface HubDeps extends CommandDeps {
   runs: CommandDeps['runs'] & Pick<JobManager, 'on' | 'eventsSince'>;
+  /** With several replicas: the events of runs other replicas run, and those the database keeps for a reconnect. */
+  bus?: Pick<RunEventBus, 'on' | 'since'> | null;
   workers: Pick<WorkerPool, 'on' | 'status'>;
   rented: Pick<RentedWorkers, 'on'>;
   config: CommandDeps['config'] & Pick<ServerConfig, 'wsMaxBufferedBytes'>;
@@ -36,12 +39,15 @@ export class WsHub {
   private readonly connections = new Map<WebSocket, Socket>();
   /** Clients whose writes wait for the end of this turn of the event loop, with the bytes this turn gave them. */
   private readonly corked = new Map<WebSocket, number>();
+  /** The last `seq` each client was sent of each job it watches: a replay and the live events (another replica's too) never send one twice. */
+  private readonly sent = new Map<WebSocket, Map<string, number>>();
 
   constructor(
     private readonly app: HubDeps,
     private readonly log: (line: string) => void = () => undefined,
   ) {
     app.runs.on('event', (event: ServerRunEvent, text: string) => this.deliver(event, text));
+    app.bus?.on('event', (event, text) => this.deliver(event, text));
     app.workers.on('status', () => this.broadcast(this.workerStatus()));
     // The worker's models concern every client (one server, one worker, one set of users).
     app.workers.on('download', (progress) => this.broadcast({ type: 'models_download', ...progress }));
@@ -111,7 +117,8 @@ export class WsHub {
   private async resume(client: WebSocket, jobId: string, lastSeq: number, requestId: string | undefined): Promise<void> {
     const job = await this.app.runs.get(jobId);
     if (!job) throw new JobNotFoundError(jobId);
-    const held = this.app.runs.eventsSince(jobId, lastSeq);
+    // Held here, or (a run of another replica, or of one gone) kept in the database.
+    const held = this.app.runs.eventsSince(jobId, lastSeq) ?? (this.app.bus ? await this.app.bus.since(jobId, lastSeq) : null);
     const skipped = held ? held.skipped : 0;
     const ended = held ? held.ended : isFinalJobStatus(job.status);
     if (!ended) this.watch(client, jobId);
@@ -125,15 +132,29 @@ export class WsHub {
       request_id: requestId,
     });
     for (const text of held?.texts ?? []) this.send(client, text);
+    this.sentSeq(client, jobId, held?.lastSeq ?? lastSeq);
+  }
+
+  /** Notes what a client was sent of a job; answers false for an event it already had. */
+  private sentSeq(client: WebSocket, jobId: string, seq: number | undefined): boolean {
+    if (seq === undefined) return true;
+    let jobs = this.sent.get(client);
+    if (!jobs) this.sent.set(client, (jobs = new Map()));
+    if ((jobs.get(jobId) ?? 0) >= seq) return false;
+    jobs.set(jobId, seq);
+    return true;
   }
 
   private deliver(event: ServerRunEvent, text: string): void {
     const clients = this.watchers.get(event.job_id);
     if (!clients || clients.size === 0) return;
-    for (const client of clients) this.send(client, text);
+    for (const client of clients) if (this.sentSeq(client, event.job_id, event.seq)) this.send(client, text);
     // Watching ends with the run's outcome, not with `queued` (a queued run's events are still to come).
     if (event.type === 'job_update' && isFinalJobStatus(event.status)) {
-      for (const client of clients) this.watching.get(client)?.delete(event.job_id);
+      for (const client of clients) {
+        this.watching.get(client)?.delete(event.job_id);
+        this.sent.get(client)?.delete(event.job_id);
+      }
       this.watchers.delete(event.job_id);
     }
   }
@@ -154,6 +175,7 @@ export class WsHub {
   private forget(client: WebSocket): void {
     for (const jobId of this.watching.get(client) ?? []) this.unwatch(client, jobId);
     this.watching.delete(client);
+    this.sent.delete(client);
   }
 
   /** The pool at a glance, with every worker. */

@@ -136,12 +136,16 @@ export class JobStore {
     return row?.created_at;
   }
 
-  /** Deletes runs and what they hold of assets (the assets themselves go once nobody holds them), in one transaction. */
+  /** Deletes runs, their kept events and what they hold of assets (the assets themselves go once nobody holds them), in one transaction. */
   async forget(ids: readonly string[]): Promise<void> {
     if (!ids.length) return;
     await this.db.query.transaction().execute(async (trx) => {
       await trx
         .deleteFrom('asset_refs')
+        .where('job_id', 'in', [...ids])
+        .execute();
+      await trx
+        .deleteFrom('run_events')
         .where('job_id', 'in', [...ids])
         .execute();
       await trx

@@ -15,6 +15,17 @@ export class RunEventRecords {
     return Number(row.id);
   }
 
+  /** Keeps events in one statement; answers their row ids, in order. */
+  async addAll(events: ReadonlyArray<{ jobId: string; seq: number; event: string }>): Promise<number[]> {
+    if (!events.length) return [];
+    const rows = await this.db.query
+      .insertInto('run_events')
+      .values(events.map((entry) => ({ job_id: entry.jobId, seq: entry.seq, event: entry.event })))
+      .returning('id')
+      .execute();
+    return rows.map((row) => Number(row.id));
+  }
+
   async byId(id: number): Promise<string | null> {
     const row = await this.db.query.selectFrom('run_events').select('event').where('id', '=', id).executeTakeFirst();
     return row?.event ?? null;
@@ -46,6 +57,14 @@ export class RunEventRecords {
           .select(sql<number>`MAX(seq) - ${keep}`.as('cut'))
           .where('job_id', '=', jobId),
       )
+      .execute();
+  }
+
+  /** Forgets the events of runs that ended before `before` (ISO time). */
+  async forgetEndedBefore(before: string): Promise<void> {
+    await this.db.query
+      .deleteFrom('run_events')
+      .where('job_id', 'in', (eb) => eb.selectFrom('jobs').select('jobs.id').where('jobs.finished_at', '<', before))
       .execute();
   }
 

@@ -1,0 +1,193 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import WebSocket from 'ws';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { POSTGRES_MIGRATIONS } from '@nt/data';
+import { NO_REAL_PROVIDER } from '@nt/providers/testing';
+import {
+  spawnRealWorker,
+  startPostgres,
+  startServerProcess,
+  workerConnected,
+  type PostgresServer,
+  type RealWorker,
+  type ServerProcess,
+} from '@nt/test-fixtures';
+
+// Two server processes on one Postgres and two real workers, as a team runs them behind a load balancer.
+
+const TOKEN = 'replicas-worker-token-7f3a91';
+const LEASE_SECONDS = 3;
+const node = (id: string, type: string, data: Record<string, unknown> = {}) => ({ id, type, data });
+const sleepGraph = (seconds: number, steps = 2) => ({ nodes: [node('nap', 'fixtures.Sleep', { seconds, steps })], edges: [] });
+
+let postgres: PostgresServer;
+let workers: RealWorker[] = [];
+let made = 0;
+const servers: ServerProcess[] = [];
+
+beforeAll(async () => {
+  postgres = await startPostgres();
+  workers = await Promise.all([spawnRealWorker({ token: TOKEN }), spawnRealWorker({ token: TOKEN })]);
+}, 120_000);
+afterAll(async () => {
+  await Promise.all(workers.map((worker) => worker.kill()));
+  await postgres?.stop();
+});
+afterEach(async () => {
+  for (const server of servers.splice(0)) if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
+});
+
+/** A fresh database and one shared assets folder, as a team's replicas have. */
+async function cluster(): Promise<{ url: string; assets: string }> {
+  return { url: await postgres.createDatabase(`replicas_${++made}`), assets: mkdtempSync(join(tmpdir(), 'nt-replicas-assets-')) };
+}
+
+async function replica(on: { url: string; assets: string }, env: Record<string, string> = {}): Promise<ServerProcess> {
+  const server = await startServerProcess({
+    ...NO_REAL_PROVIDER,
+    DATABASE_URL: on.url,
+    NODETOOL_ASSETS_DIR: on.assets,
+    NODETOOL_ASSETS_SHARED: '1',
+    XDG_DATA_HOME: mkdtempSync(join(tmpdir(), 'nt-replica-data-')),
+    NODETOOL_WORKER_URL: workers.map((worker) => worker.url).join(','),
+    NODETOOL_WORKER_TOKEN: TOKEN,
+    NODETOOL_RUN_LEASE_SECONDS: String(LEASE_SECONDS),
+    ...env,
+  });
+  servers.push(server);
+  await workerConnected(server.url);
+  return server;
+}
+
+async function api(server: ServerProcess, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const response = await fetch(server.url + path, {
+    method,
+    headers: method === 'GET' ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : null };
+}
+
+async function until<T>(probe: () => Promise<T | false | undefined>, what: string, timeoutMs: number): Promise<{ value: T; ms: number }> {
+  const started = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (value) return { value, ms: Date.now() - started };
+    if (Date.now() - started > timeoutMs) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const health = async (server: ServerProcess) => (await api(server, 'GET', '/health')).body as { replica: { id: string; leader: boolean } };
+
+describe('two server replicas on one Postgres', () => {
+  it('migrate an empty database once when they start together, and one of them leads', async () => {
+    const on = await cluster();
+    const [a, b] = await Promise.all([replica(on), replica(on)]);
+    const db = new pg.Client({ connectionString: on.url });
+    await db.connect();
+    try {
+      expect((await db.query('SELECT version FROM nodetool_schema ORDER BY version')).rows.map((row) => row.version)).toEqual(
+        POSTGRES_MIGRATIONS.map((migration) => migration.version),
+      );
+      expect((await db.query('SELECT COUNT(*)::int AS n FROM server_replicas')).rows[0].n).toBe(2);
+    } finally {
+      await db.end();
+    }
+    const { value: leaders } = await until(
+      async () => {
+        const flags = (await Promise.all([health(a as ServerProcess), health(b as ServerProcess)])).map((report) => report.replica.leader);
+        return flags.some(Boolean) && flags;
+      },
+      'a leader',
+      15_000,
+    );
+    expect(leaders.filter(Boolean)).toHaveLength(1);
+  }, 120_000);
+
+  it('complete every run started through either replica exactly once, each kept once in the database', async () => {
+    const on = await cluster();
+    const [a, b] = await Promise.all([replica(on), replica(on)]);
+    const runs = await Promise.all(
+      Array.from({ length: 8 }, (_, index) =>
+        api(index % 2 ? (b as ServerProcess) : (a as ServerProcess), 'POST', '/api/run', { graph: sleepGraph(0.3), wait: true }),
+      ),
+    );
+    expect(runs.map((run) => run.body.status)).toEqual(Array(8).fill('completed'));
+    const ids = runs.map((run) => run.body.id as string);
+    expect(new Set(ids).size).toBe(8);
+    // Either replica answers for every run, whichever ran it.
+    for (const id of ids) expect((await api(b as ServerProcess, 'GET', `/api/jobs/${id}`)).body.status).toBe('completed');
+    expect((await api(a as ServerProcess, 'GET', '/api/jobs?limit=50')).body.jobs).toHaveLength(8);
+  }, 120_000);
+
+  it('show a browser on one replica the live events of a run the other runs, and cancel it from there', async () => {
+    const on = await cluster();
+    const [a, b] = await Promise.all([replica(on), replica(on)]);
+    const started = await api(b as ServerProcess, 'POST', '/api/run', { graph: sleepGraph(3, 6) });
+    expect(started.status).toBe(202);
+    const jobId = started.body.job_id as string;
+    const socket = new WebSocket(`${(a as ServerProcess).url.replace('http', 'ws')}/ws`);
+    const messages: any[] = [];
+    socket.on('message', (data) => messages.push(JSON.parse(data.toString())));
+    await new Promise((resolve, reject) => (socket.once('open', resolve), socket.once('error', reject)));
+    socket.send(JSON.stringify({ command: 'subscribe', data: { job_id: jobId } }));
+    // Progress of the sleeping node, sent by B, reaches the client on A as it happens.
+    await until(async () => messages.some((message) => message.type === 'node_progress' && message.job_id === jobId), 'a live event from B on A', 15_000);
+    const cancelled = await api(a as ServerProcess, 'POST', `/api/jobs/${jobId}/cancel`, {});
+    expect(cancelled.status).toBe(202);
+    const { value: ended } = await until(
+      async () => messages.find((message) => message.type === 'job_update' && message.job_id === jobId && message.status === 'cancelled'),
+      'the run cancelled on B, seen on A',
+      15_000,
+    );
+    expect(ended.seq).toBeGreaterThan(1);
+    const seqs = messages.filter((message) => message.job_id === jobId && typeof message.seq === 'number').map((message) => message.seq);
+    expect(seqs).toEqual([...new Set(seqs)].sort((x, y) => x - y));
+    socket.close();
+  }, 120_000);
+
+  it('mark a killed replica’s run interrupted within the lease, hand its leadership over, and keep serving on the survivor', async () => {
+    const on = await cluster();
+    const a = await replica(on);
+    const b = await replica(on);
+    const { value: leader } = await until(async () => ((await health(a)).replica.leader ? a : (await health(b)).replica.leader && b), 'a leader', 15_000);
+    const survivor = leader === a ? b : a;
+    const long = await api(leader, 'POST', '/api/run', { graph: sleepGraph(60, 60) });
+    const jobId = long.body.job_id as string;
+    await until(async () => (await api(survivor, 'GET', `/api/jobs/${jobId}`)).body.status === 'running', 'the long run running', 15_000);
+    leader.child.kill('SIGKILL');
+    const killedAt = Date.now();
+    const { value: job } = await until(
+      async () => {
+        const seen = (await api(survivor, 'GET', `/api/jobs/${jobId}`)).body;
+        return seen.status !== 'running' && seen;
+      },
+      'the run interrupted',
+      LEASE_SECONDS * 1000 * 3,
+    );
+    const interruptedAfter = Date.now() - killedAt;
+    expect(job).toMatchObject({ status: 'interrupted', error: expect.stringMatching(/replica running it stopped/) });
+    expect(interruptedAfter).toBeLessThan(LEASE_SECONDS * 1000 * 2);
+    const { ms: ledAfter } = await until(async () => (await health(survivor)).replica.leader, 'the survivor leading', LEASE_SECONDS * 1000 * 3);
+    expect(ledAfter).toBeLessThan(LEASE_SECONDS * 1000 * 2);
+    const next = await api(survivor, 'POST', '/api/run', { graph: sleepGraph(0.1), wait: true });
+    expect(next.body.status).toBe('completed');
+  }, 120_000);
+
+  it('refuse a second replica whose assets would be in a folder only it reads, naming the setting', async () => {
+    const on = await cluster();
+    await replica(on);
+    const refused = startServerProcess({
+      ...NO_REAL_PROVIDER,
+      DATABASE_URL: on.url,
+      XDG_DATA_HOME: mkdtempSync(join(tmpdir(), 'nt-replica-data-')),
+      NODETOOL_LOCAL_WORKER: '0',
+    });
+    await expect(refused).rejects.toThrow(/NODETOOL_ASSETS_SHARED/);
+  }, 60_000);
+});
