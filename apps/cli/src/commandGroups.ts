@@ -65,12 +65,13 @@ export const COMMAND_GROUPS: Record<string, CommandGroup> = {
     },
   },
   db: {
-    summary: 'db migrate | status   The server’s database (DATABASE_URL or NODETOOL_DB): migrate it, or see its schema version',
+    summary: 'db migrate | status | copy   The server’s database (DATABASE_URL or NODETOOL_DB): migrate it, see its schema, copy it to Postgres',
     usage: DB_HELP,
     // Loaded when asked for: no other command opens a database (or needs SQLite's native part built).
     commands: {
       migrate: async (args, io) => (await import('./commands/databaseCommands.js')).dbMigrate(args, io),
       status: async (args, io) => (await import('./commands/databaseCommands.js')).dbStatus(args, io),
+      copy: async (args, io) => (await import('./commands/databaseCommands.js')).dbCopy(args, io),
     },
   },
   models: {

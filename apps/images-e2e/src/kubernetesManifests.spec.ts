@@ -65,6 +65,24 @@ describe('deploy/kubernetes', () => {
     expect(env(server)['NODETOOL_SERVER_TOKEN_FILE']).toBeTruthy();
   });
 
+  it('runs two server replicas over Postgres, its URL from a Secret as a file, and keeps one up through a drain', () => {
+    const deployment = find('Deployment', 'nodetool-server');
+    expect(deployment.spec.replicas).toBe(2);
+    expect(deployment.spec.strategy.rollingUpdate).toMatchObject({ maxUnavailable: 0 });
+    expect(env(server)['DATABASE_URL_FILE']).toBe('/run/secrets/nodetool-database/url');
+    expect(Object.keys(env(server))).not.toContain('DATABASE_URL');
+    expect(Object.keys(env(server))).not.toContain('NODETOOL_DB');
+    const volume = deployment.spec.template.spec.volumes.find((v: { name: string }) => v.name === 'database');
+    expect(volume.secret).toMatchObject({ secretName: 'nodetool-database', items: [{ key: 'url', path: 'url' }] });
+    const budget = find('PodDisruptionBudget', 'nodetool-server');
+    expect(budget.spec).toEqual({ minAvailable: 1, selector: { matchLabels: deployment.spec.selector.matchLabels } });
+  });
+
+  it('gives both replicas one assets folder they all mount, declared shared', () => {
+    expect(find('PersistentVolumeClaim', 'nodetool-server-data').spec.accessModes).toEqual(['ReadWriteMany']);
+    expect(env(server)).toMatchObject({ NODETOOL_ASSETS_SHARED: '1', NODETOOL_ASSETS_DIR: '/data/assets' });
+  });
+
   it('admits only the server to the workers’ port', () => {
     const policy = find('NetworkPolicy', 'nodetool-hf-worker');
     expect(policy.spec.podSelector.matchLabels).toEqual(workers.spec.selector.matchLabels);

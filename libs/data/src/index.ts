@@ -1,6 +1,7 @@
 export { databaseTargetFromEnv, databaseTargetOf, describeTarget, type DatabaseTarget } from './databaseTarget.js';
 export { openDatabase, finishMigrations, schemaVersion, inspectSchema, type Db } from './openDatabase.js';
 export { NewerSchemaError } from './newerSchemaError.js';
+export { copyDatabase, CopyRefusedError, COPIED_TABLES } from './copyDatabase.js';
 export type { Tables } from './schema.js';
 export { MIGRATIONS, RELEASED_VERSION, type Migration, type MigrationContext } from './sqlite/sqliteMigrations.js';
 export type { InlineBytesImporter } from './sqlite/moveInlineBlobs.js';

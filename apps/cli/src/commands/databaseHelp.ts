@@ -1,5 +1,5 @@
 /** `nodetool db --help`: here, apart from the commands, so the help needs no database driver loaded. */
-export const DB_HELP = `Usage: nodetool db migrate | status
+export const DB_HELP = `Usage: nodetool db migrate | status | copy --from <database> [--to <database>]
 
 The server's database, where the server finds it: Postgres at DATABASE_URL (or DATABASE_URL_FILE),
 else the SQLite file at NODETOOL_DB.
@@ -7,5 +7,9 @@ else the SQLite file at NODETOOL_DB.
             one migrates and the others wait). On SQLite, moving an old release's inline result bytes
             into the asset store waits for the server, which owns the store.
   status    Which database, and its schema version against this release's; changes nothing
+  copy      Copy workflows, runs, assets' records, profiles and rented workers into an empty database,
+            to move from SQLite to Postgres: --from sqlite:/path/server.db (read from a snapshot, never
+            changed), --to postgres://user@host:5432/name (default: DATABASE_URL or DATABASE_URL_FILE).
+            No password in the arguments: PGPASSWORD, or the target as DATABASE_URL_FILE.
 
-Exit codes: 0 done, 1 failed (unreachable, refused, or written by a newer release), 2 bad settings.`;
+Exit codes: 0 done, 1 failed (unreachable, refused, or written by a newer release), 2 bad settings or a copy refused (a target not empty).`;

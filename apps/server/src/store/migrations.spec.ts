@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { configFromEnv } from '../config.js';
 import { startServer, type RunningServer } from '../server.js';
 import { MIGRATIONS, RELEASED_VERSION, finishMigrations, openDatabase } from '@nt/data';
-import { RELEASED_MIGRATION_SQL, RENTED_WORKERS_BEFORE_A3559EB } from './testing/releasedMigrations.js';
+import { RELEASED_MIGRATION_SQL, RENTED_WORKERS_BEFORE_A3559EB } from '@nt/data/testing';
 
 // A user's database was written by an older release. Each case builds one as that release left it (its
 // migrations' SQL as shipped, rows as it wrote them), then lets this server open it and read it back.
