@@ -2,7 +2,7 @@
  * BENCH HELPER: the built server (apps/server/dist/main.js) as a process on a free 127.0.0.1 port,
  * driving the workers at `urls`, with a keep-alive JSON client and the pool's health.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '@nt/test-fixtures';
 
 export interface BenchServer {
+  url: string;
+  /** The process, for a bench that kills it as a crash would. */
+  child: ChildProcess;
   call(method: string, path: string, body?: string): Promise<unknown>;
   health(): Promise<{ pool: { connected: number; workers: Array<{ id: string; state: string }> } }>;
   stop(): Promise<void>;
@@ -56,6 +59,8 @@ export async function startBenchServer(urls: string[], token: string, lanes: num
   const health = () => call('GET', '/health') as ReturnType<BenchServer['health']>;
   while ((await health()).pool.connected !== urls.length) await new Promise((resolve) => setTimeout(resolve, 50));
   return {
+    url,
+    child,
     call,
     health,
     stop: () =>

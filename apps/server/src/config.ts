@@ -32,6 +32,8 @@ export interface ServerConfig {
   dataDir: string | null;
   /** NODETOOL_RUN_LEASE_SECONDS, in ms: with Postgres, how long a replica holds its runs and its leadership unrenewed. */
   runLeaseMs: number;
+  /** NODETOOL_SECRETS_KEY_FILE: the key rented workers' tokens are sealed with; `create`: made at first start (one server, SQLite). Null: none (nothing is rented). */
+  secretsKey: { file: string; create: boolean } | null;
   /** Built web UI to serve at /, or null. */
   webRoot: string | null;
   /** Largest request body accepted, in bytes. */
@@ -287,9 +289,19 @@ function retentionOf(env: NodeJS.ProcessEnv): RetentionPolicy | null {
 }
 
 /** DATABASE_URL or NODETOOL_DB, and where the files beside it go (with Postgres, the data folder a SQLite file would be in). */
-function databaseOf(env: NodeJS.ProcessEnv): Pick<ServerConfig, 'database' | 'dataDir' | 'runLeaseMs'> {
+function databaseOf(env: NodeJS.ProcessEnv): Pick<ServerConfig, 'database' | 'dataDir' | 'runLeaseMs' | 'secretsKey'> {
   const database = databaseTargetFromEnv(env);
   const runLeaseMs = readSetting(env, 'NODETOOL_RUN_LEASE_SECONDS') * 1000;
-  if (database.kind === 'postgres') return { database, runLeaseMs, dataDir: join(env['XDG_DATA_HOME'] ?? join(homedir(), '.local', 'share'), 'nodetool') };
-  return { database, runLeaseMs, dataDir: database.path === ':memory:' ? null : dirname(database.path) };
+  const keyFile = readSetting(env, 'NODETOOL_SECRETS_KEY_FILE');
+  if (database.kind === 'postgres')
+    return {
+      database,
+      runLeaseMs,
+      // Replicas must share the key: none is made up here.
+      secretsKey: keyFile ? { file: keyFile, create: false } : null,
+      dataDir: join(env['XDG_DATA_HOME'] ?? join(homedir(), '.local', 'share'), 'nodetool'),
+    };
+  const dataDir = database.path === ':memory:' ? null : dirname(database.path);
+  const made = dataDir === null ? null : { file: join(dataDir, 'secrets.key'), create: true };
+  return { database, runLeaseMs, dataDir, secretsKey: keyFile ? { file: keyFile, create: false } : made };
 }

@@ -93,7 +93,7 @@ describe('renting workers through the server', () => {
     // Reached over wss://, pinning the certificate the server made: TLS is not optional for a rented worker.
     expect(healthy).toMatchObject({ state: 'running', url: `runpod://${created.body.instance_id}?tls=1` });
     const run = (await api(server as RunningServer, 'POST', '/api/run', { graph: sleepGraph(0.2), wait: true })).body;
-    expect(run.status).toBe('completed');
+    expect(run.status, JSON.stringify(run)).toBe('completed');
     expect(run.result.nodes.nap.worker).toBe(healthy.url);
 
     // Idle for 3 s (0.05 min): the guard stops it, saying why.

@@ -22,6 +22,11 @@ export const SETTINGS = {
     doc: 'postgres://user:password@host:5432/name: the server keeps its data in this Postgres instead of NODETOOL_DB (several replicas may share it).',
   }),
   DATABASE_URL_FILE: text({ readBy: ['server', 'cli'], doc: 'A file holding DATABASE_URL (never both).' }),
+  NODETOOL_SECRETS_KEY_FILE: text({
+    readBy: ['server'],
+    defaultText: 'secrets.key next to NODETOOL_DB, made at first start; with DATABASE_URL, none (renting is refused)',
+    doc: 'A file with the key (64 hex characters: openssl rand -hex 32) that seals rented workers’ tokens in the database; every replica reads the same file.',
+  }),
   NODETOOL_RUN_LEASE_SECONDS: integer({
     default: 30,
     min: 3,

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { ConflictError, NotFoundError, ProviderFailedError } from '../errors.js'
 import { RentedStore, openDatabase } from '@nt/data';
 import type { WorkerPool } from '../workers/workerPool.js';
 import { RentedWorkers } from './rentedWorkers.js';
+import { TokenSeal } from './tokenSeal.js';
 
 // Renting over fakes of the provider, the pool and the worker's handshake: every step of a bring-up
 // that can fail, in milliseconds (rented.integration.ts drives the real parts against the provider fixtures).
@@ -74,20 +75,20 @@ afterEach(() => {
   for (const rented of opened.splice(0)) rented.shutdown();
 });
 
-async function renting(options: { answers?: boolean; bootTimeoutMs?: number } = {}) {
+async function renting(options: { answers?: boolean; bootTimeoutMs?: number; sealed?: boolean } = {}) {
   const store = new RentedStore(await openDatabase({ kind: 'sqlite', path: ':memory:' }));
   await store.saveProfile(PROFILE);
   const provider = new FakeProvider();
   const attached: string[] = [];
   const pool = { attach: async (spec: { id: string }) => void attached.push(spec.id) } as unknown as WorkerPool;
-  const tokenDir = mkdtempSync(join(tmpdir(), 'nt-rented-spec-'));
+  const seal = TokenSeal.fromFile(join(mkdtempSync(join(tmpdir(), 'nt-rented-spec-')), 'secrets.key'), { create: true });
   const lines: string[] = [];
   const rented = new RentedWorkers(
     store,
     pool,
     {
       env: {},
-      tokenDir,
+      seal: options.sealed === false ? null : seal,
       bootTimeoutMs: options.bootTimeoutMs ?? 10_000,
       maxInstances: 4,
       maxSpendPerDay: 1_000,
@@ -108,18 +109,24 @@ async function renting(options: { answers?: boolean; bootTimeoutMs?: number } = 
       };
       void check();
     });
-  return { rented, provider, attached, tokenDir, lines, settled, store };
+  return { rented, provider, attached, seal, lines, settled, store };
 }
 
 describe('renting a worker', () => {
-  it('follows a new instance until its worker answers, then attaches it to the pool, with a token file of its own', async () => {
-    const { rented, provider, attached, tokenDir, settled } = await renting();
+  it('follows a new instance until its worker answers, then attaches it to the pool, with a token of its own sealed in the database', async () => {
+    const { rented, provider, attached, seal, settled, store } = await renting();
     const created = await rented.create('a100', true);
     expect(created).toMatchObject({ id: 'runpod:pod1', state: 'provisioning', price_per_hour: 1.5, url: 'runpod://pod1?tls=1' });
     const healthy = await settled(created.id);
     expect(healthy).toMatchObject({ state: 'running', stage: 'healthy: the worker answered the token handshake', attached: true, error: null });
     expect(attached).toEqual(['runpod://pod1?tls=1']);
-    expect(readdirSync(tokenDir)).toHaveLength(1);
+    const stored = await store.worker(created.id);
+    const token = provider.requests[0]?.env['NODETOOL_WORKER_TOKEN'] as string;
+    expect(stored).toMatchObject({ tokenFile: '', tokenSealed: expect.stringMatching(/^v1:/) });
+    expect(stored?.tokenSealed).not.toContain(token);
+    expect(seal.open(stored?.tokenSealed as string, created.id)).toBe(token);
+    // Sealed for its own row: moved to another, it does not open.
+    expect(() => seal.open(stored?.tokenSealed as string, 'runpod:pod2')).toThrow(/cannot be unsealed/);
     // The instance gets its token and the certificate the server pins in its environment, nothing of ours.
     expect(Object.keys(provider.requests[0]?.env ?? {}).sort()).toEqual([
       'HF_HOME',
@@ -141,22 +148,28 @@ describe('renting a worker', () => {
     expect(provider.calls.filter((call) => call === 'create')).toHaveLength(2);
   });
 
-  it('leaves nothing when the provider refuses the creation: no record, no token file', async () => {
-    const { rented, provider, tokenDir, store } = await renting();
+  it('leaves nothing when the provider refuses the creation: no record', async () => {
+    const { rented, provider, store } = await renting();
     provider.createError = new Error('RunPod: no A100 available');
     await expect(rented.create('a100', false)).rejects.toThrow(ProviderFailedError);
     provider.createError = new PriceCeilingError('every offer is over $2/h');
     await expect(rented.create('a100', false)).rejects.toThrow(/every offer is over \$2\/h: nothing was created/);
     expect(await store.workers()).toEqual([]);
-    expect(readdirSync(tokenDir)).toEqual([]);
+  });
+
+  it('refuses to rent without a key to seal the token with (replicas on Postgres), naming the setting, before asking the provider', async () => {
+    const { rented, provider, store } = await renting({ sealed: false });
+    await expect(rented.create('a100', false)).rejects.toThrow(/renting needs NODETOOL_SECRETS_KEY_FILE with DATABASE_URL/);
+    expect(provider.calls).toEqual([]);
+    expect(await store.workers()).toEqual([]);
   });
 
   it('destroys an instance whose own price is over the ceiling at once', async () => {
-    const { rented, provider, tokenDir } = await renting();
+    const { rented, provider, store } = await renting();
     provider.createdPrice = 3.2;
     await expect(rented.create('a100', false)).rejects.toThrow(ConflictError);
     expect(provider.calls).toEqual(['create', 'destroy']);
-    expect(readdirSync(tokenDir)).toEqual([]);
+    expect(await store.workers()).toEqual([]);
   });
 
   it.each([
@@ -164,7 +177,7 @@ describe('renting a worker', () => {
     ['the instance ends while starting', [{ state: 'provisioning' }, { state: 'terminated' }], /the instance terminated while starting/],
     ['its price rises over the ceiling', [{ state: 'running', pricePerHour: 2.5 }], /bills \$2\.500\/h, above the profile/],
   ] as const)('destroys the instance, and says why, when %s', async (_case, states, reason) => {
-    const { rented, provider, tokenDir, settled, attached } = await renting();
+    const { rented, provider, settled, attached } = await renting();
     provider.states = [...states];
     const created = await rented.create('a100', true);
     const failed = await settled(created.id);
@@ -173,7 +186,6 @@ describe('renting a worker', () => {
     expect(failed.error).toMatch(/the instance was destroyed, so nothing is left billing/);
     expect(provider.calls.at(-1)).toBe('destroy');
     expect(attached).toEqual([]);
-    expect(existsSync(join(tokenDir, readdirSync(tokenDir)[0] ?? 'none'))).toBe(false);
   });
 
   it('destroys an instance whose worker never answers within the boot timeout', async () => {

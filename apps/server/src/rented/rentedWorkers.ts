@@ -1,8 +1,7 @@
 import { selfSignedCertificate } from '@nt/certificates';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { createPythonBridge, type WorkerSpec } from '@nt/bridge';
 import {
   INSTANCE_PREFIX,
@@ -29,12 +28,13 @@ import {
 import type { RentedWorkerInfo } from '@nt/api-contract';
 import { ConflictError, NotFoundError, ProviderFailedError } from '../errors.js';
 import type { WorkerPool } from '../workers/workerPool.js';
+import type { TokenSeal } from './tokenSeal.js';
 import type { GuardEvent, RentedStore, RentedWorker } from '@nt/data';
 
 export interface RentedWorkersOptions {
   env: NodeJS.ProcessEnv;
-  /** Where each rented worker's token file goes (mode 0600). */
-  tokenDir: string;
+  /** Seals each rented worker's token in the database (NODETOOL_SECRETS_KEY_FILE); null: no key, so nothing is rented. */
+  seal: TokenSeal | null;
   /** How long a new instance may take to answer the worker handshake (image pull, boot); default 20 min. */
   bootTimeoutMs: number;
   /** Live rented instances (not destroyed) the server may have at once, across profiles (NODETOOL_RENT_MAX_INSTANCES). */
@@ -76,7 +76,6 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
     private readonly clientFor: (profile: WorkerProfile) => ProviderClient = (profile) => providerClientFor(profile, options.env),
   ) {
     super();
-    mkdirSync(options.tokenDir, { recursive: true, mode: 0o700 });
   }
 
   /** At server start, on every replica: the rented workers that were attached rejoin this replica's pool. */
@@ -184,10 +183,14 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
   }
 
   private async rent(profile: WorkerProfile, client: ProviderClient, attach: boolean): Promise<RentedWorkerView> {
+    const seal = this.options.seal;
+    // Several replicas share rented workers: a token only this replica could read would strand them.
+    if (!seal)
+      throw new ConflictError(
+        'renting needs NODETOOL_SECRETS_KEY_FILE with DATABASE_URL: the workers’ tokens are sealed in the database with a key every replica reads (openssl rand -hex 32 > secrets.key)',
+      );
     const token = randomBytes(32).toString('hex');
     const name = `${INSTANCE_PREFIX}${profile.name}-${randomBytes(3).toString('hex')}`;
-    const tokenFile = join(this.options.tokenDir, `${name}.token`);
-    writeFileSync(tokenFile, token, { mode: 0o600 });
     // Made here, so the server knows the fingerprint it pins before the instance exists; the instance
     // gets certificate and key in its environment (the entrypoint writes them for stunnel), kept nowhere else.
     const certificate = await selfSignedCertificate({ commonName: 'nodetool-worker', days: 825 });
@@ -201,7 +204,6 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
     try {
       instance = await client.create(rentRequestOf(profile, name, env));
     } catch (error) {
-      rmSync(tokenFile, { force: true });
       if (error instanceof PriceCeilingError) throw new ConflictError(`${error.message}: nothing was created`);
       throw new ProviderFailedError(`${(error as Error).message}: nothing was created (check the provider's console if unsure)`);
     }
@@ -210,7 +212,6 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
     const over = overCeiling(instance.pricePerHour, profile);
     if (over) {
       const cleanup = await destroyQuietly(client, instance.id);
-      rmSync(tokenFile, { force: true });
       await this.recordEvent(id, 'destroy', 'over-ceiling', `${over}; ${cleanup}`);
       throw new ConflictError(`${profile.provider} rented ${instance.id}, but ${over}; ${cleanup}`);
     }
@@ -225,7 +226,8 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
       stage: 'provisioning: the provider is placing the instance',
       gpu: instance.gpu,
       pricePerHour: instance.pricePerHour,
-      tokenFile,
+      tokenFile: '',
+      tokenSealed: seal.seal(token, id),
       tlsFingerprint: certificate.fingerprint,
       attached: false,
       attachRequested: attach,
@@ -289,7 +291,7 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
       runningSince: null,
     });
     await this.store.billingEnds(id, now);
-    rmSync(worker.tokenFile, { force: true });
+    forgetTokenFile(worker);
     this.options.log(`destroyed ${id}`);
     return await this.announce(id);
   }
@@ -313,7 +315,7 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
       runningSince: null,
     });
     await this.store.billingEnds(id, now);
-    rmSync(worker.tokenFile, { force: true });
+    forgetTokenFile(worker);
     await this.recordEvent(id, 'reclaimed', 'provider', `${seen}; ${cleanup}`);
     return await this.announce(id);
   }
@@ -372,9 +374,17 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
 
   /** Follows a new instance until its worker answers the token handshake; any failure destroys it. */
   private async bringUp(id: string, profile: WorkerProfile, client: ProviderClient, attach: boolean): Promise<void> {
-    const worker = await this.require(id);
-    const deadline = Date.now() + this.options.bootTimeoutMs;
+    // Followed once: marked before anything is awaited, so a leader resuming bring-ups meanwhile leaves it alone.
+    if (this.busy.has(id)) return;
     this.busy.add(id);
+    const deadline = Date.now() + this.options.bootTimeoutMs;
+    let worker: RentedWorker;
+    try {
+      worker = await this.require(id);
+    } catch (error) {
+      this.busy.delete(id);
+      throw error;
+    }
     try {
       for (;;) {
         if (this.closed) return;
@@ -418,7 +428,7 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
       } catch (destroyError) {
         cleanup = `destroying the instance failed too (${(destroyError as Error).message}): destroy ${worker.instanceId} in the provider's console`;
       }
-      rmSync(worker.tokenFile, { force: true });
+      forgetTokenFile(worker);
       if (cleanup.startsWith('the instance was')) await this.store.billingEnds(id, Date.now());
       await this.store.update(id, {
         state: cleanup.startsWith('the instance was') ? 'failed' : 'running',
@@ -454,11 +464,19 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
     }
   }
 
+  /** Its token: unsealed (a worker an earlier release rented: from its file). */
+  private tokenOf(worker: RentedWorker): { token: string } | { tokenFile: string } {
+    if (worker.tokenSealed === null) return { tokenFile: worker.tokenFile };
+    if (!this.options.seal) throw new ConflictError(`the token of ${worker.id} is sealed, and this server has no NODETOOL_SECRETS_KEY_FILE to unseal it`);
+    return { token: this.options.seal.open(worker.tokenSealed, worker.id) };
+  }
+
   private bridgeOptionsOf(worker: RentedWorker) {
+    const token = this.tokenOf(worker);
     return {
       wsUrl: this.urlOf(worker),
-      workerTokenFile: worker.tokenFile,
-      workerToken: '',
+      workerTokenFile: 'tokenFile' in token ? token.tokenFile : '',
+      workerToken: 'token' in token ? token.token : '',
       ...(worker.tlsFingerprint ? { tlsFingerprint: worker.tlsFingerprint } : {}),
     };
   }
@@ -469,7 +487,7 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
     return {
       id: url,
       url,
-      tokenFile: worker.tokenFile,
+      ...this.tokenOf(worker),
       labels: { rented: worker.profile, group: profile?.group ?? worker.profile },
       // A scaled profile's worker takes runs_per_worker at once; the scaler rents more for the rest.
       ...(profile?.scale ? { maxConcurrentRuns: profile.scale.runsPerWorker } : {}),
@@ -521,4 +539,9 @@ async function destroyQuietly(client: ProviderClient, id: string): Promise<strin
   } catch (error) {
     return `destroying it failed (${(error as Error).message}): destroy ${id} in the provider's console`;
   }
+}
+
+/** A worker an earlier release rented kept its token in a file: it goes with the worker. */
+function forgetTokenFile(worker: RentedWorker): void {
+  if (worker.tokenFile) rmSync(worker.tokenFile, { force: true });
 }

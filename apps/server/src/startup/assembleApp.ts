@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { App } from '../app.js';
 import type { AssetStore } from '../assets/assetStore.js';
 import type { ServerConfig } from '../config.js';
@@ -10,6 +10,7 @@ import { RunEventLog } from '../jobs/runEventLog.js';
 import { PoolModels } from '../models/poolModels.js';
 import { ServerMetrics } from '../observability/serverMetrics.js';
 import { CostGuardLoop } from '../rented/costGuardLoop.js';
+import { TokenSeal } from '../rented/tokenSeal.js';
 import { type Db, JobStore, LoginAttempts, ProfileCatalogs, RentedStore, WorkflowStore } from '@nt/data';
 import { RentedWorkers } from '../rented/rentedWorkers.js';
 import { Leadership } from '../replicas/leadership.js';
@@ -113,7 +114,7 @@ function rentedWorkersOf(config: ServerConfig, db: Db, workers: WorkerPool, log:
   return new RentedWorkers(new RentedStore(db), workers, {
     env: config.renting.env,
     // Next to the database (a throwaway one: a temporary directory), readable by this user only.
-    tokenDir: config.dataDir === null ? mkdtempSync(join(tmpdir(), 'nt-rented-')) : join(config.dataDir, 'rented-workers'),
+    seal: tokenSealOf(config),
     bootTimeoutMs: config.renting.bootTimeoutMs,
     maxInstances: config.renting.maxInstances,
     maxSpendPerDay: config.renting.maxSpendPerDay,
@@ -176,4 +177,13 @@ async function notReadyReason(config: ServerConfig, db: Db, runs: JobManager, wo
 function assetsPlaceOf(config: ServerConfig): AssetsPlace {
   if (config.assets.s3) return 'bucket';
   return config.assets.shared ? 'shared' : 'local';
+}
+
+/** The key rented workers' tokens are sealed with: the file's, made next to the database on one machine, or a throwaway one for a throwaway database. */
+function tokenSealOf(config: ServerConfig): TokenSeal | null {
+  if (config.secretsKey) {
+    if (config.secretsKey.create) mkdirSync(dirname(config.secretsKey.file), { recursive: true, mode: 0o700 });
+    return TokenSeal.fromFile(config.secretsKey.file, { create: config.secretsKey.create });
+  }
+  return config.database.kind === 'sqlite' ? TokenSeal.fromFile(join(mkdtempSync(join(tmpdir(), 'nt-secrets-')), 'secrets.key'), { create: true }) : null;
 }

@@ -1,4 +1,5 @@
-import { mkdtempSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { inject } from 'vitest';
@@ -34,7 +35,10 @@ export async function freshTestData(): Promise<TestServerData> {
 /** The settings that put a server on `data`: NODETOOL_DB, or DATABASE_URL with the folder beside it. */
 export function dataEnv(data: TestServerData): Record<string, string> {
   if (data.database.kind === 'sqlite') return { NODETOOL_DB: data.database.path };
-  return { DATABASE_URL: data.database.url, XDG_DATA_HOME: data.dataDir, NODETOOL_ASSETS_DIR: join(data.dataDir, 'assets') };
+  // What every replica of a team's servers would be given: the key rented workers' tokens are sealed with.
+  const key = join(data.dataDir, 'secrets.key');
+  if (!existsSync(key)) writeFileSync(key, randomBytes(32).toString('hex'), { mode: 0o600 });
+  return { DATABASE_URL: data.database.url, XDG_DATA_HOME: data.dataDir, NODETOOL_ASSETS_DIR: join(data.dataDir, 'assets'), NODETOOL_SECRETS_KEY_FILE: key };
 }
 
 /**

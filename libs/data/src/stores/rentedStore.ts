@@ -4,7 +4,7 @@ import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Db } from '../openDatabase.js';
 import type { RentedWorkersTable } from '../schema.js';
 
-/** A rented instance as the server keeps it. The worker token is in `tokenFile` (mode 0600), never here. */
+/** A rented instance as the server keeps it. Its worker token is sealed (`tokenSealed`), or, rented by an earlier release, in `tokenFile` (0600). */
 export interface RentedWorker {
   /** `<provider>:<instance id>` */
   id: string;
@@ -19,7 +19,10 @@ export interface RentedWorker {
   stage: string;
   gpu: string | null;
   pricePerHour: number | null;
+  /** Rented by an earlier release: the 0600 file its token is in; '' since tokens are sealed. */
   tokenFile: string;
+  /** Its token, sealed with the key every replica reads (the server's TokenSeal); null for an earlier release's. */
+  tokenSealed: string | null;
   /** The SHA-256 fingerprint of the certificate the server made for it (wss:// pinned), or null for plain ws://. */
   tlsFingerprint: string | null;
   attached: boolean;
@@ -169,6 +172,7 @@ function fromRow(row: Selectable<RentedWorkersTable>): RentedWorker {
     gpu: row.gpu,
     pricePerHour: row.price_per_hour,
     tokenFile: row.token_file,
+    tokenSealed: row.token_sealed,
     tlsFingerprint: row.tls_fingerprint,
     attached: row.attached === 1,
     attachRequested: row.attach_requested === 1,
@@ -192,6 +196,7 @@ function toRow(worker: RentedWorker): Insertable<RentedWorkersTable> {
     gpu: worker.gpu,
     price_per_hour: worker.pricePerHour,
     token_file: worker.tokenFile,
+    token_sealed: worker.tokenSealed,
     tls_fingerprint: worker.tlsFingerprint,
     attached: worker.attached ? 1 : 0,
     attach_requested: worker.attachRequested ? 1 : 0,
