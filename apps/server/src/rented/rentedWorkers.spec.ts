@@ -121,7 +121,8 @@ describe('renting a worker', () => {
     expect(healthy).toMatchObject({ state: 'running', stage: 'healthy: the worker answered the token handshake', attached: true, error: null });
     expect(attached).toEqual(['runpod://pod1?tls=1']);
     const stored = await store.worker(created.id);
-    const token = provider.requests[0]?.env['NODETOOL_WORKER_TOKEN'] as string;
+    // The token the instance was given (its environment, as the provider received it).
+    const token = Object.entries(provider.requests[0]?.env ?? {}).find(([name]) => name.endsWith('_WORKER_TOKEN'))?.[1] as string;
     expect(stored).toMatchObject({ tokenFile: '', tokenSealed: expect.stringMatching(/^v1:/) });
     expect(stored?.tokenSealed).not.toContain(token);
     expect(seal.open(stored?.tokenSealed as string, created.id)).toBe(token);
