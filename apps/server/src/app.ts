@@ -9,6 +9,7 @@ import type { CostGuardLoop } from './rented/costGuardLoop.js';
 import type { RentedWorkers } from './rented/rentedWorkers.js';
 import type { Leadership } from './replicas/leadership.js';
 import type { ReplicaPresence } from './replicas/replicaPresence.js';
+import type { QueueClaims } from './replicas/queueClaims.js';
 import type { RunEventBus } from './replicas/runEventBus.js';
 import type { CapacityScaler } from './scaling/capacityScaler.js';
 import type { HostPolicy } from './security/hostPolicy.js';
@@ -34,6 +35,8 @@ export interface App {
   presence: ReplicaPresence | null;
   /** With Postgres: run events to and from the other replicas, and kept for a reconnect to any of them; null on SQLite. */
   bus: RunEventBus | null;
+  /** With Postgres: queued runs no replica holds (their replica stopped or died), taken when this one has room; null on SQLite. */
+  claims: QueueClaims | null;
   /** Whether this replica does the singleton work (always, on SQLite). */
   leadership: Leadership;
   /** Prometheus metrics (GET /metrics). */

@@ -179,6 +179,39 @@ describe('two server replicas on one Postgres', () => {
     expect(next.body.status).toBe('completed');
   }, 120_000);
 
+  it.each(['SIGTERM', 'SIGKILL'] as const)(
+    'leave the queued runs of a replica stopped by %s to the other, which runs them',
+    async (signal) => {
+      const on = await cluster();
+      // One run at a time on A: what it is asked for beyond that waits in its queue.
+      const a = await replica(on, { NODETOOL_MAX_CONCURRENT_RUNS: '1' });
+      const b = await replica(on);
+      const running = (await api(a, 'POST', '/api/run', { graph: sleepGraph(30, 30) })).body.job_id as string;
+      await until(async () => (await api(b, 'GET', `/api/jobs/${running}`)).body.status === 'running', 'the first run running on A', 15_000);
+      const queued = await Promise.all([1, 2].map(async () => (await api(a, 'POST', '/api/run', { graph: sleepGraph(0.2) })).body.job_id as string));
+      for (const id of queued) expect((await api(b, 'GET', `/api/jobs/${id}`)).body.status).toBe('queued');
+      a.child.kill(signal);
+      const { value: ended } = await until(
+        async () => {
+          const jobs = await Promise.all(queued.map(async (id) => (await api(b, 'GET', `/api/jobs/${id}`)).body));
+          return jobs.every((job) => job.status === 'completed') && jobs;
+        },
+        'the queued runs completed on B',
+        LEASE_SECONDS * 1000 * 4,
+      );
+      expect(ended.map((job: { status: string }) => job.status)).toEqual(['completed', 'completed']);
+      // The run A was running when it stopped is not run again: it ended interrupted, saying why.
+      const first = (await api(b, 'GET', `/api/jobs/${running}`)).body;
+      await until(
+        async () => (await api(b, 'GET', `/api/jobs/${running}`)).body.status === 'interrupted',
+        'the running one interrupted',
+        LEASE_SECONDS * 1000 * 3,
+      );
+      expect(first.status === 'running' || first.status === 'interrupted').toBe(true);
+    },
+    120_000,
+  );
+
   it('refuse a second replica whose assets would be in a folder only it reads, naming the setting', async () => {
     const on = await cluster();
     await replica(on);

@@ -29,6 +29,7 @@ export async function startServer(config: ServerConfig, logger: Logger = silentL
   // Among replicas: announced (refused if its assets would be unreadable to the others) before it takes a request.
   await app.presence?.start();
   await app.bus?.start();
+  app.claims?.start();
 
   const hub = new WsHub(app, log);
   const http = await buildHttpServer(app, hub, logger);
@@ -53,6 +54,7 @@ export async function startServer(config: ServerConfig, logger: Logger = silentL
       closing ??= (async () => {
         // Stops listening now; resolves once the requests in flight (runs waited on) have answered.
         const closed = http.close();
+        await app.claims?.stop();
         const unfinished = await app.runs.shutdown(config.shutdownTimeoutMs);
         if (unfinished) log(`${unfinished} run(s) did not finish within ${config.shutdownTimeoutMs} ms and were marked failed`);
         await singletons.stop();

@@ -43,6 +43,8 @@ export interface JobsTable {
   /** The replica running it (null: queued for any, or ended); it holds it while `lease_until` (ms) is ahead. */
   owner: string | null;
   lease_until: number | null;
+  /** What another replica needs to run it (JSON: the workflow and the run's options). */
+  run_spec: string | null;
 }
 
 export interface WorkerProfilesTable {

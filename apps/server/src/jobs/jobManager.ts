@@ -171,7 +171,7 @@ export class JobManager extends EventEmitter {
     const placement = prepared ? this.place(prepared, group) : 'wait';
     if (prepared && placement !== 'wait' && this.queuedOrQueueing === 0 && this.runningOrLaunching < this.options.maxConcurrentRuns) {
       this.starting.set(jobId, 'launch');
-      await this.jobs.create({ id: jobId, workflow_id: workflow.id, graph: workflow.graph, params }, 'running', this.leaseNow());
+      await this.jobs.create({ id: jobId, workflow_id: workflow.id, graph: workflow.graph, params }, 'running', this.leaseNow(), runSpecOf(workflow, models));
       // The worker chosen may have filled up while the record was written: it is asked again.
       const now = this.place(prepared, group);
       if (now !== 'wait') return { jobId, done: this.launch(prepared, jobId, models, now) };
@@ -183,7 +183,7 @@ export class JobManager extends EventEmitter {
         );
       }
       this.starting.set(jobId, 'queue');
-      await this.jobs.create({ id: jobId, workflow_id: workflow.id, graph: workflow.graph, params }, 'queued', this.leaseNow());
+      await this.jobs.create({ id: jobId, workflow_id: workflow.id, graph: workflow.graph, params }, 'queued', this.leaseNow(), runSpecOf(workflow, models));
     }
     const labels = queueLabelsOf(workflow, graph, capacity?.group ?? group);
     const done = new Promise<StoredJob>((settle) =>
@@ -450,6 +450,55 @@ export class JobManager extends EventEmitter {
     }
   }
 
+  /**
+   * What waits when the server stops: with several replicas, let go for another to take (they stay
+   * queued); alone, interrupted, since nobody else will run them.
+   */
+  private leaveQueue(): Array<Promise<void>> {
+    const left = this.queue.splice(0);
+    const lease = this.options.lease;
+    if (lease) {
+      const released = this.jobs.releaseQueued(
+        lease.owner,
+        left.map((queued) => queued.jobId),
+      );
+      return left.map(async (queued) => {
+        await released;
+        const job = await this.jobs.get(queued.jobId);
+        if (job) queued.settle(job);
+      });
+    }
+    return left.map((queued) =>
+      this.finishWithoutRunning(queued.jobId, queued.workflow.id, 'interrupted', 'the server shut down before the run started; run it again').then(
+        queued.settle,
+      ),
+    );
+  }
+
+  /** Whether this replica could start one more run now: taking runs, nothing queued, room for it, a worker connected. */
+  get hasRoom(): boolean {
+    return this.takingRuns && this.queuedOrQueueing === 0 && this.runningOrLaunching < this.options.maxConcurrentRuns && this.pool.connected().length > 0;
+  }
+
+  /**
+   * A queued run another replica let go (it stopped, or died and its lease ran out), taken by this one: it
+   * waits here as if started here, its events numbered on from the last one its first replica sent.
+   */
+  adopt(run: { jobId: string; workflow: Workflow; params: Record<string, unknown>; models: RunModelOptions; lastSeq: number }): void {
+    this.events.continueFrom(run.jobId, run.lastSeq);
+    const { workflow, params, models, jobId } = run;
+    this.queue.push({
+      jobId,
+      workflow,
+      params,
+      models,
+      // Nobody here waits for it: whoever does watches its events.
+      settle: () => undefined,
+      labels: queueLabelsOf(workflow, prepareGraph(workflow, params), models.group),
+    });
+    this.dispatch();
+  }
+
   /** A run this replica does not hold ended elsewhere (its replica's lease ran out): its watchers here hear it. */
   announceEnded(jobId: string, workflowId: string, status: 'interrupted', error: string): void {
     this.emitEvent({ type: 'job_update', job_id: jobId, workflow_id: workflowId, status, error });
@@ -529,13 +578,7 @@ export class JobManager extends EventEmitter {
    */
   async shutdown(timeoutMs: number): Promise<number> {
     this.takingRuns = false;
-    const leftInQueue = this.queue
-      .splice(0)
-      .map((queued) =>
-        this.finishWithoutRunning(queued.jobId, queued.workflow.id, 'interrupted', 'the server shut down before the run started; run it again').then(
-          queued.settle,
-        ),
-      );
+    const leftInQueue = this.leaveQueue();
     this.watchWaiting();
     const runs = [...this.active.entries()];
     for (const [, run] of runs) run.controller.abort(new Error('the server is shutting down'));
@@ -697,4 +740,9 @@ function needsOf({ graph, catalog }: PreparedRun, group?: string): RunNeeds {
 /** The node types of a graph that only a worker runs (everything not built in), before any catalog is known. */
 function pythonTypesOf(graph: { nodes: ReadonlyArray<{ type: string }> }): string[] {
   return [...new Set(graph.nodes.map((node) => node.type).filter((type) => !isBuiltinType(type)))];
+}
+
+/** What another replica needs to run a run recorded here: the workflow and the run's options. */
+export function runSpecOf(workflow: Workflow, models: RunModelOptions): string {
+  return JSON.stringify({ workflow, models });
 }

@@ -69,6 +69,11 @@ export class RunEventLog {
     return { event, text };
   }
 
+  /** A run taken over from another replica: its events go on from the last `seq` that replica sent. */
+  continueFrom(jobId: string, seq: number): void {
+    if (!this.jobs.has(jobId)) this.jobs.set(jobId, { seq, texts: [], start: 0, bytes: 0, endedAt: null, endedAs: 0 });
+  }
+
   /** The job ended: its events stay for a while (keepEndedMs), among the newest keepEndedJobs ended jobs. */
   end(jobId: string): void {
     const log = this.jobs.get(jobId);

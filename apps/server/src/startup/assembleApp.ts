@@ -15,6 +15,7 @@ import { type Db, JobStore, LoginAttempts, ProfileCatalogs, RentedStore, Workflo
 import { RentedWorkers } from '../rented/rentedWorkers.js';
 import { Leadership } from '../replicas/leadership.js';
 import { ReplicaPresence, type AssetsPlace } from '../replicas/replicaPresence.js';
+import { QueueClaims } from '../replicas/queueClaims.js';
 import { RunEventBus } from '../replicas/runEventBus.js';
 
 /** How long the database keeps an ended run's events for a client that reconnects late (as the in-memory log does). */
@@ -73,6 +74,7 @@ export async function assembleApp(config: ServerConfig, db: Db, assets: AssetSto
   // Every replica's runs reach every replica's clients; a cancel reaches the replica running the run.
   runs.on('event', (event, text) => bus?.publish(event, text));
   bus?.on('cancel', (jobId) => void runs.cancel(jobId));
+  const claims = presence ? new QueueClaims(db, runs, { owner: presence.id, leaseMs: config.runLeaseMs, log }) : null;
   presence?.on('interrupted', (ended) => {
     for (const run of ended) runs.announceEnded(run.id, run.workflowId ?? '', 'interrupted', run.error);
   });
@@ -92,6 +94,7 @@ export async function assembleApp(config: ServerConfig, db: Db, assets: AssetSto
     scaler,
     presence,
     bus,
+    claims,
     // Retried every third of the lease: a leader gone is replaced within about that.
     leadership: new Leadership(db, { retryMs: Math.max(500, Math.floor(config.runLeaseMs / 3)), log }),
     startedAt: Date.now(),

@@ -135,4 +135,5 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     );
     ALTER TABLE rented_workers ADD COLUMN token_sealed TEXT;`,
   },
+  { version: 3, name: 'the run spec of a queued run', up: 'ALTER TABLE jobs ADD COLUMN run_spec TEXT' },
 ];

@@ -211,4 +211,6 @@ export const MIGRATIONS: readonly Migration[] = [
     );
     ALTER TABLE rented_workers ADD COLUMN token_sealed TEXT`,
   },
+  // A queued run any replica may take: what it needs to run there (the workflow and the run's options).
+  { version: 13, name: 'the run spec of a queued run', up: 'ALTER TABLE jobs ADD COLUMN run_spec TEXT' },
 ];

@@ -23,6 +23,7 @@ export class JobStore {
     job: Pick<StoredJob, 'id' | 'workflow_id' | 'graph' | 'params'>,
     status: 'running' | 'queued' = 'running',
     lease?: { owner: string; until: number },
+    spec?: string,
   ): Promise<void> {
     await this.db.query
       .insertInto('jobs')
@@ -35,6 +36,7 @@ export class JobStore {
         created_at: new Date().toISOString(),
         owner: lease?.owner ?? null,
         lease_until: lease?.until ?? null,
+        run_spec: spec ?? null,
       })
       .execute();
   }
@@ -51,10 +53,18 @@ export class JobStore {
   }
 
   /**
-   * Runs whose replica stopped renewing their lease before `now` (killed, cut off): interrupted, in one
-   * statement, so of two replicas that look at once only one reports each. Answers them.
+   * Runs whose replica stopped renewing their lease before `now` (killed, cut off): a running one is
+   * interrupted, a queued one is let go for another replica to take. One statement each, so of two
+   * replicas that look at once only one reports each. Answers the interrupted ones.
    */
   async interruptExpired(now: number): Promise<Array<{ id: string; workflowId: string | null; owner: string | null; error: string }>> {
+    await this.db.query
+      .updateTable('jobs')
+      .set({ owner: null, lease_until: null })
+      .where('finished_at', 'is', null)
+      .where('status', '=', 'queued')
+      .where('lease_until', '<', now)
+      .execute();
     const error = 'the server replica running it stopped (it was killed or lost its database) and its lease ran out; run it again';
     const rows = await this.db.query
       .updateTable('jobs')
@@ -65,6 +75,47 @@ export class JobStore {
       .returning(['id', 'workflow_id', 'owner'])
       .execute();
     return rows.map((row) => ({ id: row.id, workflowId: row.workflow_id, owner: row.owner, error }));
+  }
+
+  /** A replica stopping lets its queued runs go: any other replica may take them. Answers how many. */
+  async releaseQueued(owner: string, ids: readonly string[]): Promise<number> {
+    if (!ids.length) return 0;
+    const result = await this.db.query
+      .updateTable('jobs')
+      .set({ owner: null, lease_until: null })
+      .where('owner', '=', owner)
+      .where('id', 'in', [...ids])
+      .where('status', '=', 'queued')
+      .where('finished_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  /**
+   * Takes the oldest queued run no replica holds, for `owner` until `until` (Postgres: the row is locked
+   * and skipped by the others' claims, so each run is taken once). Answers it with its run spec, or null.
+   */
+  async claimQueued(owner: string, until: number): Promise<{ id: string; params: Record<string, unknown>; spec: string } | null> {
+    const row = await this.db.query
+      .updateTable('jobs')
+      .set({ owner, lease_until: until })
+      .where('id', '=', (eb) =>
+        eb
+          .selectFrom('jobs')
+          .select('id')
+          .where('owner', 'is', null)
+          .where('finished_at', 'is', null)
+          .where('status', '=', 'queued')
+          .where('run_spec', 'is not', null)
+          .orderBy('created_at')
+          .limit(1)
+          .forUpdate()
+          .skipLocked(),
+      )
+      .where('owner', 'is', null)
+      .returning(['id', 'params', 'run_spec'])
+      .executeTakeFirst();
+    return row ? { id: row.id, params: JSON.parse(row.params), spec: row.run_spec as string } : null;
   }
 
   /** A queued job leaves the queue (never one that already ended: the two writes may reach the database out of order). */
@@ -164,7 +215,7 @@ export class JobStore {
   }
 }
 
-function fromRow({ owner: _owner, lease_until: _lease, ...row }: Selectable<JobsTable>): StoredJob {
+function fromRow({ owner: _owner, lease_until: _lease, run_spec: _spec, ...row }: Selectable<JobsTable>): StoredJob {
   return {
     ...row,
     status: row.status as StoredJobStatus,

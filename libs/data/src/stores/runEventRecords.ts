@@ -36,6 +36,16 @@ export class RunEventRecords {
     return this.db.query.selectFrom('run_events').select(['seq', 'event']).where('job_id', '=', jobId).where('seq', '>', afterSeq).orderBy('seq').execute();
   }
 
+  /** The newest seq kept for a run, or null when none is. */
+  async lastSeq(jobId: string): Promise<number | null> {
+    const row = await this.db.query
+      .selectFrom('run_events')
+      .select(({ fn }) => fn.max<number>('seq').as('newest'))
+      .where('job_id', '=', jobId)
+      .executeTakeFirst();
+    return row?.newest === null || row?.newest === undefined ? null : Number(row.newest);
+  }
+
   /** The oldest seq still kept for a run, or null when none is. */
   async oldestSeq(jobId: string): Promise<number | null> {
     const row = await this.db.query
