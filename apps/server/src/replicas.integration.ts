@@ -212,6 +212,23 @@ describe('two server replicas on one Postgres', () => {
     120_000,
   );
 
+  it('count every replica’s runs against a worker’s limit: a run the other replica asks for waits until a worker has room', async () => {
+    const on = await cluster();
+    const oneRunEach = { NODETOOL_WORKER_MAX_CONCURRENT_RUNS: '1' };
+    const a = await replica(on, oneRunEach);
+    const b = await replica(on, oneRunEach);
+    const busy = await Promise.all([1, 2].map(async () => (await api(a, 'POST', '/api/run', { graph: sleepGraph(5, 5) })).body));
+    expect(busy.map((run) => run.status)).toEqual(['running', 'running']);
+    const workersOn = async (server: ServerProcess) => (await api(server, 'GET', '/health')).body.pool.workers as Array<{ runs_in_flight: number }>;
+    await until(async () => (await workersOn(b)).every((worker) => worker.runs_in_flight === 1), 'B counting A’s runs on both workers', 15_000);
+    const asked = (await api(b, 'POST', '/api/run', { graph: sleepGraph(0.2) })).body;
+    expect(asked.status).toBe('queued');
+    await until(async () => (await api(b, 'GET', `/api/jobs/${asked.job_id}`)).body.status === 'completed', 'B’s run completed', 30_000);
+    // It ran once a worker had room: after one of A's runs ended, not beside them.
+    const statuses = await Promise.all(busy.map(async (run) => (await api(b, 'GET', `/api/jobs/${run.job_id}`)).body.status));
+    expect(statuses).toContain('completed');
+  }, 120_000);
+
   it('refuse a second replica whose assets would be in a folder only it reads, naming the setting', async () => {
     const on = await cluster();
     await replica(on);

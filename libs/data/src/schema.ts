@@ -19,6 +19,7 @@ export interface Tables {
   server_replicas: ServerReplicasTable;
   run_events: RunEventsTable;
   login_attempts: LoginAttemptsTable;
+  rentals_in_progress: RentalsInProgressTable;
 }
 
 export interface WorkflowsTable {
@@ -45,6 +46,8 @@ export interface JobsTable {
   lease_until: number | null;
   /** What another replica needs to run it (JSON: the workflow and the run's options). */
   run_spec: string | null;
+  /** The worker a running run is on (every replica counts it against the worker's limit); null otherwise. */
+  worker: string | null;
 }
 
 export interface WorkerProfilesTable {
@@ -146,4 +149,11 @@ export interface LoginAttemptsTable {
   client: string;
   window_start: number;
   attempts: number;
+}
+
+/** A rental being made now (the provider not yet answered): every replica counts it against the caps until `until` (ms). */
+export interface RentalsInProgressTable {
+  id: string;
+  profile: string;
+  until: number;
 }

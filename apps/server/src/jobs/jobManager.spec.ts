@@ -29,6 +29,10 @@ class FakeJobStore {
     const row = this.rows.get(id);
     if (row) row.status = 'queued';
   }
+  readonly workers = new Map<string, string>();
+  async assignWorker(id: string, worker: string): Promise<void> {
+    this.workers.set(id, worker);
+  }
   async finish(id: string, status: StoredJob['status'], result: StoredJob['result'], error: string | null): Promise<StoredJob | null> {
     if (this.failWrites) throw new Error(this.failWrites);
     const row = this.rows.get(id);
@@ -48,7 +52,7 @@ class FakeJobStore {
 class FakePool extends EventEmitter {
   busy = false;
   gone = false;
-  readonly member = { id: 'ws://w1', runsInFlight: 0 };
+  readonly member = { id: 'ws://w1', runsHere: 0 };
   connected() {
     return this.gone ? [] : [this.member];
   }
@@ -157,7 +161,7 @@ describe('the job manager', () => {
     const queued = await manager.start(pythonRun(), {}, 'job-next');
     pool.change({ busy: false });
     expect(await queued.done).toMatchObject({ status: 'failed', error: 'the worker ws://w1 is not connected' });
-    expect(pool.member.runsInFlight).toBe(0);
+    expect(pool.member.runsHere).toBe(0);
     expect(manager.runningCount).toBe(0);
   });
 

@@ -345,14 +345,16 @@ export class JobManager extends EventEmitter {
     const controller = new AbortController();
     this.live.set(jobId, {});
     if (worker) {
-      worker.runsInFlight++;
+      worker.runsHere++;
       this.options.onRunStarted?.(worker.id);
+      // Other replicas count it against this worker's limit; a write that failed only leaves them counting less.
+      this.jobs.assignWorker(jobId, worker.id).catch(() => undefined);
     }
     const done = this.execute(prepared, jobId, controller.signal, models, worker);
     this.active.set(jobId, { controller, done });
     void done
       .finally(() => {
-        if (worker) worker.runsInFlight--;
+        if (worker) worker.runsHere--;
         this.active.delete(jobId);
         this.live.delete(jobId);
         this.dispatch();

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PriceCeilingError, type ProviderClient, type ProviderInstance, type Quote, type RentRequest } from '@nt/providers';
 import { parseProfile } from '@nt/provisioning';
 import { ConflictError, NotFoundError, ProviderFailedError } from '../errors.js';
@@ -206,7 +206,8 @@ describe('renting a worker', () => {
     // Still counted live (it may be billing), so the caps and the reconciler keep seeing it.
     expect(failed.state).toBe('running');
     expect(failed.error).toMatch(/destroying the instance failed too \(RunPod: 500\): destroy pod1 in the provider's console/);
-    expect(lines.join('\n')).toMatch(/cost guard: destroy runpod:pod1 \(create-failed/);
+    // The guard's event is recorded just after the state the test polls for.
+    await vi.waitFor(() => expect(lines.join('\n')).toMatch(/cost guard: destroy runpod:pod1 \(create-failed/));
   });
 
   it('stops a running worker and starts it again; a failed one is neither, and says why', async () => {

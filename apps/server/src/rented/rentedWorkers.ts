@@ -31,6 +31,9 @@ import type { WorkerPool } from '../workers/workerPool.js';
 import type { TokenSeal } from './tokenSeal.js';
 import type { GuardEvent, RentedStore, RentedWorker } from '@nt/data';
 
+/** How long a rental in progress counts against the caps if its replica dies before the provider answers. */
+const RENTAL_HELD_MS = 10 * 60_000;
+
 export interface RentedWorkersOptions {
   env: NodeJS.ProcessEnv;
   /** Seals each rented worker's token in the database (NODETOOL_SECRETS_KEY_FILE); null: no key, so nothing is rented. */
@@ -65,7 +68,6 @@ export type RentedWorkerView = RentedWorkerInfo;
 export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
   private readonly busy = new Set<string>();
   /** Creations under way per profile (asked of the provider, not yet recorded): they count against the caps. */
-  private readonly creating = new Map<string, number>();
   /** Set at server shutdown: bring-ups stop following (without destroying anything); the next process resumes them. */
   private closed = false;
 
@@ -130,41 +132,36 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
     const problem = rentableProblem(profile);
     if (problem) throw new ConflictError(`cannot rent from the profile "${profile.name}": ${problem.message}`);
     const client = this.clientFor(profile);
-    // Counted before the caps are read: two rentals checked at once both see each other.
-    this.creating.set(profile.name, (this.creating.get(profile.name) ?? 0) + 1);
+    const rental = { id: randomBytes(8).toString('hex'), profile: profile.name, until: Date.now() + RENTAL_HELD_MS };
+    await this.checkCaps(profile, rental);
     try {
-      await this.checkCaps(profile);
       return await this.rent(profile, client, attach);
     } finally {
-      this.creating.set(profile.name, (this.creating.get(profile.name) ?? 1) - 1);
+      await this.store.endRental(rental.id).catch((error: Error) => this.options.log(`a rental's reservation stays until it lapses: ${error.message}`));
     }
   }
 
   /**
-   * The caps, whoever rents (a person or the scaler): live instances per profile and for the server, what
-   * rentals billed today, and the brake on a profile whose bring-ups keep failing. One local process
-   * cannot spend the key in a loop.
+   * The caps, whoever rents (a person or the scaler, on any replica): live instances per profile and for
+   * the server, what rentals billed today, and the brake on a profile whose bring-ups keep failing. Passed,
+   * the rental is reserved in the database, so a rental checked next (here or on another replica) counts it.
    */
-  private async checkCaps(profile: WorkerProfile): Promise<void> {
+  private async checkCaps(profile: WorkerProfile, rental: { id: string; profile: string; until: number }): Promise<void> {
     const now = Date.now();
     const capped = await this.spendingStopped(now);
     if (capped) throw new ConflictError(capped);
     const braked = await this.braked(profile.name, now);
     if (braked) throw new ConflictError(`not renting from the profile "${profile.name}": ${braked}`);
-    const live = await this.store.liveWorkers();
-    // The rentals being made now, this one among them: the caps hold what they already have.
-    const pending = [...this.creating.values()].reduce((sum, count) => sum + count, 0) - 1;
-    const ofProfile = live.filter((worker) => worker.profile === profile.name).length + (this.creating.get(profile.name) ?? 1) - 1;
-    if (ofProfile >= profile.maxInstances) {
-      throw new ConflictError(
-        `the profile "${profile.name}" has ${ofProfile} live instance(s) and its max_instances is ${profile.maxInstances}: destroy one (nodetool worker list) or raise max_instances`,
-      );
-    }
-    if (live.length + pending >= this.options.maxInstances) {
-      throw new ConflictError(
-        `this server has ${live.length + pending} live rented instance(s) and NODETOOL_RENT_MAX_INSTANCES is ${this.options.maxInstances}: destroy one (nodetool worker list) or raise the setting`,
-      );
-    }
+    const refusal = await this.store.reserveRental(rental, (live, inProgress) => {
+      const ofProfile = live.filter((worker) => worker.profile === profile.name).length + inProgress.filter((name) => name === profile.name).length;
+      if (ofProfile >= profile.maxInstances)
+        return `the profile "${profile.name}" has ${ofProfile} live instance(s) and its max_instances is ${profile.maxInstances}: destroy one (nodetool worker list) or raise max_instances`;
+      const all = live.length + inProgress.length;
+      if (all >= this.options.maxInstances)
+        return `this server has ${all} live rented instance(s) and NODETOOL_RENT_MAX_INSTANCES is ${this.options.maxInstances}: destroy one (nodetool worker list) or raise the setting`;
+      return null;
+    });
+    if (refusal) throw new ConflictError(refusal);
   }
 
   /** Why nothing more may be rented or started today (NODETOOL_RENT_MAX_SPEND_PER_DAY reached), or null. */

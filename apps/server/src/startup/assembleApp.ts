@@ -17,6 +17,7 @@ import { Leadership } from '../replicas/leadership.js';
 import { ReplicaPresence, type AssetsPlace } from '../replicas/replicaPresence.js';
 import { QueueClaims } from '../replicas/queueClaims.js';
 import { RunEventBus } from '../replicas/runEventBus.js';
+import { SharedWorkerLoad } from '../replicas/sharedWorkerLoad.js';
 
 /** How long the database keeps an ended run's events for a client that reconnects late (as the in-memory log does). */
 const ENDED_EVENTS_KEPT_MS = 5 * 60_000;
@@ -95,6 +96,7 @@ export async function assembleApp(config: ServerConfig, db: Db, assets: AssetSto
     presence,
     bus,
     claims,
+    workerLoad: presence ? new SharedWorkerLoad(db, workers, { owner: presence.id, log }) : null,
     // Retried every third of the lease: a leader gone is replaced within about that.
     leadership: new Leadership(db, { retryMs: Math.max(500, Math.floor(config.runLeaseMs / 3)), log }),
     startedAt: Date.now(),

@@ -23,7 +23,10 @@ export interface MemberSettings {
 export class PoolMember implements Candidate {
   readonly supervisor: WorkerSupervisor;
   readonly models: ModelService;
-  runsInFlight = 0;
+  /** Runs this server executes on it. */
+  runsHere = 0;
+  /** Runs other server replicas execute on it, as the database last said (SharedWorkerLoad); 0 with one server. */
+  runsElsewhere = 0;
   /** Why it takes no new run (the cost guard is about to stop it), or null. */
   closedToNewRuns: string | null = null;
 
@@ -41,6 +44,11 @@ export class PoolMember implements Candidate {
   /** A member for a configured worker. */
   static fromSpec(spec: WorkerSpec, base: PythonBridgeOptions, settings: MemberSettings): PoolMember {
     return new PoolMember(spec.id, spec.labels, spec.maxConcurrentRuns ?? null, bridgeOptionsFor(spec, base), settings);
+  }
+
+  /** Every run on it, whichever replica runs it: what its limit, routing and the cost guard count. */
+  get runsInFlight(): number {
+    return this.runsHere + this.runsElsewhere;
   }
 
   get connected(): boolean {

@@ -69,9 +69,9 @@ describe('the worker pool', () => {
     const workers = await fakes(2);
     const { pool } = await poolOf(workers, [1, 1]);
     const [first, second] = pool.members();
-    first!.runsInFlight = 1;
+    first!.runsHere = 1;
     expect(pool.choose(needs)).toEqual({ chosen: second, eligible: true });
-    second!.runsInFlight = 1;
+    second!.runsHere = 1;
     expect(pool.choose(needs)).toEqual({ chosen: null, eligible: true });
     expect(pool.choose({ nodeTypes: ['huggingface.Nothing'], models: [] })).toEqual({ chosen: null, eligible: false });
   });

@@ -136,4 +136,16 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     ALTER TABLE rented_workers ADD COLUMN token_sealed TEXT;`,
   },
   { version: 3, name: 'the run spec of a queued run', up: 'ALTER TABLE jobs ADD COLUMN run_spec TEXT' },
+  {
+    version: 4,
+    name: 'the worker of a running run, rentals being made',
+    up: `
+    ALTER TABLE jobs ADD COLUMN worker TEXT;
+    CREATE INDEX jobs_by_worker ON jobs (worker) WHERE worker IS NOT NULL AND finished_at IS NULL;
+    CREATE TABLE rentals_in_progress (
+      id TEXT PRIMARY KEY,
+      profile TEXT NOT NULL,
+      until BIGINT NOT NULL
+    );`,
+  },
 ];

@@ -213,4 +213,17 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   // A queued run any replica may take: what it needs to run there (the workflow and the run's options).
   { version: 13, name: 'the run spec of a queued run', up: 'ALTER TABLE jobs ADD COLUMN run_spec TEXT' },
+  // What one process counted in memory, every replica now reads: the worker each running run is on
+  // (the per-worker limit, the guard's "no run in flight"), and the rentals being made at this moment (the caps).
+  {
+    version: 14,
+    name: 'the worker of a running run, rentals being made',
+    up: `ALTER TABLE jobs ADD COLUMN worker TEXT;
+    CREATE INDEX jobs_by_worker ON jobs (worker) WHERE worker IS NOT NULL AND finished_at IS NULL;
+    CREATE TABLE rentals_in_progress (
+      id TEXT PRIMARY KEY,
+      profile TEXT NOT NULL,
+      until INTEGER NOT NULL
+    )`,
+  },
 ];

@@ -125,7 +125,25 @@ export class JobStore {
 
   /** A job recorded to start at once whose worker filled up meanwhile: it waits in the queue. */
   async markQueued(id: string): Promise<void> {
-    await this.db.query.updateTable('jobs').set({ status: 'queued' }).where('id', '=', id).where('finished_at', 'is', null).execute();
+    await this.db.query.updateTable('jobs').set({ status: 'queued', worker: null }).where('id', '=', id).where('finished_at', 'is', null).execute();
+  }
+
+  /** The worker a live run executes on: every replica counts it against that worker's limit until it ends. */
+  async assignWorker(id: string, worker: string): Promise<void> {
+    await this.db.query.updateTable('jobs').set({ worker }).where('id', '=', id).where('finished_at', 'is', null).execute();
+  }
+
+  /** Runs in flight per worker that replicas other than `owner` execute (a run's end or interruption ends its count). */
+  async runsPerWorkerElsewhere(owner: string): Promise<Map<string, number>> {
+    const rows = await this.db.query
+      .selectFrom('jobs')
+      .select(['worker', ({ fn }) => fn.countAll<number>().as('runs')])
+      .where('worker', 'is not', null)
+      .where('finished_at', 'is', null)
+      .where((eb) => eb.or([eb('owner', 'is', null), eb('owner', '<>', owner)]))
+      .groupBy('worker')
+      .execute();
+    return new Map(rows.map((row) => [row.worker as string, Number(row.runs)]));
   }
 
   /** Records the outcome and answers with the finished job; an outcome already recorded is kept (and returned). */

@@ -1,8 +1,11 @@
 import type { GuardEventInfo } from '@nt/api-contract';
 import { parseProfile, profileToRecord, type BillingPeriod, type WorkerProfile } from '@nt/provisioning';
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { Db } from '../openDatabase.js';
 import type { RentedWorkersTable } from '../schema.js';
+
+/** Postgres advisory lock key under which the replicas check the renting caps one at a time (beside the migration's and the leader's). */
+const RENTAL_LOCK = 7_702_901_003;
 
 /** A rented instance as the server keeps it. Its worker token is sealed (`tokenSealed`), or, rented by an earlier release, in `tokenFile` (0600). */
 export interface RentedWorker {
@@ -80,6 +83,32 @@ export class RentedStore {
   async liveWorkers(): Promise<RentedWorker[]> {
     const rows = await this.db.query.selectFrom('rented_workers').selectAll().where('state', 'not in', ['destroyed', 'failed']).orderBy('created_at').execute();
     return rows.map(fromRow);
+  }
+
+  /**
+   * Records a rental this replica is about to make (the provider has not answered yet) if `admit`, given
+   * the live workers and the rentals every replica is making now, finds no cap reached; answers its
+   * refusal otherwise, recording nothing. One at a time across replicas (a transaction under an advisory
+   * lock on Postgres; SQLite's one writer): two rentals for the last place never both pass, nor both fail.
+   * Counted until ended, or until `until` (ms) passes (its replica died mid-rental: the count lapses).
+   */
+  async reserveRental(
+    rental: { id: string; profile: string; until: number },
+    admit: (live: RentedWorker[], inProgress: string[]) => string | null,
+  ): Promise<string | null> {
+    return this.db.query.transaction().execute(async (trx) => {
+      if (this.db.kind === 'postgres') await sql`SELECT pg_advisory_xact_lock(${RENTAL_LOCK})`.execute(trx);
+      await trx.deleteFrom('rentals_in_progress').where('until', '<=', Date.now()).execute();
+      const live = (await trx.selectFrom('rented_workers').selectAll().where('state', 'not in', ['destroyed', 'failed']).execute()).map(fromRow);
+      const inProgress = (await trx.selectFrom('rentals_in_progress').select('profile').execute()).map((row) => row.profile);
+      const refusal = admit(live, inProgress);
+      if (refusal === null) await trx.insertInto('rentals_in_progress').values(rental).execute();
+      return refusal;
+    });
+  }
+
+  async endRental(id: string): Promise<void> {
+    await this.db.query.deleteFrom('rentals_in_progress').where('id', '=', id).execute();
   }
 
   async worker(id: string): Promise<RentedWorker | null> {

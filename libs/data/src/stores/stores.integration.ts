@@ -1,4 +1,5 @@
 import { parseProfile } from '@nt/provisioning';
+import { sql } from 'kysely';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../openDatabase.js';
 import { DATABASE_KINDS, stopDatabases } from '../testing/bothDatabases.js';
@@ -149,6 +150,57 @@ describe.each(DATABASE_KINDS)('the stores on $kind', ({ fresh }) => {
     expect(await assets.forget(id(2))).toBe(false);
     expect(await assets.forget(id(1))).toBe(true);
     expect(await assets.totals()).toEqual({ count: 1, bytes: 2_000 });
+  });
+
+  it('count the runs per worker other replicas execute, and the rentals being made until they end or lapse', async () => {
+    const db = await database();
+    const jobs = new JobStore(db);
+    const lease = (owner: string) => ({ owner, until: Date.now() + 60_000 });
+    await jobs.create({ id: 'mine', workflow_id: null, graph: GRAPH, params: {} }, 'running', lease('a'));
+    await jobs.create({ id: 'theirs1', workflow_id: null, graph: GRAPH, params: {} }, 'running', lease('b'));
+    await jobs.create({ id: 'theirs2', workflow_id: null, graph: GRAPH, params: {} }, 'running', lease('b'));
+    await jobs.create({ id: 'ended', workflow_id: null, graph: GRAPH, params: {} }, 'running', lease('b'));
+    for (const [id, worker] of [
+      ['mine', 'w1'],
+      ['theirs1', 'w1'],
+      ['theirs2', 'w2'],
+      ['ended', 'w2'],
+    ])
+      await jobs.assignWorker(id as string, worker as string);
+    await jobs.finish('ended', 'completed', null, null);
+    expect(Object.fromEntries(await jobs.runsPerWorkerElsewhere('a'))).toEqual({ w1: 1, w2: 1 });
+    expect(Object.fromEntries(await jobs.runsPerWorkerElsewhere('b'))).toEqual({ w1: 1 });
+    // A run back in the queue is on no worker.
+    await jobs.markQueued('theirs2');
+    expect(Object.fromEntries(await jobs.runsPerWorkerElsewhere('a'))).toEqual({ w1: 1 });
+  });
+
+  it('reserve rentals one at a time across replicas: of eight for the last place one passes, and a dead one’s lapses', async () => {
+    const target = await fresh();
+    // Two replicas are two connections to Postgres; SQLite has one server process, one connection, one writer.
+    const one = await openDatabase(target);
+    const two = target.kind === 'postgres' ? await openDatabase(target) : one;
+    open.push(...new Set([one, two]));
+    const [first, second] = [new RentedStore(one), new RentedStore(two)];
+    const later = Date.now() + 60_000;
+    // At most two, counting the live workers and every rental under way.
+    const capOfTwo = (live: RentedWorker[], inProgress: string[]) =>
+      live.length + inProgress.length >= 2 ? `full: ${live.length} + ${inProgress.length}` : null;
+    await first.insert(WORKER);
+    // Connections open beforehand, so the eight below do race each other rather than each other's connecting.
+    await Promise.all([one, two].flatMap((db) => Array.from({ length: 4 }, () => sql`SELECT 1`.execute(db.query))));
+    // Eight at once from both replicas for the one place left: one passes, the others see it.
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, (_, index) => (index % 2 ? second : first).reserveRental({ id: `r${index}`, profile: 'a100', until: later }, capOfTwo)),
+    );
+    expect(answers.filter((answer) => answer === null)).toHaveLength(1);
+    expect(new Set(answers.filter((answer) => answer !== null))).toEqual(new Set(['full: 1 + 1']));
+    // Ended, its place is free again; one whose replica died (its time passed) no longer counts.
+    await first.endRental(`r${answers.indexOf(null)}`);
+    expect(await second.reserveRental({ id: 'short', profile: 'a100', until: Date.now() + 200 }, capOfTwo)).toBeNull();
+    expect(await first.reserveRental({ id: 'next', profile: 'a100', until: later }, capOfTwo)).toBe('full: 1 + 1');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await first.reserveRental({ id: 'next', profile: 'a100', until: later }, capOfTwo)).toBeNull();
   });
 
   it('keep sessions until they expire, and catalogs per profile', async () => {
