@@ -1,14 +1,16 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RELEASED_VERSION } from '@nt/data';
+import { openDatabase, RELEASED_VERSION } from '@nt/data';
 import { RELEASED_MIGRATION_SQL } from '@nt/data/testing';
-import { startPostgres, type PostgresServer } from '@nt/test-fixtures';
+import { startPostgres, startS3Server, type PostgresServer, type S3TestServer } from '@nt/test-fixtures';
 
 // Moving from SQLite to Postgres as a team does: a database the previous release made, copied by
 // `nodetool db copy` into an empty Postgres, then read back there.
@@ -35,7 +37,7 @@ const PROFILE = {
 
 function nodetool(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
-  for (const name of ['DATABASE_URL', 'DATABASE_URL_FILE', 'NODETOOL_DB', 'PGPASSWORD']) if (!(name in env)) delete childEnv[name];
+  for (const name of ['DATABASE_URL', 'DATABASE_URL_FILE', 'NODETOOL_DB', 'PGPASSWORD', 'ASSET_BUCKET']) if (!(name in env)) delete childEnv[name];
   return new Promise((resolve) => {
     execFile(process.execPath, [BIN, ...args], { env: childEnv }, (error, stdout, stderr) =>
       resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
@@ -131,6 +133,71 @@ describe('nodetool db copy', () => {
     expect(inline.code).toBe(2);
     expect(inline.stderr).toMatch(/start the server on it once, then copy/);
   }, 60_000);
+
+  it('moves the asset files of the source’s folder into the bucket, with their records; says which files it did not find', async () => {
+    // A database of this release (the previous one kept no assets' records yet), as a server left it.
+    const source = previousReleaseDatabase();
+    await (await openDatabase({ kind: 'sqlite', path: source })).close();
+    // Two assets recorded in the folder next to the database, as a server on one machine keeps them; one file is gone.
+    const bytes = Buffer.from('the bytes of a kept result');
+    const kept = createHash('sha256').update(bytes).digest('hex');
+    const lost = createHash('sha256').update('never written').digest('hex');
+    const folder = join(source, '..', 'assets', kept.slice(0, 2));
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, kept), bytes);
+    const db = new Database(source);
+    for (const [id, size] of [
+      [kept, bytes.length],
+      [lost, 13],
+    ] as const)
+      db.prepare('INSERT INTO assets (id, content_type, size, location, created_at) VALUES (?, ?, ?, ?, ?)').run(
+        id,
+        'text/plain',
+        size,
+        `local:${id.slice(0, 2)}/${id}`,
+        AT,
+      );
+    db.close();
+    const s3: S3TestServer = await startS3Server();
+    try {
+      const client = new S3Client({
+        endpoint: s3.endpoint,
+        region: s3.region,
+        forcePathStyle: true,
+        credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+      });
+      await client.send(new CreateBucketCommand({ Bucket: 'team-assets' }));
+      const url = await postgres.createDatabase('copy_assets');
+      const file = join(mkdtempSync(join(tmpdir(), 'nt-copy-')), 'url');
+      writeFileSync(file, url, { mode: 0o600 });
+      const copied = await nodetool(['db', 'copy', '--from', `sqlite:${source}`], {
+        DATABASE_URL_FILE: file,
+        ASSET_BUCKET: 'team-assets',
+        S3_ENDPOINT_URL: s3.endpoint,
+        S3_ACCESS_KEY_ID: s3.accessKeyId,
+        S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+        S3_REGION: s3.region,
+      });
+      expect(copied.stdout).toMatch(/uploaded 1 asset file\(s\) from .*assets to the bucket team-assets; their records point there/);
+      expect(copied.stderr).toMatch(new RegExp(`1 asset file\\(s\\) are not in .*assets \\(${lost}\\): their records still point at the folder`));
+      expect(copied.code).toBe(1);
+      expect(copied.stderr + copied.stdout).not.toContain(s3.secretAccessKey);
+      const object = await client.send(new GetObjectCommand({ Bucket: 'team-assets', Key: `assets/${kept}` }));
+      expect(Buffer.from(await (object.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray())).toEqual(bytes);
+      const target = new pg.Client({ connectionString: url });
+      await target.connect();
+      try {
+        const locations = Object.fromEntries((await target.query('SELECT id, location FROM assets')).rows.map((row) => [row.id, row.location]));
+        expect(locations).toEqual({ [kept]: `s3:team-assets/assets/${kept}`, [lost]: `local:${lost.slice(0, 2)}/${lost}` });
+      } finally {
+        await target.end();
+      }
+      // The source folder is only read.
+      expect(readFileSync(join(folder, kept))).toEqual(bytes);
+    } finally {
+      await s3.close();
+    }
+  }, 120_000);
 
   it('refuses a password on the command line, naming where it goes instead', async () => {
     const refused = await nodetool(['db', 'copy', '--from', previousReleaseDatabase(), '--to', 'postgres://nodetool:visible-in-ps-5517@127.0.0.1:5432/x']);

@@ -3,7 +3,7 @@ import { CreateMultipartUploadCommand, HeadObjectCommand, ListMultipartUploadsCo
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { S3TestServer } from '@nt/test-fixtures';
 import type { RunningServer } from './server.js';
-import { S3AssetBackend } from './assets/s3AssetBackend.js';
+import { S3AssetBackend } from '@nt/data';
 import { startTestBucket } from './testing/testBucket.js';
 import { api, edge, node, startTestServer, waitForWorker } from './testing/testServer.js';
 

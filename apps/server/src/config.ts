@@ -1,4 +1,4 @@
-import { databaseTargetFromEnv, type DatabaseTarget } from '@nt/data';
+import { bucketOf, databaseTargetFromEnv, folderBucketOf, type DatabaseTarget, type S3Settings } from '@nt/data';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -7,7 +7,6 @@ import { ConfigError, createPythonBridge, isLoopbackHost, workerPoolFromEnv, typ
 import { providerLocator } from '@nt/providers';
 import { readSetting, readToken } from '@nt/settings';
 import type { AssetLimits } from './assets/assetStore.js';
-import type { S3Settings } from './assets/s3AssetBackend.js';
 import { parseRetention, type RetentionPolicy } from './store/retention.js';
 import { parseTrustProxy, type TrustProxy } from './security/trustProxy.js';
 import { bridgeOptionsFor } from './workers/bridgeOptionsFor.js';
@@ -243,37 +242,6 @@ function checkOrigin(origin: string): string {
 function defaultWebRoot(): string | null {
   const candidate = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
   return existsSync(join(candidate, 'index.html')) ? candidate : null;
-}
-
-/** ASSET_BUCKET as nodetool reads it: a path (starting with / or .) is a folder, not a bucket. */
-const isFolder = (bucket: string) => bucket.startsWith('/') || bucket.startsWith('.');
-
-function folderBucketOf(env: NodeJS.ProcessEnv): string | null {
-  const bucket = readSetting(env, 'ASSET_BUCKET');
-  return bucket && isFolder(bucket) ? resolve(bucket) : null;
-}
-
-/** The bucket settings, nodetool's names first, the AWS SDK's own chain for what they leave out. */
-function bucketOf(env: NodeJS.ProcessEnv): S3Settings | null {
-  const bucket = readSetting(env, 'ASSET_BUCKET');
-  if (!bucket || isFolder(bucket)) return null;
-  const accessKeyId = readSetting(env, 'S3_ACCESS_KEY_ID');
-  const secretAccessKey = readSetting(env, 'S3_SECRET_ACCESS_KEY');
-  if (Boolean(accessKeyId) !== Boolean(secretAccessKey))
-    throw new ConfigError(
-      accessKeyId ? 'S3_SECRET_ACCESS_KEY' : 'S3_ACCESS_KEY_ID',
-      'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together: set both, or neither (the AWS chain then)',
-    );
-  const endpoint = readSetting(env, 'S3_ENDPOINT_URL');
-  if (endpoint && !/^https?:\/\/[^/]+/.test(endpoint))
-    throw new ConfigError('S3_ENDPOINT_URL', `S3_ENDPOINT_URL must be an http(s):// URL, got ${JSON.stringify(endpoint)}`);
-  return {
-    bucket,
-    region: readSetting(env, 'S3_REGION') ?? readSetting(env, 'AWS_REGION') ?? 'us-east-1',
-    ...(endpoint ? { endpoint } : {}),
-    ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey } } : {}),
-    ...(readSetting(env, 'ASSET_DOMAIN') ? { publicDomain: readSetting(env, 'ASSET_DOMAIN') } : {}),
-  };
 }
 
 function retentionOf(env: NodeJS.ProcessEnv): RetentionPolicy | null {

@@ -43,6 +43,18 @@ describe('which database', () => {
     expect(refusal(() => databaseTargetFromEnv({ DATABASE_URL_FILE: file }))).toMatch(/^DATABASE_URL_FILE .* is empty$/);
   });
 
+  it('takes the password from DATABASE_PASSWORD_FILE, the file the Postgres service reads too, for a URL without one', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'nt-dbpass-')), 'password');
+    writeFileSync(file, 'p@ss/w:rd 9931\n');
+    const target = databaseTargetFromEnv({ DATABASE_URL: 'postgres://nodetool@postgres:5432/nodetool', DATABASE_PASSWORD_FILE: file });
+    expect(target.kind === 'postgres' && decodeURIComponent(new URL(target.url).password)).toBe('p@ss/w:rd 9931');
+    expect(refusal(() => databaseTargetFromEnv({ DATABASE_URL: URL_WITH_SECRET, DATABASE_PASSWORD_FILE: file }))).toBe(
+      'DATABASE_PASSWORD_FILE is set and the database URL holds a password too: keep one',
+    );
+    expect(refusal(() => databaseTargetFromEnv({ DATABASE_PASSWORD_FILE: file }))).toMatch(/^DATABASE_PASSWORD_FILE is set without DATABASE_URL/);
+    expect(refusal(() => databaseTargetFromEnv({ DATABASE_URL: 'postgres://db/x', DATABASE_PASSWORD_FILE: file }))).toMatch(/names no user/);
+  });
+
   it('is described for logs without the password', () => {
     expect(describeTarget({ kind: 'postgres', url: URL_WITH_SECRET })).toBe('Postgres nodetool@db.internal:5432/nodetool');
     expect(describeTarget({ kind: 'sqlite', path: '/data/server.db' })).toBe('SQLite /data/server.db');

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { BlobWriter } from '@nt/bridge';
 import { openDatabase } from '@nt/data';
-import type { AssetBackend } from './assetBackend.js';
+import type { AssetBackend } from '@nt/data';
 import { AssetStore, type AssetLimits } from './assetStore.js';
 import { AssetTooLargeError } from './tempAssetFile.js';
 

@@ -4,10 +4,8 @@ import { Writable } from 'node:stream';
 import { assetUrl, type AssetRef } from '@nt/api-contract';
 import { memoryWriter, type BlobSink, type BlobWriter, type OffloadGrant, type OffloadReport, type OffloadSink } from '@nt/bridge';
 import type { RunAssets } from '@nt/runtime';
-import { type AssetHolder, type AssetInfo, AssetRecords, type Db } from '@nt/data';
-import type { AssetBackend, ByteRange, DirectUploads } from './assetBackend.js';
+import { type AssetBackend, type AssetHolder, type AssetInfo, AssetRecords, type ByteRange, type Db, digestOf, type DirectUploads } from '@nt/data';
 import { contentTypeOf } from './contentTypeOf.js';
-import { digestOf } from './assetDigest.js';
 import { describeSize, RunAllowance } from './runAllowance.js';
 import { TempAssetFile } from './tempAssetFile.js';
 

@@ -1,8 +1,5 @@
 import { fileTypeFromBuffer } from 'file-type';
 
-/** Bytes enough for every signature file-type knows. */
-export const SNIFF_BYTES = 4100;
-
 /** What the worker's internal blob keys say about their media (image_…, audio_…, video_…, model3d_…). */
 const BY_KEY_PREFIX: Array<[RegExp, string]> = [
   [/^image_/, 'image/png'],

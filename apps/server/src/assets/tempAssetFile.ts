@@ -2,7 +2,7 @@ import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { close, mkdirSync, openSync, rmSync, writev } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { SNIFF_BYTES } from './contentTypeOf.js';
+import { SNIFF_BYTES } from '@nt/data';
 
 const writevAsync = promisify(writev);
 /** Chunks written by one system call at most (IOV_MAX is 1024 on Linux). */

@@ -2,10 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AssetStore } from '../assets/assetStore.js';
-import { LocalAssetBackend } from '../assets/localAssetBackend.js';
-import { S3AssetBackend } from '../assets/s3AssetBackend.js';
 import type { ServerConfig } from '../config.js';
-import { finishMigrations, openDatabase, type Db } from '@nt/data';
+import { finishMigrations, LocalAssetBackend, openDatabase, S3AssetBackend, type Db } from '@nt/data';
 
 /** How old an unfinished multipart upload to the bucket is before the server aborts it at start. */
 const STALE_UPLOAD_MS = 24 * 60 * 60 * 1000;

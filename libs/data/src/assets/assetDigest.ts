@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { SNIFF_BYTES } from './contentTypeOf.js';
+
+/** The first bytes a digest keeps: enough for every signature file-type knows (the server sniffs types from them). */
+export const SNIFF_BYTES = 4100;
 
 /** What stored bytes are: their size, SHA-256 (hex) and first bytes (to recognise their type). */
 export interface AssetDigest {
