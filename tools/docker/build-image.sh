@@ -3,6 +3,7 @@
 #   build-image.sh core    -> ${CORE_IMAGE:-nodetool-core:local}   (docker/core/Dockerfile)
 #   build-image.sh hf      -> ${HF_IMAGE:-nodetool-hf:local}       (docker/hf/Dockerfile, FROM the core image)
 #   build-image.sh server  -> ${SERVER_IMAGE:-nodetool-server:local} (docker/server/Dockerfile, context: the repository)
+#   build-image.sh postgres -> ${POSTGRES_IMAGE:-nodetool-postgres:local} (docker/postgres/Dockerfile, Debian's postgresql)
 # Build arguments from the environment: BASE_IMAGE, NODETOOL_VERSION (core); HF_VERSION, HF_PROFILE (hf).
 # The image carries a label with a hash of its inputs (Dockerfile, context files, build arguments and,
 # for hf, the core image id). A rebuild is skipped only when the engine holds an image with that label,
@@ -12,6 +13,7 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 kind="${1:?usage: build-image.sh core|hf|server}"
 context="$root/apps/worker"
 [ "$kind" != server ] || context="$root"
+[ "$kind" != postgres ] || context="$root/docker/postgres"
 DOCKER_HOST="$("$root/tools/engine/ensure-engine.sh" | tail -1)"
 export DOCKER_HOST
 
@@ -28,7 +30,10 @@ fi
 # pip inside the build trusts this bundle as well (default: the host's, which trusts any inspecting
 # proxy the host trusts). Set NODETOOL_BUILD_CA_BUNDLE= (empty) for pip's own. Only the build stages see it.
 ca_bundle="${NODETOOL_BUILD_CA_BUNDLE-/etc/ssl/certs/ca-certificates.crt}"
-if [ -n "$ca_bundle" ] && [ -f "$ca_bundle" ]; then cp -p "$ca_bundle" "$extras/ca/host-bundle.crt"; else rm -f "$extras/ca/host-bundle.crt"; fi
+# (The postgres image fetches nothing but Debian's packages, through apt's own trust: it takes no bundle.)
+if [ "$kind" != postgres ]; then
+  if [ -n "$ca_bundle" ] && [ -f "$ca_bundle" ]; then cp -p "$ca_bundle" "$extras/ca/host-bundle.crt"; else rm -f "$extras/ca/host-bundle.crt"; fi
+fi
 
 case "$kind" in
   core)
@@ -71,7 +76,15 @@ case "$kind" in
     mapfile -t files < <(cd "$root" && git ls-files -co --exclude-standard package.json package-lock.json nx.json 'tsconfig*.json' apps/server apps/web apps/cli libs | sed "s|^|$root/|")
     extras_used=(docker/server/build-extras/ca)
     ;;
-  *) echo "unknown image kind: $kind (core, hf or server)" >&2; exit 2 ;;
+  postgres)
+    image="${POSTGRES_IMAGE:-nodetool-postgres:local}"
+    base="$("$root/tools/engine/ensure-base-image.sh" "${BASE_IMAGE:-debian:bookworm-slim}" | tail -1)"
+    args=(--build-arg "BASE_IMAGE=$base")
+    extra_input="$(docker image inspect --format '{{.Id}}' "$base")"
+    files=()
+    extras_used=(entrypoint.sh)
+    ;;
+  *) echo "unknown image kind: $kind (core, hf, server or postgres)" >&2; exit 2 ;;
 esac
 
 dockerfile="$root/docker/$kind/Dockerfile"

@@ -157,7 +157,7 @@ describe('docker/compose.yaml', () => {
     const core = compose.services['worker-core-image'] as Record<string, any>;
     expect(core['build']).toMatchObject({ context: '../apps/worker', dockerfile: '../../docker/core/Dockerfile' });
     expect(core['image']).toBe('${CORE_IMAGE:-nodetool-core:local}');
-    expect(core['profiles']).toEqual(['cpu', 'gpu', 'stack']);
+    expect(core['profiles']).toEqual(['cpu', 'gpu', 'stack', 'postgres']);
     expect(core['entrypoint']).toEqual(['true']);
     for (const service of [cpu, gpu]) {
       expect(service['depends_on']).toEqual({ 'worker-core-image': { condition: 'service_completed_successfully' } });
@@ -169,7 +169,7 @@ describe('docker/compose.yaml', () => {
     const server = compose.services['server'] as Record<string, any>;
     const worker = compose.services['stack-worker'] as Record<string, any>;
     expect(server['profiles']).toEqual(['stack']);
-    expect(worker['profiles']).toEqual(['stack']);
+    expect(worker['profiles']).toEqual(['stack', 'postgres']);
     expect(server['ports']).toEqual(['${NODETOOL_SERVER_BIND:-127.0.0.1}:${NODETOOL_SERVER_HOST_PORT:-7777}:7777']);
     expect(worker['ports']).toEqual([]);
     expect(server['build']).toMatchObject({ context: '..', dockerfile: 'docker/server/Dockerfile' });
@@ -188,6 +188,36 @@ describe('docker/compose.yaml', () => {
       expect(service['cap_drop']).toEqual(['ALL']);
       expect(service['security_opt']).toEqual(['no-new-privileges:true']);
     }
+  });
+
+  it('runs the stack on Postgres under the postgres profile: replicas sharing the database, one password file, assets on one volume, Postgres unpublished', () => {
+    const replicas = compose.services['server-postgres'] as Record<string, any>;
+    const postgres = compose.services['postgres'] as Record<string, any>;
+    expect(replicas['profiles']).toEqual(['postgres']);
+    expect(postgres['profiles']).toEqual(['postgres']);
+    // A port each for several replicas; the database on the compose network alone.
+    expect(replicas['ports']).toEqual(['${NODETOOL_SERVER_BIND:-127.0.0.1}:${NODETOOL_SERVER_HOST_PORTS:-7777-7780}:7777']);
+    expect(postgres['ports']).toBeUndefined();
+    // The URL holds no password: both read the one secret file, under the official image's names.
+    expect(replicas['environment']).toMatchObject({
+      DATABASE_URL: 'postgres://nodetool@postgres:5432/nodetool',
+      DATABASE_PASSWORD_FILE: '/run/secrets/postgres_password',
+      NODETOOL_ASSETS_SHARED: '1',
+      NODETOOL_WORKER_URL: 'ws://stack-worker:7777',
+    });
+    expect(postgres['environment']).toEqual({ POSTGRES_USER: 'nodetool', POSTGRES_DB: 'nodetool', POSTGRES_PASSWORD_FILE: '/run/secrets/postgres_password' });
+    expect(replicas['secrets']).toContain('postgres_password');
+    expect(postgres['secrets']).toEqual(['postgres_password']);
+    expect(postgres['volumes']).toEqual(['postgres-data:/var/lib/postgresql/data']);
+    expect(replicas['volumes']).toEqual(['server-shared:/data']);
+    expect(replicas['depends_on']).toMatchObject({ postgres: { condition: 'service_healthy' } });
+    expect(postgres['build']).toMatchObject({ context: 'postgres' });
+    expect(postgres['image']).toBe('${POSTGRES_IMAGE:-nodetool-postgres:local}');
+    for (const service of [replicas, postgres]) {
+      expect(service['cap_drop']).toEqual(['ALL']);
+      expect(service['security_opt']).toEqual(['no-new-privileges:true']);
+    }
+    expect(replicas['user']).toBe('10001:10001');
   });
 
   it('builds the hf-worker service with CORE_IMAGE, and HF_VERSION defaulting to the pin (never an empty build arg)', () => {

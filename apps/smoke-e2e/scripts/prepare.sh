@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Gets smoke-e2e what it drives: a browser (required: without one the suite fails here, saying so), the
-# HF worker image and the server image. Only when no container engine can be started at all does the suite drive a local
+# HF worker image, the server image and the Postgres image. Only when no container engine can be started at all does the suite drive a local
 # worker process instead, and this script says why. The choice goes to dist/worker-choice.json, which
 # the suite reads and checks against the worker it really drove.
 #   NODETOOL_SMOKE_WORKER=container   never fall back: no engine is a failure (always so in CI, CI=true)
@@ -24,6 +24,8 @@ if engine_output="$(bash "$root/tools/engine/ensure-engine.sh" 2>&1)"; then
   HF_PROFILE="${HF_PROFILE:-cpu}" bash "$root/tools/docker/build-image.sh" hf
   # The compose stack suite runs the server image beside the workers.
   bash "$root/tools/docker/build-image.sh" server
+  # And the compose stack on Postgres, its database image built from Debian's package.
+  bash "$root/tools/docker/build-image.sh" postgres
   write_choice container "the engine at $DOCKER_HOST answers and holds ${HF_IMAGE:-nodetool-hf:local}"
   echo "smoke-e2e: the suite drives the HF worker container" >&2
   exit 0

@@ -15,3 +15,4 @@ export {
   type RunningContainer,
 } from './containerWorker.js';
 export { compose, composeCommand } from './compose.js';
+export { freePortRange } from './freePortRange.js';
