@@ -11,7 +11,7 @@ import type { Leadership } from './replicas/leadership.js';
 import type { ReplicaPresence } from './replicas/replicaPresence.js';
 import type { QueueClaims } from './replicas/queueClaims.js';
 import type { RunEventBus } from './replicas/runEventBus.js';
-import type { SharedWorkerLoad } from './replicas/sharedWorkerLoad.js';
+import type { SharedPool } from './replicas/sharedPool.js';
 import type { CapacityScaler } from './scaling/capacityScaler.js';
 import type { HostPolicy } from './security/hostPolicy.js';
 import type { ServerToken } from './security/serverToken.js';
@@ -38,8 +38,8 @@ export interface App {
   bus: RunEventBus | null;
   /** With Postgres: queued runs no replica holds (their replica stopped or died), taken when this one has room; null on SQLite. */
   claims: QueueClaims | null;
-  /** With Postgres: the runs other replicas execute on each worker, counted against its limit; null on SQLite. */
-  workerLoad: SharedWorkerLoad | null;
+  /** With Postgres: the pool as the replicas share it (the others' runs on each worker, the leader's rented workers); null on SQLite. */
+  sharedPool: SharedPool | null;
   /** Whether this replica does the singleton work (always, on SQLite). */
   leadership: Leadership;
   /** Prometheus metrics (GET /metrics). */

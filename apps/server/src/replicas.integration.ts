@@ -1,11 +1,12 @@
-import { mkdtempSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { POSTGRES_MIGRATIONS } from '@nt/data';
-import { NO_REAL_PROVIDER } from '@nt/providers/testing';
+import { NO_REAL_PROVIDER, realInstances, startFixtureProviderApi } from '@nt/providers/testing';
 import {
   spawnRealWorker,
   startPostgres,
@@ -45,7 +46,7 @@ async function cluster(): Promise<{ url: string; assets: string }> {
   return { url: await postgres.createDatabase(`replicas_${++made}`), assets: mkdtempSync(join(tmpdir(), 'nt-replicas-assets-')) };
 }
 
-async function replica(on: { url: string; assets: string }, env: Record<string, string> = {}): Promise<ServerProcess> {
+async function replica(on: { url: string; assets: string }, env: Record<string, string> = {}, workersFirst = true): Promise<ServerProcess> {
   const server = await startServerProcess({
     ...NO_REAL_PROVIDER,
     DATABASE_URL: on.url,
@@ -58,7 +59,7 @@ async function replica(on: { url: string; assets: string }, env: Record<string, 
     ...env,
   });
   servers.push(server);
-  await workerConnected(server.url);
+  if (workersFirst) await workerConnected(server.url);
   return server;
 }
 
@@ -227,6 +228,94 @@ describe('two server replicas on one Postgres', () => {
     // It ran once a worker had room: after one of A's runs ended, not beside them.
     const statuses = await Promise.all(busy.map(async (run) => (await api(b, 'GET', `/api/jobs/${run.job_id}`)).body.status));
     expect(statuses).toContain('completed');
+  }, 120_000);
+
+  it('attach a worker rented through one replica on the other too, run there on it, and let it go on both when it is destroyed', async () => {
+    const instances = realInstances();
+    const providers = await startFixtureProviderApi(
+      { runpod: 'rpa_replicas_suite_key_0001', vast: 'vast-replicas-suite-key-0001' },
+      { bootDelayMs: 300, runpodGpus: { 'NVIDIA L4': { price: 0.44 } }, onBoot: (boot) => instances.onBoot(boot), onHalt: (boot) => instances.onHalt(boot) },
+    );
+    try {
+      const on = await cluster();
+      // The key every replica seals and opens rented workers' tokens with.
+      const key = join(mkdtempSync(join(tmpdir(), 'nt-replicas-key-')), 'secrets.key');
+      writeFileSync(key, randomBytes(32).toString('hex'), { mode: 0o600 });
+      const renting = { ...providers.env(), NODETOOL_SECRETS_KEY_FILE: key, NODETOOL_WORKER_URL: '', NODETOOL_REQUIRE_WORKER: '0', NODETOOL_LOCAL_WORKER: '0' };
+      const [a, b] = [await replica(on, renting, false), await replica(on, renting, false)];
+      const profile = { image: 'ghcr.io/acme/nodetool-hf:hf0.8.2-core0.8.2-gpu-1a2b3c4', provider: 'runpod', gpu_type: 'NVIDIA L4', max_price_per_hour: 1 };
+      expect((await api(a, 'PUT', '/api/worker-profiles/l4', profile)).status).toBe(201);
+      const created = await api(a, 'POST', '/api/rented-workers', { profile: 'l4', attach: true });
+      expect(created.status).toBe(202);
+      const url = `runpod://${created.body.instance_id}?tls=1`;
+      const connectedOn = async (server: ServerProcess) =>
+        ((await api(server, 'GET', '/health')).body.pool.workers as Array<{ id: string; state: string }>).some(
+          (worker) => worker.id === url && worker.state === 'connected',
+        );
+      await until(async () => (await connectedOn(a)) && (await connectedOn(b)), 'the rented worker connected on both replicas', 60_000);
+      const run = (await api(b, 'POST', '/api/run', { graph: sleepGraph(0.2), wait: true })).body;
+      expect(run.status, JSON.stringify(run)).toBe('completed');
+      expect(run.result.nodes.nap.worker).toBe(url);
+      const id = created.body.id as string;
+      const destroyed = await api(a, 'DELETE', `/api/rented-workers/${encodeURIComponent(id)}`, { confirm: id });
+      expect(destroyed.body).toMatchObject({ state: 'destroyed', attached: false });
+      await until(async () => (await api(b, 'GET', '/health')).body.pool.total === 0, 'the destroyed worker gone from the other replica', 15_000);
+    } finally {
+      await instances.stopAll();
+      await providers.close();
+    }
+  }, 120_000);
+
+  it('rent, on the leader, the worker a run waiting on the other replica needs, and run it there', async () => {
+    const instances = realInstances();
+    const providers = await startFixtureProviderApi(
+      { runpod: 'rpa_replicas_suite_key_0002', vast: 'vast-replicas-suite-key-0002' },
+      { bootDelayMs: 300, runpodGpus: { 'NVIDIA L4': { price: 0.44 } }, onBoot: (boot) => instances.onBoot(boot), onHalt: (boot) => instances.onHalt(boot) },
+    );
+    try {
+      const on = await cluster();
+      const key = join(mkdtempSync(join(tmpdir(), 'nt-replicas-key-')), 'secrets.key');
+      writeFileSync(key, randomBytes(32).toString('hex'), { mode: 0o600 });
+      const renting = {
+        ...providers.env(),
+        NODETOOL_SECRETS_KEY_FILE: key,
+        NODETOOL_WORKER_URL: '',
+        NODETOOL_REQUIRE_WORKER: '0',
+        NODETOOL_LOCAL_WORKER: '0',
+        NODETOOL_SCALE_INTERVAL_MS: '300',
+      };
+      const [a, b] = [await replica(on, renting, false), await replica(on, renting, false)];
+      const { value: leader } = await until(async () => ((await health(a)).replica.leader ? a : (await health(b)).replica.leader && b), 'a leader', 15_000);
+      const follower = leader === a ? b : a;
+      // A scaled group, declared through the leader after both started: the follower learns of it too.
+      const profile = { image: 'ghcr.io/acme/nodetool-hf:hf0.8.2-core0.8.2-gpu-1a2b3c4', provider: 'runpod', gpu_type: 'NVIDIA L4', max_price_per_hour: 1 };
+      const scaled = { ...profile, group: 'gpu', namespaces: ['fixtures'], scale: { max: 1, release_after: 60 } };
+      expect((await api(leader, 'PUT', '/api/worker-profiles/l4', scaled)).status).toBe(201);
+      const started = await until(
+        async () => {
+          const asked = await api(follower, 'POST', '/api/run', { graph: sleepGraph(0.2) });
+          return asked.status === 202 && asked;
+        },
+        'the follower to take a run for the scaled group',
+        10_000,
+      );
+      const jobId = started.value.body.job_id as string;
+      const { value: done } = await until(
+        async () => {
+          const job = (await api(follower, 'GET', `/api/jobs/${jobId}`)).body;
+          return job.status !== 'queued' && job.status !== 'running' && job;
+        },
+        'the run waiting on the follower to end',
+        60_000,
+      );
+      expect(done.status, JSON.stringify(done)).toBe('completed');
+      expect(done.result.nodes.nap.worker).toMatch(/^runpod:\/\/.+\?tls=1$/);
+      const events = (await api(leader, 'GET', '/api/rented-workers/events')).body.events as Array<{ action: string; reason: string }>;
+      expect(events).toContainEqual(expect.objectContaining({ action: 'rent', reason: 'scale-up' }));
+    } finally {
+      await instances.stopAll();
+      await providers.close();
+    }
   }, 120_000);
 
   it('refuse a second replica whose assets would be in a folder only it reads, naming the setting', async () => {

@@ -30,7 +30,7 @@ export async function startServer(config: ServerConfig, logger: Logger = silentL
   await app.presence?.start();
   await app.bus?.start();
   app.claims?.start();
-  app.workerLoad?.start();
+  app.sharedPool?.start();
 
   const hub = new WsHub(app, log);
   const http = await buildHttpServer(app, hub, logger);
@@ -66,7 +66,7 @@ export async function startServer(config: ServerConfig, logger: Logger = silentL
         http.server.closeAllConnections();
         await closed;
         await metricsServer?.close();
-        await app.workerLoad?.stop();
+        await app.sharedPool?.stop();
         await app.bus?.stop();
         await app.presence?.stop();
         await db.close();

@@ -118,7 +118,7 @@ async function copyTable(source: Db, target: Db, table: CopiedTable): Promise<nu
     >;
     if (!rows.length) return copied;
     // A run another server held is nobody's here: it is interrupted when the new server starts.
-    const values = table === 'jobs' ? rows.map((row) => ({ ...row, owner: null, lease_until: null, worker: null })) : rows;
+    const values = table === 'jobs' ? rows.map((row) => ({ ...row, owner: null, lease_until: null, worker: null, waits_for_group: null })) : rows;
     await target.query
       .insertInto(table)
       .values(values as never)

@@ -48,6 +48,8 @@ export interface JobsTable {
   run_spec: string | null;
   /** The worker a running run is on (every replica counts it against the worker's limit); null otherwise. */
   worker: string | null;
+  /** The scaled group a queued run waits for a worker of (the leader's scaler counts it); null otherwise. */
+  waits_for_group: string | null;
 }
 
 export interface WorkerProfilesTable {

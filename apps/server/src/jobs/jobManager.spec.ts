@@ -33,6 +33,10 @@ class FakeJobStore {
   async assignWorker(id: string, worker: string): Promise<void> {
     this.workers.set(id, worker);
   }
+  readonly waitingFor = new Map<string, string>();
+  async markWaitingFor(id: string, group: string): Promise<void> {
+    this.waitingFor.set(id, group);
+  }
   async finish(id: string, status: StoredJob['status'], result: StoredJob['result'], error: string | null): Promise<StoredJob | null> {
     if (this.failWrites) throw new Error(this.failWrites);
     const row = this.rows.get(id);

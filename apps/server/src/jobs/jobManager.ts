@@ -190,7 +190,7 @@ export class JobManager extends EventEmitter {
       this.queue.push({ jobId, workflow, params, models: { ...models, ...(group ? { group } : {}) }, settle, labels, ...(capacity ? { capacity } : {}) }),
     );
     this.emitEvent({ type: 'job_update', job_id: jobId, workflow_id: workflow.id, status: 'queued', ...this.waitingOf(capacity?.group) });
-    if (capacity) this.options.capacity?.poke();
+    if (capacity) this.waitsForCapacity(jobId, capacity.group);
     // Its wait has a deadline: the queue is looked at every second while it waits.
     this.watchWaiting();
     return { jobId, done };
@@ -413,11 +413,17 @@ export class JobManager extends EventEmitter {
       next.capacity = { group: match.group, since: now };
       next.labels = { ...next.labels, group: match.group };
       next.noWorkerSince = undefined;
-      this.options.capacity?.poke();
+      this.waitsForCapacity(next.jobId, match.group);
       return true;
     } catch {
       return false;
     }
+  }
+
+  /** Told to the scaler here, and to the database, where the leader's scaler counts every replica's waiting runs. */
+  private waitsForCapacity(jobId: string, group: string): void {
+    this.options.capacity?.poke();
+    this.jobs.markWaitingFor(jobId, group).catch(() => undefined);
   }
 
   private waitForCapacity(next: QueuedRun, now: number): 'waits' | { failed: string } {

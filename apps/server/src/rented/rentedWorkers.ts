@@ -80,10 +80,28 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
     super();
   }
 
-  /** At server start, on every replica: the rented workers that were attached rejoin this replica's pool. */
+  /** At server start: the rented workers that were attached rejoin this server's pool. */
   async rejoin(): Promise<void> {
-    for (const worker of await this.store.liveWorkers())
-      if (worker.attached && !this.unfinished(worker) && !this.pool.member(this.urlOf(worker))) await this.pool.attach(await this.specOf(worker));
+    await this.followAttachments();
+  }
+
+  /**
+   * This replica's pool holds the rented workers the database calls attached, whichever replica rented
+   * them (on Postgres, every replica reads it each second: SharedPool); a rented member the database no
+   * longer calls attached (destroyed, reclaimed) leaves the pool. A worker leaving is written to the
+   * database before the pool; one this replica is bringing up joins its pool before the database says so,
+   * and is left alone meanwhile.
+   */
+  async followAttachments(): Promise<void> {
+    const attached = new Map<string, RentedWorker>();
+    const joining = new Set<string>();
+    for (const worker of await this.store.liveWorkers()) {
+      if (this.busy.has(worker.id)) joining.add(this.urlOf(worker));
+      else if (worker.attached && !this.unfinished(worker)) attached.set(this.urlOf(worker), worker);
+    }
+    for (const [url, worker] of attached) if (!this.pool.member(url)) await this.pool.attach(await this.specOf(worker));
+    for (const member of this.pool.members())
+      if (member.labels['rented'] !== undefined && !attached.has(member.id) && !joining.has(member.id)) await this.pool.detach(member.id);
   }
 
   /**
@@ -277,6 +295,7 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
     const worker = await this.require(id);
     if (worker.state === 'destroyed') return this.view(worker);
     const profile = await this.profileOf(worker);
+    await this.store.update(id, { attached: false });
     await this.pool.detach(this.urlOf(worker));
     await this.clientFor(profile).destroy(worker.instanceId);
     const now = Date.now();
@@ -301,6 +320,7 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
   async reclaimed(id: string, seen: string): Promise<RentedWorkerView> {
     const worker = await this.require(id);
     const client = this.clientFor(await this.profileOf(worker));
+    await this.store.update(id, { attached: false });
     await this.pool.detach(this.urlOf(worker));
     const cleanup = await destroyQuietly(client, worker.instanceId);
     const now = Date.now();

@@ -104,8 +104,12 @@ export class CapacityScaler extends EventEmitter<CapacityScalerEvents> {
     this.timer = null;
   }
 
-  /** Look now (a run began to wait); a look under way is followed by one more. */
+  /**
+   * Look now (a run began to wait); a look under way is followed by one more. Only while started: on a
+   * replica that does not lead, the leader's scaler rents for its waiting runs (SharedPool).
+   */
   poke(): void {
+    if (!this.timer) return;
     if (this.ticking) {
       this.again = true;
       return;

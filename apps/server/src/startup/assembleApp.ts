@@ -17,11 +17,11 @@ import { Leadership } from '../replicas/leadership.js';
 import { ReplicaPresence, type AssetsPlace } from '../replicas/replicaPresence.js';
 import { QueueClaims } from '../replicas/queueClaims.js';
 import { RunEventBus } from '../replicas/runEventBus.js';
-import { SharedWorkerLoad } from '../replicas/sharedWorkerLoad.js';
+import { SharedPool } from '../replicas/sharedPool.js';
 
 /** How long the database keeps an ended run's events for a client that reconnects late (as the in-memory log does). */
 const ENDED_EVENTS_KEPT_MS = 5 * 60_000;
-import { CapacityScaler, CLUSTER_GROUP } from '../scaling/capacityScaler.js';
+import { CapacityScaler, CLUSTER_GROUP, type CapacityDemand } from '../scaling/capacityScaler.js';
 import { matchGroup } from '../scaling/scaledGroups.js';
 import { createHostPolicy } from '../security/hostPolicy.js';
 import { ServerToken } from '../security/serverToken.js';
@@ -52,7 +52,8 @@ export async function assembleApp(config: ServerConfig, db: Db, assets: AssetSto
     log,
   });
   const catalogs = new ProfileCatalogs(db);
-  const scaler = new CapacityScaler(rented, workers, catalogs, () => runs.capacityDemand(), {
+  // Several replicas: the leader's scaler rents for the runs waiting on every replica (SharedPool reads the others').
+  const scaler = new CapacityScaler(rented, workers, catalogs, (): CapacityDemand[] => [...runs.capacityDemand(), ...(sharedPool?.demandElsewhere ?? [])], {
     env: config.renting.env,
     workersAutoscaled: config.workersAutoscaled,
     intervalMs: config.renting.scaleIntervalMs,
@@ -61,20 +62,15 @@ export async function assembleApp(config: ServerConfig, db: Db, assets: AssetSto
   });
   // The profiles and catalogs as the scaler last read them (every look, and after a profile changed): a run is matched without a query.
   await scaler.refresh();
-  const capacity: RunCapacity = {
-    match: (nodeTypes, named) =>
-      matchGroup(nodeTypes, scaler.profiles, (profile) => scaler.catalogOf(profile), named) ??
-      // A cluster's autoscaler brings workers for any run (validated against the catalog its workers announced last).
-      (config.workersAutoscaled && named === undefined ? { group: CLUSTER_GROUP, catalog: scaler.catalogOf(CLUSTER_GROUP) } : null),
-    waitingFor: (group) => scaler.waitingFor(group),
-    poke: () => scaler.poke(),
-    scales: (group) => scaler.profiles.some((profile) => profile.scale !== null && profile.group === group),
-  };
+  const sharedPool: SharedPool | null = presence ? new SharedPool(db, workers, rented, scaler, { owner: presence.id, log }) : null;
+  const capacity = runCapacityOf(config, scaler);
   const bus = presence ? new RunEventBus(db, presence.id, { keep: config.streams.eventBuffer.events, keepEndedMs: ENDED_EVENTS_KEPT_MS, log }) : null;
   const runs = jobManagerOf(config, jobs, workers, assets, guard, rented, capacity, presence, bus, log);
   // Every replica's runs reach every replica's clients; a cancel reaches the replica running the run.
   runs.on('event', (event, text) => bus?.publish(event, text));
   bus?.on('cancel', (jobId) => void runs.cancel(jobId));
+  // Retried every third of the lease: a leader gone is replaced within about that.
+  const leadership = new Leadership(db, { retryMs: Math.max(500, Math.floor(config.runLeaseMs / 3)), log });
   const claims = presence ? new QueueClaims(db, runs, { owner: presence.id, leaseMs: config.runLeaseMs, log }) : null;
   presence?.on('interrupted', (ended) => {
     for (const run of ended) runs.announceEnded(run.id, run.workflowId ?? '', 'interrupted', run.error);
@@ -96,9 +92,8 @@ export async function assembleApp(config: ServerConfig, db: Db, assets: AssetSto
     presence,
     bus,
     claims,
-    workerLoad: presence ? new SharedWorkerLoad(db, workers, { owner: presence.id, log }) : null,
-    // Retried every third of the lease: a leader gone is replaced within about that.
-    leadership: new Leadership(db, { retryMs: Math.max(500, Math.floor(config.runLeaseMs / 3)), log }),
+    leadership,
+    sharedPool,
     startedAt: Date.now(),
     hostPolicy: createHostPolicy(config.host, config.allowedHosts, config.allowedOrigins),
     serverToken,
@@ -112,6 +107,19 @@ export async function assembleApp(config: ServerConfig, db: Db, assets: AssetSto
       assets: () => assets.records.totals(),
     }),
     notReady: () => notReadyReason(config, db, runs, workers, scaler),
+  };
+}
+
+/** What a run asks of elastic capacity: the scaled group that serves it, what it waits for, a look now. */
+function runCapacityOf(config: ServerConfig, scaler: CapacityScaler): RunCapacity {
+  return {
+    match: (nodeTypes, named) =>
+      matchGroup(nodeTypes, scaler.profiles, (profile) => scaler.catalogOf(profile), named) ??
+      // A cluster's autoscaler brings workers for any run (validated against the catalog its workers announced last).
+      (config.workersAutoscaled && named === undefined ? { group: CLUSTER_GROUP, catalog: scaler.catalogOf(CLUSTER_GROUP) } : null),
+    waitingFor: (group) => scaler.waitingFor(group),
+    poke: () => scaler.poke(),
+    scales: (group) => scaler.profiles.some((profile) => profile.scale !== null && profile.group === group),
   };
 }
 

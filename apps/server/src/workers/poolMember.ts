@@ -25,7 +25,7 @@ export class PoolMember implements Candidate {
   readonly models: ModelService;
   /** Runs this server executes on it. */
   runsHere = 0;
-  /** Runs other server replicas execute on it, as the database last said (SharedWorkerLoad); 0 with one server. */
+  /** Runs other server replicas execute on it, as the database last said (SharedPool); 0 with one server. */
   runsElsewhere = 0;
   /** Why it takes no new run (the cost guard is about to stop it), or null. */
   closedToNewRuns: string | null = null;

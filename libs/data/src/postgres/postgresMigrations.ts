@@ -148,4 +148,5 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       until BIGINT NOT NULL
     );`,
   },
+  { version: 5, name: 'the scaled group a queued run waits for', up: 'ALTER TABLE jobs ADD COLUMN waits_for_group TEXT' },
 ];

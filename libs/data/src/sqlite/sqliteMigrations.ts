@@ -226,4 +226,6 @@ export const MIGRATIONS: readonly Migration[] = [
       until INTEGER NOT NULL
     )`,
   },
+  // A queued run waiting for a scaled group's worker: the leader's scaler rents for every replica's.
+  { version: 15, name: 'the scaled group a queued run waits for', up: 'ALTER TABLE jobs ADD COLUMN waits_for_group TEXT' },
 ];

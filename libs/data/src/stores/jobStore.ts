@@ -133,6 +133,24 @@ export class JobStore {
     await this.db.query.updateTable('jobs').set({ worker }).where('id', '=', id).where('finished_at', 'is', null).execute();
   }
 
+  /** A queued run waits for a worker of a scaled group: the leader's scaler counts it, whichever replica holds it. */
+  async markWaitingFor(id: string, group: string): Promise<void> {
+    await this.db.query.updateTable('jobs').set({ waits_for_group: group }).where('id', '=', id).where('finished_at', 'is', null).execute();
+  }
+
+  /** The queued runs replicas other than `owner` hold that wait for a scaled group's worker, and since when (ms). */
+  async capacityDemandElsewhere(owner: string): Promise<Array<{ group: string; since: number }>> {
+    const rows = await this.db.query
+      .selectFrom('jobs')
+      .select(['waits_for_group', 'created_at'])
+      .where('status', '=', 'queued')
+      .where('finished_at', 'is', null)
+      .where('waits_for_group', 'is not', null)
+      .where((eb) => eb.or([eb('owner', 'is', null), eb('owner', '<>', owner)]))
+      .execute();
+    return rows.map((row) => ({ group: row.waits_for_group as string, since: Date.parse(row.created_at) }));
+  }
+
   /** Runs in flight per worker that replicas other than `owner` execute (a run's end or interruption ends its count). */
   async runsPerWorkerElsewhere(owner: string): Promise<Map<string, number>> {
     const rows = await this.db.query
