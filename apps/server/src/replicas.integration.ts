@@ -213,6 +213,43 @@ describe('two server replicas on one Postgres', () => {
     120_000,
   );
 
+  it('let a run queued on a replica with no room go to the other, which has room: its caller on the first hears it done', async () => {
+    const on = await cluster();
+    const a = await replica(on, { NODETOOL_MAX_CONCURRENT_RUNS: '1' });
+    const b = await replica(on);
+    const long = (await api(a, 'POST', '/api/run', { graph: sleepGraph(10, 10) })).body.job_id as string;
+    await until(async () => (await api(b, 'GET', `/api/jobs/${long}`)).body.status === 'running', 'the long run running on A', 15_000);
+    const asked = Date.now();
+    const second = await api(a, 'POST', '/api/run', { graph: sleepGraph(0.2), wait: true });
+    const waited = Date.now() - asked;
+    expect(second.body.status, JSON.stringify(second.body)).toBe('completed');
+    // Done while A's only run still ran: B ran it.
+    expect((await api(b, 'GET', `/api/jobs/${long}`)).body.status).toBe('running');
+    expect(waited).toBeLessThan(8_000);
+  }, 120_000);
+
+  it('cancel a run let go that no replica has room to take yet, from either replica: it never runs', async () => {
+    const on = await cluster();
+    const oneRun = { NODETOOL_MAX_CONCURRENT_RUNS: '1' };
+    const [a, b] = [await replica(on, oneRun), await replica(on, oneRun)];
+    const longs = [
+      (await api(a, 'POST', '/api/run', { graph: sleepGraph(4, 4) })).body.job_id,
+      (await api(b, 'POST', '/api/run', { graph: sleepGraph(4, 4) })).body.job_id,
+    ];
+    const waiting = (await api(a, 'POST', '/api/run', { graph: sleepGraph(0.2) })).body.job_id as string;
+    // A lets it go after a second; neither has room, so nobody holds it.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect((await api(b, 'POST', `/api/jobs/${waiting}/cancel`, {})).status).toBe(202);
+    await until(async () => (await api(a, 'GET', `/api/jobs/${waiting}`)).body.status === 'cancelled', 'the let-go run cancelled', 10_000);
+    await until(
+      async () => (await Promise.all(longs.map(async (id) => (await api(a, 'GET', `/api/jobs/${id}`)).body.status))).every((status) => status === 'completed'),
+      'both long runs done',
+      30_000,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect((await api(b, 'GET', `/api/jobs/${waiting}`)).body).toMatchObject({ status: 'cancelled', error: 'cancelled while queued' });
+  }, 120_000);
+
   it('count every replica’s runs against a worker’s limit: a run the other replica asks for waits until a worker has room', async () => {
     const on = await cluster();
     const oneRunEach = { NODETOOL_WORKER_MAX_CONCURRENT_RUNS: '1' };

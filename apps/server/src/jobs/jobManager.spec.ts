@@ -33,6 +33,9 @@ class FakeJobStore {
   async assignWorker(id: string, worker: string): Promise<void> {
     this.workers.set(id, worker);
   }
+  async cancelUnheld(): Promise<undefined> {
+    return undefined;
+  }
   readonly waitingFor = new Map<string, string>();
   async markWaitingFor(id: string, group: string): Promise<void> {
     this.waitingFor.set(id, group);

@@ -79,8 +79,13 @@ export interface RunCapacity {
   scales(group: string): boolean;
 }
 
+/** With several replicas: a run queued this long on a replica with no room left is let go for one with room. */
+const HAND_OFF_AFTER_MS = 1_000;
+
 interface QueuedRun {
   jobId: string;
+  /** When it joined this replica's queue. */
+  queuedAt: number;
   workflow: Workflow;
   params: Record<string, unknown>;
   models: RunModelOptions;
@@ -107,6 +112,8 @@ export class JobManager extends EventEmitter {
   private readonly unsaved = new Map<string, StoredJob>();
   /** Runs waiting for a worker with room, oldest first; each keeps the promise its caller holds. */
   private readonly queue: QueuedRun[] = [];
+  /** Runs this replica let go to another with room; their callers here wait for their end, heard as an event. */
+  private readonly handedOff = new Map<string, (job: StoredJob) => void>();
   /** Runs in flight waiting for a replacement of their lost worker: demand for their group, like queued ones. */
   private readonly retryWaits = new Set<{ group: string; since: number }>();
   /** Runs being started (their record being written): their ids are taken, and they count as running or queued already. */
@@ -187,7 +194,16 @@ export class JobManager extends EventEmitter {
     }
     const labels = queueLabelsOf(workflow, graph, capacity?.group ?? group);
     const done = new Promise<StoredJob>((settle) =>
-      this.queue.push({ jobId, workflow, params, models: { ...models, ...(group ? { group } : {}) }, settle, labels, ...(capacity ? { capacity } : {}) }),
+      this.queue.push({
+        jobId,
+        queuedAt: Date.now(),
+        workflow,
+        params,
+        models: { ...models, ...(group ? { group } : {}) },
+        settle,
+        labels,
+        ...(capacity ? { capacity } : {}),
+      }),
     );
     this.emitEvent({ type: 'job_update', job_id: jobId, workflow_id: workflow.id, status: 'queued', ...this.waitingOf(capacity?.group) });
     if (capacity) this.waitsForCapacity(jobId, capacity.group);
@@ -372,7 +388,10 @@ export class JobManager extends EventEmitter {
   private dispatch(): void {
     const now = Date.now();
     for (let index = 0; index < this.queue.length;) {
-      if (!this.takingRuns || this.active.size >= this.options.maxConcurrentRuns) break;
+      if (!this.takingRuns || this.active.size >= this.options.maxConcurrentRuns) {
+        this.handOff(now);
+        break;
+      }
       const next = this.queue[index] as QueuedRun;
       const outcome = this.tryStart(next, now);
       if (outcome === 'waits') index++;
@@ -381,6 +400,50 @@ export class JobManager extends EventEmitter {
         void this.finishWithoutRunning(next.jobId, next.workflow.id, 'failed', outcome.failed).then(next.settle);
     }
     this.watchWaiting();
+  }
+
+  /**
+   * With several replicas, this one has no room left (NODETOOL_MAX_CONCURRENT_RUNS): what has waited here
+   * HAND_OFF_AFTER_MS is let go in the database, for whichever replica has room first to claim (this one
+   * included, once it has). Its callers here still hear its end.
+   */
+  private handOff(now: number): void {
+    const lease = this.options.lease;
+    if (!lease || !this.takingRuns) return;
+    const due = this.queue.filter((queued) => now - queued.queuedAt >= HAND_OFF_AFTER_MS);
+    if (!due.length) return;
+    for (const queued of due) {
+      this.queue.splice(this.queue.indexOf(queued), 1);
+      this.handedOff.set(queued.jobId, queued.settle);
+    }
+    this.jobs
+      .releaseQueued(
+        lease.owner,
+        due.map((queued) => queued.jobId),
+      )
+      .catch((error: Error) => {
+        // Still this replica's in the database: it waits here again.
+        this.options.log?.(`could not let ${due.length} queued run(s) go to another replica: ${error.message}`);
+        for (const queued of due) this.handedOff.delete(queued.jobId);
+        this.queue.unshift(...due);
+      });
+  }
+
+  /** A run's end, whoever ran it: a caller here waiting for a run this replica let go hears it. */
+  private settleHandedOff(event: { type: string; job_id?: string; status?: string }): void {
+    if (event.type !== 'job_update' || !event.job_id || !isFinalJobStatus(event.status as JobRecord['status'])) return;
+    const settle = this.handedOff.get(event.job_id);
+    if (!settle) return;
+    this.handedOff.delete(event.job_id);
+    void this.jobs
+      .get(event.job_id)
+      .then((job) => job && settle(job))
+      .catch(() => undefined);
+  }
+
+  /** An event another replica sent (RunEventBus). */
+  heardElsewhere(event: { type: string; job_id?: string; status?: string }): void {
+    this.settleHandedOff(event);
   }
 
   /** One queued run: started on a worker with room, still waiting, or failed with the reason. */
@@ -448,7 +511,9 @@ export class JobManager extends EventEmitter {
 
   /** While a queued run waits for any able worker, look again every second (its wait has a deadline). */
   private watchWaiting(): void {
-    const waiting = this.takingRuns && this.queue.some((queued) => queued.noWorkerSince !== undefined || queued.capacity !== undefined);
+    // With several replicas any queued run is looked at each second too: it may be due to be let go (handOff).
+    const waiting =
+      this.takingRuns && this.queue.some((queued) => queued.noWorkerSince !== undefined || queued.capacity !== undefined || this.options.lease !== undefined);
     if (waiting && !this.waitTimer) {
       this.waitTimer = setInterval(() => this.dispatch(), 1_000);
       this.waitTimer.unref();
@@ -464,23 +529,35 @@ export class JobManager extends EventEmitter {
    */
   private leaveQueue(): Array<Promise<void>> {
     const left = this.queue.splice(0);
+    // Callers waiting for runs another replica may run: answered with the run as it stands.
+    const waiting = [...this.handedOff].map(async ([jobId, settle]) => {
+      this.handedOff.delete(jobId);
+      const job = await this.jobs.get(jobId);
+      if (job) settle(job);
+    });
     const lease = this.options.lease;
     if (lease) {
       const released = this.jobs.releaseQueued(
         lease.owner,
         left.map((queued) => queued.jobId),
       );
-      return left.map(async (queued) => {
-        await released;
-        const job = await this.jobs.get(queued.jobId);
-        if (job) queued.settle(job);
-      });
+      return [
+        ...waiting,
+        ...left.map(async (queued) => {
+          await released;
+          const job = await this.jobs.get(queued.jobId);
+          if (job) queued.settle(job);
+        }),
+      ];
     }
-    return left.map((queued) =>
-      this.finishWithoutRunning(queued.jobId, queued.workflow.id, 'interrupted', 'the server shut down before the run started; run it again').then(
-        queued.settle,
+    return [
+      ...waiting,
+      ...left.map((queued) =>
+        this.finishWithoutRunning(queued.jobId, queued.workflow.id, 'interrupted', 'the server shut down before the run started; run it again').then(
+          queued.settle,
+        ),
       ),
-    );
+    ];
   }
 
   /** Whether this replica could start one more run now: taking runs, nothing queued, room for it, a worker connected. */
@@ -497,6 +574,7 @@ export class JobManager extends EventEmitter {
     const { workflow, params, models, jobId } = run;
     this.queue.push({
       jobId,
+      queuedAt: Date.now(),
       workflow,
       params,
       models,
@@ -536,6 +614,12 @@ export class JobManager extends EventEmitter {
   /** A run another replica holds, still live in the database: that replica is asked to cancel it. */
   private async cancelElsewhere(jobId: string): Promise<boolean> {
     if (!this.options.cancelElsewhere) return false;
+    // Let go and not yet claimed: nobody holds it, so it is cancelled here.
+    const unheld = await this.jobs.cancelUnheld(jobId, 'cancelled while queued');
+    if (unheld) {
+      this.emitEvent({ type: 'job_update', job_id: jobId, workflow_id: unheld.workflowId ?? '', status: 'cancelled', error: 'cancelled while queued' });
+      return true;
+    }
     const job = await this.jobs.get(jobId);
     if (!job || job.finished_at !== null) return false;
     await this.options.cancelElsewhere(jobId);
@@ -724,7 +808,10 @@ export class JobManager extends EventEmitter {
    */
   private emitEvent(unnumbered: UnnumberedRunEvent): void {
     const { event, text } = this.events.append(unnumbered);
-    if (event.type === 'job_update' && isFinalJobStatus(event.status)) this.events.end(event.job_id);
+    if (event.type === 'job_update' && isFinalJobStatus(event.status)) {
+      this.events.end(event.job_id);
+      this.settleHandedOff(event);
+    }
     try {
       this.emit('event', event, text);
     } catch (error) {

@@ -69,6 +69,8 @@ export async function assembleApp(config: ServerConfig, db: Db, assets: AssetSto
   // Every replica's runs reach every replica's clients; a cancel reaches the replica running the run.
   runs.on('event', (event, text) => bus?.publish(event, text));
   bus?.on('cancel', (jobId) => void runs.cancel(jobId));
+  // A run this replica let go to another ends there: whoever waits for it here hears it.
+  bus?.on('event', (event) => runs.heardElsewhere(event));
   // Retried every third of the lease: a leader gone is replaced within about that.
   const leadership = new Leadership(db, { retryMs: Math.max(500, Math.floor(config.runLeaseMs / 3)), log });
   const claims = presence ? new QueueClaims(db, runs, { owner: presence.id, leaseMs: config.runLeaseMs, log }) : null;

@@ -123,6 +123,20 @@ export class JobStore {
     await this.db.query.updateTable('jobs').set({ status: 'running' }).where('id', '=', id).where('finished_at', 'is', null).execute();
   }
 
+  /** Cancels a queued run no replica holds (let go, not yet claimed); answers its workflow, or undefined when it was not such a run. */
+  async cancelUnheld(id: string, error: string): Promise<{ workflowId: string | null } | undefined> {
+    const row = await this.db.query
+      .updateTable('jobs')
+      .set({ status: 'cancelled', error, finished_at: new Date().toISOString() })
+      .where('id', '=', id)
+      .where('owner', 'is', null)
+      .where('status', '=', 'queued')
+      .where('finished_at', 'is', null)
+      .returning('workflow_id')
+      .executeTakeFirst();
+    return row ? { workflowId: row.workflow_id } : undefined;
+  }
+
   /** A job recorded to start at once whose worker filled up meanwhile: it waits in the queue. */
   async markQueued(id: string): Promise<void> {
     await this.db.query.updateTable('jobs').set({ status: 'queued', worker: null }).where('id', '=', id).where('finished_at', 'is', null).execute();
