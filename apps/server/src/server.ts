@@ -55,8 +55,10 @@ export async function startServer(config: ServerConfig, logger: Logger = silentL
       closing ??= (async () => {
         // Stops listening now; resolves once the requests in flight (runs waited on) have answered.
         const closed = http.close();
+        // Taking no new run from here on (readiness says so at once); then no claim of another replica's either.
+        const shutdown = app.runs.shutdown(config.shutdownTimeoutMs);
         await app.claims?.stop();
-        const unfinished = await app.runs.shutdown(config.shutdownTimeoutMs);
+        const unfinished = await shutdown;
         if (unfinished) log(`${unfinished} run(s) did not finish within ${config.shutdownTimeoutMs} ms and were marked failed`);
         await singletons.stop();
         app.rented.shutdown();

@@ -570,6 +570,12 @@ export class JobManager extends EventEmitter {
    * waits here as if started here, its events numbered on from the last one its first replica sent.
    */
   adopt(run: { jobId: string; workflow: Workflow; params: Record<string, unknown>; models: RunModelOptions; lastSeq: number }): void {
+    const lease = this.options.lease;
+    // Claimed as this replica began to stop: let go again for the others.
+    if (!this.takingRuns && lease) {
+      this.jobs.releaseQueued(lease.owner, [run.jobId]).catch(() => undefined);
+      return;
+    }
     this.events.continueFrom(run.jobId, run.lastSeq);
     const { workflow, params, models, jobId } = run;
     this.queue.push({
