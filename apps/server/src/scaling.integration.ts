@@ -137,7 +137,10 @@ describe('elastic capacity through the server', () => {
     };
     expect((await call('PUT', '/api/worker-profiles/vast-4090', profile)).status).toBe(201);
     const runs = await Promise.all(Array.from({ length: 10 }, () => call('POST', '/api/run', { graph: sleepGraph(0.3) })));
-    expect(runs.map((run) => run.status)).toEqual(Array(10).fill(202));
+    expect(
+      runs.map((run) => run.status),
+      JSON.stringify(runs.map((run) => run.body)),
+    ).toEqual(Array(10).fill(202));
     for (const run of runs)
       await until(async () => (await call('GET', `/api/jobs/${run.body.job_id}`)).body.status === 'completed', 'every run to complete', 120_000);
     expect(await workers()).toHaveLength(2);

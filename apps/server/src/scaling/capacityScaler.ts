@@ -76,6 +76,8 @@ export class CapacityScaler extends EventEmitter<CapacityScalerEvents> {
   private again = false;
   /** Read at every look and after every change the scaler makes: what the synchronous questions (runs matched to a group, their waiting text) are answered from. */
   private known: KnownState = { profiles: [], workers: [], catalogs: new Map() };
+  private refreshesBegun = 0;
+  private refreshShown = 0;
 
   constructor(
     private readonly rented: RentedWorkers,
@@ -147,9 +149,13 @@ export class CapacityScaler extends EventEmitter<CapacityScalerEvents> {
 
   /** Reads the profiles, the live rented workers and the catalogs again (at every look, and after a profile changed). */
   async refresh(): Promise<void> {
+    // Reads overlap (a look, a profile saved, each replica's second): one begun earlier never replaces a later one's.
+    const begun = ++this.refreshesBegun;
     const [profiles, workers] = await Promise.all([this.rented.store.profiles(), this.rented.store.liveWorkers()]);
     const names = [...profiles.map((profile) => profile.name), CLUSTER_GROUP];
     const catalogs = await Promise.all(names.map(async (name) => [name, await this.catalogs.get(name)] as const));
+    if (begun < this.refreshShown) return;
+    this.refreshShown = begun;
     this.known = { profiles, workers, catalogs: new Map(catalogs) };
   }
 
