@@ -85,6 +85,35 @@ async function until<T>(probe: () => Promise<T | false | undefined>, what: strin
 
 const health = async (server: ServerProcess) => (await api(server, 'GET', '/health')).body as { replica: { id: string; leader: boolean } };
 
+/** Renting through fixtures of the providers' APIs whose instances boot into real workers; the env every replica takes. */
+async function withRenting(test: (renting: Record<string, string>, instances: ReturnType<typeof realInstances>) => Promise<void>, keys = 1): Promise<void> {
+  const instances = realInstances();
+  const providers = await startFixtureProviderApi(
+    { runpod: `rpa_replicas_suite_key_000${keys}`, vast: `vast-replicas-suite-key-000${keys}` },
+    { bootDelayMs: 300, runpodGpus: { 'NVIDIA L4': { price: 0.44 } }, onBoot: (boot) => instances.onBoot(boot), onHalt: (boot) => instances.onHalt(boot) },
+  );
+  try {
+    // The key every replica seals and opens rented workers' tokens with.
+    const key = join(mkdtempSync(join(tmpdir(), 'nt-replicas-key-')), 'secrets.key');
+    writeFileSync(key, randomBytes(32).toString('hex'), { mode: 0o600 });
+    await test(
+      {
+        ...providers.env(),
+        NODETOOL_SECRETS_KEY_FILE: key,
+        NODETOOL_WORKER_URL: '',
+        NODETOOL_REQUIRE_WORKER: '0',
+        NODETOOL_LOCAL_WORKER: '0',
+        NODETOOL_SCALE_INTERVAL_MS: '300',
+      },
+      instances,
+    );
+  } finally {
+    await instances.stopAll();
+    await providers.close();
+  }
+}
+const L4 = { image: 'ghcr.io/acme/nodetool-hf:hf0.8.2-core0.8.2-gpu-1a2b3c4', provider: 'runpod', gpu_type: 'NVIDIA L4', max_price_per_hour: 1 };
+
 describe('two server replicas on one Postgres', () => {
   it('migrate an empty database once when they start together, and one of them leads', async () => {
     const on = await cluster();
@@ -268,20 +297,10 @@ describe('two server replicas on one Postgres', () => {
   }, 120_000);
 
   it('attach a worker rented through one replica on the other too, run there on it, and let it go on both when it is destroyed', async () => {
-    const instances = realInstances();
-    const providers = await startFixtureProviderApi(
-      { runpod: 'rpa_replicas_suite_key_0001', vast: 'vast-replicas-suite-key-0001' },
-      { bootDelayMs: 300, runpodGpus: { 'NVIDIA L4': { price: 0.44 } }, onBoot: (boot) => instances.onBoot(boot), onHalt: (boot) => instances.onHalt(boot) },
-    );
-    try {
+    await withRenting(async (renting) => {
       const on = await cluster();
-      // The key every replica seals and opens rented workers' tokens with.
-      const key = join(mkdtempSync(join(tmpdir(), 'nt-replicas-key-')), 'secrets.key');
-      writeFileSync(key, randomBytes(32).toString('hex'), { mode: 0o600 });
-      const renting = { ...providers.env(), NODETOOL_SECRETS_KEY_FILE: key, NODETOOL_WORKER_URL: '', NODETOOL_REQUIRE_WORKER: '0', NODETOOL_LOCAL_WORKER: '0' };
       const [a, b] = [await replica(on, renting, false), await replica(on, renting, false)];
-      const profile = { image: 'ghcr.io/acme/nodetool-hf:hf0.8.2-core0.8.2-gpu-1a2b3c4', provider: 'runpod', gpu_type: 'NVIDIA L4', max_price_per_hour: 1 };
-      expect((await api(a, 'PUT', '/api/worker-profiles/l4', profile)).status).toBe(201);
+      expect((await api(a, 'PUT', '/api/worker-profiles/l4', L4)).status).toBe(201);
       const created = await api(a, 'POST', '/api/rented-workers', { profile: 'l4', attach: true });
       expect(created.status).toBe(202);
       const url = `runpod://${created.body.instance_id}?tls=1`;
@@ -297,62 +316,61 @@ describe('two server replicas on one Postgres', () => {
       const destroyed = await api(a, 'DELETE', `/api/rented-workers/${encodeURIComponent(id)}`, { confirm: id });
       expect(destroyed.body).toMatchObject({ state: 'destroyed', attached: false });
       await until(async () => (await api(b, 'GET', '/health')).body.pool.total === 0, 'the destroyed worker gone from the other replica', 15_000);
-    } finally {
-      await instances.stopAll();
-      await providers.close();
-    }
+    });
   }, 120_000);
 
-  it('rent, on the leader, the worker a run waiting on the other replica needs, and run it there', async () => {
-    const instances = realInstances();
-    const providers = await startFixtureProviderApi(
-      { runpod: 'rpa_replicas_suite_key_0002', vast: 'vast-replicas-suite-key-0002' },
-      { bootDelayMs: 300, runpodGpus: { 'NVIDIA L4': { price: 0.44 } }, onBoot: (boot) => instances.onBoot(boot), onHalt: (boot) => instances.onHalt(boot) },
+  /** Two replicas renting, the one that does not lead, and a scaled group declared through the leader after both started. */
+  async function followerOfScaledGroup(renting: Record<string, string>): Promise<{ leader: ServerProcess; follower: ServerProcess }> {
+    const on = await cluster();
+    const [a, b] = [await replica(on, renting, false), await replica(on, renting, false)];
+    const { value: leader } = await until(async () => ((await health(a)).replica.leader ? a : (await health(b)).replica.leader && b), 'a leader', 15_000);
+    expect(
+      (await api(leader, 'PUT', '/api/worker-profiles/l4', { ...L4, group: 'gpu', namespaces: ['fixtures'], scale: { max: 1, release_after: 60 } })).status,
+    ).toBe(201);
+    return { leader, follower: leader === a ? b : a };
+  }
+
+  /** A run asked of the follower for the scaled group (once it knows the group), and how it ended. */
+  async function runOnFollower(follower: ServerProcess, endsWithinMs: number): Promise<any> {
+    const { value: asked } = await until(
+      async () => {
+        const answer = await api(follower, 'POST', '/api/run', { graph: sleepGraph(0.2) });
+        return answer.status === 202 && answer;
+      },
+      'the follower to take a run for the scaled group',
+      10_000,
     );
-    try {
-      const on = await cluster();
-      const key = join(mkdtempSync(join(tmpdir(), 'nt-replicas-key-')), 'secrets.key');
-      writeFileSync(key, randomBytes(32).toString('hex'), { mode: 0o600 });
-      const renting = {
-        ...providers.env(),
-        NODETOOL_SECRETS_KEY_FILE: key,
-        NODETOOL_WORKER_URL: '',
-        NODETOOL_REQUIRE_WORKER: '0',
-        NODETOOL_LOCAL_WORKER: '0',
-        NODETOOL_SCALE_INTERVAL_MS: '300',
-      };
-      const [a, b] = [await replica(on, renting, false), await replica(on, renting, false)];
-      const { value: leader } = await until(async () => ((await health(a)).replica.leader ? a : (await health(b)).replica.leader && b), 'a leader', 15_000);
-      const follower = leader === a ? b : a;
-      // A scaled group, declared through the leader after both started: the follower learns of it too.
-      const profile = { image: 'ghcr.io/acme/nodetool-hf:hf0.8.2-core0.8.2-gpu-1a2b3c4', provider: 'runpod', gpu_type: 'NVIDIA L4', max_price_per_hour: 1 };
-      const scaled = { ...profile, group: 'gpu', namespaces: ['fixtures'], scale: { max: 1, release_after: 60 } };
-      expect((await api(leader, 'PUT', '/api/worker-profiles/l4', scaled)).status).toBe(201);
-      const started = await until(
-        async () => {
-          const asked = await api(follower, 'POST', '/api/run', { graph: sleepGraph(0.2) });
-          return asked.status === 202 && asked;
-        },
-        'the follower to take a run for the scaled group',
-        10_000,
-      );
-      const jobId = started.value.body.job_id as string;
-      const { value: done } = await until(
-        async () => {
-          const job = (await api(follower, 'GET', `/api/jobs/${jobId}`)).body;
-          return job.status !== 'queued' && job.status !== 'running' && job;
-        },
-        'the run waiting on the follower to end',
-        60_000,
-      );
+    const { value: ended } = await until(
+      async () => {
+        const job = (await api(follower, 'GET', `/api/jobs/${asked.body.job_id}`)).body;
+        return job.status !== 'queued' && job.status !== 'running' && job;
+      },
+      'the run waiting on the follower to end',
+      endsWithinMs,
+    );
+    return ended;
+  }
+
+  it('rent, on the leader, the worker a run waiting on the other replica needs, and run it there', async () => {
+    await withRenting(async (renting) => {
+      const { leader, follower } = await followerOfScaledGroup(renting);
+      const done = await runOnFollower(follower, 60_000);
       expect(done.status, JSON.stringify(done)).toBe('completed');
       expect(done.result.nodes.nap.worker).toMatch(/^runpod:\/\/.+\?tls=1$/);
       const events = (await api(leader, 'GET', '/api/rented-workers/events')).body.events as Array<{ action: string; reason: string }>;
       expect(events).toContainEqual(expect.objectContaining({ action: 'rent', reason: 'scale-up' }));
-    } finally {
-      await instances.stopAll();
-      await providers.close();
-    }
+    }, 2);
+  }, 120_000);
+
+  it('fail at once, on the replica it waits on, a run whose group the leader gives up on, saying why', async () => {
+    await withRenting(async (renting, instances) => {
+      // Every instance crashes at boot; one failed bring-up brakes the profile.
+      instances.crash = true;
+      const { follower } = await followerOfScaledGroup({ ...renting, NODETOOL_RENT_MAX_FAILED_BRINGUPS: '1' });
+      // Far sooner than its wait's end (NODETOOL_RENT_WAIT_TIMEOUT, 15 minutes).
+      const failed = await runOnFollower(follower, 60_000);
+      expect(failed).toMatchObject({ status: 'failed', error: expect.stringMatching(/^no worker will be rented for the group gpu: /) });
+    }, 3);
   }, 120_000);
 
   it('refuse a second replica whose assets would be in a folder only it reads, naming the setting', async () => {

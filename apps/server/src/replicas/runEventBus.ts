@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
-import { isFinalJobStatus, type ServerRunEvent } from '@nt/api-contract';
+import { isFinalJobStatus, type RunWaiting, type ServerRunEvent } from '@nt/api-contract';
 import { JobStore, RunEventRecords, type Db } from '@nt/data';
 import type { EventsSince } from '../jobs/runEventLog.js';
 
-/** The channels: every run event of every replica, and requests to cancel a run wherever it runs. */
+/** The channels: every run event of every replica; requests to cancel a run wherever it runs, and the leader's scaler news. */
 const EVENTS = 'nodetool_run_events';
 const CONTROL = 'nodetool_run_control';
 /** NOTIFY carries under 8,000 bytes: an event past this goes by its row id, read back from run_events. */
@@ -17,7 +17,12 @@ export interface RunEventBusEvents {
   event: [event: ServerRunEvent, text: string];
   /** Another replica was asked to cancel a run: this replica cancels it if it runs it. */
   cancel: [jobId: string];
+  /** The leader's scaler about a group: what its waiting runs wait for now, or why nothing will come. */
+  scaler: [news: ScalerNews];
 }
+
+/** What the leader's scaler tells the other replicas about a group their runs may wait for. */
+export type ScalerNews = { group: string; waiting: RunWaiting } | { group: string; hopeless: string };
 
 interface Pending {
   event: ServerRunEvent;
@@ -78,6 +83,11 @@ export class RunEventBus extends EventEmitter<RunEventBusEvents> {
   /** Asks every replica to cancel a run (the one running it does). */
   async requestCancel(jobId: string): Promise<void> {
     await this.db.pool?.query('SELECT pg_notify($1, $2)', [CONTROL, JSON.stringify({ o: this.origin, cancel: jobId })]);
+  }
+
+  /** Tells every other replica what the scaler (this replica leads) says about a group. */
+  async publishScaler(news: ScalerNews): Promise<void> {
+    await this.db.pool?.query('SELECT pg_notify($1, $2)', [CONTROL, JSON.stringify({ o: this.origin, scaler: news })]);
   }
 
   /** A run's events after `lastSeq` as the table keeps them, for a client reconnecting here; null when none are kept. */
@@ -141,10 +151,11 @@ export class RunEventBus extends EventEmitter<RunEventBusEvents> {
 
   private async receive(channel: string, payload: string): Promise<void> {
     try {
-      const message = JSON.parse(payload) as { o: string; t?: string; id?: number; cancel?: string };
+      const message = JSON.parse(payload) as { o: string; t?: string; id?: number; cancel?: string; scaler?: ScalerNews };
       if (message.o === this.origin) return;
-      if (channel === CONTROL && message.cancel) {
-        this.emit('cancel', message.cancel);
+      if (channel === CONTROL) {
+        if (message.cancel) this.emit('cancel', message.cancel);
+        if (message.scaler) this.emit('scaler', message.scaler);
         return;
       }
       const text = message.t ?? (message.id !== undefined ? await this.records.byId(message.id) : null);

@@ -231,6 +231,16 @@ export class CapacityScaler extends EventEmitter<CapacityScalerEvents> {
     };
   }
 
+  /** On a replica that does not lead: what the leader's scaler said its group's waiting runs wait for (RunEventBus). */
+  heard(waiting: RunWaiting): void {
+    this.notes.set(waiting.group, {
+      stage: waiting.stage,
+      text: waiting.text.replace(/, \d+ s$/, ''),
+      since: Date.parse(waiting.since),
+      ...(waiting.worker ? { worker: waiting.worker } : {}),
+    });
+  }
+
   /** A profile that just got braked for failing bring-ups is an event naming the failures; one released from it is forgotten. */
   private async recordBrakes(groups: GroupView[]): Promise<void> {
     for (const view of groups.flatMap((group) => group.profiles)) {

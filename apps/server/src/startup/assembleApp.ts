@@ -16,7 +16,7 @@ import { RentedWorkers } from '../rented/rentedWorkers.js';
 import { Leadership } from '../replicas/leadership.js';
 import { ReplicaPresence, type AssetsPlace } from '../replicas/replicaPresence.js';
 import { QueueClaims } from '../replicas/queueClaims.js';
-import { RunEventBus } from '../replicas/runEventBus.js';
+import { RunEventBus, type ScalerNews } from '../replicas/runEventBus.js';
 import { SharedPool } from '../replicas/sharedPool.js';
 
 /** How long the database keeps an ended run's events for a client that reconnects late (as the in-memory log does). */
@@ -77,8 +77,7 @@ export async function assembleApp(config: ServerConfig, db: Db, assets: AssetSto
   presence?.on('interrupted', (ended) => {
     for (const run of ended) runs.announceEnded(run.id, run.workflowId ?? '', 'interrupted', run.error);
   });
-  scaler.on('waiting', (group) => runs.announceWaiting(group));
-  scaler.on('hopeless', (group, reason) => runs.failWaiting(group, reason));
+  wireScalerNews(scaler, runs, bus, log);
   const serverToken = config.serverToken ? new ServerToken(config.serverToken) : null;
   return {
     config,
@@ -110,6 +109,27 @@ export async function assembleApp(config: ServerConfig, db: Db, assets: AssetSto
     }),
     notReady: () => notReadyReason(config, db, runs, workers, scaler),
   };
+}
+
+/**
+ * The scaler's news to the runs that wait: here, and, from the leader, to every other replica through the
+ * bus (what a group's runs wait for, or why nothing will come), so a run waiting on any replica hears it.
+ */
+function wireScalerNews(scaler: CapacityScaler, runs: JobManager, bus: RunEventBus | null, log: (line: string) => void): void {
+  const tell = (news: ScalerNews) => bus?.publishScaler(news).catch((error: Error) => log(`scaler news could not reach the other replicas: ${error.message}`));
+  scaler.on('waiting', (group) => {
+    runs.announceWaiting(group);
+    void tell({ group, waiting: scaler.waitingFor(group) });
+  });
+  scaler.on('hopeless', (group, reason) => {
+    runs.failWaiting(group, reason);
+    void tell({ group, hopeless: reason });
+  });
+  bus?.on('scaler', (news) => {
+    if ('hopeless' in news) return runs.failWaiting(news.group, news.hopeless);
+    scaler.heard(news.waiting);
+    runs.announceWaiting(news.group);
+  });
 }
 
 /** What a run asks of elastic capacity: the scaled group that serves it, what it waits for, a look now. */
