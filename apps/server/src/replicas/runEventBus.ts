@@ -43,11 +43,13 @@ export class RunEventBus extends EventEmitter<RunEventBusEvents> {
   private flushing: Promise<void> | null = null;
   private sweeper: NodeJS.Timeout | null = null;
   private stopped = false;
+  /** Characters kept per run since its last trim: a run of large events is trimmed before it passes its size. */
+  private readonly untrimmed = new Map<string, number>();
 
   constructor(
     private readonly db: Db,
     private readonly origin: string,
-    private readonly options: { keep: number; keepEndedMs: number; log: (line: string) => void },
+    private readonly options: { keep: { events: number; bytes: number }; keepEndedMs: number; log: (line: string) => void },
   ) {
     super();
     this.records = new RunEventRecords(db);
@@ -125,11 +127,19 @@ export class RunEventBus extends EventEmitter<RunEventBusEvents> {
       JSON.stringify(Buffer.byteLength(text) <= INLINE_BYTES ? { o: this.origin, t: text } : { o: this.origin, id: ids[index] }),
     );
     await this.db.pool?.query('SELECT pg_notify($1, payload) FROM unnest($2::text[]) WITH ORDINALITY AS p(payload, n) ORDER BY n', [EVENTS, payloads]);
-    // Each run keeps its newest events only; a run that ended is trimmed at once.
-    const jobs = new Set(
-      batch.filter(({ event }) => event.seq % 100 === 0 || (event.type === 'job_update' && isFinalJobStatus(event.status))).map(({ event }) => event.job_id),
-    );
-    for (const jobId of jobs) await this.records.trim(jobId, this.options.keep);
+    // Each run keeps its newest events only: trimmed every 100 events, every eighth of its size, and when it ends.
+    const jobs = new Set<string>();
+    for (const { event, text } of batch) {
+      const held = (this.untrimmed.get(event.job_id) ?? 0) + text.length;
+      const ended = event.type === 'job_update' && isFinalJobStatus(event.status);
+      if (event.seq % 100 === 0 || ended || held >= this.options.keep.bytes / 8) jobs.add(event.job_id);
+      this.untrimmed.set(event.job_id, held);
+      if (ended) this.untrimmed.delete(event.job_id);
+    }
+    for (const jobId of jobs) {
+      await this.records.trim(jobId, this.options.keep);
+      if (this.untrimmed.has(jobId)) this.untrimmed.set(jobId, 0);
+    }
   }
 
   private async listen(): Promise<void> {

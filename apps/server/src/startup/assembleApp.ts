@@ -64,7 +64,7 @@ export async function assembleApp(config: ServerConfig, db: Db, assets: AssetSto
   await scaler.refresh();
   const sharedPool: SharedPool | null = presence ? new SharedPool(db, workers, rented, scaler, { owner: presence.id, log }) : null;
   const capacity = runCapacityOf(config, scaler);
-  const bus = presence ? new RunEventBus(db, presence.id, { keep: config.streams.eventBuffer.events, keepEndedMs: ENDED_EVENTS_KEPT_MS, log }) : null;
+  const bus = presence ? new RunEventBus(db, presence.id, { keep: config.streams.eventBuffer, keepEndedMs: ENDED_EVENTS_KEPT_MS, log }) : null;
   const runs = jobManagerOf(config, jobs, workers, assets, guard, rented, capacity, presence, bus, log);
   // Every replica's runs reach every replica's clients; a cancel reaches the replica running the run.
   runs.on('event', (event, text) => bus?.publish(event, text));

@@ -4,7 +4,7 @@ import type { Db } from '../openDatabase.js';
 /**
  * Each running run's latest events, in the database (several replicas): a client reconnecting to any
  * replica is replayed what it missed, and an event too large for a notification is fetched from here by
- * its row id. Bounded like the in-memory log: the newest `keep` per run.
+ * its row id. Bounded like the in-memory log: per run, the newest events within a count and a size.
  */
 export class RunEventRecords {
   constructor(private readonly db: Db) {}
@@ -56,18 +56,21 @@ export class RunEventRecords {
     return row?.oldest === null || row?.oldest === undefined ? null : Number(row.oldest);
   }
 
-  /** Keeps only the newest `keep` events of a run. */
-  async trim(jobId: string, keep: number): Promise<void> {
-    await this.db.query
-      .deleteFrom('run_events')
-      .where('job_id', '=', jobId)
-      .where('seq', '<=', (eb) =>
-        eb
-          .selectFrom('run_events')
-          .select(sql<number>`MAX(seq) - ${keep}`.as('cut'))
-          .where('job_id', '=', jobId),
-      )
-      .execute();
+  /**
+   * Keeps only a run's newest events: at most `keep.events` of them, together at most `keep.bytes`
+   * characters (the newest stays, whatever its size), as NODETOOL_RUN_EVENT_BUFFER(_BYTES) bound the log
+   * in memory. One statement on either database (a window over the run's rows, newest first).
+   */
+  async trim(jobId: string, keep: { events: number; bytes: number }): Promise<void> {
+    await sql`DELETE FROM run_events WHERE id IN (
+      SELECT id FROM (
+        SELECT id,
+          ROW_NUMBER() OVER (ORDER BY seq DESC) AS newer,
+          SUM(LENGTH(event)) OVER (ORDER BY seq DESC ROWS UNBOUNDED PRECEDING) AS held
+        FROM run_events WHERE job_id = ${jobId}
+      ) AS ranked
+      WHERE ranked.newer > 1 AND (ranked.newer > ${keep.events} OR ranked.held > ${keep.bytes})
+    )`.execute(this.db.query);
   }
 
   /** Forgets the events of runs that ended before `before` (ISO time). */

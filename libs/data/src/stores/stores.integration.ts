@@ -7,6 +7,7 @@ import { AssetRecords } from './assetRecords.js';
 import { JobStore } from './jobStore.js';
 import { ProfileCatalogs } from './profileCatalogs.js';
 import { RentedStore, type RentedWorker } from './rentedStore.js';
+import { RunEventRecords } from './runEventRecords.js';
 import { SessionRecords } from './sessionRecords.js';
 import { WorkflowStore } from './workflowStore.js';
 
@@ -201,6 +202,22 @@ describe.each(DATABASE_KINDS)('the stores on $kind', ({ fresh }) => {
     expect(await first.reserveRental({ id: 'next', profile: 'a100', until: later }, capOfTwo)).toBe('full: 1 + 1');
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await first.reserveRental({ id: 'next', profile: 'a100', until: later }, capOfTwo)).toBeNull();
+  });
+
+  it('keep each run’s newest events within a count and a size, the newest always', async () => {
+    const events = new RunEventRecords(await database());
+    const tenChars = (seq: number) => `{"s":${String(seq).padStart(4, '0')}}`.padEnd(10, ' ');
+    await events.addAll(Array.from({ length: 10 }, (_, index) => ({ jobId: 'run', seq: index + 1, event: tenChars(index + 1) })));
+    await events.add('other', 1, tenChars(1));
+    await events.trim('run', { events: 5, bytes: 1_000 });
+    expect((await events.since('run', 0)).map((row) => row.seq)).toEqual([6, 7, 8, 9, 10]);
+    await events.trim('run', { events: 100, bytes: 25 });
+    expect((await events.since('run', 0)).map((row) => row.seq)).toEqual([9, 10]);
+    await events.add('run', 11, 'x'.repeat(500));
+    await events.trim('run', { events: 100, bytes: 25 });
+    expect((await events.since('run', 0)).map((row) => row.seq)).toEqual([11]);
+    // Another run's events are its own.
+    expect(await events.oldestSeq('other')).toBe(1);
   });
 
   it('keep sessions until they expire, and catalogs per profile', async () => {
