@@ -42,7 +42,7 @@ export async function startServer(config: ServerConfig, logger: Logger = silentL
   const singletons = leadSingletonWork(app, db, assets, config, log);
   void app.workers
     .start()
-    .then(() => app.rented.rejoin())
+    .then(() => app.rented.followAttachments())
     .catch((error: Error) => log(`the workers could not start: ${error.message}`))
     // Leading starts the scaler: only once the rented workers rejoined, so it does not rent again what is only reconnecting.
     .finally(() => app.leadership.start());

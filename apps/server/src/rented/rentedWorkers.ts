@@ -80,11 +80,6 @@ export class RentedWorkers extends EventEmitter<RentedWorkersEvents> {
     super();
   }
 
-  /** At server start: the rented workers that were attached rejoin this server's pool. */
-  async rejoin(): Promise<void> {
-    await this.followAttachments();
-  }
-
   /**
    * This replica's pool holds the rented workers the database calls attached, whichever replica rented
    * them (on Postgres, every replica reads it each second: SharedPool); a rented member the database no
