@@ -1,6 +1,4 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +6,7 @@ import { REPO_ROOT } from '@nt/test-fixtures';
 import { compose, docker, engineHost, freeLoopbackPort, healthOf, seedHfCache, waitFor } from '@nt/smoke-runner';
 import { launchChromium } from './browser.js';
 import { readWorkerChoice } from './hfWorker.js';
+import { secretFile } from './secretFile.js';
 
 // `docker compose --profile stack up`: the server image with its UI and two CPU workers it finds by
 // DNS on the compose network, as an operator brings it up. Only the server's port is published. The
@@ -18,14 +17,6 @@ const SMOKE = join(REPO_ROOT, 'examples', 'hf-worker-smoke.json');
 const random = () => Math.random().toString(36).slice(2);
 const SERVER_TOKEN = `stack-server-${random()}${random()}`;
 const WORKER_TOKEN = `stack-worker-${random()}${random()}`;
-
-/** A secret file the containers' user (uid 10001) can read, as compose mounts it. */
-function secretFile(content: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'nt-stack-')), 'token');
-  writeFileSync(file, content);
-  chmodSync(file, 0o644);
-  return file;
-}
 
 // Containers or nothing: without any engine (prepare.sh's stated fallback) there is no stack to bring up.
 const engine = readWorkerChoice().worker === 'container';

@@ -1,10 +1,10 @@
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '@nt/test-fixtures';
 import { compose, docker, engineHost, freePortRange, healthOf, seedHfCache, waitFor } from '@nt/smoke-runner';
 import { readWorkerChoice } from './hfWorker.js';
+import { secretFile } from './secretFile.js';
 
 // `docker compose --profile postgres up --scale server-postgres=2`: the stack on the Postgres image built
 // from Debian's package, the server as two replicas sharing it. A run asked of one replica is seen done by
@@ -17,14 +17,6 @@ const random = () => Math.random().toString(36).slice(2);
 const SERVER_TOKEN = `pgstack-server-${random()}${random()}`;
 const WORKER_TOKEN = `pgstack-worker-${random()}${random()}`;
 const DB_PASSWORD = `pgstack-db-${random()}${random()}`;
-
-/** A secret file the containers' users (10001, postgres) can read, as compose mounts it. */
-function secretFile(content: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'nt-pgstack-')), 'secret');
-  writeFileSync(file, content);
-  chmodSync(file, 0o644);
-  return file;
-}
 
 const engine = readWorkerChoice().worker === 'container';
 if (!engine && process.env['CI'] === 'true')
